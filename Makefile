@@ -1,0 +1,63 @@
+# 社区协作台 — two commands: `make run` and `make test`. Everything else is what they call.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app wsgi
+HOST ?= 127.0.0.1
+PORT ?= 5000
+HTMX_VERSION := 2.0.11
+export FLASK_APP := wsgi
+
+.PHONY: run setup test test-pg test-browser browser-deps translations lint bench clean
+
+run: setup
+	$(FLASK) db upgrade
+	$(FLASK) demo load
+	@$(FLASK) demo logins
+	@echo "Serving on http://$(HOST):$(PORT)"
+	$(FLASK) run --host $(HOST) --port $(PORT)
+
+setup: $(VENV)/.installed static/vendor/htmx.min.js translations
+
+$(VENV)/.installed: pyproject.toml
+	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --disable-pip-version-check -e '.[dev]'
+	touch $@
+
+# htmx comes from the npm registry at setup; it is never committed.
+static/vendor/htmx.min.js:
+	mkdir -p static/vendor build
+	cd build && npm pack --silent htmx.org@$(HTMX_VERSION) >/dev/null
+	tar -xzf build/htmx.org-$(HTMX_VERSION).tgz -O package/dist/htmx.min.js > $@
+
+translations: $(VENV)/.installed
+	$(FLASK) translate compile
+
+test: setup browser-deps
+	$(BIN)/pytest -q -m "not browser"
+	$(BIN)/pytest -q -m browser
+
+# The same suite on a fresh PostgreSQL database (DOMAIN: production path).
+test-pg: setup
+	@db=coordinator_test_$$$$; \
+	createdb -h 127.0.0.1 -U postgres $$db && \
+	TEST_DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/$$db $(BIN)/pytest -q -m "not browser"; \
+	status=$$?; dropdb -h 127.0.0.1 -U postgres --if-exists $$db; exit $$status
+
+test-browser: setup browser-deps
+	$(BIN)/pytest -q -m browser
+
+# Debian's Chromium and a CJK font; Playwright's own browser download cannot work here.
+browser-deps:
+	@if ! command -v chromium >/dev/null || ! fc-list 2>/dev/null | grep -qi "wenquanyi\|noto sans cjk"; then \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-microhei >/dev/null; fi
+
+lint: setup
+	$(BIN)/ruff check coordinator tests bench
+
+bench: setup
+	bash bench/run.sh
+
+clean:
+	rm -rf $(VENV) static/vendor build instance

@@ -1,0 +1,57 @@
+"""社区协作台 — the community service coordinator. create_app() wires extensions and domains."""
+
+from importlib import import_module
+
+from flask import Flask
+
+from coordinator.config import INSTANCE, ROOT, Config
+
+# Each domain is a package with a blueprint named `bp`; order is the order of registration.
+DOMAINS = ["core", "auth", "places", "teams", "demo"]
+OPTIONAL_DOMAINS = ["cases", "events"]  # registered when present in the tree
+
+
+def _translation_dirs() -> str:
+    """Every domain keeps its own catalog; Flask-Babel merges them into one."""
+    dirs = [str(ROOT / "coordinator" / "translations")]
+    for pkg in (ROOT / "coordinator").iterdir():
+        if (pkg / "translations").is_dir() and pkg.name != "translations":
+            dirs.append(str(pkg / "translations"))
+    return ";".join(dirs)
+
+
+def create_app(config=None) -> Flask:
+    app = Flask(
+        __name__,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+        instance_path=str(INSTANCE),
+    )
+    app.config.from_object(Config)
+    if isinstance(config, dict):
+        app.config.update(config)
+    elif config is not None:
+        app.config.from_object(config)
+    app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", _translation_dirs())
+    INSTANCE.mkdir(parents=True, exist_ok=True)
+
+    from coordinator import access, ui
+    from coordinator.extensions import babel, csrf, db, htmx, limiter, login_manager, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"))
+    csrf.init_app(app)
+    htmx.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    babel.init_app(app, locale_selector=ui.select_locale)
+    ui.init_app(app)
+
+    for name in DOMAINS + [d for d in OPTIONAL_DOMAINS if (ROOT / "coordinator" / d).is_dir()]:
+        module = import_module(f"coordinator.{name}")
+        app.register_blueprint(module.bp)
+        if hasattr(module, "init_app"):
+            module.init_app(app)
+
+    app.before_request(access.guard)
+    return app

@@ -1,0 +1,96 @@
+from flask import current_app, flash, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_user, logout_user
+
+from coordinator import access
+from coordinator.access import OFFICE, SIGNED_IN, allow, public
+from coordinator.auth import bp, services
+from coordinator.auth.forms import LoginForm, UserForm, UserSearchForm
+from coordinator.extensions import limiter
+from coordinator.forms import ButtonForm
+from coordinator.paging import page_number
+from coordinator.places.services import community_choices
+from coordinator.rendering import render
+from coordinator.rules import Refused, attach_to_form
+from coordinator.teams.services import team_choices
+
+
+def _safe_next(target: str | None) -> str:
+    if target and target.startswith("/") and not target.startswith("//"):
+        return target
+    return url_for("core.home")
+
+
+def _login_limit() -> str:
+    return current_app.config["LOGIN_RATE_LIMIT"]
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@public
+@limiter.limit(_login_limit, methods=["POST"])
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("core.home"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = services.authenticate(form.phone.data, form.password.data)
+        if user:
+            login_user(user, remember=form.remember.data)
+            return redirect(_safe_next(request.args.get("next")))
+        form.password.errors.append(_("Wrong mobile number or password."))
+    status = 422 if request.method == "POST" else 200
+    return render("auth/login.html", status=status, form=form)
+
+
+@bp.post("/logout")
+@allow(SIGNED_IN)
+def logout():
+    logout_user()
+    return redirect(url_for("auth.login"))
+
+
+def _user_form(form: UserForm) -> UserForm:
+    form.role.choices = [(r, access.ROLES[r]) for r in services.grantable_roles(current_user)]
+    form.community_id.choices = [(0, _("— none —"))] + community_choices(current_user)
+    form.team_id.choices = [(0, _("— none —"))] + team_choices(current_user)
+    return form
+
+
+@bp.get("/people")
+@allow(OFFICE)
+def users():
+    search = UserSearchForm(request.args)
+    search.validate()
+    page = services.list_users(current_user, search.q.data or "", search.role.data or "",
+                               page_number(), current_app.config["PER_PAGE"])
+    return render("auth/users.html", search=search, page=page)
+
+
+@bp.route("/people/new", methods=["GET", "POST"])
+@allow(OFFICE)
+def new_user():
+    return _edit_user(None)
+
+
+@bp.route("/people/<int:user_id>", methods=["GET", "POST"])
+@allow(OFFICE)
+def edit_user(user_id: int):
+    user = services.get_user(current_user, user_id)
+    access.require(user is not None)
+    return _edit_user(user)
+
+
+def _edit_user(user):
+    form = _user_form(UserForm(obj=user))
+    if form.validate_on_submit():
+        try:
+            saved = services.save_user(current_user, form.data, user)
+        except Refused as refused:
+            if not attach_to_form(form, refused):
+                raise
+            return render("auth/user_form.html", status=refused.status, form=form, user=user)
+        flash(_("Saved %(name)s.", name=saved.name), "success")
+        return redirect(url_for("auth.users"))
+    status = 422 if form.is_submitted() else 200
+    return render("auth/user_form.html", status=status, form=form, user=user,
+                  button=ButtonForm())

@@ -1,0 +1,41 @@
+"""Paging without COUNT(*): fetch one row more than a page to know whether there is a next one.
+
+A count over a million rows costs more than the page itself, and nobody pages to the end.
+"""
+
+from dataclasses import dataclass
+from typing import Any
+
+from flask import request
+from sqlalchemy import Select
+
+from coordinator.extensions import db
+
+
+@dataclass
+class Page:
+    items: list[Any]
+    number: int
+    per_page: int
+    has_next: bool
+
+    @property
+    def has_prev(self) -> bool:
+        return self.number > 1
+
+    def args(self, number: int) -> dict:
+        """The current query string with another page number, for links."""
+        args = request.args.to_dict()
+        args["page"] = number
+        return args
+
+
+def page_number() -> int:
+    n = request.args.get("page", 1, type=int) or 1
+    return min(max(n, 1), 100_000)
+
+
+def paginate(stmt: Select, number: int, per_page: int, scalars: bool = True) -> Page:
+    rows = db.session.execute(stmt.limit(per_page + 1).offset((number - 1) * per_page))
+    items = list(rows.scalars() if scalars else rows)
+    return Page(items[:per_page], number, per_page, len(items) > per_page)

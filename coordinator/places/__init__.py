@@ -1,0 +1,7 @@
+"""The map of the subdistrict: communities, compounds, buildings, entrances, grids."""
+
+from flask import Blueprint
+
+bp = Blueprint("places", __name__, url_prefix="/places")
+
+from coordinator.places import routes  # noqa: E402,F401

@@ -1,0 +1,89 @@
+"""The map: subdistrict → community → compound → building → entrance, and the grids."""
+
+from sqlalchemy import Boolean, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from coordinator.extensions import db
+
+COMPOUND_KINDS = ("compound", "bungalow", "business")
+
+
+class Subdistrict(db.Model):
+    __tablename__ = "subdistricts"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(60), unique=True)
+    office_phone: Mapped[str] = mapped_column(String(20), default="")
+    communities: Mapped[list["Community"]] = relationship(
+        back_populates="subdistrict", order_by="Community.name"
+    )
+
+
+class Community(db.Model):
+    __tablename__ = "communities"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    subdistrict_id: Mapped[int] = mapped_column(ForeignKey("subdistricts.id"), index=True)
+    name: Mapped[str] = mapped_column(String(60), unique=True)
+    office_phone: Mapped[str] = mapped_column(String(20), default="")
+    address: Mapped[str] = mapped_column(String(200), default="")
+    subdistrict: Mapped[Subdistrict] = relationship(back_populates="communities")
+    compounds: Mapped[list["Compound"]] = relationship(
+        back_populates="community", order_by="Compound.name"
+    )
+    grids: Mapped[list["Grid"]] = relationship(back_populates="community", order_by="Grid.name")
+
+
+class Compound(db.Model):
+    __tablename__ = "compounds"
+    __table_args__ = (UniqueConstraint("community_id", "name"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id"), index=True)
+    name: Mapped[str] = mapped_column(String(80))
+    kind: Mapped[str] = mapped_column(String(20), default="compound")
+    address: Mapped[str] = mapped_column(String(200), default="")
+    year_built: Mapped[int | None] = mapped_column(Integer)
+    building_count: Mapped[int] = mapped_column(Integer, default=0)
+    has_bike_shed: Mapped[bool] = mapped_column(Boolean, default=False)
+    many_trees: Mapped[bool] = mapped_column(Boolean, default=False)
+    community: Mapped[Community] = relationship(back_populates="compounds")
+    buildings: Mapped[list["Building"]] = relationship(
+        back_populates="compound", order_by="Building.id"
+    )
+
+    @property
+    def is_old(self) -> bool:
+        """Old compounds (老旧小区): built before 2000, the city's renovation line."""
+        return self.year_built is not None and self.year_built < 2000
+
+
+class Building(db.Model):
+    __tablename__ = "buildings"
+    __table_args__ = (UniqueConstraint("compound_id", "name"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    compound_id: Mapped[int] = mapped_column(ForeignKey("compounds.id"), index=True)
+    name: Mapped[str] = mapped_column(String(40))
+    floors: Mapped[int] = mapped_column(Integer, default=6)
+    compound: Mapped[Compound] = relationship(back_populates="buildings")
+    entrances: Mapped[list["Entrance"]] = relationship(
+        back_populates="building", order_by="Entrance.id"
+    )
+
+
+class Entrance(db.Model):
+    __tablename__ = "entrances"
+    __table_args__ = (UniqueConstraint("building_id", "name"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    building_id: Mapped[int] = mapped_column(ForeignKey("buildings.id"), index=True)
+    name: Mapped[str] = mapped_column(String(40))
+    households: Mapped[int] = mapped_column(Integer, default=12)
+    building: Mapped[Building] = relationship(back_populates="entrances")
+
+
+class Grid(db.Model):
+    __tablename__ = "grids"
+    __table_args__ = (UniqueConstraint("community_id", "name"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id"), index=True)
+    name: Mapped[str] = mapped_column(String(60))
+    worker_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    community: Mapped[Community] = relationship(back_populates="grids")
+    worker = relationship("User")

@@ -1,0 +1,147 @@
+"""Reading and editing the map. Staff see their own community; admins see all."""
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
+
+from coordinator import access
+from coordinator.auth.models import User
+from coordinator.extensions import db
+from coordinator.places.models import Building, Community, Compound, Entrance, Grid, Subdistrict
+from coordinator.rules import Refused
+
+
+def visible_community_ids(actor) -> list[int] | None:
+    """None means every community."""
+    if actor.role == access.ADMIN:
+        return None
+    return [actor.community_id] if actor.community_id else []
+
+
+def communities_for(actor) -> list[Community]:
+    stmt = select(Community).order_by(Community.name)
+    ids = visible_community_ids(actor)
+    if ids is not None:
+        stmt = stmt.where(Community.id.in_(ids))
+    return list(db.session.scalars(stmt))
+
+
+def community_choices(actor) -> list[tuple[int, str]]:
+    return [(c.id, c.name) for c in communities_for(actor)]
+
+
+def compound_choices(community_id: int | None) -> list[tuple[int, str]]:
+    if not community_id:
+        return []
+    rows = db.session.execute(
+        select(Compound.id, Compound.name).where(Compound.community_id == community_id)
+        .order_by(Compound.name)
+    )
+    return [(r.id, r.name) for r in rows]
+
+
+def overview(actor) -> dict:
+    """The subdistrict and, per community, how many compounds, buildings and grids it has."""
+    ids = visible_community_ids(actor)
+    counts = (
+        select(Community, func.count(func.distinct(Compound.id)).label("compounds"),
+               func.coalesce(func.sum(Compound.building_count), 0).label("buildings"))
+        .outerjoin(Compound, Compound.community_id == Community.id)
+        .group_by(Community.id)
+        .order_by(Community.name)
+    )
+    if ids is not None:
+        counts = counts.where(Community.id.in_(ids))
+    rows = db.session.execute(counts).all()
+    return {"subdistrict": db.session.scalar(select(Subdistrict).limit(1)), "rows": rows}
+
+
+def get_community(actor, community_id: int) -> Community | None:
+    ids = visible_community_ids(actor)
+    if ids is not None and community_id not in ids:
+        return None
+    return db.session.scalar(
+        select(Community).where(Community.id == community_id).options(
+            selectinload(Community.compounds), selectinload(Community.grids).joinedload(Grid.worker)
+        )
+    )
+
+
+def get_compound(actor, compound_id: int) -> Compound | None:
+    compound = db.session.scalar(
+        select(Compound).where(Compound.id == compound_id).options(
+            selectinload(Compound.buildings).selectinload(Building.entrances)
+        )
+    )
+    if compound is None:
+        return None
+    ids = visible_community_ids(actor)
+    if ids is not None and compound.community_id not in ids:
+        return None
+    return compound
+
+
+def _commit_unique(message, field: str):
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        raise Refused(message, field=field, status=422) from None
+
+
+def save_community(data: dict, community: Community | None = None) -> Community:
+    """Create or rename a community; names are unique in the subdistrict."""
+    if community is None:
+        community = Community(subdistrict_id=db.session.scalar(select(Subdistrict.id).limit(1)))
+        db.session.add(community)
+    community.name = data["name"]
+    community.office_phone = data.get("office_phone") or ""
+    community.address = data.get("address") or ""
+    _commit_unique(_l("A community with this name exists already."), "name")
+    return community
+
+
+def save_compound(data: dict, compound: Compound | None = None) -> Compound:
+    """Create or edit a compound; names are unique within their community."""
+    if compound is None:
+        compound = Compound()
+        db.session.add(compound)
+    for key in ("community_id", "name", "kind", "address", "year_built", "has_bike_shed",
+                "many_trees"):
+        setattr(compound, key, data.get(key))
+    compound.building_count = data.get("building_count") or 0
+    compound.address = compound.address or ""
+    _commit_unique(_l("This community has a compound with this name already."), "name")
+    return compound
+
+
+def add_building(compound: Compound, data: dict) -> Building:
+    """A building with its entrances numbered 1单元, 2单元, …; the compound's count follows."""
+    building = Building(compound=compound, name=data["name"], floors=data["floors"])
+    building.entrances = [Entrance(name=f"{i}单元") for i in range(1, data["entrances"] + 1)]
+    db.session.add(building)
+    compound.building_count = max(compound.building_count or 0, len(compound.buildings))
+    _commit_unique(_l("This compound has a building with this name already."), "name")
+    return building
+
+
+def add_grid(community: Community, data: dict) -> Grid:
+    worker_id = data.get("worker_id") or None
+    if worker_id:
+        worker = db.session.get(User, worker_id)
+        if worker is None or worker.community_id != community.id:
+            raise Refused(_l("Choose a worker of this community."), field="worker_id",
+                          status=422)
+    grid = Grid(community=community, name=data["name"], worker_id=worker_id)
+    db.session.add(grid)
+    _commit_unique(_l("This community has a grid with this name already."), "name")
+    return grid
+
+
+def staff_choices(community_id: int) -> list[tuple[int, str]]:
+    rows = db.session.execute(
+        select(User.id, User.name).where(User.community_id == community_id,
+                                         User.role == access.STAFF).order_by(User.name)
+    )
+    return [(r.id, r.name) for r in rows]

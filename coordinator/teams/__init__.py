@@ -1,0 +1,7 @@
+"""Service teams: who can do what, where, with how many hands."""
+
+from flask import Blueprint
+
+bp = Blueprint("teams", __name__, url_prefix="/teams")
+
+from coordinator.teams import routes  # noqa: E402,F401

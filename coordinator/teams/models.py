@@ -1,0 +1,88 @@
+"""Service teams: the resource chain (资源链) a community dispatches work to."""
+
+from datetime import datetime
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import Boolean, Column, DateTime, ForeignKey, Integer, String, Table, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from coordinator.extensions import db
+from coordinator.ui import utcnow
+
+KINDS = {
+    "property": _l("Property management firm"),
+    "rights_unit": _l("Property-rights unit"),
+    "handymen": _l("Local handymen"),
+    "volunteers": _l("Volunteer team"),
+    "contractor": _l("Contractor or department"),
+}
+
+team_communities = Table(
+    "team_communities",
+    db.metadata,
+    Column("team_id", ForeignKey("teams.id", ondelete="CASCADE"), primary_key=True),
+    Column("community_id", ForeignKey("communities.id", ondelete="CASCADE"), primary_key=True,
+           index=True),
+)
+team_compounds = Table(
+    "team_compounds",
+    db.metadata,
+    Column("team_id", ForeignKey("teams.id", ondelete="CASCADE"), primary_key=True),
+    Column("compound_id", ForeignKey("compounds.id", ondelete="CASCADE"), primary_key=True,
+           index=True),
+)
+
+
+class Team(db.Model):
+    __tablename__ = "teams"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(80), unique=True)
+    kind: Mapped[str] = mapped_column(String(20), index=True)
+    phone: Mapped[str] = mapped_column(String(20), default="")
+    capacity: Mapped[int] = mapped_column(Integer, default=3)
+    description: Mapped[str] = mapped_column(Text, default="")
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
+
+    skills: Mapped[list["TeamSkill"]] = relationship(
+        back_populates="team", cascade="all, delete-orphan", order_by="TeamSkill.skill"
+    )
+    members: Mapped[list["TeamMember"]] = relationship(
+        back_populates="team",
+        cascade="all, delete-orphan",
+        order_by="(TeamMember.is_lead.desc(), TeamMember.id)",
+    )
+    communities = relationship("Community", secondary=team_communities, order_by="Community.name")
+    compounds = relationship("Compound", secondary=team_compounds, order_by="Compound.name")
+
+    @property
+    def kind_label(self) -> str:
+        return str(KINDS.get(self.kind, self.kind))
+
+    @property
+    def skill_codes(self) -> list[str]:
+        return [s.skill for s in self.skills]
+
+    @property
+    def lead(self) -> "TeamMember | None":
+        return next((m for m in self.members if m.is_lead), None)
+
+
+class TeamSkill(db.Model):
+    __tablename__ = "team_skills"
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"),
+                                         primary_key=True)
+    skill: Mapped[str] = mapped_column(String(20), primary_key=True, index=True)
+    team: Mapped[Team] = relationship(back_populates="skills")
+
+
+class TeamMember(db.Model):
+    __tablename__ = "team_members"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(40), index=True)
+    phone: Mapped[str] = mapped_column(String(20), index=True)
+    is_lead: Mapped[bool] = mapped_column(Boolean, default=False)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    team: Mapped[Team] = relationship(back_populates="members")
+    user = relationship("User")

@@ -1,0 +1,145 @@
+from flask import current_app, flash, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from coordinator import access
+from coordinator.access import OFFICE, TEAM_SIDE, allow
+from coordinator.forms import ButtonForm
+from coordinator.paging import page_number
+from coordinator.places.services import community_choices
+from coordinator.rendering import render
+from coordinator.rules import Refused, attach_to_form, refuse_page
+from coordinator.teams import bp, services
+from coordinator.teams.forms import MemberForm, TeamForm, TeamSearchForm
+
+
+def team_list_context():
+    """Everything the team list needs; the page and its fragments share it."""
+    search = TeamSearchForm(request.args)
+    search.community.choices = [(0, _("All communities"))] + community_choices(current_user)
+    search.validate()  # bad filter values are dropped below, never an error page
+    kind = search.kind.data if not search.kind.errors else ""
+    skill = search.skill.data if not search.skill.errors else ""
+    community = search.community.data if not search.community.errors else 0
+    page = services.search_teams(current_user, q=search.q.data or "", kind=kind or "",
+                                 skill=skill or "", community_id=community or 0,
+                                 page=page_number(), per_page=current_app.config["PER_PAGE"])
+    return {"search": search, "page": page,
+            "can_create": services.can_edit(current_user, None)}
+
+
+@bp.get("/")
+@allow(OFFICE | TEAM_SIDE)
+def index():
+    return render("teams/index.html", **team_list_context())
+
+
+def _team_form(form: TeamForm) -> TeamForm:
+    form.communities.choices = community_choices(current_user)
+    form.compounds.choices = services.compound_choices_by_community(current_user)
+    return form
+
+
+def _form_page(form, team, status=200):
+    validate_url = url_for("teams.validate", team_id=team.id if team else None)
+    return render("teams/form.html", status=status, form=form, team=team,
+                  validate_url=validate_url)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@allow(OFFICE)
+def new():
+    return _edit(None)
+
+
+@bp.route("/<int:team_id>/edit", methods=["GET", "POST"])
+@allow(OFFICE)
+def edit(team_id: int):
+    team = services.get_team(current_user, team_id)
+    access.require(team is not None)
+    if not services.can_edit(current_user, team):
+        refuse_page(Refused(_("You cannot edit this team."), status=403))
+    return _edit(team)
+
+
+def _edit(team):
+    form = _team_form(TeamForm(obj=team))
+    if request.method == "GET" and team is not None:
+        form.skills.data = team.skill_codes
+        form.communities.data = [c.id for c in team.communities]
+        form.compounds.data = [c.id for c in team.compounds]
+    if form.validate_on_submit():
+        try:
+            saved = services.save_team(current_user, form.data, team)
+        except Refused as refused:
+            if not attach_to_form(form, refused):
+                refuse_page(refused)
+            return _form_page(form, team, refused.status)
+        flash(_("Saved %(name)s.", name=saved.name), "success")
+        return redirect(url_for("teams.detail", team_id=saved.id))
+    return _form_page(form, team, 422 if form.is_submitted() else 200)
+
+
+@bp.post("/validate")
+@allow(OFFICE)
+def validate():
+    """Inline validation: the form is checked as typed and the field's own block comes back."""
+    team_id = request.args.get("team_id", type=int)
+    team = services.get_team(current_user, team_id) if team_id else None
+    form = _team_form(TeamForm())
+    form.validate()
+    if form.name.data and not form.name.errors and services.name_taken(form.name.data, team_id):
+        form.name.errors = [_("A team with this name exists already.")]
+    # Only the field being typed in shows its message; the rest wait for the submit.
+    return _form_page(form, team)
+
+
+@bp.get("/<int:team_id>")
+@allow(OFFICE | TEAM_SIDE)
+def detail(team_id: int):
+    team = services.get_team(current_user, team_id)
+    access.require(team is not None)
+    return render("teams/detail.html", **_detail_context(team, MemberForm()))
+
+
+def _detail_context(team, member_form):
+    return {"team": team, "member_form": member_form, "button": ButtonForm(),
+            "phones_visible": services.sees_member_phones(current_user, team),
+            "can_edit": services.can_edit(current_user, team),
+            "can_manage": services.can_manage_members(current_user, team)}
+
+
+@bp.post("/<int:team_id>/members")
+@allow(OFFICE | {access.LEAD})
+def add_member(team_id: int):
+    team = services.get_team(current_user, team_id)
+    access.require(team is not None)
+    form = MemberForm()
+    if form.validate_on_submit():
+        try:
+            services.add_member(current_user, team, form.data)
+        except Refused as refused:
+            if not attach_to_form(form, refused):
+                refuse_page(refused)
+        else:
+            flash(_("Added %(name)s.", name=form.name.data), "success")
+            if not request.headers.get("HX-Request"):
+                return redirect(url_for("teams.detail", team_id=team.id))
+            form = MemberForm(formdata=None)
+            return render("teams/detail.html", **_detail_context(team, form))
+    return render("teams/detail.html", status=422, **_detail_context(team, form))
+
+
+@bp.post("/<int:team_id>/members/<int:member_id>/remove")
+@allow(OFFICE | {access.LEAD})
+def remove_member(team_id: int, member_id: int):
+    team = services.get_team(current_user, team_id)
+    access.require(team is not None)
+    if not ButtonForm().validate_on_submit():
+        refuse_page(Refused(_("The form expired; please try again."), status=400))
+    try:
+        services.remove_member(current_user, team, member_id)
+    except Refused as refused:
+        refuse_page(refused)
+    flash(_("Member removed."), "success")
+    return redirect(url_for("teams.detail", team_id=team.id))

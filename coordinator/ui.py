@@ -1,0 +1,147 @@
+"""What every page shares: the language, the navigation by role, dates and masked phones."""
+
+from datetime import UTC, datetime
+
+from flask import current_app, request, url_for
+from flask_babel import format_datetime, get_locale, ngettext
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from markupsafe import Markup
+
+from coordinator import access
+from coordinator.categories import category_label
+
+# The bottom bar: (endpoint, label, icon, roles). A domain adds its places here; entries whose
+# endpoint is not registered are skipped, so the list can name domains still being built.
+NAV = [
+    ("core.home", _l("Home"), "⌂", access.SIGNED_IN),
+    ("cases.board", _l("Cases"), "☰", access.OFFICE),
+    ("cases.my_jobs", _l("My jobs"), "✓", access.TEAM_SIDE),
+    ("events.index", _l("Events"), "◷", access.SIGNED_IN),
+    ("teams.index", _l("Teams"), "⚒", access.OFFICE | access.TEAM_SIDE),
+    ("places.index", _l("Places"), "⌖", access.OFFICE),
+    ("auth.users", _l("People"), "☺", {access.ADMIN}),
+]
+
+
+def nav_items():
+    if not current_user.is_authenticated:
+        return []
+    views = current_app.view_functions
+    items = []
+    for endpoint, label, icon, roles in NAV:
+        if endpoint in views and current_user.role in roles:
+            items.append(
+                {
+                    "url": url_for(endpoint),
+                    "label": label,
+                    "icon": icon,
+                    "active": request.endpoint is not None
+                    and request.endpoint.split(".")[0] == endpoint.split(".")[0],
+                }
+            )
+    return items[:5]
+
+
+def select_locale():
+    """Signed-in users keep their choice; others by cookie; Chinese unless asked otherwise."""
+    languages = current_app.config["LANGUAGES"]
+    if current_user and current_user.is_authenticated and current_user.locale in languages:
+        return current_user.locale
+    cookie = request.cookies.get("lang")
+    if cookie in languages:
+        return cookie
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def html_lang() -> str:
+    return "zh-CN" if str(get_locale()).startswith("zh") else "en"
+
+
+def mask_phone(number: str | None) -> str:
+    """138****1234: enough to recognise a number, not enough to call it."""
+    if not number:
+        return ""
+    digits = str(number)
+    if len(digits) < 7:
+        return "*" * len(digits)
+    return f"{digits[:3]}****{digits[-4:]}"
+
+
+def show_phone(number: str | None, visible: bool) -> str:
+    return number or "" if visible else mask_phone(number)
+
+
+def when(dt: datetime | None) -> str:
+    """2026年11月26日 14:30 in Chinese, 26 Nov 2026 14:30 in English; stored UTC, shown local."""
+    if dt is None:
+        return ""
+    pattern = "yyyy年M月d日 HH:mm" if str(get_locale()).startswith("zh") else "d MMM yyyy HH:mm"
+    return format_datetime(dt, pattern)
+
+
+def day(dt: datetime | None) -> str:
+    if dt is None:
+        return ""
+    pattern = "yyyy年M月d日" if str(get_locale()).startswith("zh") else "d MMM yyyy"
+    return format_datetime(dt, pattern)
+
+
+def utcnow() -> datetime:
+    """Naive UTC, as every timestamp is stored (SQLite keeps no time zone)."""
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def due_in(deadline: datetime | None, now: datetime | None = None) -> str:
+    """'3 小时后到期' / '已超时 2 天' style words for a deadline."""
+    if deadline is None:
+        return ""
+    now = now or utcnow()
+    seconds = (deadline - now).total_seconds()
+    late = seconds < 0
+    seconds = abs(seconds)
+    if seconds >= 86400:
+        n = int(seconds // 86400)
+        unit = ngettext("%(num)d day", "%(num)d days", n)
+    elif seconds >= 3600:
+        n = int(seconds // 3600)
+        unit = ngettext("%(num)d hour", "%(num)d hours", n)
+    else:
+        n = max(int(seconds // 60), 1)
+        unit = ngettext("%(num)d minute", "%(num)d minutes", n)
+    if late:
+        return str(_l("overdue by %(span)s", span=unit))
+    return str(_l("due in %(span)s", span=unit))
+
+
+def status_badge(label: str, tone: str) -> Markup:
+    """A coloured badge that always carries its word (colour is never the only signal)."""
+    return Markup('<span class="badge badge-{}">{}</span>').format(tone, label)
+
+
+def input_attrs(field, attrs: dict, hint=None) -> dict:
+    """Attributes that tie an input to its error or hint for screen readers."""
+    out = dict(attrs)
+    if field.errors:
+        out["aria-invalid"] = "true"
+        out["aria-describedby"] = f"err-{field.id}"
+    elif hint or field.description:
+        out["aria-describedby"] = f"hint-{field.id}"
+    return out
+
+
+def init_app(app):
+    @app.context_processor
+    def macros():
+        # Shared macros as a global: a block rendered alone (an htmx fragment) cannot see
+        # a template's top-level imports.
+        return {"ui": app.jinja_env.get_template("_macros.html").module}
+
+    app.jinja_env.filters.update(
+        mask_phone=mask_phone, when=when, day=day, due_in=due_in, show_phone=show_phone
+    )
+    app.jinja_env.globals.update(nav_items=nav_items, html_lang=html_lang, badge=status_badge,
+                                input_attrs=input_attrs, roles=access.ROLES,
+                                category_label=category_label)
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True

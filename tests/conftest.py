@@ -1,0 +1,133 @@
+"""Fixtures: one app and schema per test session, a clean database for every test.
+
+The database is TEST_DATABASE_URL when set (CI sets a fresh PostgreSQL one), otherwise a
+SQLite file in a temporary folder: a file, not :memory:, so threads and a live server share it.
+"""
+
+import os
+import re
+from contextlib import contextmanager
+
+import pytest
+from sqlalchemy import event, text
+
+from coordinator import create_app
+from coordinator.config import TestConfig
+from coordinator.extensions import db
+from tests import factories
+
+DEMO_PASSWORD = factories.PASSWORD
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory):
+    url = os.environ.get("TEST_DATABASE_URL")
+    if url:
+        return url
+    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+
+
+@pytest.fixture(scope="session")
+def app(database_url, tmp_path_factory):
+    app = create_app(settings(database_url, str(tmp_path_factory.mktemp("uploads"))))
+    with app.app_context():
+        db.session.close()
+        db.drop_all()
+        db.create_all()
+    yield app
+    with app.app_context():
+        db.session.close()
+        db.drop_all()
+        db.engine.dispose()
+
+
+def settings(database_url: str, upload_folder: str, **overrides) -> dict:
+    """TestConfig as a dict, pointed at this session's database."""
+    values = {k: getattr(TestConfig, k) for k in dir(TestConfig) if k.isupper()}
+    values.update(SQLALCHEMY_DATABASE_URI=database_url, UPLOAD_FOLDER=upload_folder, **overrides)
+    return values
+
+
+def _wipe():
+    db.session.rollback()
+    tables = db.metadata.sorted_tables
+    if db.engine.dialect.name == "postgresql":
+        names = ", ".join(f'"{t.name}"' for t in tables)
+        db.session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    else:
+        for table in reversed(tables):
+            db.session.execute(table.delete())
+    db.session.commit()
+
+
+@pytest.fixture(autouse=True)
+def _clean_database(request):
+    if "app" not in request.fixturenames:
+        yield
+        return
+    app = request.getfixturevalue("app")
+    with app.app_context():
+        yield
+        db.session.remove()
+        _wipe()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def make():
+    """Factories for rows: make.user(role=...), make.team(...), make.compound(...)."""
+    return factories
+
+
+class Auth:
+    def __init__(self, client):
+        self.client = client
+
+    def login(self, user_or_phone, password=DEMO_PASSWORD):
+        phone = getattr(user_or_phone, "phone", user_or_phone)
+        response = self.client.post("/login", data={"phone": phone, "password": password})
+        assert response.status_code == 302, response.get_data(as_text=True)[:500]
+        return response
+
+    def logout(self):
+        return self.client.post("/logout")
+
+
+@pytest.fixture
+def auth(client):
+    return Auth(client)
+
+
+@pytest.fixture
+def count_queries(app):
+    """with count_queries() as q: ... ; q.count is the number of SQL statements run."""
+
+    @contextmanager
+    def counter():
+        class Box:
+            count = 0
+            statements: list = []
+
+        box = Box()
+        box.statements = []
+
+        def before(conn, cursor, statement, params, context, executemany):
+            box.count += 1
+            box.statements.append(statement)
+
+        event.listen(db.engine, "before_cursor_execute", before)
+        try:
+            yield box
+        finally:
+            event.remove(db.engine, "before_cursor_execute", before)
+
+    return counter
+
+
+def field_errors(html: str) -> list[str]:
+    """The messages shown under fields."""
+    return re.findall(r'<p class="error"[^>]*>([^<]*)</p>', html)
