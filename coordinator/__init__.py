@@ -7,8 +7,7 @@ from flask import Flask
 from coordinator.config import INSTANCE, ROOT, Config
 
 # Each domain is a package with a blueprint named `bp`; order is the order of registration.
-DOMAINS = ["core", "auth", "places", "teams", "demo"]
-OPTIONAL_DOMAINS = ["cases", "events"]  # registered when present in the tree
+DOMAINS = ["core", "auth", "places", "teams", "notifications", "demo"]
 
 
 def _translation_dirs() -> str:
@@ -47,7 +46,7 @@ def create_app(config=None) -> Flask:
     babel.init_app(app, locale_selector=ui.select_locale)
     ui.init_app(app)
 
-    for name in DOMAINS + [d for d in OPTIONAL_DOMAINS if (ROOT / "coordinator" / d).is_dir()]:
+    for name in DOMAINS:
         module = import_module(f"coordinator.{name}")
         app.register_blueprint(module.bp)
         if hasattr(module, "init_app"):

@@ -1,0 +1,7 @@
+"""The outbox: every message is written in the same transaction as the change that causes it,
+then delivered by a background worker (RQ on Redis when REDIS_URL is set, in-process otherwise).
+"""
+
+from flask import Blueprint
+
+bp = Blueprint("notifications", __name__)
