@@ -5,3 +5,5 @@ then delivered by a background worker (RQ on Redis when REDIS_URL is set, in-pro
 from flask import Blueprint
 
 bp = Blueprint("notifications", __name__)
+
+from coordinator.notifications import models  # noqa: E402,F401  (tables known to migrations)
