@@ -72,9 +72,31 @@ def _clean_database(request):
         _wipe()
 
 
+@pytest.fixture(scope="session")
+def web_app(app):
+    """A second app on the same database that serves the test client's requests.
+
+    Requests then run in their own app context, with their own database session and locale,
+    as in production, instead of sharing the test's context (Flask reuses an active context
+    of the same app).
+    """
+    web = create_app(dict(app.config))
+    yield web
+    with web.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
 @pytest.fixture
-def client(app):
-    return app.test_client()
+def client(web_app):
+    return web_app.test_client()
+
+
+@pytest.fixture
+def english(client):
+    """Pages in English (the source language), for tests that read messages."""
+    client.set_cookie("lang", "en")
+    return client
 
 
 @pytest.fixture
@@ -103,7 +125,7 @@ def auth(client):
 
 
 @pytest.fixture
-def count_queries(app):
+def count_queries(web_app):
     """with count_queries() as q: ... ; q.count is the number of SQL statements run."""
 
     @contextmanager
@@ -119,11 +141,13 @@ def count_queries(app):
             box.count += 1
             box.statements.append(statement)
 
-        event.listen(db.engine, "before_cursor_execute", before)
+        with web_app.app_context():
+            engine = db.engine
+        event.listen(engine, "before_cursor_execute", before)
         try:
             yield box
         finally:
-            event.remove(db.engine, "before_cursor_execute", before)
+            event.remove(engine, "before_cursor_execute", before)
 
     return counter
 
