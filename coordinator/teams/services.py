@@ -11,8 +11,7 @@ from coordinator.extensions import db
 from coordinator.paging import Page, paginate
 from coordinator.places.models import Community, Compound
 from coordinator.rules import Refused
-from coordinator.teams.models import (Team, TeamMember, TeamSkill, team_communities,
-                                      team_compounds)
+from coordinator.teams.models import Team, TeamMember, TeamSkill, team_communities, team_compounds
 
 
 def covers_community(community_id):

@@ -8,7 +8,6 @@ from flask import url_for
 
 from coordinator import access
 from coordinator.access import PUBLIC
-from coordinator.extensions import db
 
 ROLES = ["anonymous", *access.ROLES]
 

@@ -1,11 +1,10 @@
 import pytest
 
-pytestmark = pytest.mark.usefixtures("english")
-
 from coordinator.extensions import db
 from coordinator.teams.models import Team, TeamMember, TeamSkill
 from tests.conftest import field_errors
 
+pytestmark = pytest.mark.usefixtures("english")
 HX = {"HX-Request": "true", "HX-Target": "results"}
 
 
