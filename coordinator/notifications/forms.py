@@ -1,5 +1,5 @@
 from flask_babel import lazy_gettext as _l
-from wtforms import SelectField
+from wtforms import SelectChoice, SelectField
 
 from coordinator.forms import SearchForm
 from coordinator.notifications.models import FAILED, PENDING, SENDING, SENT
@@ -14,5 +14,5 @@ STATUS_TONES = {PENDING: "blue", SENDING: "orange", SENT: "green", FAILED: "red"
 
 
 class OutboxFilterForm(SearchForm):
-    status = SelectField(_l("Status"), choices=[("", _l("All"))] + list(STATUS_LABELS.items()),
-                         default="")
+    status = SelectField(_l("Status"), default="", choices=[SelectChoice("", _l("All"))] + [
+        SelectChoice(value, label) for value, label in STATUS_LABELS.items()])
