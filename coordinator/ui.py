@@ -45,6 +45,8 @@ def nav_items():
 
 def select_locale():
     """Signed-in users keep their choice; others by cookie; Chinese unless asked otherwise."""
+    if not has_request_context():  # CLI, workers, tests of services: the default language
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     languages = current_app.config["LANGUAGES"]
     if not has_request_context():  # CLI, workers, services under test
         return current_app.config["BABEL_DEFAULT_LOCALE"]
