@@ -48,8 +48,6 @@ def select_locale():
     if not has_request_context():  # CLI, workers, tests of services: the default language
         return current_app.config["BABEL_DEFAULT_LOCALE"]
     languages = current_app.config["LANGUAGES"]
-    if not has_request_context():  # CLI, workers, services under test
-        return current_app.config["BABEL_DEFAULT_LOCALE"]
     if current_user and current_user.is_authenticated and current_user.locale in languages:
         return current_user.locale
     cookie = request.cookies.get("lang")

@@ -121,7 +121,7 @@ def auth(client):
 
 
 @pytest.fixture
-def count_queries(web_app):
+def count_queries(app, web_app):
     """with count_queries() as q: ... ; q.count is the number of SQL statements run."""
 
     @contextmanager
@@ -137,13 +137,17 @@ def count_queries(web_app):
             box.count += 1
             box.statements.append(statement)
 
-        with web_app.app_context():
-            engine = db.engine
-        event.listen(engine, "before_cursor_execute", before)
+        engines = []
+        for each in (app, web_app):  # the test's own statements and its requests'
+            with each.app_context():
+                engines.append(db.engine)
+        for engine in engines:
+            event.listen(engine, "before_cursor_execute", before)
         try:
             yield box
         finally:
-            event.remove(engine, "before_cursor_execute", before)
+            for engine in engines:
+                event.remove(engine, "before_cursor_execute", before)
 
     return counter
 

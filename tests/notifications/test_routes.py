@@ -112,10 +112,10 @@ def test_retry_of_a_sent_message_is_409_and_unknown_is_404(client, auth, admin):
     assert db.session.get(OutboxMessage, message.id).status == SENT
 
 
-def test_retry_needs_the_csrf_token(app, client, auth, admin, monkeypatch):
+def test_retry_needs_the_csrf_token(web_app, client, auth, admin, monkeypatch):
     message = failed_message()
     auth.login(admin)
-    monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
+    monkeypatch.setitem(web_app.config, "WTF_CSRF_ENABLED", True)
     assert client.post(f"/outbox/{message.id}/retry").status_code == 400
     db.session.expire_all()
     assert db.session.get(OutboxMessage, message.id).status == FAILED
