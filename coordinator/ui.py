@@ -19,7 +19,7 @@ NAV = [
     ("cases.my_jobs", _l("My jobs"), "✓", access.TEAM_SIDE),
     ("events.index", _l("Events"), "◷", access.SIGNED_IN),
     ("teams.index", _l("Teams"), "⚒", access.OFFICE | access.TEAM_SIDE),
-    ("places.index", _l("Places"), "⌖", access.OFFICE),
+    ("places.index", _l("Places"), "▣", access.OFFICE),
     ("auth.users", _l("People"), "☺", {access.ADMIN}),
 ]
 
