@@ -32,6 +32,8 @@ def create_app(config=None) -> Flask:
     elif config is not None:
         app.config.from_object(config)
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", _translation_dirs())
+    # Rate limits live in Redis when there is one, so every worker on every host shares them.
+    app.config.setdefault("RATELIMIT_STORAGE_URI", app.config.get("REDIS_URL") or "memory://")
     INSTANCE.mkdir(parents=True, exist_ok=True)
 
     from coordinator import access, ui

@@ -60,10 +60,14 @@ def test_next_only_goes_to_this_site(client, make):
     assert response.headers["Location"].endswith("/teams/")
 
 
-def test_login_is_rate_limited(app, make):
+@pytest.mark.parametrize("redis", [False, True], ids=["in-process", "redis"])
+def test_login_is_rate_limited(app, redis):
+    extra = {"REDIS_URL": "redis://127.0.0.1:6379/14"} if redis else {}
     limited = create_app(settings(app.config["SQLALCHEMY_DATABASE_URI"],
                                   app.config["UPLOAD_FOLDER"], RATELIMIT_ENABLED=True,
-                                  LOGIN_RATE_LIMIT="3 per minute"))
+                                  LOGIN_RATE_LIMIT="3 per minute", **extra))
+    expected_storage = "RedisStorage" if redis else "MemoryStorage"
+    assert type(limiter.storage).__name__ == expected_storage
     client = limited.test_client()
     try:
         statuses = [client.post("/login", data={"phone": "13800000009", "password": "x"})
