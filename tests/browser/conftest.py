@@ -78,12 +78,19 @@ def story(app):
 
 @pytest.fixture
 def shot():
-    """shot(page, "name") saves tests/browser/screenshots/name.png (full page)."""
+    """shot(page, "name"): name.png is the screen as seen (fixed bars where they sit),
+    name-full.png the whole page; with bottom=True also name-bottom.png, scrolled to the end,
+    which shows whether the bottom bar covers the last of the content."""
     SHOTS.mkdir(exist_ok=True)
 
-    def take(page, name: str) -> Path:
+    def take(page, name: str, bottom: bool = False) -> Path:
         path = SHOTS / f"{name}.png"
-        page.screenshot(path=str(path), full_page=True)
+        page.screenshot(path=str(path))
+        page.screenshot(path=str(SHOTS / f"{name}-full.png"), full_page=True)
+        if bottom:
+            page.evaluate("window.scrollTo(0, document.body.scrollHeight)")
+            page.screenshot(path=str(SHOTS / f"{name}-bottom.png"))
+            page.evaluate("window.scrollTo(0, 0)")
         assert path.stat().st_size > 0
         return path
 

@@ -26,7 +26,7 @@ def test_staff_finds_a_team_by_typing_and_switches_to_english(page, story, shot)
     expect(cards.filter(has_text="红联北村能工巧匠服务队")).to_have_count(1)
     before = cards.count()
     assert before > 1
-    shot(page, "02-teams-zh")
+    shot(page, "02-teams-zh", bottom=True)
 
     # A marker on window survives only if typing does not load a new page.
     page.evaluate("window.__stillHere = 'yes'")
@@ -41,7 +41,7 @@ def test_staff_finds_a_team_by_typing_and_switches_to_english(page, story, shot)
     cards.first.locator("a.title").click()
     expect(page.locator("h1")).to_have_text(TEAM)
     expect(page.locator("#members")).to_contain_text("张建国")
-    shot(page, "04-team-zh")
+    shot(page, "04-team-zh", bottom=True)
 
     page.locator(".lang-switch button").click()
     expect(page.locator(".lang-switch button")).to_have_text("中文")
@@ -72,6 +72,18 @@ def test_chinese_screens_show_chinese_words(page, story):
                      "nav.bottombar a[href='/home']"):
         text = page.locator(selector).inner_text()
         assert CJK.search(text), f"{selector} reads {text!r} in the Chinese interface"
+
+
+def test_switching_language_updates_the_document_language(page, story):
+    """<html lang> picks the font for Chinese glyphs and the voice of a screen reader."""
+    sign_in(page, STAFF)
+    page.goto("/teams/")
+    page.locator(".lang-switch button").click()
+    expect(page.locator(".lang-switch button")).to_have_text("中文")
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    page.locator(".lang-switch button").click()
+    expect(page.locator(".lang-switch button")).to_have_text("English")
+    expect(page.locator("html")).to_have_attribute("lang", "zh-CN")
 
 
 def test_team_pages_on_a_desktop(browser, base_url, story, shot):
