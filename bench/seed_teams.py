@@ -17,8 +17,7 @@ from coordinator.categories import CATEGORIES  # noqa: E402
 from coordinator.demo import story  # noqa: E402
 from coordinator.extensions import db  # noqa: E402
 from coordinator.places.models import Community  # noqa: E402
-from coordinator.teams.models import (KINDS, Team, TeamMember, TeamSkill,  # noqa: E402
-                                      team_communities)
+from coordinator.teams.models import KINDS, Team, TeamMember, TeamSkill, team_communities  # noqa: E402
 from coordinator.ui import utcnow  # noqa: E402
 
 TEAMS = 2_000
@@ -50,7 +49,8 @@ def seed() -> dict:
                           kind=rnd.choice(kinds), phone=f"010-6{rnd.randrange(10**7):07d}",
                           capacity=rnd.randint(1, 20), description="", active=rnd.random() > .1,
                           created_at=now))
-        team_skills += [dict(team_id=team_id, skill=s) for s in rnd.sample(skills, rnd.randint(1, 4))]
+        team_skills += [dict(team_id=team_id, skill=s)
+                        for s in rnd.sample(skills, rnd.randint(1, 4))]
         covers += [dict(team_id=team_id, community_id=c)
                    for c in rnd.sample(communities, rnd.randint(1, 3))]
         for m in range(MEMBERS_PER_TEAM):
