@@ -1,6 +1,7 @@
 """社区协作台 — the community service coordinator. create_app() wires extensions and domains."""
 
 from importlib import import_module
+from importlib.util import find_spec
 
 from flask import Flask
 
@@ -50,6 +51,10 @@ def create_app(config=None) -> Flask:
 
     for name in DOMAINS:
         module = import_module(f"coordinator.{name}")
+        # Views attach to the blueprint when routes.py is imported; importing a domain's
+        # models or services elsewhere never drags its routes (and their imports) along.
+        if find_spec(f"coordinator.{name}.routes"):
+            import_module(f"coordinator.{name}.routes")
         app.register_blueprint(module.bp)
         if hasattr(module, "init_app"):
             module.init_app(app)
