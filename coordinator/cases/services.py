@@ -7,7 +7,7 @@ side effects (outbox messages, visits, photos, notices) and the one commit per u
 import secrets
 from datetime import datetime, time, timedelta
 
-from flask import current_app, url_for
+from flask import current_app, has_request_context, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
@@ -129,6 +129,8 @@ def _check_place(data: dict) -> dict:
     ids = {k: data.get(k) for k in PLACE_FIELDS}
     if not ids["community_id"] or db.session.get(Community, ids["community_id"]) is None:
         raise Refused(_l("Choose a community."), field="community_id", status=422)
+    if ids["compound_id"] is None:
+        raise Refused(_l("Choose a compound."), field="compound_id", status=422)
     checks = (("compound_id", Compound, "community_id", _l("Choose a compound of this community.")),
               ("building_id", Building, "compound_id", _l("Choose a building of this compound.")),
               ("entrance_id", Entrance, "building_id", _l("Choose an entrance of this building.")))
@@ -138,8 +140,6 @@ def _check_place(data: dict) -> dict:
         row = db.session.get(model, ids[key]) if ids[key] > 0 else None
         if row is None or getattr(row, parent_key) != ids[parent_key]:
             raise Refused(message, field=key, status=422)
-    if ids["compound_id"] is None:
-        raise Refused(_l("Choose a compound."), field="compound_id", status=422)
     if ids["entrance_id"] and not ids["building_id"]:
         raise Refused(_l("Choose the building first."), field="building_id", status=422)
     return ids
@@ -414,7 +414,7 @@ def send_job_link(actor, case: Case, phone: str) -> str:
         raise Refused(_l("Dispatch the case to a team first."), status=409)
 
     def work():
-        url = url_for("cases.job_link", token=job_link_token(case), _external=True)
+        url = external_url("cases.job_link", token=job_link_token(case))
         queue("case_link", phone, _("Job #%(id)d, %(place)s: %(url)s", id=case.id,
                                     place=case.place, url=url), about=("case", case.id))
         workflow.record(case, actor, "link_sent", phone[:3] + "****" + phone[-4:])
@@ -520,7 +520,16 @@ def verify(actor, case: Case, passed: bool, note: str = "") -> Case:
 
 
 def tracking_url(case: Case) -> str:
-    return url_for("cases.track", token=case.tracking_token, _external=True)
+    return external_url("cases.track", token=case.tracking_token)
+
+
+def external_url(endpoint: str, **values) -> str:
+    """A full URL for a text message; PUBLIC_URL when set (behind a proxy, or from the CLI)."""
+    base = current_app.config.get("PUBLIC_URL", "")
+    if has_request_context() and not base:
+        return url_for(endpoint, _external=True, **values)
+    with current_app.test_request_context(base_url=base or "http://localhost"):
+        return url_for(endpoint, _external=True, **values)
 
 
 def record_callback(actor, case: Case, data: dict, by_resident: bool = False) -> Callback:

@@ -64,6 +64,17 @@ def walk(case, status, world):
     return case
 
 
+@pytest.fixture(autouse=True)
+def _cheap_passwords(monkeypatch):
+    """Eight people per test: a slow password hash would dominate the run."""
+    from werkzeug.security import generate_password_hash
+
+    from coordinator.auth import models
+
+    monkeypatch.setattr(models, "generate_password_hash",
+                        lambda password: generate_password_hash(password, "pbkdf2:sha256:1"))
+
+
 @pytest.fixture
 def world(app, make):
     community = make.community("红联北村社区")

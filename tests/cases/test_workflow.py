@@ -93,7 +93,8 @@ def test_overdue_only_while_on_the_clock(world):
 ACTIONS = sorted(workflow.ACTIONS)
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=60, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(steps=st.lists(st.tuples(st.sampled_from(ACTIONS),
                                 st.sampled_from(["staff", "admin", "lead", "worker",
                                                  "other_worker", "other_staff"]),
