@@ -10,6 +10,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from coordinator.cases.models import CHANNELS, LINK_KINDS, SATISFACTION, TIERS
@@ -18,6 +19,11 @@ from coordinator.categories import category_choices
 from coordinator.forms import Mobile, Phone, SearchForm, normalise_phone
 
 MAX_PHOTOS = 6
+
+
+def _options(pairs):
+    """(value, label) pairs as WTForms 3.3 wants them declared."""
+    return [SelectChoice(value=v, label=label) for v, label in pairs]
 
 
 def _strip(value):
@@ -59,11 +65,11 @@ def _place(form_cls):
 
 @_place
 class CaseForm(FlaskForm):
-    channel = SelectField(_l("How it came in"), choices=list(CHANNELS.items()))
+    channel = SelectField(_l("How it came in"), choices=_options(list(CHANNELS.items())))
     hotline_ticket = StringField(_l("12345 ticket number"), filters=[_strip],
                                  validators=[Length(max=40)])
-    category = SelectField(_l("Category"), choices=category_choices())
-    tier = SelectField(_l("Urgency"), choices=list(TIERS.items()), default="general")
+    category = SelectField(_l("Category"), choices=_options(category_choices()))
+    tier = SelectField(_l("Urgency"), choices=_options(list(TIERS.items())), default="general")
     reporter_name = StringField(_l("Resident's name"), filters=[_strip],
                                 validators=[Length(max=40)])
     reporter_phone = StringField(_l("Resident's phone"), filters=[normalise_phone],
@@ -74,7 +80,7 @@ class CaseForm(FlaskForm):
 
 @_place
 class ReportForm(FlaskForm):
-    category = SelectField(_l("What kind of problem?"), choices=category_choices())
+    category = SelectField(_l("What kind of problem?"), choices=_options(category_choices()))
     reporter_name = StringField(_l("Your name"), filters=[_strip], validators=[
         DataRequired(_l("Enter your name.")), Length(max=40)])
     reporter_phone = StringField(_l("Your mobile number"), filters=[normalise_phone],
@@ -120,11 +126,13 @@ class DoneForm(FlaskForm):
 
 class CallbackForm(FlaskForm):
     contacted = RadioField(_l("Were you contacted?"),
-                           choices=[("yes", _l("Yes")), ("no", _l("No"))],
+                           choices=_options([("yes", _l("Yes")), ("no", _l("No"))]),
                            validators=[InputRequired(_l("Choose yes or no."))])
-    solved = RadioField(_l("Is it solved?"), choices=[("yes", _l("Yes")), ("no", _l("No"))],
+    solved = RadioField(_l("Is it solved?"),
+                        choices=_options([("yes", _l("Yes")), ("no", _l("No"))]),
                         validators=[InputRequired(_l("Choose yes or no."))])
-    satisfaction = RadioField(_l("How satisfied are you?"), choices=list(SATISFACTION.items()),
+    satisfaction = RadioField(_l("How satisfied are you?"),
+                              choices=_options(list(SATISFACTION.items())),
                               validators=[InputRequired(_l("Choose one."))])
     note = TextAreaField(_l("Anything else?"), filters=[_strip],
                          validators=[Length(max=1000, message=_l("At most 1000 characters."))])
@@ -134,7 +142,7 @@ class LinkForm(FlaskForm):
     other_id = IntegerField(_l("Other case number"), validators=[
         InputRequired(_l("Enter the other case's number.")),
         NumberRange(1, message=_l("Enter the other case's number."))])
-    kind = SelectField(_l("How they are linked"), choices=list(LINK_KINDS.items()))
+    kind = SelectField(_l("How they are linked"), choices=_options(list(LINK_KINDS.items())))
 
 
 class NoticeForm(FlaskForm):
@@ -155,13 +163,15 @@ class BoardFilters(SearchForm):
     q = StringField(_l("Search"), filters=[_strip], validators=[Length(max=60)])
     community = SelectField(_l("Community"), coerce=_id, validate_choice=False,
                             validators=[Optional()])
-    category = SelectField(_l("Category"), choices=[("", _l("All categories"))]
-                           + category_choices(), validators=[Optional()])
-    status = SelectField(_l("Status"), choices=[("", _l("All open")), ("overdue", _l("Overdue")),
-                                                ("all", _l("All"))]
-                         + [(k, v[0]) for k, v in STATUSES.items()], validators=[Optional()])
+    category = SelectField(_l("Category"), choices=_options([("", _l("All categories"))]
+                                                            + category_choices()),
+                           validators=[Optional()])
+    status = SelectField(_l("Status"), choices=_options(
+        [("", _l("All open")), ("overdue", _l("Overdue")), ("all", _l("All"))]
+        + [(k, v[0]) for k, v in STATUSES.items()]), validators=[Optional()])
     team = SelectField(_l("Team"), coerce=_id, validate_choice=False, validators=[Optional()])
-    channel = SelectField(_l("Channel"), choices=[("", _l("All channels"))]
-                          + list(CHANNELS.items()), validators=[Optional()])
+    channel = SelectField(_l("Channel"), choices=_options([("", _l("All channels"))]
+                                                          + list(CHANNELS.items())),
+                          validators=[Optional()])
     since = DateField(_l("From"), validators=[Optional()])
     until = DateField(_l("To"), validators=[Optional()])

@@ -28,6 +28,14 @@ from coordinator.rules import Refused, attach_to_form, refuse_page
 # ---------------------------------------------------------------- intake
 
 
+@bp.teardown_request
+def _close_uploads(_exc):
+    """Large uploads are spooled to temporary files; close them when the request ends."""
+    if request.method == "POST" and request.files:
+        for _name, f in request.files.items(multi=True):
+            f.close()
+
+
 def _place_choices(form):
     """Fill the pickers from what is chosen, so the page works without JavaScript too."""
     blank = [("", _("— choose —"))]

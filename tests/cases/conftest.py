@@ -65,6 +65,23 @@ def walk(case, status, world):
 
 
 @pytest.fixture(autouse=True)
+def english(request):
+    """Messages are asserted in their English source; one test asks for Chinese on purpose."""
+    if "app" not in request.fixturenames:
+        yield
+        return
+    app = request.getfixturevalue("app")
+    app.config["BABEL_DEFAULT_LOCALE"] = "en"
+    yield
+    app.config["BABEL_DEFAULT_LOCALE"] = "zh"
+
+
+@pytest.fixture
+def chinese(app, english):
+    app.config["BABEL_DEFAULT_LOCALE"] = "zh"
+
+
+@pytest.fixture(autouse=True)
 def _cheap_passwords(monkeypatch):
     """Eight people per test: a slow password hash would dominate the run."""
     from werkzeug.security import generate_password_hash
