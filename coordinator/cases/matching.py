@@ -11,6 +11,7 @@ The facts come from a handful of set-based queries (`fetch_facts`); the ranking 
 
 from dataclasses import dataclass, field
 from datetime import timedelta
+from operator import itemgetter
 from statistics import median
 
 from flask_babel import gettext as _
@@ -62,19 +63,20 @@ def rank(need: Need, teams: list[TeamFacts], returned_by=frozenset(),
          explain: int = 5) -> list[Suggestion]:
     """Eligible teams best first; only the first `explain` get their reasons written."""
     picked = []
+    append = picked.append
     category, compound, community = need.category, need.compound_id, need.community_id
     for t in teams:
         if category not in t.skills or t.open_jobs >= t.capacity:
             continue
-        names_compound = compound is not None and compound in t.compounds
+        names_compound = compound in t.compounds
         if not names_compound and community not in t.communities:
             continue
-        sat = t.satisfaction if t.satisfaction is not None else 0.8
-        hours = t.median_hours if t.median_hours is not None else 1e9
-        key = (t.id in returned_by, not names_compound, t.open_jobs / t.capacity, -sat, hours,
-               t.name)
-        picked.append((key, t, names_compound))
-    picked.sort(key=lambda row: row[0])
+        sat = t.satisfaction
+        hours = t.median_hours
+        append(((t.id in returned_by, not names_compound, t.open_jobs / t.capacity,
+                 -0.8 if sat is None else -sat, 1e9 if hours is None else hours, t.id),
+                t, names_compound))
+    picked.sort(key=itemgetter(0))
     out = [Suggestion(t, nc, t.id in returned_by) for _key, t, nc in picked]
     for s in out[:explain]:
         s.reasons = reasons(need, s)
