@@ -372,3 +372,10 @@ def test_photos_follow_the_case_scope(client, auth, world):
     auth.logout()
     auth.login(world.other_staff)
     assert client.get(url).status_code == 404
+
+
+def test_team_page_shows_the_record(client, auth, world):
+    world.case("closed")
+    auth.login(world.staff)
+    html = client.get(f"/teams/{world.team.id}").get_data(as_text=True)
+    assert "median hours to resolve" in html and "jobs done" in html

@@ -269,3 +269,25 @@ def test_team_record(world):
     record = services.team_record(world.team.id)
     assert record["open"] == 1 and record["done"] == 1 and record["satisfaction"] is None
     assert record["resolve_hours"] is not None
+
+
+def test_demo_tells_the_story_once(app):
+    from coordinator.cases import demo
+    from coordinator.demo import story
+
+    story.load()
+    demo.load()
+    db.session.commit()
+    li = db.session.scalar(select(Case).where(Case.tracking_token == "demo-li-drain"))
+    assert li.status == "closed" and len(li.visits) == 2 and li.notices
+    assert li.root_cause == "头发、塑料袋碎片、无纺布消毒巾、口罩"
+    assert li.callbacks[0].satisfaction == "satisfied"
+    sun = db.session.scalar(select(Case).where(Case.tracking_token == "demo-sun-bikes"))
+    assert sun.category == "bikes" and sun.channel == "patrol"
+    before = (count(Case), count(CaseEvent), count(Visit), count(Callback))
+    assert before[0] >= 14
+    demo.load()
+    db.session.commit()
+    assert (count(Case), count(CaseEvent), count(Visit), count(Callback)) == before
+    communities = db.session.scalar(select(func.count(func.distinct(Case.community_id))))
+    assert communities == 6
