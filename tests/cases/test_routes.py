@@ -379,3 +379,26 @@ def test_team_page_shows_the_record(client, auth, world):
     auth.login(world.staff)
     html = client.get(f"/teams/{world.team.id}").get_data(as_text=True)
     assert "median hours to resolve" in html and "jobs done" in html
+
+
+def test_catalog_is_complete_and_placeholders_match():
+    from babel.messages.pofile import read_po
+
+    from coordinator.config import ROOT
+    from coordinator.core.i18n import extract
+
+    folder = ROOT / "coordinator" / "cases" / "translations"
+    with (folder / "zh" / "LC_MESSAGES" / "messages.po").open("rb") as f:
+        catalog = read_po(f)
+    for msgid in extract(folder):
+        message = catalog.get(msgid)
+        assert message is not None and message.string, msgid
+        assert sorted(re.findall(r"%\(\w+\)\w", msgid)) == sorted(
+            re.findall(r"%\(\w+\)\w", message.string)), msgid
+
+
+def test_the_board_speaks_chinese_by_default(client, auth, world, chinese):
+    world.case("received")
+    auth.login(world.staff)
+    html = client.get("/cases").get_data(as_text=True)
+    assert "新登记，尚未派单" in html and "登记诉求" in html
