@@ -128,6 +128,7 @@ def test_public_report_is_rate_limited(app, world, database_url, tmp_path):
             codes = [client.post("/report", data={"description": ""}).status_code
                      for _ in range(3)]
             db.session.remove()
+            db.engine.dispose()  # its own pool: close it, or PostgreSQL connections leak
     finally:
         limiter.init_app(app)  # the session's app again: limits off, as TestConfig says
     assert codes == [422, 422, 429]
