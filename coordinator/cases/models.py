@@ -94,7 +94,8 @@ class Case(db.Model):
     team = relationship("Team")
     created_by = relationship("User")
     events: Mapped[list["CaseEvent"]] = relationship(
-        back_populates="case", order_by="CaseEvent.id", cascade="all, delete-orphan")
+        back_populates="case", order_by="(CaseEvent.at, CaseEvent.id)",
+        cascade="all, delete-orphan")
     visits: Mapped[list["Visit"]] = relationship(
         back_populates="case", order_by="Visit.id", cascade="all, delete-orphan")
     notices: Mapped[list["Notice"]] = relationship(
