@@ -105,8 +105,18 @@ def detail(team_id: int):
     return render("teams/detail.html", **_detail_context(team, MemberForm()))
 
 
+def _team_record(team_id: int):
+    """The team's record (jobs, times, satisfaction) from the cases domain, when installed."""
+    if "cases" not in current_app.blueprints:
+        return None
+    from coordinator.cases.services import team_record
+
+    return team_record(team_id)
+
+
 def _detail_context(team, member_form):
     return {"team": team, "member_form": member_form, "button": ButtonForm(),
+            "record": _team_record(team.id),
             "phones_visible": services.sees_member_phones(current_user, team),
             "can_edit": services.can_edit(current_user, team),
             "can_manage": services.can_manage_members(current_user, team)}

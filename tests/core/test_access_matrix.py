@@ -45,6 +45,8 @@ def url_for_rule(rule, world) -> str:
         converter = rule._converters[arg].__class__.__name__
         if arg in world:
             values[arg] = world[arg]
+        elif converter == "AnyConverter":
+            values[arg] = sorted(rule._converters[arg].items)[0]
         elif converter == "IntegerConverter":
             values[arg] = 1
         else:
