@@ -60,4 +60,4 @@ class TeamSearchForm(SearchForm):
                        validators=[Optional()])
     skill = SelectField(_l("Skill"), choices=options([("", _l("All skills"))] + category_choices()),
                         validators=[Optional()])
-    community = SelectField(_l("Community"), coerce=int, validators=[Optional()])
+    community = SelectField(_l("Community"), coerce=int, default=0, validators=[Optional()])

@@ -103,15 +103,3 @@ class TeamMember(db.Model):
     team: Mapped[Team] = relationship(back_populates="members")
     user = relationship("User")
 
-
-# Derived columns for lists: one correlated subquery each, instead of loading every member.
-Team.member_count = column_property(
-    select(func.count(TeamMember.id)).where(TeamMember.team_id == Team.id)
-    .correlate_except(TeamMember).scalar_subquery(),
-    deferred=True,
-)
-Team.lead_name = column_property(
-    select(TeamMember.name).where(TeamMember.team_id == Team.id, TeamMember.is_lead)
-    .correlate_except(TeamMember).limit(1).scalar_subquery(),
-    deferred=True,
-)

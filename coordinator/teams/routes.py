@@ -19,14 +19,18 @@ def team_list_context():
     """Everything the team list needs; the page and its fragments share it."""
     search = TeamSearchForm(request.args)
     search.community.choices = [(0, _("All communities"))] + community_choices(current_user)
-    search.validate()  # bad filter values are dropped below, never an error page
-    kind = search.kind.data if not search.kind.errors else ""
-    skill = search.skill.data if not search.skill.errors else ""
-    community = search.community.data if not search.community.errors else 0
-    page = services.search_teams(current_user, q=search.q.data or "", kind=kind or "",
-                                 skill=skill or "", community_id=community or 0,
+    # A filter value that is not one of the choices is dropped, never an error page. (Checked
+    # here rather than with validate(), which costs a catalog load on every list request.)
+    for name in ("kind", "skill", "community"):
+        field = search[name]
+        if field.data not in {value for value, *_rest in field.choices}:
+            field.data = field.default
+    page = services.search_teams(current_user, q=(search.q.data or "")[:40],
+                                 kind=search.kind.data or "", skill=search.skill.data or "",
+                                 community_id=search.community.data or 0,
                                  page=page_number(), per_page=current_app.config["PER_PAGE"])
     return {"search": search, "page": page, **services.list_details(page.items),
+            "filters": _filter_options(search),
             "labels": category_labels(), "kinds": kind_labels(),
             "can_create": services.can_edit(current_user, None)}
 
@@ -35,6 +39,20 @@ def team_list_context():
 @allow(OFFICE | TEAM_SIDE)
 def index():
     return render("teams/index.html", **team_list_context())
+
+
+def _filter_options(search: TeamSearchForm) -> dict:
+    """The filter drop-downs as (value, label, selected) rows, labels translated once.
+
+    Rendered by a plain loop in the template: WTForms' widgets cost more than the list itself.
+    """
+    options = {}
+    for name in ("kind", "skill", "community"):
+        field = search[name]
+        current = str(field.data or "")
+        options[name] = [(str(value), str(label), str(value) == current)
+                         for value, label, *_rest in field.choices]
+    return options
 
 
 def _team_form(form: TeamForm) -> TeamForm:
