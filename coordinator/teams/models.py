@@ -12,10 +12,8 @@ from sqlalchemy import (
     String,
     Table,
     Text,
-    func,
-    select,
 )
-from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from coordinator.extensions import db
 from coordinator.ui import utcnow
