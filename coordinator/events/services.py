@@ -168,12 +168,20 @@ def pending_corrections(event: Event) -> list[HoursCorrection]:
         .order_by(HoursCorrection.id)))
 
 
-def compound_choices(actor, community_id: int | None = None) -> list[tuple[int, str]]:
+def all_communities() -> list[tuple[int, str]]:
+    return [(r.id, r.name) for r in db.session.execute(
+        select(Community.id, Community.name).order_by(Community.name))]
+
+
+def get_community(community_id: int) -> Community | None:
+    return db.session.get(Community, community_id)
+
+
+def compound_choices(actor) -> list[tuple[int, str]]:
+    """Compounds an actor may plan in, labelled with their community."""
     stmt = select(Compound.id, Compound.name, Community.name.label("community")).join(Community)
     if actor.role != access.ADMIN:
         stmt = stmt.where(Compound.community_id == actor.community_id)
-    elif community_id:
-        stmt = stmt.where(Compound.community_id == community_id)
     stmt = stmt.order_by(Community.name, Compound.name)
     return [(r.id, f"{r.community} · {r.name}") for r in db.session.execute(stmt)]
 
