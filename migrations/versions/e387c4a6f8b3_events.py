@@ -89,7 +89,7 @@ def upgrade():
     # campaigns ↔ events refer to each other: the campaign's source event is linked last.
     with op.batch_alter_table('campaigns', schema=None) as batch_op:
         batch_op.create_foreign_key('fk_campaigns_source_event_id_events', 'events',
-                                    ['source_event_id'], ['id'])
+                                    ['source_event_id'], ['id'], ondelete='SET NULL')
 
     op.create_table('checkin_codes',
     sa.Column('id', sa.Integer(), nullable=False),
