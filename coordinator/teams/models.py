@@ -3,8 +3,19 @@
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Boolean, Column, DateTime, ForeignKey, Integer, String, Table, Text
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import (
+    Boolean,
+    Column,
+    DateTime,
+    ForeignKey,
+    Integer,
+    String,
+    Table,
+    Text,
+    func,
+    select,
+)
+from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
 from coordinator.extensions import db
 from coordinator.ui import utcnow
@@ -16,6 +27,11 @@ KINDS = {
     "volunteers": _l("Volunteer team"),
     "contractor": _l("Contractor or department"),
 }
+
+def kind_labels() -> dict[str, str]:
+    """The kinds in the reader's language, translated once for a whole list."""
+    return {code: str(label) for code, label in KINDS.items()}
+
 
 team_communities = Table(
     "team_communities",
@@ -86,3 +102,16 @@ class TeamMember(db.Model):
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     team: Mapped[Team] = relationship(back_populates="members")
     user = relationship("User")
+
+
+# Derived columns for lists: one correlated subquery each, instead of loading every member.
+Team.member_count = column_property(
+    select(func.count(TeamMember.id)).where(TeamMember.team_id == Team.id)
+    .correlate_except(TeamMember).scalar_subquery(),
+    deferred=True,
+)
+Team.lead_name = column_property(
+    select(TeamMember.name).where(TeamMember.team_id == Team.id, TeamMember.is_lead)
+    .correlate_except(TeamMember).limit(1).scalar_subquery(),
+    deferred=True,
+)

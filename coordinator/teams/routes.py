@@ -4,6 +4,7 @@ from flask_login import current_user
 
 from coordinator import access
 from coordinator.access import OFFICE, TEAM_SIDE, allow
+from coordinator.categories import category_labels
 from coordinator.forms import ButtonForm
 from coordinator.paging import page_number
 from coordinator.places.services import community_choices
@@ -11,6 +12,7 @@ from coordinator.rendering import render
 from coordinator.rules import Refused, attach_to_form, refuse_page
 from coordinator.teams import bp, services
 from coordinator.teams.forms import MemberForm, TeamForm, TeamSearchForm
+from coordinator.teams.models import kind_labels
 
 
 def team_list_context():
@@ -24,7 +26,8 @@ def team_list_context():
     page = services.search_teams(current_user, q=search.q.data or "", kind=kind or "",
                                  skill=skill or "", community_id=community or 0,
                                  page=page_number(), per_page=current_app.config["PER_PAGE"])
-    return {"search": search, "page": page,
+    return {"search": search, "page": page, **services.list_details(page.items),
+            "labels": category_labels(), "kinds": kind_labels(),
             "can_create": services.can_edit(current_user, None)}
 
 
@@ -102,8 +105,18 @@ def detail(team_id: int):
     return render("teams/detail.html", **_detail_context(team, MemberForm()))
 
 
+def _team_record(team_id: int):
+    """The team's record (jobs, times, satisfaction) from the cases domain, when installed."""
+    if "cases" not in current_app.blueprints:
+        return None
+    from coordinator.cases.services import team_record
+
+    return team_record(team_id)
+
+
 def _detail_context(team, member_form):
     return {"team": team, "member_form": member_form, "button": ButtonForm(),
+            "record": _team_record(team.id),
             "phones_visible": services.sees_member_phones(current_user, team),
             "can_edit": services.can_edit(current_user, team),
             "can_manage": services.can_manage_members(current_user, team)}

@@ -3,7 +3,7 @@
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import exists, or_, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import selectinload, undefer
 
 from coordinator import access
 from coordinator.categories import categories_matching
@@ -11,8 +11,7 @@ from coordinator.extensions import db
 from coordinator.paging import Page, paginate
 from coordinator.places.models import Community, Compound
 from coordinator.rules import Refused
-from coordinator.teams.models import (Team, TeamMember, TeamSkill, team_communities,
-                                      team_compounds)
+from coordinator.teams.models import Team, TeamMember, TeamSkill, team_communities, team_compounds
 
 
 def covers_community(community_id):
@@ -58,9 +57,31 @@ def search_teams(actor, q: str = "", kind: str = "", skill: str = "", community_
         stmt = stmt.where(exists().where(TeamSkill.team_id == Team.id, TeamSkill.skill == skill))
     if community_id:
         stmt = stmt.where(covers_community(community_id))
-    stmt = stmt.options(selectinload(Team.skills), selectinload(Team.members),
-                        selectinload(Team.communities))
+    stmt = stmt.options(undefer(Team.member_count), undefer(Team.lead_name))
     return paginate(stmt, page, per_page)
+
+
+def list_details(teams: list[Team]) -> dict:
+    """Skills and community names of a page of teams, as plain rows: two queries a page.
+
+    Loading them as objects cost more than the rest of the page together (bench/README.md).
+    """
+    ids = [t.id for t in teams]
+    skills: dict[int, list[str]] = {i: [] for i in ids}
+    covers: dict[int, list[str]] = {i: [] for i in ids}
+    if ids:
+        for team_id, skill in db.session.execute(
+            select(TeamSkill.team_id, TeamSkill.skill).where(TeamSkill.team_id.in_(ids))
+            .order_by(TeamSkill.skill)
+        ):
+            skills[team_id].append(skill)
+        for team_id, name in db.session.execute(
+            select(team_communities.c.team_id, Community.name)
+            .join(Community, Community.id == team_communities.c.community_id)
+            .where(team_communities.c.team_id.in_(ids)).order_by(Community.name)
+        ):
+            covers[team_id].append(name)
+    return {"skills": skills, "covers": covers}
 
 
 def get_team(actor, team_id: int) -> Team | None:
