@@ -221,10 +221,8 @@ def _word(user, body) -> str:
 
 def _tell(user, kind: str, event: Event, body, send_at: datetime | None = None):
     text = body if isinstance(body, str) else _word(user, body)
-    message = queue(kind, user.phone, text, user_id=user.id, about=("event", event.id))
-    if send_at is not None:
-        message.next_attempt_at = send_at
-    return message
+    return queue(kind, user.phone, text, user_id=user.id, about=("event", event.id),
+                 send_at=send_at)
 
 
 def _plan_reminders(event: Event, users) -> list[tuple]:
