@@ -240,8 +240,18 @@ def test_board_and_case_page_on_a_desktop(browser, base_url, story, shot, live_a
 def test_board_on_a_phone_shows_overdue_in_red(browser, base_url, story, shot, live_app):
     from coordinator.cases import demo as cases_demo
 
+    from datetime import timedelta
+
+    from coordinator.ui import utcnow
+
     with live_app.app_context():
         cases_demo.load()
+        db.session.commit()
+        late = db.session.scalars(select(Case).where(
+            Case.status.in_(workflow.ON_THE_CLOCK), Case.community.has(name="红联北村社区"))
+        ).first()
+        late.due_at = utcnow() - timedelta(hours=3)  # Three hours past its deadline.
+        late_id = late.id
         db.session.commit()
         db.session.remove()
     context = browser.new_context(base_url=base_url, **PHONE)
@@ -250,10 +260,14 @@ def test_board_on_a_phone_shows_overdue_in_red(browser, base_url, story, shot, l
         sign_in(page, STAFF)
         page.goto("/cases")
         shot(page, "c23-board-phone-demo", bottom=True)
-        late = page.locator(".due.late").first
-        if late.count():
-            color = late.evaluate("e => getComputedStyle(e).color")
-            assert color.startswith("rgb(") and int(color[4:].split(",")[0]) > 150, color
+        row = page.locator(f"#section-overdue ~ table #case-{late_id}")
+        expect(row).to_be_visible()
+        due = row.locator(".due.late")
+        expect(due).to_contain_text("超时")
+        red, green, _blue = (int(v) for v in re.findall(
+            r"\d+", due.evaluate("e => getComputedStyle(e).color"))[:3])
+        assert red > 150 and green < 80, "overdue must read red"
+        expect(row.locator(".badge").first).to_be_visible()
         no_english(page)
     finally:
         context.close()
