@@ -122,7 +122,7 @@ def test_ms_lis_drain_from_call_to_rating(page, new_context, live_app, story, sh
 
     # 4. Send the job to the field worker's phone; the text carries the signed link.
     page.locator("form[action$='/send-link'] button[type=submit]").click()
-    expect(page.locator(".flash, .flashes, [role=status]").first).to_be_visible()
+    expect(page.locator("ol.timeline")).to_contain_text(zh(workflow.NOTES["link_sent"]))
     job_path = path_of(text_message(live_app, "case_link", case_id), "/j")
 
     # 5. The worker opens the link on a phone, without an account.
@@ -238,10 +238,9 @@ def test_board_and_case_page_on_a_desktop(browser, base_url, story, shot, live_a
 
 
 def test_board_on_a_phone_shows_overdue_in_red(browser, base_url, story, shot, live_app):
-    from coordinator.cases import demo as cases_demo
-
     from datetime import timedelta
 
+    from coordinator.cases import demo as cases_demo
     from coordinator.ui import utcnow
 
     with live_app.app_context():
