@@ -182,7 +182,7 @@ def _ms_li(now) -> None:
                          household="201", reporter_name="王女士", reporter_phone="13600000002",
                          created_by_id=wang.id, description="卫生间下水很慢，有异味。")
     workflow.opened(upstairs, wang, now=t + timedelta(minutes=30))
-    workflow.transition(upstairs, "void", wang, "同一主管道堵塞，并入李阿姨的案件处理。",
+    workflow.transition(upstairs, "void", wang, "同一主管道堵塞，并入李阿姨的诉求处理。",
                         now=t + timedelta(minutes=52))
     db.session.flush()
     db.session.add(CaseLink(case_id=upstairs.id, other_id=case.id, kind="part_of",

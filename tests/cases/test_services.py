@@ -6,7 +6,7 @@ import pytest
 from itsdangerous import URLSafeTimedSerializer
 from sqlalchemy import func, select
 
-from coordinator.cases import matching, services
+from coordinator.cases import matching, services, workflow
 from coordinator.cases.models import Callback, Case, CaseEvent, CaseLink, Notice, Visit
 from coordinator.extensions import db
 from coordinator.notifications.models import OutboxMessage
@@ -291,3 +291,16 @@ def test_demo_tells_the_story_once(app):
     assert (count(Case), count(CaseEvent), count(Visit), count(Callback)) == before
     communities = db.session.scalar(select(func.count(func.distinct(Case.community_id))))
     assert communities == 6
+
+
+def test_board_partial_index_sql_matches_the_workflow():
+    """The partial indexes' literal SQL must name the same statuses as the workflow's sets."""
+    import re
+
+    from coordinator.cases.models import ON_THE_CLOCK_SQL, OPEN_SQL
+
+    def named(sql):
+        return set(re.findall(r"'(\w+)'", sql))
+
+    assert named(OPEN_SQL) == set(workflow.FINAL) and "NOT IN" in OPEN_SQL
+    assert named(ON_THE_CLOCK_SQL) == set(workflow.ON_THE_CLOCK)
