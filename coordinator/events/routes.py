@@ -99,17 +99,18 @@ def detail(event_id: int):
     return render("events/detail.html", **detail_context(_visible(event_id)))
 
 
-def _answer_on_event(event: Event, message: str, tone: str, status: int = 200):
-    """htmx: the roles block with the message in it; without JS: back to the page."""
+def _answer_on_event(event_id: int, message: str, tone: str, status: int = 200):
+    """htmx: the roles block with the message in it; without JS: back to the page.
+    Takes the id, not the Event: after a service's commit the object is expired, and touching
+    it would load the event, its roles and its people again only to build a redirect."""
     if htmx and not htmx.boosted:
-        event = _visible(event.id)
         return render("events/detail.html", status=status,
-                      **detail_context(event, message, tone))
+                      **detail_context(_visible(event_id), message, tone))
     flash(message, tone if tone != "error" else "error")
     if status >= 400:
         return render("events/detail.html", status=status,
-                      **detail_context(_visible(event.id)))
-    return redirect(url_for("events.detail", event_id=event.id))
+                      **detail_context(_visible(event_id)))
+    return redirect(url_for("events.detail", event_id=event_id))
 
 
 @bp.post("/events/<int:event_id>/roles/<int:role_id>/sign-up")
@@ -120,16 +121,17 @@ def sign_up(event_id: int, role_id: int):
     access.require(role is not None)
     if not ButtonForm().validate_on_submit():
         _expired()
+    role_name = role.name  # read before the commit expires it
     try:
         signup = services.sign_up(current_user, role)
     except Refused as refused:
-        return _answer_on_event(event, str(refused.message), "error", refused.status)
+        return _answer_on_event(event_id, str(refused.message), "error", refused.status)
     if signup.status == CONFIRMED:
-        message = _("You are signed up for %(role)s. See you there!", role=role.name)
+        message = _("You are signed up for %(role)s. See you there!", role=role_name)
     else:
         message = _("%(role)s is full. You are number %(n)d on the waitlist; we will tell "
-                    "you if a place opens.", role=role.name, n=services.waitlist_place(signup))
-    return _answer_on_event(event, message, "success" if signup.status == CONFIRMED else "info")
+                    "you if a place opens.", role=role_name, n=services.waitlist_place(signup))
+    return _answer_on_event(event_id, message, "success" if signup.status == CONFIRMED else "info")
 
 
 @bp.post("/events/<int:event_id>/signups/<int:signup_id>/cancel")
@@ -144,10 +146,10 @@ def cancel_signup(event_id: int, signup_id: int):
     try:
         services.cancel_signup(current_user, signup)
     except Refused as refused:
-        return _answer_on_event(event, str(refused.message), "error", refused.status)
+        return _answer_on_event(event_id, str(refused.message), "error", refused.status)
     if request.form.get("back") == "roster":
-        return redirect(url_for("events.roster", event_id=event.id))
-    return _answer_on_event(event, _("Your place is cancelled."), "success")
+        return redirect(url_for("events.roster", event_id=event_id))
+    return _answer_on_event(event_id, _("Your place is cancelled."), "success")
 
 
 # ---------------------------------------------------------------- create and edit
@@ -226,7 +228,7 @@ def _step(event_id: int, step, done_message: str):
     try:
         step(current_user, event)
     except Refused as refused:
-        return _answer_on_event(event, str(refused.message), "error", refused.status)
+        return _answer_on_event(event.id, str(refused.message), "error", refused.status)
     flash(done_message, "success")
     return redirect(url_for("events.detail", event_id=event.id))
 
