@@ -7,7 +7,8 @@ from flask import Flask
 from coordinator.config import INSTANCE, ROOT, Config
 
 # Each domain is a package with a blueprint named `bp`; order is the order of registration.
-DOMAINS = ["core", "auth", "places", "teams", "notifications", "events", "bikes", "demo"]
+DOMAINS = ["core", "auth", "places", "teams", "notifications", "uploads", "events", "bikes",
+           "demo"]
 
 
 def _translation_dirs() -> str:

@@ -2,7 +2,7 @@
 
 from datetime import UTC, datetime
 
-from flask import current_app, request, url_for
+from flask import current_app, has_request_context, request, url_for
 from flask_babel import format_datetime, get_locale, ngettext
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -45,6 +45,8 @@ def nav_items():
 
 def select_locale():
     """Signed-in users keep their choice; others by cookie; Chinese unless asked otherwise."""
+    if not has_request_context():  # CLI, workers, tests of services: the default language
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     languages = current_app.config["LANGUAGES"]
     if current_user and current_user.is_authenticated and current_user.locale in languages:
         return current_user.locale

@@ -1,0 +1,38 @@
+"""Photos: checked, stripped of metadata, stored under UPLOAD_FOLDER and served only to those
+whom the owning domain lets see them.
+
+Owner domains (cases, events, …) say who may see their photos by registering a viewer in
+their own init_app:
+
+    register_viewer("case", lambda user, case_id: ...)            # signed-in users
+    register_token_viewer("case", lambda token, case_id: ...)     # /photos/<id>?t=<token>
+
+An owner type with no viewer, or a viewer that says False, answers 404.
+"""
+
+from flask import Blueprint
+
+from coordinator.uploads.viewers import register_token_viewer, register_viewer
+
+bp = Blueprint("uploads", __name__)
+
+__all__ = ["bp", "init_app", "register_token_viewer", "register_viewer"]
+
+DEFAULTS = {
+    "PHOTO_MAX_BYTES": 10 * 1024 * 1024,
+    "PHOTO_MAX_SIDE": 2560,  # longer side kept; phone photos of 4000 px are shrunk to this
+    "PHOTO_THUMB_SIDE": 400,
+    "PHOTO_MAX_PIXELS": 60_000_000,  # decoding more would be a memory bomb, not a photo
+}
+
+
+def init_app(app):
+    for key, value in DEFAULTS.items():
+        app.config.setdefault(key, value)
+
+    from coordinator.uploads.services import photo_url
+
+    app.jinja_env.globals["photo_url"] = photo_url
+
+
+from coordinator.uploads import models, routes  # noqa: E402,F401
