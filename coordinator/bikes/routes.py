@@ -8,11 +8,17 @@ from sqlalchemy import select
 from coordinator import access
 from coordinator.access import OFFICE, allow, public
 from coordinator.bikes import bp, services
-from coordinator.bikes.forms import (BRANDS, COLOUR_LABELS, BikeForm, ClaimForm, HandoverForm,
-                                     RepeatForm)
+from coordinator.bikes.forms import (
+    BRANDS,
+    COLOUR_LABELS,
+    BikeForm,
+    ClaimForm,
+    HandoverForm,
+    RepeatForm,
+)
 from coordinator.bikes.models import STATUSES, TO_RECYCLE
 from coordinator.events.models import Event
-from coordinator.extensions import db, htmx, limiter
+from coordinator.extensions import htmx, limiter
 from coordinator.forms import ButtonForm
 from coordinator.paging import page_number, paginate
 from coordinator.rendering import render

@@ -13,10 +13,22 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from coordinator import access
-from coordinator.bikes.models import (CLAIMED, CONFIRMED, PENDING, RECYCLED, REGISTERED,
-                                      REJECTED, REUSED, STATUSES, TO_RECYCLE, Bike, BikeClaim,
-                                      BikeHandover, BikeRegister)
-from coordinator.events.models import (CANCELLED, DONE, DRAFT, Campaign, Event, EventRole)
+from coordinator.bikes.models import (
+    CLAIMED,
+    CONFIRMED,
+    PENDING,
+    RECYCLED,
+    REGISTERED,
+    REJECTED,
+    REUSED,
+    STATUSES,
+    TO_RECYCLE,
+    Bike,
+    BikeClaim,
+    BikeHandover,
+    BikeRegister,
+)
+from coordinator.events.models import CANCELLED, DONE, DRAFT, Campaign, Event, EventRole
 from coordinator.extensions import db
 from coordinator.forms import normalise_phone
 from coordinator.notifications.services import queue
