@@ -5,6 +5,7 @@ from wtforms import (
     DateField,
     IntegerField,
     RadioField,
+    SelectChoice,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -26,6 +27,10 @@ COLOUR_LABELS = dict(COLOURS)
 BRANDS = ["永久", "凤凰", "捷安特", "飞鸽", "美利达", "喜德盛", "共享单车", "电动车"]
 
 
+def _choices(pairs) -> list[SelectChoice]:
+    return [SelectChoice(value, label) for value, label in pairs]
+
+
 def _strip(value):
     return value.strip() if isinstance(value, str) else value
 
@@ -37,7 +42,7 @@ class CheckboxesField(SelectMultipleField):
 
 class BikeForm(FlaskForm):
     photo = FileField(_l("Photo"))
-    colour = RadioField(_l("Colour"), choices=COLOURS,
+    colour = RadioField(_l("Colour"), choices=_choices(COLOURS),
                         validators=[InputRequired(_l("Choose the colour."))])
     brand = StringField(_l("Brand"), filters=[_strip],
                         validators=[Length(max=40, message=_l("At most 40 characters."))])
@@ -57,7 +62,7 @@ class ClaimForm(FlaskForm):
 
 
 class HandoverForm(FlaskForm):
-    to_kind = SelectField(_l("Handed to"), choices=list(RECEIVERS.items()))
+    to_kind = SelectField(_l("Handed to"), choices=_choices(RECEIVERS.items()))
     to_whom = StringField(_l("Name of the receiving unit"), filters=[_strip],
                           validators=[DataRequired(_l("Enter who received the bikes.")),
                                       Length(max=80, message=_l("At most 80 characters."))])
@@ -76,6 +81,6 @@ class HandoverForm(FlaskForm):
 
 class RepeatForm(FlaskForm):
     compounds = CheckboxesField(_l("Compounds"), coerce=int)
-    kind = SelectField(_l("Kind of event"), choices=[
+    kind = SelectField(_l("Kind of event"), choices=_choices([
         ("bike_drive", _l("Abandoned-bike drive")),
-        ("recycle_exchange", _l("Recycle and exchange"))])
+        ("recycle_exchange", _l("Recycle and exchange"))]))

@@ -65,11 +65,10 @@ def register_context(event, form=None, handover_form=None, saved=None):
     if form is None:
         form = BikeForm(formdata=None)
         form.location.data = services.last_location(event.id)
+    counts = services.tally([event.id])[event.id]
     if handover_form is None:
         handover_form = HandoverForm(formdata=None)
         handover_form.handed_at.data = services.local_date()
-    counts = services.tally([event.id])[event.id]
-    if handover_form.count.data is None and not handover_form.is_submitted():
         handover_form.count.data = counts[TO_RECYCLE]
     page = services.list_bikes(event, status=status, page=page_number(),
                                per_page=current_app.config["PER_PAGE"])
@@ -77,7 +76,7 @@ def register_context(event, form=None, handover_form=None, saved=None):
 
     return {
         "event": event, "form": form, "handover_form": handover_form, "button": ButtonForm(),
-        "counts": counts, "page": page, "status": status, "statuses": STATUSES,
+        "counts": counts, "page": page, "status_filter": status, "statuses": STATUSES,
         "photos": photos_of("bike", [b.id for b in page.items]),
         "claims": services.pending_claims(event), "handovers": services.handovers(event),
         "deadline": services.claim_deadline(event),
@@ -217,7 +216,10 @@ def tags(event_id: int):
     first = request.args.get("from", type=int)
     last = request.args.get("to", type=int)
     bikes = services.bikes_for_tags(event, first, last)
-    tags_ = [{"bike": b, "qr": qr_svg(claim_url(event.id, b.tag_number), 3)} for b in bikes]
+    tags_ = []
+    for bike in bikes:
+        link = claim_url(event.id, bike.tag_number)
+        tags_.append({"bike": bike, "url": link, "qr": qr_svg(link, 3)})
     return render("bikes/tags.html", event=event, tags=tags_, first=first, last=last,
                   deadline=services.claim_deadline(event))
 
