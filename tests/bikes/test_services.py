@@ -278,3 +278,10 @@ def test_scoping_of_drives_and_campaigns(drives, make):
     bike = drives.bikes(event, 1)[0]
     assert services.may_view_bike(make.user("admin"), bike.id)
     assert not services.may_view_bike(outsider, bike.id)
+
+
+def test_claim_at_the_last_minute_of_the_deadline_day_is_taken(drives):
+    event = drives.drive()
+    drives.bikes(event, 1)
+    last_minute = at_beijing(services.claim_deadline(event), 23) + timedelta(minutes=59)
+    assert services.submit_claim(event, 1, "13800138000", now=last_minute).status == "pending"
