@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from coordinator import access
 from coordinator.access import OFFICE, allow, public
-from coordinator.bikes import bp, services
+from coordinator.bikes import bp, calendar_day, services
 from coordinator.bikes.forms import (
     BRANDS,
     COLOUR_LABELS,
@@ -191,7 +191,7 @@ def notice_context(event):
     link = claim_url(event.id)
     office = event.community.office_phone if event.community else ""
     place = event.compound.name if event.compound else event.community.name
-    day = deadline.isoformat() if deadline else _("(date to be set)")
+    day = calendar_day(deadline) if deadline else _("(date to be set)")
     wechat = _(
         "[Notice] Abandoned bikes in %(place)s will be cleared. If one of the tagged bikes is "
         "yours, please claim it by %(day)s: scan the QR code on its tag, or open %(link)s and "

@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from coordinator import access
+from coordinator.bikes import calendar_day
 from coordinator.bikes.models import (
     CLAIMED,
     CONFIRMED,
@@ -234,7 +235,7 @@ def submit_claim(event: Event, tag_number, phone: str, now: datetime | None = No
     """
     if not claims_open(event, now):
         raise Refused(_("The claim period ended on %(day)s. Please call the community office.",
-                        day=claim_deadline(event).isoformat() if claim_deadline(event) else ""),
+                        day=calendar_day(claim_deadline(event))),
                       field="tag", status=409)
     bike = db.session.scalar(select(Bike).where(Bike.event_id == event.id,
                                                 Bike.tag_number == tag_number))
@@ -325,7 +326,7 @@ def move_unclaimed_to_recycle(actor, event: Event, now: datetime | None = None) 
         if deadline is None:
             raise Refused(_("Set the notice date first: the claim period runs from it."))
         raise Refused(_("Owners may claim until %(day)s. Move unclaimed bikes to recycling "
-                        "from the next day on.", day=deadline.isoformat()))
+                        "from the next day on.", day=calendar_day(deadline)))
     waiting = exists().where(BikeClaim.bike_id == Bike.id, BikeClaim.status == PENDING)
     moved = db.session.execute(
         update(Bike).where(Bike.event_id == event.id, Bike.status == REGISTERED, ~waiting)
