@@ -1,0 +1,106 @@
+"""Service records as CSV and XLSX: one row per person per event with recorded hours.
+
+The columns are those of DOMAIN.md ("Volunteers' service records"). This is the organiser's
+service record summary, not an official certificate, and nothing here calls it one.
+"""
+
+import csv
+import io
+from datetime import date, datetime, timedelta
+
+from flask_babel import format_datetime
+from flask_babel import lazy_gettext as _l
+from openpyxl import Workbook
+from openpyxl.styles import Font
+from sqlalchemy import select
+from sqlalchemy.orm import aliased, selectinload
+
+from coordinator import access
+from coordinator.auth.models import User
+from coordinator.events.hours import to_utc
+from coordinator.events.models import ID_TYPES, Event, Signup, VolunteerProfile
+from coordinator.extensions import db
+
+COLUMNS = [
+    _l("Name"), _l("ID type"), _l("ID number"), _l("Volunteer number"), _l("Activity"),
+    _l("Date"), _l("Place"), _l("Content"), _l("Check-in"), _l("Check-out"), _l("Hours"),
+    _l("Organiser"), _l("Confirmed by"),
+]
+
+
+def records_query(actor, community_id: int = 0, date_from: date | None = None,
+                  date_to: date | None = None):
+    """Signups with hours, in scope: staff their community, admins all (or one)."""
+    confirmer = aliased(User)
+    stmt = (select(Signup, Event, User, VolunteerProfile, confirmer)
+            .join(Event, Event.id == Signup.event_id)
+            .join(User, User.id == Signup.user_id)
+            .outerjoin(VolunteerProfile, VolunteerProfile.user_id == User.id)
+            .outerjoin(confirmer, confirmer.id == Signup.hours_confirmed_by_id)
+            .where(Signup.hours_minutes.is_not(None))
+            .options(selectinload(Event.organiser), selectinload(Event.community),
+                     selectinload(Event.compound))
+            .order_by(Event.starts_at, Event.id, User.name, Signup.id))
+    if actor.role == access.STAFF:
+        stmt = stmt.where(Event.community_id == actor.community_id)
+    elif actor.role != access.ADMIN:
+        stmt = stmt.where(False)
+    if community_id:
+        stmt = stmt.where(Event.community_id == community_id)
+    if date_from:
+        stmt = stmt.where(Event.starts_at >= to_utc(datetime.combine(date_from,
+                                                                     datetime.min.time())))
+    if date_to:
+        end = datetime.combine(date_to, datetime.min.time()) + timedelta(days=1)
+        stmt = stmt.where(Event.starts_at < to_utc(end))
+    return stmt
+
+
+def rows(actor, **filters) -> list[list]:
+    out = []
+    for signup, event, user, profile, confirmer in db.session.execute(
+            records_query(actor, **filters)):
+        out.append([
+            user.name,
+            str(ID_TYPES.get(profile.id_type, "")) if profile else "",
+            profile.id_number if profile else "",
+            profile.volunteer_number if profile else "",
+            event.title,
+            format_datetime(event.starts_at, "yyyy-MM-dd"),
+            event.place,
+            event.description or event.kind_label,
+            format_datetime(signup.check_in_at, "yyyy-MM-dd HH:mm") if signup.check_in_at else "",
+            format_datetime(signup.check_out_at, "yyyy-MM-dd HH:mm")
+            if signup.check_out_at else "",
+            round(signup.hours_minutes / 60, 2),
+            event.organiser.name if event.organiser else "",
+            confirmer.name if confirmer else "",
+        ])
+    return out
+
+
+def to_csv(records: list[list]) -> bytes:
+    buf = io.StringIO()
+    writer = csv.writer(buf)
+    writer.writerow([str(c) for c in COLUMNS])
+    writer.writerows(records)
+    # utf-8 with BOM: Excel on a duty-desk PC opens Chinese text correctly only then.
+    return buf.getvalue().encode("utf-8-sig")
+
+
+def to_xlsx(records: list[list], title: str) -> bytes:
+    book = Workbook()
+    sheet = book.active
+    sheet.title = title[:31]
+    sheet.append([str(c) for c in COLUMNS])
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for record in records:
+        sheet.append(record)
+    for column, width in zip("ABCDEFGHIJKLM", (10, 14, 22, 16, 24, 12, 28, 30, 17, 17, 8, 10,
+                                               10), strict=True):
+        sheet.column_dimensions[column].width = width
+    sheet.freeze_panes = "A2"
+    buf = io.BytesIO()
+    book.save(buf)
+    return buf.getvalue()

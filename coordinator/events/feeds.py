@@ -1,0 +1,66 @@
+"""iCalendar (RFC 5545) feeds: one event, or a community's calendar that phones subscribe to.
+
+UID never changes, SEQUENCE grows with each change, DTSTAMP is UTC, times carry
+TZID=Asia/Shanghai with its VTIMEZONE, and a called-off event stays in the feed as CANCELLED so
+subscribed calendars remove it.
+"""
+
+from datetime import UTC
+
+from icalendar import Calendar, Timezone
+from icalendar import Event as VEvent
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from coordinator.events.hours import LOCAL
+from coordinator.events.models import CANCELLED, DRAFT, Event
+from coordinator.extensions import db
+from coordinator.ui import utcnow
+
+ICS_STATUS = {CANCELLED: "CANCELLED"}
+
+
+def _aware_local(naive_utc):
+    return naive_utc.replace(tzinfo=UTC).astimezone(LOCAL)
+
+
+def build_calendar(events, name: str, url_for_event) -> bytes:
+    cal = Calendar()
+    cal.add("prodid", "-//Beitaipingzhuang//Community Coordinator//ZH")
+    cal.add("version", "2.0")
+    cal.add("calscale", "GREGORIAN")
+    cal.add("method", "PUBLISH")
+    cal.add("x-wr-calname", name)
+    cal.add("x-wr-timezone", "Asia/Shanghai")
+    cal.add_component(Timezone.from_tzid("Asia/Shanghai"))
+    stamp = utcnow().replace(tzinfo=UTC)
+    for event in events:
+        item = VEvent()
+        item.add("uid", event.uid)
+        item.add("dtstamp", stamp)
+        item.add("dtstart", _aware_local(event.starts_at))
+        item.add("dtend", _aware_local(event.ends_at))
+        item.add("sequence", event.sequence)
+        item.add("summary", event.title)
+        item.add("location", event.place)
+        description = event.description
+        if event.status == CANCELLED and event.cancel_reason:
+            description = f"{event.cancel_reason}\n\n{description}".strip()
+        item.add("description", description)
+        item.add("status", ICS_STATUS.get(event.status, "CONFIRMED"))
+        item.add("last-modified", event.updated_at.replace(tzinfo=UTC))
+        item.add("created", event.created_at.replace(tzinfo=UTC))
+        item.add("url", url_for_event(event))
+        cal.add_component(item)
+    return cal.to_ical()
+
+
+def community_events(community_id: int | None, limit: int = 500) -> list[Event]:
+    """What a calendar subscriber sees: not drafts; the most recent few hundred."""
+    stmt = (select(Event).where(Event.status != DRAFT)
+            .options(selectinload(Event.community), selectinload(Event.compound))
+            .order_by(Event.starts_at.desc()).limit(limit))
+    if community_id:
+        stmt = stmt.where(Event.community_id == community_id)
+    return list(db.session.scalars(stmt))
+

@@ -1,0 +1,56 @@
+"""The arithmetic of service hours, kept free of the database so it can be tested on its own.
+
+DOMAIN.md: hours are actual service time, rounded here to the nearest quarter hour.
+"""
+
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+LOCAL = ZoneInfo("Asia/Shanghai")
+QUARTER = 15
+
+
+def round_quarter(seconds: float) -> int:
+    """Seconds of service → minutes, to the nearest 15 (7 min 30 s and more rounds up)."""
+    if seconds <= 0:
+        return 0
+    return int((seconds + 450) // 900) * QUARTER
+
+
+def service_minutes(check_in: datetime | None, check_out: datetime | None) -> int | None:
+    """Minutes between check-in and check-out, rounded; None while either is missing."""
+    if check_in is None or check_out is None:
+        return None
+    return round_quarter((check_out - check_in).total_seconds())
+
+
+def to_local(utc_naive: datetime | None) -> datetime | None:
+    """Stored naive UTC → naive Asia/Shanghai wall time (for forms)."""
+    if utc_naive is None:
+        return None
+    return utc_naive.replace(tzinfo=ZoneInfo("UTC")).astimezone(LOCAL).replace(tzinfo=None)
+
+
+def to_utc(local_naive: datetime | None) -> datetime | None:
+    """Naive Asia/Shanghai wall time (as typed) → naive UTC (as stored)."""
+    if local_naive is None:
+        return None
+    return local_naive.replace(tzinfo=LOCAL).astimezone(ZoneInfo("UTC")).replace(tzinfo=None)
+
+
+def end_of_local_day(utc_naive: datetime) -> datetime:
+    """The first moment (naive UTC) after the Asia/Shanghai day that contains utc_naive."""
+    local = to_local(utc_naive)
+    midnight = datetime(local.year, local.month, local.day) + timedelta(days=1)
+    return to_utc(midnight)
+
+
+def missing_check_out(check_in: datetime | None, check_out: datetime | None,
+                      now: datetime) -> bool:
+    """Checked in, never checked out, and the day is over: the organiser must confirm."""
+    return check_in is not None and check_out is None and now >= end_of_local_day(check_in)
+
+
+def correction_allowed(requested_minutes: int, event_minutes: int) -> bool:
+    """A correction may not claim more than the event lasted, nor nothing at all."""
+    return 0 < requested_minutes <= event_minutes

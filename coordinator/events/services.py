@@ -1,0 +1,901 @@
+"""Use cases for events and volunteers. Each public function that changes data commits once.
+
+Capacity: a role's seats are counted in `event_roles.confirmed_count` and taken with ONE
+conditional UPDATE (… WHERE confirmed_count < capacity). On PostgreSQL the UPDATE re-checks the
+row after waiting for a concurrent writer; on SQLite the first write takes the database lock.
+Either way no Python read-then-write decides who gets a seat.
+"""
+
+import hashlib
+import hmac
+import secrets
+from datetime import date, datetime, timedelta
+
+from flask import current_app
+from flask_babel import force_locale, format_datetime
+from flask_babel import lazy_gettext as _l
+from itsdangerous import BadSignature, URLSafeSerializer
+from sqlalchemy import delete, exists, func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
+
+from coordinator import access
+from coordinator.auth.models import User
+from coordinator.events.hours import (
+    correction_allowed,
+    missing_check_out,
+    service_minutes,
+    to_utc,
+)
+from coordinator.events.models import (
+    ACCEPTED,
+    CANCELLED,
+    CONFIRMED,
+    DONE,
+    DRAFT,
+    OPEN,
+    PENDING,
+    PUBLISHED,
+    REJECTED,
+    SIGNUP_CANCELLED,
+    UNDER_WAY,
+    WAITLISTED,
+    CheckinCode,
+    Event,
+    EventLog,
+    EventRole,
+    HoursCorrection,
+    Signup,
+    VolunteerProfile,
+)
+from coordinator.extensions import db
+from coordinator.forms import normalise_phone
+from coordinator.notifications.models import PENDING as OUTBOX_PENDING
+from coordinator.notifications.models import OutboxMessage
+from coordinator.notifications.services import queue
+from coordinator.paging import Page, paginate
+from coordinator.places.models import Community, Compound
+from coordinator.rules import Refused
+from coordinator.ui import utcnow
+
+REMINDER = "event_reminder"
+REMINDER_OFFSETS = (timedelta(days=1), timedelta(hours=2))
+CODE_TTL = timedelta(minutes=10)
+CODE_ATTEMPTS = 5
+# Check-in opens a little before the start (people come early to set up).
+CHECKIN_OPENS = timedelta(hours=2)
+
+
+# ---------------------------------------------------------------- scope and reading
+
+def scoped(stmt, actor):
+    """Admins see every event; staff their community's; everyone else what is not a draft
+    (and drafts they organise themselves)."""
+    if actor.role == access.ADMIN:
+        return stmt
+    if actor.role == access.STAFF:
+        return stmt.where(Event.community_id == actor.community_id)
+    return stmt.where((Event.status != DRAFT) | (Event.organiser_id == actor.id))
+
+
+def can_manage(actor, event: Event | None) -> bool:
+    """Admins manage any event, staff those of their community (and create them), and the
+    organiser their own."""
+    if actor is None or not getattr(actor, "is_authenticated", True):
+        return False
+    if actor.role == access.ADMIN:
+        return True
+    if event is None:
+        return actor.role == access.STAFF
+    if actor.role == access.STAFF and event.community_id == actor.community_id:
+        return True
+    return event.organiser_id == actor.id
+
+
+def search_events(actor, community_id: int = 0, kind: str = "", day: date | None = None,
+                  when: str = "upcoming", page: int = 1, per_page: int = 25) -> Page:
+    """Upcoming events soonest first; past ones latest first; one day when asked."""
+    now = utcnow()
+    stmt = scoped(select(Event), actor)
+    if community_id:
+        stmt = stmt.where(Event.community_id == community_id)
+    if kind:
+        stmt = stmt.where(Event.kind == kind)
+    if day is not None:
+        start = to_utc(datetime(day.year, day.month, day.day))
+        stmt = stmt.where(Event.starts_at >= start, Event.starts_at < start + timedelta(days=1))
+        stmt = stmt.order_by(Event.starts_at, Event.id)
+    elif when == "past":
+        stmt = stmt.where(Event.ends_at < now).order_by(Event.starts_at.desc(), Event.id.desc())
+    elif when == "all":
+        stmt = stmt.order_by(Event.starts_at.desc(), Event.id.desc())
+    else:
+        stmt = stmt.where(Event.ends_at >= now).order_by(Event.starts_at, Event.id)
+    stmt = stmt.options(selectinload(Event.roles), selectinload(Event.community),
+                        selectinload(Event.compound))
+    return paginate(stmt, page, per_page)
+
+
+def get_event(actor, event_id: int) -> Event | None:
+    stmt = scoped(select(Event).where(Event.id == event_id), actor).options(
+        selectinload(Event.roles), selectinload(Event.community), selectinload(Event.compound),
+        selectinload(Event.organiser))
+    return db.session.scalar(stmt)
+
+
+def public_event(event_id: int) -> Event | None:
+    """An event as anyone may see it (calendar feeds, the check-in link): never a draft."""
+    return db.session.scalar(select(Event).where(Event.id == event_id, Event.status != DRAFT)
+                             .options(selectinload(Event.roles), selectinload(Event.community),
+                                      selectinload(Event.compound)))
+
+
+def my_signups(user, event_id: int) -> dict[int, Signup]:
+    """The user's active sign-up for an event, keyed by role."""
+    rows = db.session.scalars(select(Signup).where(
+        Signup.event_id == event_id, Signup.user_id == user.id,
+        Signup.status != SIGNUP_CANCELLED))
+    return {s.role_id: s for s in rows}
+
+
+def waitlist_place(signup: Signup) -> int:
+    """1 for the first person on the role's waitlist."""
+    ahead = db.session.scalar(select(func.count()).select_from(Signup).where(
+        Signup.role_id == signup.role_id, Signup.status == WAITLISTED,
+        Signup.position < signup.position))
+    return (ahead or 0) + 1
+
+
+def roster(event: Event) -> list[Signup]:
+    return list(db.session.scalars(
+        select(Signup).where(Signup.event_id == event.id, Signup.status != SIGNUP_CANCELLED)
+        .options(selectinload(Signup.user), selectinload(Signup.role),
+                 selectinload(Signup.corrections))
+        .order_by(Signup.role_id, Signup.status, Signup.position, Signup.id)))
+
+
+def needs_confirmation(signups: list[Signup], now: datetime | None = None) -> list[Signup]:
+    """Checked in without check-out after the day ended: the organiser sets the time."""
+    now = now or utcnow()
+    return [s for s in signups if missing_check_out(s.check_in_at, s.check_out_at, now)]
+
+
+def pending_corrections(event: Event) -> list[HoursCorrection]:
+    return list(db.session.scalars(
+        select(HoursCorrection).join(Signup).where(Signup.event_id == event.id,
+                                                   HoursCorrection.status == PENDING)
+        .options(selectinload(HoursCorrection.signup).selectinload(Signup.user))
+        .order_by(HoursCorrection.id)))
+
+
+def all_communities() -> list[tuple[int, str]]:
+    return [(r.id, r.name) for r in db.session.execute(
+        select(Community.id, Community.name).order_by(Community.name))]
+
+
+def get_community(community_id: int) -> Community | None:
+    return db.session.get(Community, community_id)
+
+
+def compound_choices(actor) -> list[tuple[int, str]]:
+    """Compounds an actor may plan in, labelled with their community."""
+    stmt = select(Compound.id, Compound.name, Community.name.label("community")).join(Community)
+    if actor.role != access.ADMIN:
+        stmt = stmt.where(Compound.community_id == actor.community_id)
+    stmt = stmt.order_by(Community.name, Compound.name)
+    return [(r.id, f"{r.community} · {r.name}") for r in db.session.execute(stmt)]
+
+
+def organiser_choices(actor, community_id: int | None) -> list[tuple[int, str]]:
+    """Organisers: office people of the community, and its volunteers (they organise too)."""
+    stmt = select(User.id, User.name, User.role).where(User.active.is_(True)).order_by(
+        User.name, User.id)
+    if actor.role == access.STAFF:
+        stmt = stmt.where(User.community_id == actor.community_id)
+    elif community_id:
+        stmt = stmt.where((User.community_id == community_id) | (User.role == access.ADMIN))
+    stmt = stmt.where(User.role.in_([access.ADMIN, access.STAFF, access.VOLUNTEER,
+                                     access.LEAD]))
+    return [(r.id, f"{r.name} ({access.ROLES[r.role]})") for r in db.session.execute(stmt)]
+
+
+# ---------------------------------------------------------------- the outbox
+
+def _log(event: Event, action: str, actor=None, signup: Signup | None = None,
+         detail: str = "") -> None:
+    db.session.add(EventLog(event_id=event.id, signup_id=signup.id if signup else None,
+                            actor_id=actor.id if actor is not None else None, action=action,
+                            detail=detail))
+
+
+def _local_time(dt: datetime) -> str:
+    return format_datetime(dt, "M月d日 HH:mm")
+
+
+def _tell(user, kind: str, event: Event, body, send_at: datetime | None = None):
+    """Queue a message in the recipient's language; `body` is a callable giving the text, so
+    that it is worded (and its times formatted) in that language, with or without a request."""
+    locale = user.locale or current_app.config["BABEL_DEFAULT_LOCALE"]
+    with force_locale(locale):
+        text = str(body())
+    message = queue(kind, user.phone, text, user_id=user.id, about=("event", event.id))
+    if send_at is not None:
+        message.next_attempt_at = send_at
+    return message
+
+
+def _schedule_reminders(event: Event, users) -> None:
+    """The day before and two hours before, for each confirmed person; past times skipped."""
+    if event.status not in OPEN:
+        return
+    now = utcnow()
+
+    def body():
+        return _l("Reminder: %(title)s starts %(time)s at %(place)s.", title=event.title,
+                  time=_local_time(event.starts_at), place=event.place)
+
+    for user in users:
+        for offset in REMINDER_OFFSETS:
+            send_at = event.starts_at - offset
+            if send_at > now:
+                _tell(user, REMINDER, event, body, send_at)
+
+
+def _drop_reminders(event: Event, user_id: int | None = None) -> None:
+    """Reminders not yet sent for this event (or one person) are stale: remove them."""
+    stmt = delete(OutboxMessage).where(
+        OutboxMessage.kind == REMINDER, OutboxMessage.subject_type == "event",
+        OutboxMessage.subject_id == event.id, OutboxMessage.status == OUTBOX_PENDING)
+    if user_id is not None:
+        stmt = stmt.where(OutboxMessage.user_id == user_id)
+    db.session.execute(stmt.execution_options(synchronize_session=False))
+
+
+def _confirmed_users(event: Event) -> list[User]:
+    return list(db.session.scalars(select(User).join(Signup, Signup.user_id == User.id).where(
+        Signup.event_id == event.id, Signup.status == CONFIRMED)))
+
+
+def _active_users(event: Event) -> list[User]:
+    return list(db.session.scalars(select(User).join(Signup, Signup.user_id == User.id).where(
+        Signup.event_id == event.id, Signup.status != SIGNUP_CANCELLED)))
+
+
+# ---------------------------------------------------------------- creating and editing
+
+def save_event(actor, data: dict, event: Event | None = None) -> Event:
+    """Create or edit an event with its roles.
+
+    Rules: staff plan events in their own community; the end is after the start; each role
+    has a capacity of at least one and never below the people already confirmed; a role with
+    people on it cannot be removed. A change to a published event bumps its SEQUENCE, and a
+    change of time replaces everyone's reminders.
+    """
+    if not can_manage(actor, event):
+        raise Refused(_l("You cannot edit this event."), status=403)
+    if event is not None and event.status in (DONE, CANCELLED):
+        raise Refused(_l("A finished or cancelled event cannot be changed."), status=409)
+    community_id = data["community_id"]
+    if actor.role == access.STAFF and community_id != actor.community_id:
+        raise Refused(_l("You can only plan events in your own community."),
+                      field="community_id", status=422)
+    if db.session.get(Community, community_id) is None:
+        raise Refused(_l("Choose a community."), field="community_id", status=422)
+    compound_id = data.get("compound_id") or None
+    if compound_id:
+        compound = db.session.get(Compound, compound_id)
+        if compound is None or compound.community_id != community_id:
+            raise Refused(_l("Choose a compound of this community."), field="compound_id",
+                          status=422)
+    starts_at, ends_at = data["starts_at"], data["ends_at"]
+    if ends_at <= starts_at:
+        raise Refused(_l("The end must be after the start."), field="ends_at", status=422)
+    roles = [r for r in data["roles"] if (r.get("name") or "").strip()]
+    if not roles:
+        raise Refused(_l("Add at least one role, e.g. carrying, 8 people."), field="roles",
+                      status=422)
+
+    creating = event is None
+    if creating:
+        event = Event(status=DRAFT, sequence=0,
+                      claim_days=current_app.config.get("BIKE_CLAIM_DAYS", 15))
+        db.session.add(event)
+    time_changed = not creating and (event.starts_at != starts_at or event.ends_at != ends_at)
+    event.kind = data["kind"]
+    event.title = data["title"].strip()
+    event.community_id = community_id
+    event.compound_id = compound_id
+    event.starts_at, event.ends_at = starts_at, ends_at
+    event.meeting_place = (data.get("meeting_place") or "").strip()
+    event.description = (data.get("description") or "").strip()
+    event.organiser_id = data.get("organiser_id") or (event.organiser_id or actor.id)
+    if data.get("notice_date") is not None or "notice_date" in data:
+        event.notice_date = data.get("notice_date")
+    if data.get("claim_days"):
+        event.claim_days = data["claim_days"]
+    if not creating and (db.session.is_modified(event) or time_changed):
+        event.sequence += 1
+    event.updated_at = utcnow()
+    _save_roles(event, roles)
+    db.session.flush()
+    if time_changed and event.status in OPEN:
+        _drop_reminders(event)
+        _schedule_reminders(event, _confirmed_users(event))
+        for user in _active_users(event):
+            _tell(user, "event_changed", event, lambda: _l(
+                "Changed: %(title)s now starts %(time)s.", title=event.title,
+                time=_local_time(event.starts_at)))
+    _log(event, "created" if creating else "edited", actor)
+    db.session.commit()
+    return event
+
+
+def _save_roles(event: Event, rows: list[dict]) -> None:
+    existing = {r.id: r for r in event.roles}
+    kept = set()
+    new_roles = []
+    for position, row in enumerate(rows):
+        capacity = int(row["capacity"])
+        if capacity < 1:
+            raise Refused(_l("Each role needs room for at least one person."), field="roles",
+                          status=422)
+        role = existing.get(row.get("id") or 0)
+        if role is None:
+            role = EventRole(name=row["name"].strip(), capacity=capacity, position=position,
+                             confirmed_count=0, waitlist_seq=0)
+            new_roles.append(role)
+            continue
+        kept.add(role.id)
+        if capacity < role.confirmed_count:
+            raise Refused(_l("%(role)s already has %(n)d people confirmed; the capacity cannot "
+                             "be lower.", role=role.name, n=role.confirmed_count),
+                          field="roles", status=422)
+        role.name, role.position = row["name"].strip(), position
+        if capacity > role.capacity:
+            role.capacity = capacity
+            db.session.flush()
+            _fill_from_waitlist(event, role)
+        role.capacity = capacity
+    for role_id, role in existing.items():
+        if role_id in kept:
+            continue
+        busy = db.session.scalar(select(func.count()).select_from(Signup).where(
+            Signup.role_id == role_id, Signup.status != SIGNUP_CANCELLED))
+        if busy:
+            raise Refused(_l("%(role)s has people signed up; it cannot be removed.",
+                             role=role.name), field="roles", status=422)
+        event.roles.remove(role)
+    event.roles.extend(new_roles)
+
+
+def _fill_from_waitlist(event: Event, role: EventRole) -> None:
+    """More seats: move people up from the waitlist while there is room."""
+    while True:
+        promoted = _promote_next(event, role.id, take_seat=True)
+        if promoted is None:
+            break
+    db.session.refresh(role)
+
+
+def _change_status(actor, event: Event, allowed_from: tuple, to: str, action: str) -> Event:
+    if not can_manage(actor, event):
+        raise Refused(_l("You cannot change this event."), status=403)
+    if event.status not in allowed_from:
+        raise Refused(_l("This event is %(status)s; that step is not possible now.",
+                         status=event.status_label), status=409)
+    event.status = to
+    event.sequence += 1
+    event.updated_at = utcnow()
+    _log(event, action, actor)
+    return event
+
+
+def publish(actor, event: Event) -> Event:
+    """Draft → published (needs at least one role); reminders for anyone already confirmed."""
+    if not event.roles:
+        raise Refused(_l("Add at least one role before publishing."), status=409)
+    _change_status(actor, event, (DRAFT,), PUBLISHED, "published")
+    event.published_at = utcnow()
+    _drop_reminders(event)
+    _schedule_reminders(event, _confirmed_users(event))
+    db.session.commit()
+    return event
+
+
+def start(actor, event: Event) -> Event:
+    """Published → under way: it has begun."""
+    _change_status(actor, event, (PUBLISHED,), UNDER_WAY, "started")
+    db.session.commit()
+    return event
+
+
+def finish(actor, event: Event) -> Event:
+    """Under way (or published) → done; reminders not yet sent are dropped."""
+    _change_status(actor, event, (PUBLISHED, UNDER_WAY), DONE, "finished")
+    _drop_reminders(event)
+    db.session.commit()
+    return event
+
+
+def cancel(actor, event: Event, reason: str) -> Event:
+    """Call the event off with a reason; everyone signed up is told, reminders are dropped."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise Refused(_l("Say why the event is cancelled; everyone signed up will read it."),
+                      field="reason", status=422)
+    _change_status(actor, event, (DRAFT, PUBLISHED, UNDER_WAY), CANCELLED, "cancelled")
+    event.cancel_reason = reason
+    event.cancelled_at = utcnow()
+    _drop_reminders(event)
+
+    def body():
+        return _l("Cancelled: %(title)s (%(time)s). Reason: %(reason)s", title=event.title,
+                  time=_local_time(event.starts_at), reason=reason)
+
+    for user in _active_users(event):
+        _tell(user, "event_cancelled", event, body)
+    db.session.commit()
+    return event
+
+
+# ---------------------------------------------------------------- sign-up and waitlist
+
+def _open_for_signup(event_id: int):
+    """SQL condition: the event takes sign-ups (published or under way, not over)."""
+    return exists().where(Event.id == event_id, Event.status.in_(OPEN),
+                          Event.ends_at > utcnow())
+
+
+def signup_refusal(event: Event, now: datetime | None = None):
+    """Why nobody can sign up for this event now, or None."""
+    now = now or utcnow()
+    if event.status == CANCELLED:
+        return _l("This event was cancelled; sign-up is closed.")
+    if event.status == DRAFT:
+        return _l("This event is not open for sign-up yet.")
+    if event.status == DONE or event.ends_at <= now:
+        return _l("This event is over; sign-up is closed.")
+    return None
+
+
+def sign_up(user, role: EventRole) -> Signup:
+    """Take a seat in a role, or a place on its waitlist when the role is full.
+
+    The seat is taken by one conditional UPDATE; if it matches no row the role is full (or the
+    event closed in the meantime). One active sign-up per person per event: checked first for
+    a kind message, and by a unique index for the race between two taps.
+    """
+    event = role.event
+    refusal = signup_refusal(event)
+    if refusal:
+        raise Refused(refusal, status=409)
+    taken = db.session.scalar(select(Signup).where(
+        Signup.event_id == event.id, Signup.user_id == user.id,
+        Signup.status != SIGNUP_CANCELLED).options(selectinload(Signup.role)))
+    if taken is not None:
+        raise Refused(_already(taken), status=409)
+
+    roles = EventRole.__table__
+    seat = db.session.execute(
+        update(roles)
+        .where(roles.c.id == role.id, roles.c.confirmed_count < roles.c.capacity,
+               _open_for_signup(event.id))
+        .values(confirmed_count=roles.c.confirmed_count + 1))
+    if seat.rowcount == 1:
+        status, position = CONFIRMED, 0
+    else:
+        position = db.session.execute(
+            update(roles).where(roles.c.id == role.id, _open_for_signup(event.id))
+            .values(waitlist_seq=roles.c.waitlist_seq + 1)
+            .returning(roles.c.waitlist_seq)).scalar_one_or_none()
+        if position is None:
+            db.session.rollback()
+            raise Refused(_l("Sign-up for this event has just closed."), status=409)
+        status = WAITLISTED
+    signup = Signup(event_id=event.id, role_id=role.id, user_id=user.id, status=status,
+                    position=position, created_at=utcnow())
+    db.session.add(signup)
+    try:
+        db.session.flush()
+    except IntegrityError:
+        db.session.rollback()  # the seat taken above is given back with the transaction
+        raise Refused(_l("You are already signed up for this event."), status=409) from None
+    if status == CONFIRMED:
+        _schedule_reminders(event, [user])
+    db.session.commit()
+    db.session.expire(role)
+    return signup
+
+
+def _already(signup: Signup) -> str:
+    if signup.status == WAITLISTED:
+        return str(_l("You are already on the waitlist for %(role)s.", role=signup.role.name))
+    return str(_l("You are already signed up for %(role)s.", role=signup.role.name))
+
+
+def _promote_next(event: Event, role_id: int, take_seat: bool) -> Signup | None:
+    """Move the first person on the waitlist up and tell them.
+
+    take_seat=False hands over a seat just freed (the count does not move); True takes a new
+    seat with the same conditional UPDATE as sign_up. Each step is a conditional UPDATE, so
+    two cancellations at once never promote the same person twice.
+    """
+    roles = EventRole.__table__
+    signups = Signup.__table__
+    while True:
+        candidate = db.session.scalar(
+            select(signups.c.id).where(signups.c.role_id == role_id,
+                                       signups.c.status == WAITLISTED)
+            .order_by(signups.c.position, signups.c.id).limit(1))
+        if candidate is None:
+            return None
+        if take_seat:
+            seat = db.session.execute(
+                update(roles).where(roles.c.id == role_id,
+                                    roles.c.confirmed_count < roles.c.capacity)
+                .values(confirmed_count=roles.c.confirmed_count + 1))
+            if seat.rowcount != 1:
+                return None
+        moved = db.session.execute(
+            update(signups).where(signups.c.id == candidate, signups.c.status == WAITLISTED)
+            .values(status=CONFIRMED, promoted_at=utcnow()))
+        if moved.rowcount == 1:
+            break
+        if take_seat:  # someone else moved them first: give the seat back and try the next
+            db.session.execute(update(roles).where(roles.c.id == role_id)
+                               .values(confirmed_count=roles.c.confirmed_count - 1))
+    promoted = db.session.get(Signup, candidate, populate_existing=True)
+    role = db.session.get(EventRole, role_id)
+    _tell(promoted.user, "event_promoted", event, lambda: _l(
+        "Good news: a place opened up. You are now confirmed for %(role)s at %(title)s, "
+        "%(time)s.", role=role.name, title=event.title, time=_local_time(event.starts_at)))
+    _schedule_reminders(event, [promoted.user])
+    _log(event, "promoted", None, promoted)
+    return promoted
+
+
+def cancel_signup(actor, signup: Signup) -> Signup | None:
+    """Give up a place (the person, or an organiser for them). A freed seat goes straight to
+    the first on the waitlist, who is told; returns who was promoted, if anyone."""
+    if actor.id != signup.user_id and not can_manage(actor, signup.event):
+        raise Refused(_l("You cannot cancel someone else's sign-up."), status=403)
+    if signup.check_in_at is not None:
+        raise Refused(_l("Already checked in; ask the organiser."), status=409)
+    event = signup.event
+    roles = EventRole.__table__
+    signups = Signup.__table__
+    # Lock the role first (PostgreSQL), the same order sign_up takes, so the waitlist holds
+    # still while a seat changes hands. SQLite serialises writers anyway.
+    if db.engine.dialect.name == "postgresql":
+        db.session.execute(select(roles.c.id).where(roles.c.id == signup.role_id)
+                           .with_for_update())
+    now = utcnow()
+    was = None
+    for status in (CONFIRMED, WAITLISTED):
+        done = db.session.execute(
+            update(signups).where(signups.c.id == signup.id, signups.c.status == status)
+            .values(status=SIGNUP_CANCELLED, cancelled_at=now))
+        if done.rowcount == 1:
+            was = status
+            break
+    if was is None:
+        db.session.rollback()
+        raise Refused(_l("This sign-up was already cancelled."), status=409)
+    promoted = None
+    if was == CONFIRMED:
+        promoted = _promote_next(event, signup.role_id, take_seat=False)
+        if promoted is None:
+            db.session.execute(update(roles).where(roles.c.id == signup.role_id)
+                               .values(confirmed_count=roles.c.confirmed_count - 1))
+    _drop_reminders(event, signup.user_id)
+    _log(event, "signup_cancelled", actor, signup)
+    db.session.commit()
+    db.session.expire_all()
+    return promoted
+
+
+# ---------------------------------------------------------------- check-in and hours
+
+def _serializer() -> URLSafeSerializer:
+    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="event-checkin")
+
+
+def checkin_key(event: Event) -> str:
+    """The key in the event's QR link: signed, so the link cannot be guessed from the id."""
+    return _serializer().dumps(event.uid)
+
+
+def checkin_key_valid(event: Event, key: str | None) -> bool:
+    if not key:
+        return False
+    try:
+        return hmac.compare_digest(str(_serializer().loads(key)), event.uid)
+    except BadSignature:
+        return False
+
+
+def checkin_refusal(event: Event, now: datetime | None = None):
+    now = now or utcnow()
+    if event.status not in OPEN:
+        return _l("Check-in is only possible while the event is on.")
+    if now < event.starts_at - CHECKIN_OPENS:
+        return _l("Check-in opens two hours before the start.")
+    from coordinator.events.hours import end_of_local_day
+
+    if now >= end_of_local_day(event.ends_at):
+        return _l("Check-in for this event has closed.")
+    return None
+
+
+def _confirmed_signup(event: Event, user_id: int) -> Signup | None:
+    return db.session.scalar(select(Signup).where(
+        Signup.event_id == event.id, Signup.user_id == user_id, Signup.status == CONFIRMED))
+
+
+def check_in_self(user, event: Event) -> Signup:
+    """A volunteer checks themselves in by the event's QR link (once; again is harmless)."""
+    refusal = checkin_refusal(event)
+    if refusal:
+        raise Refused(refusal, status=409)
+    signup = _confirmed_signup(event, user.id)
+    if signup is None:
+        raise Refused(_l("You have no confirmed place at this event; ask the organiser."),
+                      status=409)
+    if signup.check_in_at is None:
+        signup.check_in_at = utcnow()
+        _log(event, "checked_in", user, signup, "qr")
+        db.session.commit()
+    return signup
+
+
+def _code_hash(event: Event, phone: str, code: str) -> str:
+    key = current_app.config["SECRET_KEY"].encode()
+    return hmac.new(key, f"{event.id}:{phone}:{code}".encode(), hashlib.sha256).hexdigest()
+
+
+def send_checkin_code(event: Event, phone: str) -> str | None:
+    """A six-digit code by SMS (through the outbox) for a number with a place at the event.
+    Returns the code for tests; the page says the same thing whether a code went or not."""
+    phone = normalise_phone(phone)
+    refusal = checkin_refusal(event)
+    if refusal:
+        raise Refused(refusal, status=409)
+    user = db.session.scalar(select(User).where(User.phone == phone))
+    if user is None or _confirmed_signup(event, user.id) is None:
+        return None
+    code = f"{secrets.randbelow(1_000_000):06d}"
+    db.session.add(CheckinCode(event_id=event.id, phone=phone,
+                               code_hash=_code_hash(event, phone, code),
+                               expires_at=utcnow() + CODE_TTL))
+    _tell(user, "checkin_code", event, lambda: _l(
+        "Your check-in code for %(title)s: %(code)s (valid 10 minutes).", title=event.title,
+        code=code))
+    db.session.commit()
+    return code
+
+
+def check_in_with_code(event: Event, phone: str, code: str) -> Signup:
+    """Check in by mobile number and the code sent to it: one use, five tries, ten minutes."""
+    phone = normalise_phone(phone)
+    wrong = Refused(_l("That code is wrong or has expired. Ask for a new one."), field="code",
+                    status=422)
+    row = db.session.scalar(select(CheckinCode).where(
+        CheckinCode.event_id == event.id, CheckinCode.phone == phone,
+        CheckinCode.used_at.is_(None), CheckinCode.expires_at > utcnow())
+        .order_by(CheckinCode.id.desc()).limit(1))
+    if row is None or row.attempts >= CODE_ATTEMPTS:
+        raise wrong
+    row.attempts += 1
+    if not hmac.compare_digest(row.code_hash, _code_hash(event, phone, (code or "").strip())):
+        db.session.commit()  # the failed try counts
+        raise wrong
+    user = db.session.scalar(select(User).where(User.phone == phone))
+    signup = _confirmed_signup(event, user.id) if user else None
+    if signup is None:
+        raise wrong
+    row.used_at = utcnow()
+    if signup.check_in_at is None:
+        signup.check_in_at = utcnow()
+        _log(event, "checked_in", user, signup, "code")
+    db.session.commit()
+    return signup
+
+
+def _require_organiser(actor, event: Event) -> None:
+    if not can_manage(actor, event):
+        raise Refused(_l("Only the organiser can do that."), status=403)
+
+
+def _recompute(signup: Signup) -> None:
+    signup.hours_minutes = service_minutes(signup.check_in_at, signup.check_out_at)
+    signup.hours_confirmed_by_id = None
+    signup.hours_confirmed_at = None
+
+
+def tick_in(actor, signup: Signup, on: bool) -> Signup:
+    """The organiser ticks someone in (now) or takes the tick away."""
+    event = signup.event
+    _require_organiser(actor, event)
+    if signup.status != CONFIRMED:
+        raise Refused(_l("Only confirmed people can be checked in."), status=409)
+    if signup.hours_confirmed_at is not None:
+        raise Refused(_l("Hours are confirmed already."), status=409)
+    if on and signup.check_in_at is None:
+        refusal = checkin_refusal(event)
+        if refusal:
+            raise Refused(refusal, status=409)
+        signup.check_in_at = utcnow()
+        _log(event, "checked_in", actor, signup, "roster")
+    elif not on:
+        signup.check_in_at = None
+        signup.check_out_at = None
+        _recompute(signup)
+        _log(event, "check_in_removed", actor, signup)
+    db.session.commit()
+    return signup
+
+
+def tick_out(actor, signup: Signup, on: bool, at: datetime | None = None) -> Signup:
+    """The organiser ticks someone out (now, or at a given time for a forgotten check-out)."""
+    event = signup.event
+    _require_organiser(actor, event)
+    if signup.hours_confirmed_at is not None:
+        raise Refused(_l("Hours are confirmed already."), status=409)
+    if on:
+        if signup.check_in_at is None:
+            raise Refused(_l("Check this person in first."), status=409)
+        out = at or utcnow()
+        if out <= signup.check_in_at:
+            raise Refused(_l("Check-out must be after check-in."), field="check_out",
+                          status=422)
+        if at is not None and at > utcnow():
+            raise Refused(_l("Check-out cannot be in the future."), field="check_out",
+                          status=422)
+        signup.check_out_at = out
+        _recompute(signup)
+        _log(event, "checked_out", actor, signup, out.isoformat())
+    else:
+        signup.check_out_at = None
+        _recompute(signup)
+        _log(event, "check_out_removed", actor, signup)
+    db.session.commit()
+    return signup
+
+
+def confirm_hours(actor, signup: Signup) -> Signup:
+    """The organiser confirms the hours: "whoever organises records, whoever records certifies".
+    """
+    _require_organiser(actor, signup.event)
+    if signup.hours_minutes is None:
+        raise Refused(_l("Hours need a check-in and a check-out first."), status=409)
+    signup.hours_confirmed_by_id = actor.id
+    signup.hours_confirmed_at = utcnow()
+    _log(signup.event, "hours_confirmed", actor, signup, str(signup.hours_minutes))
+    db.session.commit()
+    return signup
+
+
+def event_minutes(event: Event) -> int:
+    return int((event.ends_at - event.starts_at).total_seconds() // 60)
+
+
+def request_correction(user, signup: Signup, minutes: int, reason: str) -> HoursCorrection:
+    """A volunteer asks for other hours, with a reason; never more than the event lasted."""
+    if signup.user_id != user.id:
+        raise Refused(_l("You can only correct your own hours."), status=403)
+    event = signup.event
+    if signup.status != CONFIRMED or event.starts_at > utcnow():
+        raise Refused(_l("Hours can be corrected once the event has begun."), status=409)
+    if not correction_allowed(minutes, event_minutes(event)):
+        raise Refused(_l("The event lasted %(h)s hours; ask for more than 0 and at most that.",
+                         h=_hours_text(event_minutes(event))), field="hours", status=422)
+    if not (reason or "").strip():
+        raise Refused(_l("Say what should be corrected and why."), field="reason", status=422)
+    if any(c.status == PENDING for c in signup.corrections):
+        raise Refused(_l("You have asked already; the organiser will answer."), status=409)
+    correction = HoursCorrection(signup=signup, requested_minutes=minutes,
+                                 previous_minutes=signup.hours_minutes, reason=reason.strip(),
+                                 status=PENDING)
+    db.session.add(correction)
+    db.session.flush()
+    _log(event, "correction_requested", user, signup, f"{signup.hours_minutes}->{minutes}")
+    organiser = event.organiser
+    if organiser is not None:
+        _tell(organiser, "hours_correction", event, lambda: _l(
+            "%(name)s asks to correct hours for %(title)s.", name=user.name,
+            title=event.title))
+    db.session.commit()
+    return correction
+
+
+def decide_correction(actor, correction: HoursCorrection, accept: bool,
+                      note: str = "") -> HoursCorrection:
+    """The organiser accepts (the hours change and count as confirmed) or rejects; both are
+    recorded with who and when."""
+    signup = correction.signup
+    _require_organiser(actor, signup.event)
+    if correction.status != PENDING:
+        raise Refused(_l("This correction was decided already."), status=409)
+    now = utcnow()
+    correction.status = ACCEPTED if accept else REJECTED
+    correction.decided_by_id = actor.id
+    correction.decided_at = now
+    correction.decision_note = (note or "").strip()
+    if accept:
+        signup.hours_minutes = correction.requested_minutes
+        signup.hours_confirmed_by_id = actor.id
+        signup.hours_confirmed_at = now
+    _log(signup.event, "correction_" + correction.status, actor, signup,
+         str(correction.requested_minutes))
+    if accept:
+        def body():
+            return _l("Your hours correction for %(title)s was accepted.",
+                      title=signup.event.title)
+    else:
+        def body():
+            return _l("Your hours correction for %(title)s was not accepted.",
+                      title=signup.event.title)
+    _tell(signup.user, "hours_correction", signup.event, body)
+    db.session.commit()
+    return correction
+
+
+def _hours_text(minutes: int) -> str:
+    return f"{minutes / 60:g}"
+
+
+def get_signup(event: Event, signup_id: int) -> Signup | None:
+    return db.session.scalar(select(Signup).where(Signup.id == signup_id,
+                                                  Signup.event_id == event.id))
+
+
+def get_correction(event: Event, correction_id: int) -> HoursCorrection | None:
+    return db.session.scalar(select(HoursCorrection).join(Signup).where(
+        HoursCorrection.id == correction_id, Signup.event_id == event.id))
+
+
+# ---------------------------------------------------------------- volunteers
+
+def register_volunteer(data: dict) -> User:
+    """A resident becomes a volunteer with an account; ID and volunteer numbers stay private."""
+    phone = normalise_phone(data["phone"])
+    if db.session.scalar(select(User.id).where(User.phone == phone)) is not None:
+        raise Refused(_l("This number already has an account: sign in instead."),
+                      field="phone", status=422)
+    if data.get("id_number") and not data.get("id_type"):
+        raise Refused(_l("Choose the type of ID."), field="id_type", status=422)
+    user = User(name=data["name"].strip(), phone=phone, role=access.VOLUNTEER,
+                community_id=data.get("community_id") or None, locale="")
+    user.set_password(data["password"])
+    db.session.add(user)
+    db.session.flush()
+    db.session.add(VolunteerProfile(
+        user_id=user.id, id_type=data.get("id_type") or "",
+        id_number=(data.get("id_number") or "").strip().upper(),
+        volunteer_number=(data.get("volunteer_number") or "").strip(),
+        skills=(data.get("skills") or "").strip(),
+        availability=(data.get("availability") or "").strip()))
+    try:
+        db.session.commit()
+    except IntegrityError:  # the same number registering twice at once
+        db.session.rollback()
+        raise Refused(_l("This number already has an account: sign in instead."),
+                      field="phone", status=422) from None
+    return user
+
+
+def my_hours(user) -> tuple[list[Signup], int]:
+    """A volunteer's sign-ups, newest event first, and their confirmed minutes in total."""
+    rows = list(db.session.scalars(
+        select(Signup).join(Event, Event.id == Signup.event_id)
+        .where(Signup.user_id == user.id)
+        .options(selectinload(Signup.event).selectinload(Event.community),
+                 selectinload(Signup.role), selectinload(Signup.corrections))
+        .order_by(Event.starts_at.desc(), Signup.id.desc())))
+    total = sum(s.hours_minutes or 0 for s in rows if s.hours_confirmed_at is not None)
+    return rows, total
+
+
+def get_own_signup(user, signup_id: int) -> Signup | None:
+    return db.session.scalar(select(Signup).where(Signup.id == signup_id,
+                                                  Signup.user_id == user.id))
