@@ -369,3 +369,30 @@ def test_campaign_of_another_community_is_404(client, drives, make, auth):
     auth.login(outsider)
     assert client.get(f"/campaigns/{campaign.id}").status_code == 404
     assert client.get("/campaigns/424242").status_code == 404
+
+
+@pytest.fixture
+def guarded_client(app, database_url, tmp_path):
+    """The same database behind an app with CSRF and rate limits switched on."""
+    from coordinator import create_app
+    from tests.conftest import settings
+
+    strict = create_app(settings(database_url, str(tmp_path), WTF_CSRF_ENABLED=True,
+                                 RATELIMIT_ENABLED=True, CLAIM_RATE_LIMIT="3 per minute"))
+    yield strict.test_client()
+    with strict.app_context():  # its own engine: close its connections before the wipe
+        db.session.remove()
+        db.engine.dispose()
+
+
+def test_claim_needs_csrf_token_and_is_rate_limited(guarded_client, public_drive):
+    event = public_drive
+    refused = guarded_client.post(f"/claim/{event.id}", data={"tag": "1", "phone": "13800138000"})
+    assert refused.status_code == 400 and count(BikeClaim) == 0
+    statuses = []
+    for _ in range(4):
+        html = guarded_client.get(f"/claim/{event.id}").get_data(as_text=True)
+        token = html.split('name="csrf_token" type="hidden" value="', 1)[1].split('"', 1)[0]
+        statuses.append(guarded_client.post(f"/claim/{event.id}", data={
+            "csrf_token": token, "tag": "99", "phone": "13800138000"}).status_code)
+    assert statuses[-1] == 429 and 404 in statuses
