@@ -7,15 +7,14 @@ from wtforms import (
     RadioField,
     SelectChoice,
     SelectField,
-    SelectMultipleField,
     StringField,
     TextAreaField,
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
-from wtforms.widgets import CheckboxInput, ListWidget
 
 from coordinator.bikes.models import RECEIVERS
 from coordinator.forms import Mobile, normalise_phone
+from coordinator.teams.forms import CheckboxesField
 
 # Quick picks: one tap for what most bikes are; anything else goes in the note.
 COLOURS = [
@@ -33,11 +32,6 @@ def _choices(pairs) -> list[SelectChoice]:
 
 def _strip(value):
     return value.strip() if isinstance(value, str) else value
-
-
-class CheckboxesField(SelectMultipleField):
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
 
 
 class BikeForm(FlaskForm):
