@@ -14,6 +14,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import (
     DataRequired,
     EqualTo,
@@ -21,13 +22,17 @@ from wtforms.validators import (
     Length,
     NumberRange,
     Optional,
-    ValidationError,
 )
 
 from coordinator.events.models import ID_TYPES, KINDS
 from coordinator.forms import Mobile, SearchForm, normalise_phone
 
 LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
+
+
+def options(pairs) -> list[SelectChoice]:
+    """Declared choices as SelectChoice (tuples are deprecated in WTForms 3.3)."""
+    return [SelectChoice(value, label) for value, label in pairs]
 
 
 def _strip(value):
@@ -49,15 +54,20 @@ class RoleRow(Form):
     capacity = IntegerField(_l("People"), validators=[
         Optional(), NumberRange(1, 1000, _l("Enter a number from 1 to 1000."))])
 
-    def validate_capacity(self, field):
-        if self.name.data and field.data is None and not field.errors:
-            raise ValidationError(_l("How many people for this role?"))
-        if field.data and not self.name.data:
-            raise ValidationError(_l("Name the role, e.g. carrying."))
+    def validate(self, extra_validators=None):
+        # Optional() ends the capacity's own chain on a blank, so the pair is checked here.
+        ok = super().validate(extra_validators)
+        if self.name.data and self.capacity.data is None and not self.capacity.errors:
+            self.capacity.errors = [_l("How many people for this role?")]
+            ok = False
+        if self.capacity.data and not self.name.data:
+            self.name.errors = [_l("Name the role, e.g. carrying.")]
+            ok = False
+        return ok
 
 
 class EventForm(FlaskForm):
-    kind = SelectField(_l("Kind"), choices=list(KINDS.items()))
+    kind = SelectField(_l("Kind"), choices=options(KINDS.items()))
     title = StringField(_l("Title"), filters=[_strip], validators=[
         DataRequired(_l("Give the event a title.")), Length(max=120)])
     community_id = SelectField(_l("Community"), coerce=int, validators=[
@@ -116,7 +126,7 @@ class JoinForm(FlaskForm):
                                  validators=[Length(max=500)],
                                  description=_l("e.g. weekend mornings"))
     id_type = SelectField(_l("ID type (optional)"),
-                          choices=[("", _l("— not given —"))] + list(ID_TYPES.items()),
+                          choices=options([("", _l("— not given —"))] + list(ID_TYPES.items())),
                           validators=[Optional()])
     id_number = StringField(_l("ID number (optional)"), filters=[_strip],
                             validators=[Optional(), Length(max=40)])
@@ -139,10 +149,10 @@ class CodeForm(FlaskForm):
 
 class EventSearchForm(SearchForm):
     community = SelectField(_l("Community"), coerce=int, validators=[Optional()])
-    kind = SelectField(_l("Kind"), choices=[("", _l("All kinds"))] + list(KINDS.items()),
+    kind = SelectField(_l("Kind"), choices=options([("", _l("All kinds"))] + list(KINDS.items())),
                        validators=[Optional()])
-    when = SelectField(_l("When"), choices=[("upcoming", _l("Coming up")),
-                                            ("past", _l("Past")), ("all", _l("All"))],
+    when = SelectField(_l("When"), choices=options([("upcoming", _l("Coming up")),
+                                                    ("past", _l("Past")), ("all", _l("All"))]),
                        validators=[Optional()])
     date = DateField(_l("On this day"), validators=[Optional()])
 

@@ -82,7 +82,8 @@ class Campaign(db.Model):
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     source_event_id: Mapped[int | None] = mapped_column(
-        ForeignKey("events.id", use_alter=True, name="fk_campaigns_source_event_id_events"),
+        ForeignKey("events.id", use_alter=True, name="fk_campaigns_source_event_id_events",
+                   ondelete="SET NULL"),
         index=True)
 
     created_by = relationship("User")

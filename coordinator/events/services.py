@@ -212,33 +212,51 @@ def _local_time(dt: datetime) -> str:
     return format_datetime(dt, "M月d日 HH:mm")
 
 
-def _tell(user, kind: str, event: Event, body, send_at: datetime | None = None):
-    """Queue a message in the recipient's language; `body` is a callable giving the text, so
+def _word(user, body) -> str:
+    """Word a message in the recipient's language; `body` is a callable giving the text, so
     that it is worded (and its times formatted) in that language, with or without a request."""
-    locale = user.locale or current_app.config["BABEL_DEFAULT_LOCALE"]
-    with force_locale(locale):
-        text = str(body())
+    with force_locale(user.locale or current_app.config["BABEL_DEFAULT_LOCALE"]):
+        return str(body())
+
+
+def _tell(user, kind: str, event: Event, body, send_at: datetime | None = None):
+    text = body if isinstance(body, str) else _word(user, body)
     message = queue(kind, user.phone, text, user_id=user.id, about=("event", event.id))
     if send_at is not None:
         message.next_attempt_at = send_at
     return message
 
 
-def _schedule_reminders(event: Event, users) -> None:
-    """The day before and two hours before, for each confirmed person; past times skipped."""
+def _plan_reminders(event: Event, users) -> list[tuple]:
+    """(user, send_at, text) for the day before and two hours before; past times skipped.
+    Worded up front so a sign-up's write transaction only has rows to add."""
     if event.status not in OPEN:
-        return
+        return []
     now = utcnow()
 
     def body():
         return _l("Reminder: %(title)s starts %(time)s at %(place)s.", title=event.title,
                   time=_local_time(event.starts_at), place=event.place)
 
+    plan = []
     for user in users:
+        text = None
         for offset in REMINDER_OFFSETS:
             send_at = event.starts_at - offset
             if send_at > now:
-                _tell(user, REMINDER, event, body, send_at)
+                text = text or _word(user, body)
+                plan.append((user, send_at, text))
+    return plan
+
+
+def _queue_reminders(event: Event, plan: list[tuple]) -> None:
+    for user, send_at, text in plan:
+        _tell(user, REMINDER, event, text, send_at)
+
+
+def _schedule_reminders(event: Event, users) -> None:
+    """The day before and two hours before, for each confirmed person."""
+    _queue_reminders(event, _plan_reminders(event, users))
 
 
 def _drop_reminders(event: Event, user_id: int | None = None) -> None:
@@ -475,6 +493,7 @@ def sign_up(user, role: EventRole) -> Signup:
     if taken is not None:
         raise Refused(_already(taken), status=409)
 
+    reminders = _plan_reminders(event, [user])  # worded before the write lock is taken
     roles = EventRole.__table__
     seat = db.session.execute(
         update(roles)
@@ -501,7 +520,7 @@ def sign_up(user, role: EventRole) -> Signup:
         db.session.rollback()  # the seat taken above is given back with the transaction
         raise Refused(_l("You are already signed up for this event."), status=409) from None
     if status == CONFIRMED:
-        _schedule_reminders(event, [user])
+        _queue_reminders(event, reminders)
     db.session.commit()
     db.session.expire(role)
     return signup
