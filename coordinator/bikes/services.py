@@ -233,6 +233,9 @@ def submit_claim(event: Event, tag_number, phone: str, now: datetime | None = No
     Refused, with nothing changed: a tag not on this drive's register, a bike already claimed
     or sent to recycling, a claim after the deadline day, the same number claiming twice.
     """
+    if event.status == CANCELLED:
+        raise Refused(_("This drive was called off. Please call the community office."),
+                      field="tag", status=409)
     if not claims_open(event, now):
         raise Refused(_("The claim period ended on %(day)s. Please call the community office.",
                         day=calendar_day(claim_deadline(event))),

@@ -401,3 +401,29 @@ def test_claim_needs_csrf_token_and_is_rate_limited(guarded_client, public_drive
         statuses.append(guarded_client.post(f"/claim/{event.id}", data={
             "csrf_token": token, "tag": "99", "phone": "13800138000"}).status_code)
     assert statuses[-1] == 429 and 404 in statuses
+
+
+def test_bike_photos_are_served_to_the_drive_staff_only(client, setup, auth, make):
+    from coordinator.uploads.models import Photo
+
+    event, _staff = setup
+    client.post(f"/events/{event.id}/bikes", data={
+        "colour": "red", "location": "车棚", "photo": (jpeg_bytes(), "bike.jpg")},
+        content_type="multipart/form-data")
+    photo = db.session.scalar(select(Photo).where(Photo.owner_type == "bike"))
+    for path in (f"/photos/{photo.id}", f"/photos/{photo.id}/thumb"):
+        with client.get(path) as response:  # a file response: closed, or it leaks
+            assert response.status_code == 200 and response.mimetype == "image/jpeg"
+    outsider = make.user("staff")
+    db.session.commit()
+    auth.logout()
+    auth.login(outsider)
+    assert client.get(f"/photos/{photo.id}").status_code == 404
+
+
+def test_claim_on_a_cancelled_drive_is_refused(client, drives):
+    event = drives.drive(status="cancelled")
+    drives.bikes(event, 1)
+    db.session.commit()
+    response = client.post(f"/claim/{event.id}", data={"tag": "1", "phone": "13800138000"})
+    assert response.status_code == 409 and count(BikeClaim) == 0
