@@ -3,7 +3,7 @@
 from datetime import UTC, date, datetime, time, timedelta
 from types import SimpleNamespace
 
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from coordinator.bikes import services
@@ -26,11 +26,13 @@ periods = st.integers(min_value=1, max_value=120)
 seconds_of_day = st.integers(min_value=0, max_value=86399)
 
 
+@settings(deadline=None)  # pure date arithmetic; a busy machine must not fail it
 @given(notices, periods)
 def test_deadline_is_notice_plus_claim_days(notice, days):
     assert services.claim_deadline(drive(notice, days)) == notice + timedelta(days=days)
 
 
+@settings(deadline=None)  # pure date arithmetic; a busy machine must not fail it
 @given(notices, periods, seconds_of_day)
 def test_deadline_day_is_open_to_its_last_second(notice, days, second):
     event = drive(notice, days)
@@ -39,6 +41,7 @@ def test_deadline_day_is_open_to_its_last_second(notice, days, second):
     assert not services.may_move_to_recycle(event, utc(deadline, second))
 
 
+@settings(deadline=None)  # pure date arithmetic; a busy machine must not fail it
 @given(notices, periods, seconds_of_day, st.integers(min_value=1, max_value=400))
 def test_after_the_deadline_day_claims_close_and_recycling_opens(notice, days, second, late):
     event = drive(notice, days)
@@ -47,6 +50,7 @@ def test_after_the_deadline_day_claims_close_and_recycling_opens(notice, days, s
     assert services.may_move_to_recycle(event, utc(after, second))
 
 
+@settings(deadline=None)  # pure date arithmetic; a busy machine must not fail it
 @given(notices, periods, seconds_of_day, st.integers(min_value=0, max_value=400))
 def test_before_the_deadline_recycling_is_refused(notice, days, second, early):
     event = drive(notice, days)
@@ -55,6 +59,7 @@ def test_before_the_deadline_recycling_is_refused(notice, days, second, early):
     assert not services.may_move_to_recycle(event, utc(before, second))
 
 
+@settings(deadline=None)  # pure date arithmetic; a busy machine must not fail it
 @given(notices, periods, seconds_of_day)
 def test_end_of_deadline_day_is_the_boundary(notice, days, second):
     event = drive(notice, days)
@@ -64,6 +69,7 @@ def test_end_of_deadline_day_is_the_boundary(notice, days, second):
     assert not services.claims_open(event, end)
 
 
+@settings(deadline=None)  # pure date arithmetic; a busy machine must not fail it
 @given(st.datetimes(min_value=datetime(2020, 1, 1), max_value=datetime(2035, 1, 1)))
 def test_no_notice_date_keeps_claims_open_and_recycling_shut(now):
     event = drive(None, 15)
