@@ -84,6 +84,7 @@ def register_context(event, form=None, handover_form=None, saved=None):
         "claims_open": services.claims_open(event),
         "may_recycle": services.may_move_to_recycle(event),
         "colours": COLOUR_LABELS, "brands": BRANDS, "saved": saved,
+        "takes_bikes": services.takes_bikes(event),
         "claim_link": claim_url(event.id),
     }
 

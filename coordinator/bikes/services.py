@@ -149,9 +149,13 @@ def last_location(event_id: int) -> str:
     return row.last_location if row else ""
 
 
+def takes_bikes(event: Event) -> bool:
+    return event.status not in (CANCELLED, DONE)
+
+
 def register_bike(actor, event: Event, data: dict, photo=None) -> Bike:
     """Give the bike the drive's next tag number, keep its photo, remember where it stands."""
-    if event.status in (CANCELLED, DONE):
+    if not takes_bikes(event):
         raise Refused(_("This drive is closed; no more bikes can be registered."), status=409)
     if photo is not None and getattr(photo, "filename", ""):
         from coordinator.uploads.services import validate_photos
@@ -383,6 +387,10 @@ def repeat_compound_choices(actor, event: Event) -> list[tuple[int, str]]:
             .order_by(Community.name, Compound.name))
     if event.compound_id:
         stmt = stmt.where(Compound.id != event.compound_id)
+    if event.campaign_id:  # compounds already in the campaign have their drive
+        stmt = stmt.where(~exists().where(Event.campaign_id == event.campaign_id,
+                                          Event.compound_id == Compound.id,
+                                          Event.status != CANCELLED))
     if actor.role != access.ADMIN:
         stmt = stmt.where(Compound.community_id == actor.community_id)
     return [(r.id, f"{r.community} · {r.name}") for r in db.session.execute(stmt)]

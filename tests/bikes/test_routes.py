@@ -427,3 +427,15 @@ def test_claim_on_a_cancelled_drive_is_refused(client, drives):
     db.session.commit()
     response = client.post(f"/claim/{event.id}", data={"tag": "1", "phone": "13800138000"})
     assert response.status_code == 409 and count(BikeClaim) == 0
+
+
+def test_finished_drive_shows_no_entry_form(client, drives, make, auth):
+    event = drives.drive(status="done")
+    admin = make.user("admin")
+    db.session.commit()
+    auth.login(admin)
+    html = client.get(f"/events/{event.id}/bikes").get_data(as_text=True)
+    assert 'capture="environment"' not in html
+    response = client.post(f"/events/{event.id}/bikes", data={"colour": "black",
+                                                               "location": "车棚"})
+    assert response.status_code == 409 and count(Bike) == 0

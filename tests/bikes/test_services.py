@@ -285,3 +285,12 @@ def test_claim_at_the_last_minute_of_the_deadline_day_is_taken(drives):
     drives.bikes(event, 1)
     last_minute = at_beijing(services.claim_deadline(event), 23) + timedelta(minutes=59)
     assert services.submit_claim(event, 1, "13800138000", now=last_minute).status == "pending"
+
+
+def test_repeat_choices_leave_out_compounds_already_in_the_campaign(drives, make):
+    source = drives.drive()
+    admin = make.user("admin")
+    a, b = make.compound(name="文慧园路小区"), make.compound(name="志强北园")
+    services.repeat_drive(admin, source, [a.id])
+    offered = {cid for cid, _label in services.repeat_compound_choices(admin, source)}
+    assert b.id in offered and a.id not in offered and source.compound_id not in offered
