@@ -35,18 +35,23 @@ def snapshot():
     }
 
 
-def test_demo_follows_the_events_chapter_and_runs_twice_unchanged(app, drives):  # drives: cleanup
-    from coordinator.events import demo as events_demo
-
-    story.load()
-    events_demo.load()
-    db.session.commit()
+def load_twice_unchanged() -> None:
+    """The bikes chapter, twice: the second run must change nothing."""
     demo.load()
     db.session.commit()
     first = snapshot()
     demo.load()
     db.session.commit()
     assert snapshot() == first
+
+
+def test_demo_follows_the_events_chapter_and_runs_twice_unchanged(app, drives):  # drives: cleanup
+    from coordinator.events import demo as events_demo
+
+    story.load()
+    events_demo.load()
+    db.session.commit()
+    load_twice_unchanged()
 
     campaign = db.session.scalar(select(Campaign))
     rows = {r["event"].compound.name: r for r in services.campaign_progress(campaign)}
@@ -69,12 +74,7 @@ def test_demo_makes_missing_follow_ups_itself(app, drives):  # drives: cleanup
     db.session.commit()
     assert snapshot()["bikes"] == 0
     source = plan_source_drive()
-    demo.load()
-    db.session.commit()
-    first = snapshot()
-    demo.load()
-    db.session.commit()
-    assert snapshot() == first
+    load_twice_unchanged()
 
     counts = services.tally([source.id])[source.id]
     assert counts["total"] == 120 and counts["claimed"] == 9 and counts["recycled"] == 111
