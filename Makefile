@@ -16,13 +16,15 @@ run: setup
 	$(FLASK) demo load
 	@$(FLASK) demo logins
 	@echo "Serving on http://$(HOST):$(PORT)"
-	$(FLASK) run --host $(HOST) --port $(PORT)
+	$(BIN)/gunicorn --no-control-socket -w $${WORKERS:-2} --threads 4 -b $(HOST):$(PORT) \
+	  --access-logfile - wsgi:app
 
 setup: $(VENV)/.installed static/vendor/htmx.min.js translations
 
 $(VENV)/.installed: pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install -q --disable-pip-version-check -e '.[dev]'
+	$(BIN)/pip install -q --disable-pip-version-check -e '.[dev]' 2>&1 | grep -v "is ignored" || true
+	$(BIN)/python -c "import coordinator, flask_babel, playwright"
 	touch $@
 
 # htmx comes from the npm registry at setup; it is never committed.

@@ -1,14 +1,15 @@
 """社区协作台 — the community service coordinator. create_app() wires extensions and domains."""
 
 from importlib import import_module
+from importlib.util import find_spec
 
 from flask import Flask
 
 from coordinator.config import INSTANCE, ROOT, Config
 
 # Each domain is a package with a blueprint named `bp`; order is the order of registration.
-DOMAINS = ["core", "auth", "places", "teams", "notifications", "uploads", "events", "bikes",
-           "demo"]
+DOMAINS = ["core", "auth", "places", "teams", "notifications", "uploads", "cases", "events",
+           "bikes", "demo"]
 
 
 def _translation_dirs() -> str:
@@ -33,6 +34,8 @@ def create_app(config=None) -> Flask:
     elif config is not None:
         app.config.from_object(config)
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", _translation_dirs())
+    # Rate limits live in Redis when there is one, so every worker on every host shares them.
+    app.config.setdefault("RATELIMIT_STORAGE_URI", app.config.get("REDIS_URL") or "memory://")
     INSTANCE.mkdir(parents=True, exist_ok=True)
 
     from coordinator import access, ui
@@ -49,6 +52,10 @@ def create_app(config=None) -> Flask:
 
     for name in DOMAINS:
         module = import_module(f"coordinator.{name}")
+        # Views attach to the blueprint when routes.py is imported; importing a domain's
+        # models or services elsewhere never drags its routes (and their imports) along.
+        if find_spec(f"coordinator.{name}.routes"):
+            import_module(f"coordinator.{name}.routes")
         app.register_blueprint(module.bp)
         if hasattr(module, "init_app"):
             module.init_app(app)

@@ -21,6 +21,11 @@ def category_choices():
     return list(CATEGORIES.items())
 
 
+def category_labels() -> dict[str, str]:
+    """Every category in the reader's language, translated once for a whole list."""
+    return {code: str(label) for code, label in CATEGORIES.items()}
+
+
 def category_label(code: str) -> str:
     return str(CATEGORIES.get(code, code))
 

@@ -4,6 +4,7 @@ import re
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import ValidationError
 
 MOBILE = re.compile(r"^1[3-9]\d{9}$")
@@ -51,3 +52,8 @@ class SearchForm(FlaskForm):
 
     class Meta:
         csrf = False
+
+
+def options(pairs) -> list[SelectChoice]:
+    """Choices for a SelectField declaration (tuples there are deprecated in WTForms 3.3)."""
+    return [SelectChoice(value, label) for value, label in pairs]

@@ -2,8 +2,8 @@
 
 from datetime import UTC, datetime
 
-from flask import current_app, has_request_context, request, url_for
-from flask_babel import format_datetime, get_locale, ngettext
+from flask import current_app, g, has_request_context, request, url_for
+from flask_babel import format_datetime, get_locale, get_translations, ngettext
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from markupsafe import Markup
@@ -11,36 +11,41 @@ from markupsafe import Markup
 from coordinator import access
 from coordinator.categories import category_label
 
-# The bottom bar: (endpoint, label, icon, roles). A domain adds its places here; entries whose
-# endpoint is not registered are skipped, so the list can name domains still being built.
+# The role's places: (endpoint, label, icon, roles, in the bottom bar). The bar shows at most
+# five; the home page lists them all. Entries whose endpoint is not registered are skipped.
 NAV = [
-    ("core.home", _l("Home"), "⌂", access.SIGNED_IN),
-    ("cases.board", _l("Cases"), "☰", access.OFFICE),
-    ("cases.my_jobs", _l("My jobs"), "✓", access.TEAM_SIDE),
-    ("events.index", _l("Events"), "◷", access.SIGNED_IN),
-    ("teams.index", _l("Teams"), "⚒", access.OFFICE | access.TEAM_SIDE),
-    ("places.index", _l("Places"), "⌖", access.OFFICE),
-    ("auth.users", _l("People"), "☺", {access.ADMIN}),
+    ("core.home", _l("Home"), "⌂", access.SIGNED_IN, True),
+    ("cases.board", _l("Cases"), "☰", access.OFFICE, True),
+    ("cases.my_jobs", _l("My jobs"), "✓", access.TEAM_SIDE, True),
+    ("events.index", _l("Events"), "◷", access.SIGNED_IN, True),
+    ("events.my_hours", _l("My hours"), "◔", {access.VOLUNTEER}, True),
+    ("cases.report", _l("Report a problem"), "✎", {access.RESIDENT, access.VOLUNTEER}, True),
+    ("teams.index", _l("Teams"), "⚒", access.OFFICE | access.TEAM_SIDE, True),
+    ("places.index", _l("Places"), "▣", access.OFFICE, True),
+    ("auth.users", _l("People"), "☺", access.OFFICE, False),
+    ("events.records", _l("Volunteer service records"), "▤", access.OFFICE, False),
+    ("notifications.outbox", _l("Messages sent"), "✉", {access.ADMIN}, False),
 ]
 
 
-def nav_items():
+def nav_items(bar: bool = True):
+    """The signed-in user's places: the bottom bar's (bar=True) or all of them."""
     if not current_user.is_authenticated:
         return []
     views = current_app.view_functions
+    here = request.endpoint or ""
     items = []
-    for endpoint, label, icon, roles in NAV:
-        if endpoint in views and current_user.role in roles:
-            items.append(
-                {
-                    "url": url_for(endpoint),
-                    "label": label,
-                    "icon": icon,
-                    "active": request.endpoint is not None
-                    and request.endpoint.split(".")[0] == endpoint.split(".")[0],
-                }
-            )
-    return items[:5]
+    for endpoint, label, icon, roles, in_bar in NAV:
+        if (in_bar or not bar) and endpoint in views and current_user.role in roles:
+            items.append({"url": url_for(endpoint), "label": label, "icon": icon,
+                          "endpoint": endpoint, "active": False})
+    items = items[:5] if bar else items
+    # The current place: its own entry, else the first entry of the same domain.
+    current = next((i for i in items if i["endpoint"] == here), None) or next(
+        (i for i in items if i["endpoint"].split(".")[0] == here.split(".")[0]), None)
+    if current:
+        current["active"] = True
+    return items
 
 
 def select_locale():
@@ -132,7 +137,23 @@ def input_attrs(field, attrs: dict, hint=None) -> dict:
     return out
 
 
+def _translations():
+    """The request's catalog, looked up once: Flask-Babel's own lookup walks several context
+    proxies per string, which cost more than a whole list of rows (bench/README.md)."""
+    translations = g.get("_translations")
+    if translations is None:
+        translations = g._translations = get_translations()
+    return translations
+
+
 def init_app(app):
+    # Templates translate through the cached catalog (replaces Flask-Babel's callables).
+    app.jinja_env.install_gettext_callables(
+        lambda s: _translations().ugettext(s),
+        lambda s, p, n: _translations().ungettext(s, p, n),
+        newstyle=True,
+    )
+
     @app.context_processor
     def macros():
         # Shared macros as a global: a block rendered alone (an htmx fragment) cannot see
@@ -144,6 +165,7 @@ def init_app(app):
     )
     app.jinja_env.globals.update(nav_items=nav_items, html_lang=html_lang, badge=status_badge,
                                 input_attrs=input_attrs, roles=access.ROLES,
+                                has_endpoint=lambda name: name in app.view_functions,
                                 category_label=category_label)
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

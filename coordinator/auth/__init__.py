@@ -4,7 +4,6 @@ from flask import Blueprint
 
 bp = Blueprint("auth", __name__)
 
-from coordinator.auth import routes  # noqa: E402,F401
 
 
 def init_app(app):

@@ -4,7 +4,7 @@ from wtforms import BooleanField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
 from coordinator.access import ROLES
-from coordinator.forms import Mobile, SearchForm, normalise_phone
+from coordinator.forms import Mobile, SearchForm, normalise_phone, options
 
 
 class LoginForm(FlaskForm):
@@ -21,7 +21,7 @@ class UserForm(FlaskForm):
                        validators=[DataRequired(_l("Enter a name.")), Length(max=40)])
     phone = StringField(_l("Mobile number"), filters=[normalise_phone],
                         validators=[DataRequired(_l("Enter a mobile number.")), Mobile()])
-    role = SelectField(_l("Role"), choices=[(k, v) for k, v in ROLES.items()])
+    role = SelectField(_l("Role"), choices=options(ROLES.items()))
     community_id = SelectField(_l("Community"), coerce=int, validators=[Optional()])
     team_id = SelectField(_l("Team"), coerce=int, validators=[Optional()])
     password = PasswordField(
@@ -35,5 +35,5 @@ class UserForm(FlaskForm):
 
 class UserSearchForm(SearchForm):
     q = StringField(_l("Search by name or number"), validators=[Length(max=40)])
-    role = SelectField(_l("Role"), choices=[("", _l("All roles"))] + list(ROLES.items()),
+    role = SelectField(_l("Role"), choices=options([("", _l("All roles"))] + list(ROLES.items())),
                        validators=[Optional()])

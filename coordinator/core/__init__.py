@@ -4,10 +4,10 @@ from flask import Blueprint
 
 bp = Blueprint("core", __name__)
 
-from coordinator.core import errors, routes  # noqa: E402,F401  (routes attach to bp)
 
 
 def init_app(app):
+    from coordinator.core import errors
     from coordinator.core.i18n import translate
 
     errors.register(app)

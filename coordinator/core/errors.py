@@ -3,9 +3,8 @@
 from flask import request
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException, InternalServerError
-
 from jinja2_fragments.flask import render_block
+from werkzeug.exceptions import HTTPException, InternalServerError
 
 from coordinator.extensions import db, htmx
 from coordinator.rendering import render

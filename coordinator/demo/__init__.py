@@ -31,6 +31,6 @@ def logins_command():
     """Print the demo sign-ins, one per role."""
     from coordinator.demo.story import DEMO_PASSWORD, LOGINS
 
-    click.echo("Demo sign-ins (password for all: %s):" % DEMO_PASSWORD)
+    click.echo(f"Demo sign-ins (password for all: {DEMO_PASSWORD}):")
     for role, name, phone in LOGINS:
         click.echo(f"  {role:<10} {phone}  {name}")

@@ -6,8 +6,6 @@ from flask import Blueprint
 
 bp = Blueprint("events", __name__)
 
-from coordinator.events import models, routes  # noqa: E402,F401
-
 
 def init_app(app):
     from flask_babel import format_datetime
@@ -30,3 +28,6 @@ def init_app(app):
 
     app.jinja_env.filters.update(clock=clock, local_input=local_input)
     app.jinja_env.globals.update(hours_text=hours_text)
+
+
+from coordinator.events import models  # noqa: E402,F401  (tables known to migrations)

@@ -69,6 +69,20 @@ CORRECTION_STATUSES = {
 }
 
 
+class StatusWords:
+    """status_label and status_tone from the class's LABELS: {status: (word, tone)}."""
+
+    LABELS: dict = {}
+
+    @property
+    def status_label(self) -> str:
+        return str(self.LABELS.get(self.status, (self.status, "grey"))[0])
+
+    @property
+    def status_tone(self) -> str:
+        return self.LABELS.get(self.status, (self.status, "grey"))[1]
+
+
 def new_uid() -> str:
     return f"{uuid.uuid4()}@coordinator"
 
@@ -92,8 +106,9 @@ class Campaign(db.Model):
     source_event = relationship("Event", foreign_keys=[source_event_id], post_update=True)
 
 
-class Event(db.Model):
+class Event(StatusWords, db.Model):
     __tablename__ = "events"
+    LABELS = STATUSES
     __table_args__ = (
         Index("ix_events_community_starts", "community_id", "starts_at"),
         Index("ix_events_status_starts", "status", "starts_at"),
@@ -138,14 +153,6 @@ class Event(db.Model):
     @property
     def kind_label(self) -> str:
         return str(KINDS.get(self.kind, self.kind))
-
-    @property
-    def status_label(self) -> str:
-        return str(STATUSES.get(self.status, (self.status, "grey"))[0])
-
-    @property
-    def status_tone(self) -> str:
-        return STATUSES.get(self.status, (self.status, "grey"))[1]
 
     @property
     def claim_deadline(self) -> date | None:
@@ -200,8 +207,9 @@ class EventRole(db.Model):
         return max(self.capacity - self.confirmed_count, 0)
 
 
-class Signup(db.Model):
+class Signup(StatusWords, db.Model):
     __tablename__ = "signups"
+    LABELS = SIGNUP_STATUSES
     __table_args__ = (
         # One active sign-up per person per event (any role), enforced by the database too.
         Index("uq_signups_event_user_active", "event_id", "user_id", unique=True,
@@ -235,14 +243,6 @@ class Signup(db.Model):
         back_populates="signup", order_by="HoursCorrection.id")
 
     @property
-    def status_label(self) -> str:
-        return str(SIGNUP_STATUSES.get(self.status, (self.status, "grey"))[0])
-
-    @property
-    def status_tone(self) -> str:
-        return SIGNUP_STATUSES.get(self.status, (self.status, "grey"))[1]
-
-    @property
     def hours(self) -> float | None:
         return None if self.hours_minutes is None else self.hours_minutes / 60
 
@@ -264,10 +264,11 @@ class VolunteerProfile(db.Model):
     user = relationship("User")
 
 
-class HoursCorrection(db.Model):
+class HoursCorrection(StatusWords, db.Model):
     """A volunteer asks for other hours; the organiser accepts or rejects (the row is the audit)."""
 
     __tablename__ = "hours_corrections"
+    LABELS = CORRECTION_STATUSES
     __table_args__ = (Index("ix_hours_corrections_status", "status"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     signup_id: Mapped[int] = mapped_column(ForeignKey("signups.id", ondelete="CASCADE"),
@@ -283,15 +284,6 @@ class HoursCorrection(db.Model):
 
     signup: Mapped[Signup] = relationship(back_populates="corrections")
     decided_by = relationship("User")
-
-    @property
-    def status_label(self) -> str:
-        return str(CORRECTION_STATUSES.get(self.status, (self.status, "grey"))[0])
-
-    @property
-    def status_tone(self) -> str:
-        return CORRECTION_STATUSES.get(self.status, (self.status, "grey"))[1]
-
 
 class CheckinCode(db.Model):
     """A one-time code sent to a mobile number to check in without signing in."""

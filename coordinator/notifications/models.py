@@ -6,7 +6,10 @@ from sqlalchemy.orm import Mapped, mapped_column
 from coordinator.extensions import db
 from coordinator.ui import utcnow
 
-PENDING, SENT, FAILED = "pending", "sent", "failed"
+PENDING, SENDING, SENT, FAILED = "pending", "sending", "sent", "failed"
+# A claimed message is "sending" until its lease (next_attempt_at) runs out; a worker that died
+# mid-send leaves it due again then, so nothing waits forever on a dead worker.
+DUE = (PENDING, SENDING)
 
 
 class OutboxMessage(db.Model):
@@ -28,3 +31,5 @@ class OutboxMessage(db.Model):
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     next_attempt_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # Which delivery run holds the message while sending; its result only counts if it still does.
+    claimed_by: Mapped[str] = mapped_column(String(32), default="")

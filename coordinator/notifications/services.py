@@ -1,19 +1,172 @@
-"""Writing to the outbox. Callers are other services, inside their own transaction."""
+"""The outbox: writing messages in the caller's transaction, and delivering them later.
+
+Delivery claims due messages so that any number of workers on any number of hosts never send
+one message twice: on PostgreSQL the claim locks with FOR UPDATE SKIP LOCKED, elsewhere (SQLite)
+it is one conditional UPDATE, which the database runs under its single write lock. A failed send
+is retried with exponential backoff and, after NOTIFY_MAX_ATTEMPTS, marked failed: never deleted.
+"""
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import select, update
 
 from coordinator.extensions import db
-from coordinator.notifications.models import OutboxMessage
+from coordinator.notifications.models import (
+    DUE,
+    FAILED,
+    PENDING,
+    SENDING,
+    SENT,
+    OutboxMessage,
+)
+from coordinator.notifications.senders import sender_for
+from coordinator.paging import Page, paginate
+from coordinator.rules import Refused
+from coordinator.ui import utcnow
+
+OUTBOX_DUE = "outbox.due"  # session.info: this transaction added a message due now
 
 
 def queue(kind: str, recipient: str, body: str, *, channel: str = "sms", subject: str = "",
-          user_id: int | None = None, about: tuple[str, int] | None = None) -> OutboxMessage:
+          user_id: int | None = None, about: tuple[str, int] | None = None,
+          send_at: datetime | None = None) -> OutboxMessage:
     """Add a message to the outbox in the caller's transaction; never commits.
 
     The message exists exactly when the change that caused it does: if the caller rolls back,
-    the message is gone too, and once committed a worker will deliver it.
+    the message is gone too, and once committed a worker will deliver it. `send_at` (naive
+    UTC) holds it back until then, e.g. an event reminder for the day before.
     """
     message = OutboxMessage(kind=kind, recipient=recipient, body=body, channel=channel,
                             subject=subject, user_id=user_id,
                             subject_type=about[0] if about else "",
                             subject_id=about[1] if about else None)
+    if send_at is not None:
+        message.next_attempt_at = send_at
     db.session.add(message)
+    return message
+
+
+@dataclass
+class DeliveryRun:
+    sent: int = 0
+    retrying: int = 0
+    failed: int = 0
+
+    @property
+    def claimed(self) -> int:
+        return self.sent + self.retrying + self.failed
+
+
+def backoff(attempts: int) -> timedelta:
+    """Wait before the next try: base × 2^(attempts−1), capped (30 s, 1 min, 2 min, …)."""
+    config = current_app.config
+    seconds = config["NOTIFY_BACKOFF_SECONDS"] * 2 ** max(attempts - 1, 0)
+    return timedelta(seconds=min(seconds, config["NOTIFY_BACKOFF_MAX_SECONDS"]))
+
+
+def claim_due(limit: int = 100, now: datetime | None = None) -> tuple[str, list[int]]:
+    """Take up to `limit` due messages for this run; commits the claim at once.
+
+    A claimed message is "sending" with a lease: if this worker dies, the lease runs out and
+    another worker takes the message again. The attempt is counted at the claim, so a message
+    that kills its worker every time still ends as failed.
+    """
+    now = now or utcnow()
+    token = secrets.token_hex(16)
+    lease = now + timedelta(seconds=current_app.config["NOTIFY_LEASE_SECONDS"])
+    is_due = (OutboxMessage.status.in_(DUE), OutboxMessage.next_attempt_at <= now)
+    due = (select(OutboxMessage.id).where(*is_due)
+           .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id).limit(limit))
+    if db.session.get_bind().dialect.name == "postgresql":
+        due = due.with_for_update(skip_locked=True)
+    claimed = db.session.scalars(
+        update(OutboxMessage)
+        .where(OutboxMessage.id.in_(due.scalar_subquery()), *is_due)
+        .values(status=SENDING, claimed_by=token, next_attempt_at=lease,
+                attempts=OutboxMessage.attempts + 1)
+        .returning(OutboxMessage.id)
+        .execution_options(synchronize_session=False)
+    ).all()
+    db.session.commit()
+    return token, sorted(claimed)
+
+
+def _finish(message_id: int, token: str, **values) -> None:
+    # Only the run that still holds the claim may record the outcome.
+    db.session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == message_id, OutboxMessage.claimed_by == token)
+        .values(claimed_by="", **values)
+        .execution_options(synchronize_session=False))
+    db.session.commit()
+
+
+def deliver_due(limit: int = 100) -> DeliveryRun:
+    """Send the due messages through their channel's sender; never loses one.
+
+    Sent → "sent". A sender error → retried later with backoff, the error kept in last_error;
+    after NOTIFY_MAX_ATTEMPTS tries → "failed", kept in the outbox for people to see and retry.
+    """
+    run = DeliveryRun()
+    token, ids = claim_due(limit)
+    if not ids:
+        return run
+    max_attempts = current_app.config["NOTIFY_MAX_ATTEMPTS"]
+    messages = db.session.scalars(select(OutboxMessage).where(OutboxMessage.id.in_(ids))
+                                  .order_by(OutboxMessage.id)).all()
+    for message in messages:
+        message_id, attempts = message.id, message.attempts
+        try:
+            sender_for(message.channel)(message)
+        except Exception as error:  # any sender failure is a retry, never a lost message
+            db.session.rollback()
+            current_app.logger.warning("outbox #%s attempt %s failed: %r", message_id, attempts,
+                                       error)
+            now = utcnow()
+            if attempts >= max_attempts:
+                run.failed += 1
+                _finish(message_id, token, status=FAILED, last_error=repr(error)[:2000],
+                        next_attempt_at=now)
+            else:
+                run.retrying += 1
+                _finish(message_id, token, status=PENDING, last_error=repr(error)[:2000],
+                        next_attempt_at=now + backoff(attempts))
+        else:
+            run.sent += 1
+            _finish(message_id, token, status=SENT, sent_at=utcnow(), last_error="")
+    return run
+
+
+# ---- the outbox page ------------------------------------------------------------------------
+
+def search_outbox(status: str = "", page: int = 1, per_page: int = 25) -> Page:
+    """Newest first, optionally one status; admins see every message."""
+    stmt = select(OutboxMessage).order_by(OutboxMessage.id.desc())
+    if status:
+        stmt = stmt.where(OutboxMessage.status == status)
+    return paginate(stmt, page, per_page)
+
+
+def retry_now(message_id: int) -> OutboxMessage | None:
+    """Put a pending or failed message back in line for an immediate try, with fresh attempts.
+
+    A sent message is not sent again, and one being sent right now is left to its worker.
+    """
+    message = db.session.get(OutboxMessage, message_id)
+    if message is None:
+        return None
+    if message.status == SENT:
+        raise Refused(_("This message was sent already."), status=409)
+    if message.status == SENDING and message.next_attempt_at > utcnow():
+        raise Refused(_("This message is being sent right now."), status=409)
+    message.status = PENDING
+    message.attempts = 0
+    message.claimed_by = ""
+    message.next_attempt_at = utcnow()
+    db.session.info[OUTBOX_DUE] = True  # deliver it after this request, like a new message
+    db.session.commit()
     return message

@@ -4,4 +4,3 @@ from flask import Blueprint
 
 bp = Blueprint("places", __name__, url_prefix="/places")
 
-from coordinator.places import routes  # noqa: E402,F401

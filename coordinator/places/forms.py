@@ -1,9 +1,9 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, IntegerField, SelectField, StringField
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from coordinator.forms import Phone, normalise_phone
+from coordinator.forms import Phone, normalise_phone, options
 
 
 def _strip(value):
@@ -23,9 +23,9 @@ class CompoundForm(FlaskForm):
                                validators=[DataRequired(_l("Choose a community."))])
     name = StringField(_l("Name"), filters=[_strip],
                        validators=[DataRequired(_l("Enter a name.")), Length(max=80)])
-    kind = SelectField(_l("Kind"), choices=[("compound", _l("Residential compound")),
-                                            ("bungalow", _l("Bungalow area")),
-                                            ("business", _l("Business premises"))])
+    kind = SelectField(_l("Kind"), choices=options([("compound", _l("Residential compound")),
+                                                    ("bungalow", _l("Bungalow area")),
+                                                    ("business", _l("Business premises"))]))
     address = StringField(_l("Address"), filters=[_strip], validators=[Length(max=200)])
     year_built = IntegerField(_l("Year built"), validators=[
         Optional(), NumberRange(1900, 2100, _l("Enter a year between 1900 and 2100."))])
@@ -40,10 +40,10 @@ class BuildingForm(FlaskForm):
                        validators=[DataRequired(_l("Enter a building name, e.g. 3号楼.")),
                                    Length(max=40)])
     floors = IntegerField(_l("Floors"), default=6, validators=[
-        DataRequired(_l("Enter the number of floors.")),
+        InputRequired(_l("Enter the number of floors.")),
         NumberRange(1, 100, _l("Enter a number from 1 to 100."))])
     entrances = IntegerField(_l("Entrances (units)"), default=1, validators=[
-        DataRequired(_l("Enter the number of entrances.")),
+        InputRequired(_l("Enter the number of entrances.")),
         NumberRange(1, 20, _l("Enter a number from 1 to 20."))])
 
 

@@ -4,4 +4,3 @@ from flask import Blueprint
 
 bp = Blueprint("teams", __name__, url_prefix="/teams")
 
-from coordinator.teams import routes  # noqa: E402,F401

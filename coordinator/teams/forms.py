@@ -1,12 +1,18 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import (BooleanField, IntegerField, SelectField, SelectMultipleField, StringField,
-                     TextAreaField)
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms import (
+    BooleanField,
+    IntegerField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from coordinator.categories import category_choices
-from coordinator.forms import Mobile, Phone, SearchForm, normalise_phone
+from coordinator.forms import Mobile, Phone, SearchForm, normalise_phone, options
 from coordinator.teams.models import KINDS
 
 
@@ -23,13 +29,13 @@ class TeamForm(FlaskForm):
     name = StringField(_l("Team name"), filters=[_strip],
                        validators=[DataRequired(_l("Enter the team's name.")),
                                    Length(max=80, message=_l("At most 80 characters."))])
-    kind = SelectField(_l("Kind"), choices=list(KINDS.items()))
+    kind = SelectField(_l("Kind"), choices=options(KINDS.items()))
     phone = StringField(_l("Duty phone"), filters=[normalise_phone],
                         validators=[Optional(), Phone()])
     capacity = IntegerField(_l("Jobs at once"), default=3, validators=[
-        DataRequired(_l("Enter how many jobs the team can take at once.")),
+        InputRequired(_l("Enter how many jobs the team can take at once.")),
         NumberRange(1, 500, _l("Enter a number from 1 to 500."))])
-    skills = CheckboxesField(_l("Skills"), choices=category_choices(),
+    skills = CheckboxesField(_l("Skills"), choices=options(category_choices()),
                              validators=[DataRequired(_l("Choose at least one skill."))])
     communities = CheckboxesField(_l("Communities covered"), coerce=int)
     compounds = SelectMultipleField(_l("Compounds covered"), coerce=int)
@@ -50,8 +56,8 @@ class MemberForm(FlaskForm):
 class TeamSearchForm(SearchForm):
     q = StringField(_l("Search name, skill or member"), filters=[_strip],
                     validators=[Length(max=40)])
-    kind = SelectField(_l("Kind"), choices=[("", _l("All kinds"))] + list(KINDS.items()),
+    kind = SelectField(_l("Kind"), choices=options([("", _l("All kinds"))] + list(KINDS.items())),
                        validators=[Optional()])
-    skill = SelectField(_l("Skill"), choices=[("", _l("All skills"))] + category_choices(),
+    skill = SelectField(_l("Skill"), choices=options([("", _l("All skills"))] + category_choices()),
                         validators=[Optional()])
-    community = SelectField(_l("Community"), coerce=int, validators=[Optional()])
+    community = SelectField(_l("Community"), coerce=int, default=0, validators=[Optional()])

@@ -3,7 +3,16 @@
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Boolean, Column, DateTime, ForeignKey, Integer, String, Table, Text
+from sqlalchemy import (
+    Boolean,
+    Column,
+    DateTime,
+    ForeignKey,
+    Integer,
+    String,
+    Table,
+    Text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from coordinator.extensions import db
@@ -16,6 +25,11 @@ KINDS = {
     "volunteers": _l("Volunteer team"),
     "contractor": _l("Contractor or department"),
 }
+
+def kind_labels() -> dict[str, str]:
+    """The kinds in the reader's language, translated once for a whole list."""
+    return {code: str(label) for code, label in KINDS.items()}
+
 
 team_communities = Table(
     "team_communities",
@@ -86,3 +100,4 @@ class TeamMember(db.Model):
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     team: Mapped[Team] = relationship(back_populates="members")
     user = relationship("User")
+

@@ -4,6 +4,7 @@ from flask_login import current_user
 
 from coordinator import access
 from coordinator.access import OFFICE, TEAM_SIDE, allow
+from coordinator.categories import category_labels
 from coordinator.forms import ButtonForm
 from coordinator.paging import page_number
 from coordinator.places.services import community_choices
@@ -11,20 +12,26 @@ from coordinator.rendering import render
 from coordinator.rules import Refused, attach_to_form, refuse_page
 from coordinator.teams import bp, services
 from coordinator.teams.forms import MemberForm, TeamForm, TeamSearchForm
+from coordinator.teams.models import kind_labels
 
 
 def team_list_context():
     """Everything the team list needs; the page and its fragments share it."""
     search = TeamSearchForm(request.args)
     search.community.choices = [(0, _("All communities"))] + community_choices(current_user)
-    search.validate()  # bad filter values are dropped below, never an error page
-    kind = search.kind.data if not search.kind.errors else ""
-    skill = search.skill.data if not search.skill.errors else ""
-    community = search.community.data if not search.community.errors else 0
-    page = services.search_teams(current_user, q=search.q.data or "", kind=kind or "",
-                                 skill=skill or "", community_id=community or 0,
+    # A filter value that is not one of the choices is dropped, never an error page. (Checked
+    # here rather than with validate(), which costs a catalog load on every list request.)
+    for name in ("kind", "skill", "community"):
+        field = search[name]
+        if field.data not in {value for value, *_rest in field.choices}:
+            field.data = field.default
+    page = services.search_teams(current_user, q=(search.q.data or "")[:40],
+                                 kind=search.kind.data or "", skill=search.skill.data or "",
+                                 community_id=search.community.data or 0,
                                  page=page_number(), per_page=current_app.config["PER_PAGE"])
-    return {"search": search, "page": page,
+    return {"search": search, "page": page, **services.list_details(page.items),
+            "filters": _filter_options(search),
+            "labels": category_labels(), "kinds": kind_labels(),
             "can_create": services.can_edit(current_user, None)}
 
 
@@ -32,6 +39,20 @@ def team_list_context():
 @allow(OFFICE | TEAM_SIDE)
 def index():
     return render("teams/index.html", **team_list_context())
+
+
+def _filter_options(search: TeamSearchForm) -> dict:
+    """The filter drop-downs as (value, label, selected) rows, labels translated once.
+
+    Rendered by a plain loop in the template: WTForms' widgets cost more than the list itself.
+    """
+    options = {}
+    for name in ("kind", "skill", "community"):
+        field = search[name]
+        current = str(field.data or "")
+        options[name] = [(str(value), str(label), str(value) == current)
+                         for value, label, *_rest in field.choices]
+    return options
 
 
 def _team_form(form: TeamForm) -> TeamForm:
@@ -102,8 +123,18 @@ def detail(team_id: int):
     return render("teams/detail.html", **_detail_context(team, MemberForm()))
 
 
+def _team_record(team_id: int):
+    """The team's record (jobs, times, satisfaction) from the cases domain, when installed."""
+    if "cases" not in current_app.blueprints:
+        return None
+    from coordinator.cases.services import team_record
+
+    return team_record(team_id)
+
+
 def _detail_context(team, member_form):
     return {"team": team, "member_form": member_form, "button": ButtonForm(),
+            "record": _team_record(team.id),
             "phones_visible": services.sees_member_phones(current_user, team),
             "can_edit": services.can_edit(current_user, team),
             "can_manage": services.can_manage_members(current_user, team)}

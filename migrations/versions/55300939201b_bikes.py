@@ -3,7 +3,7 @@
 The tables reference events.id: this revision must run after the events domain's one.
 
 Revision ID: 55300939201b
-Revises: ec94a838f9b7, e387c4a6f8b3
+Revises: e387c4a6f8b3
 Create Date: 2026-11-26 05:31:40.527453
 
 """
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '55300939201b'
-down_revision = ('ec94a838f9b7', 'e387c4a6f8b3')  # after uploads and events (bikes → events.id)
+down_revision = 'e387c4a6f8b3'  # after events: the bike tables reference events.id
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """events
 
 Revision ID: e387c4a6f8b3
-Revises: 228d82167214
+Revises: bf4f77df8259
 Create Date: 2026-11-26 05:38:05.329578
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'e387c4a6f8b3'
-down_revision = '228d82167214'
+down_revision = 'bf4f77df8259'
 branch_labels = None
 depends_on = None
 

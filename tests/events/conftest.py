@@ -36,3 +36,25 @@ def en(app):
     """A request in English, so refusals can be read as words (outside HTTP tests)."""
     with app.test_request_context("/", headers={"Cookie": "lang=en"}):
         yield
+
+
+@pytest.fixture(autouse=True)
+def _fresh_after_requests(request):
+    """Requests run in their own app (web_app) and session: once one has answered, the test's
+    session forgets what it had loaded, so what a test reads next is what the request wrote."""
+    if "web_app" not in request.fixturenames and "client" not in request.fixturenames:
+        yield
+        return
+    from flask import request_finished
+
+    web_app = request.getfixturevalue("web_app")
+    session = db.session()  # the test's own session object, not the request's
+
+    def forget(sender, **extra):
+        session.expire_all()
+
+    request_finished.connect(forget, web_app)
+    try:
+        yield
+    finally:
+        request_finished.disconnect(forget, web_app)

@@ -128,3 +128,28 @@ def test_200_parallel_sign_ups_for_50_places_then_10_cancellations(app, make, se
     promoted = set(db.session.scalars(select(Signup.id).where(Signup.promoted_at.is_not(None))))
     assert promoted == first_ten
     assert db.session.get(EventRole, role_id).confirmed_count == CAPACITY
+
+
+def test_one_person_tapping_twenty_times_at_once_gets_one_place(app, make, server):
+    """The friendly check and the unique index together: one place, no error pages."""
+    event = make_event(roles=(("搬运", 5), ("清扫", 5)))
+    roles, event_id = [r.id for r in event.roles], event.id
+    (person,) = _people(make, 1)
+    db.session.commit()
+    cookie = _login(server, person.phone)
+    start = threading.Barrier(20)
+    htmx = {"HX-Request": "true", "HX-Target": "roles"}
+
+    def tap(i):
+        start.wait()
+        path = f"/events/{event_id}/roles/{roles[i % 2]}/sign-up"
+        return _request(server, "POST", path, cookie=cookie, headers=htmx)[0]
+
+    with ThreadPoolExecutor(max_workers=20) as pool:
+        statuses = list(pool.map(tap, range(20)))
+
+    assert sorted(set(statuses)) == [200, 409] and statuses.count(200) == 1
+    db.session.expire_all()
+    assert _count() == 1
+    seats = [db.session.get(EventRole, r).confirmed_count for r in roles]
+    assert sorted(seats) == [0, 1]  # the refused taps gave their seat back

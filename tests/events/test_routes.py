@@ -45,6 +45,22 @@ def english(client):
 
 
 @pytest.fixture
+def other_app(database_url, tmp_path):
+    """Another app on the same database with some settings changed (CSRF or rate limits on)."""
+    made = []
+
+    def build(**overrides):
+        made.append(create_app(settings(database_url, str(tmp_path), **overrides)))
+        return made[-1]
+
+    yield build
+    for extra in made:
+        with extra.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+
+@pytest.fixture
 def world(make):
     """A community with its staff member, a volunteer, and a published event with two roles."""
     staff = make.user("staff", name="陈楠")
@@ -319,9 +335,9 @@ def test_publish_and_cancel_with_reason(app, client, auth, make, world):
     assert response.status_code == 409
 
 
-def test_csrf_is_checked(app, database_url, tmp_path, make, world):
+def test_csrf_is_checked(app, other_app, make, world):
     _staff, volunteer, event = world
-    strict = create_app(settings(database_url, str(tmp_path), WTF_CSRF_ENABLED=True))
+    strict = other_app(WTF_CSRF_ENABLED=True)
     client = strict.test_client()
     page = client.get("/login").get_data(as_text=True)
     token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
@@ -393,6 +409,7 @@ def test_qr_code_and_check_in_link(app, client, auth, make):
     volunteer = make.user("volunteer")
     make.commit()
     services.sign_up(volunteer, event.roles[0])
+    english(client)
     auth.login(staff)
     page = client.get(f"/events/{event.id}/qr").get_data(as_text=True)
     assert "<svg" in page
@@ -400,7 +417,6 @@ def test_qr_code_and_check_in_link(app, client, auth, make):
     auth.logout()
     assert client.get(f"/events/{event.id}/checkin?k=forged").status_code == 404
     auth.login(volunteer)
-    english(client)
     assert "Check in now" in client.get(link).get_data(as_text=True)
     body = client.post(link, data={"step": "self"}).get_data(as_text=True)
     assert "Checked in at" in body
@@ -612,3 +628,12 @@ def test_admin_export_filters_by_community(app, client, auth, make):
     fragment = client.get(f"/events/records?community={staff_b.community_id}",
                           headers=hx("records")).get_data(as_text=True)
     assert "<html" not in fragment and "乙" in fragment and "甲" not in fragment
+
+
+def test_joining_is_rate_limited(app, other_app):
+    limited = other_app(RATELIMIT_ENABLED=True)
+    client = limited.test_client()
+    statuses = [client.post("/volunteer/join", data={"name": "", "phone": "1"}).status_code
+                for _ in range(6)]
+    assert statuses == [422] * 5 + [429]
+    assert _count(VolunteerProfile) == 0

@@ -1,0 +1,124 @@
+"""CPU milliseconds per request, in-process, for the floor page and the signed-in team list.
+
+wrk's requests/s move with whatever else the machine is doing; CPU time per request moves much
+less, and floor/ours of it is what the req/s ratio tends to when both servers are CPU-bound.
+Usage (run.sh calls it): DATABASE_URL=... python bench/cpu_ratio.py FLOOR_DIR
+run_board.sh: DATABASE_URL=... python bench/cpu_ratio.py FLOOR_DIR board  (the dispatch board,
+signed in as 红联北村社区's staff and as the admin, with the SQL statements per page)
+"""
+
+import re
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+N = 200
+
+
+def cpu_ms(client, urls, n=N, headers=None):
+    for url in urls:  # warm caches, compile templates
+        assert client.get(url, headers=headers).status_code == 200, url
+    runs = []
+    for _ in range(3):
+        start = time.process_time()
+        for i in range(n):
+            client.get(urls[i % len(urls)], headers=headers)
+        runs.append((time.process_time() - start) / n * 1000)
+    return statistics.median(runs)
+
+
+def floor_ms(floor_dir: str) -> float:
+    sys.path.insert(0, floor_dir)
+    from app import create_app as floor_app  # the floor's app.py
+
+    return cpu_ms(floor_app().test_client(),
+                  [f"/items?cat={i % 10}&page={i % 20 + 1}" for i in range(40)])
+
+
+def signed_in(app, phone: str = "13800000001"):
+    client = app.test_client()
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"',
+                      client.get("/login").get_data(as_text=True)).group(1)
+    response = client.post("/login", data={"csrf_token": token, "phone": phone,
+                                           "password": "demo1234"})
+    assert response.status_code == 302, response.status_code
+    return client
+
+
+BOARD_FILTERS = ["/cases?q=%E4%B8%8B%E6%B0%B4%E9%81%93", "/cases?q=%23123456",
+                 "/cases?q=13912345678", "/cases?status=overdue&page=2",
+                 "/cases?category=drain&status=all&page=5", "/cases?status=closed&page=3",
+                 "/cases?channel=phone&since=2026-01-01&page=3"]
+
+
+def statements(app, client, url: str) -> int:
+    """SQL statements one request runs (the board's must not grow with the page or the data)."""
+    from sqlalchemy import event
+
+    from coordinator.extensions import db
+
+    seen = []
+    with app.app_context():
+        engine = db.engine
+
+    def count(*_args):
+        seen.append(1)
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        assert client.get(url).status_code == 200, url
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    return len(seen)
+
+
+def board(floor_dir: str) -> None:
+    floor = floor_ms(floor_dir)
+    sys.path.insert(0, str(ROOT))
+    from coordinator import create_app
+
+    app = create_app()
+    rows = [("floor /items", floor)]
+    queries = {}
+    for who, phone in (("staff", "13800000002"), ("admin", "13800000001")):
+        client = signed_in(app, phone)
+        pages = [f"/cases?page={i % 20 + 1}" for i in range(20)]
+        rows.append((f"board {who} pages 1..20", cpu_ms(client, pages, n=100)))
+        rows.append((f"board {who} filters", cpu_ms(client, BOARD_FILTERS, n=70)))
+        queries[who] = {url: statements(app, client, url)
+                        for url in ("/cases", "/cases?page=2", "/cases?page=20",
+                                    *BOARD_FILTERS)}
+    print("\nCPU ms per request (in-process, median of 3 runs):")
+    for name, ms in rows:
+        print(f"  {name:<28}{ms:>7.2f}   floor/this {floor / ms:.2f}")
+    print("SQL statements per request:")
+    for who, counts in queries.items():
+        print(f"  {who}: " + ", ".join(f"{url.removeprefix('/cases') or 'page 1'} {n}"
+                                       for url, n in counts.items()))
+
+
+def main(floor_dir: str) -> None:
+    floor = floor_ms(floor_dir)
+
+    sys.path.insert(0, str(ROOT))
+    from coordinator import create_app
+
+    client = signed_in(create_app())
+    pages = cpu_ms(client, [f"/teams/?page={i % 20 + 1}" for i in range(20)])
+    search = cpu_ms(client, ["/teams/?q=%E5%B8%88%E5%82%85", "/teams/?q=138",
+                             "/teams/?skill=drain&page=2"], n=60)
+    fragment = cpu_ms(client, [f"/teams/?page={i % 20 + 1}" for i in range(20)],
+                      headers={"HX-Request": "true", "HX-Target": "results"})
+    bare = cpu_ms(client, ["/healthz"])
+    print(f"\nCPU ms per request (in-process, median of 3 x {N}):")
+    for name, ms in (("floor /items", floor), ("teams pages 1..20", pages),
+                     ("teams search/skill", search), ("teams htmx fragment", fragment),
+                     ("/healthz signed in", bare)):
+        print(f"  {name:<22}{ms:>7.2f}")
+    print(f"CPU ratio floor/teams: {floor / pages:.2f} (pages), {floor / search:.2f} (search)")
+
+
+if __name__ == "__main__":
+    board(sys.argv[1]) if sys.argv[2:] == ["board"] else main(sys.argv[1])

@@ -1,0 +1,29 @@
+"""Cases: a resident's request from the call to the call-back (intake, dispatch, field work,
+notices, verification), its audit trail and the dispatch board."""
+
+from flask import Blueprint
+
+bp = Blueprint("cases", __name__)
+
+
+def init_app(app):
+    from coordinator.cases import services
+    from coordinator.uploads import register_token_viewer, register_viewer
+
+    app.config.setdefault("CASE_SLA_HOURS", {})
+    app.config.setdefault("CASE_LINK_MAX_AGE", 3 * 86400)
+    app.config.setdefault("CASE_REPORT_RATE_LIMIT", "5 per minute; 30 per day")
+    register_viewer("case", services.may_view_case)
+    register_viewer("case_visit", services.may_view_visit)
+    register_token_viewer("case", services.token_views_case)
+    register_token_viewer("case_visit", services.token_views_visit)
+
+    from coordinator.cases import workflow
+
+    app.jinja_env.globals.update(case_status_label=workflow.status_label,
+                                 case_status_tone=workflow.status_tone,
+                                 action_label=workflow.action_label,
+                                 event_label=workflow.event_label)
+
+
+from coordinator.cases import models  # noqa: E402,F401  (tables known to migrations)

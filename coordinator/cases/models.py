@@ -1,0 +1,260 @@
+"""Cases: a resident's request from the first call to the call-back, and its audit trail."""
+
+from datetime import datetime
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import (
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from coordinator.extensions import db
+from coordinator.ui import utcnow
+
+TIERS = {
+    "emergency": _l("Emergency (2 hours)"),
+    "utilities": _l("Water, power, gas, heating (24 hours)"),
+    "general": _l("General (7 days)"),
+    "complex": _l("Complex (15 days)"),
+}
+TIER_SHORT = {
+    "emergency": _l("Emergency"),
+    "utilities": _l("Utilities"),
+    "general": _l("General"),
+    "complex": _l("Complex"),
+}
+CHANNELS = {
+    "phone": _l("Phone call"),
+    "walk_in": _l("Walk-in"),
+    "hotline_12345": _l("Hotline 12345"),
+    "wechat": _l("WeChat"),
+    "patrol": _l("Patrol finding"),
+    "online": _l("Online form"),
+}
+LINK_KINDS = {
+    "duplicate_of": _l("Duplicate of"),
+    "same_root_cause": _l("Same root cause as"),
+    "part_of": _l("Part of"),
+}
+SATISFACTION = {
+    "satisfied": _l("Satisfied"),
+    "basically": _l("Basically satisfied"),
+    "not": _l("Not satisfied"),
+}
+
+
+# The board's two hot sets as literal SQL, so that the partial indexes below serve the queries
+# that use the very same words (SQLite matches a partial index only on literal terms, never on
+# bound parameters). Keep them in step with workflow.FINAL and workflow.ON_THE_CLOCK (a test
+# checks).
+OPEN_SQL = "status NOT IN ('void', 'closed')"
+ON_THE_CLOCK_SQL = "status IN ('accepted', 'in_progress', 'extended', 'reopened')"
+
+
+def _partial(name: str, where: str, *columns: str) -> Index:
+    return Index(name, *columns, sqlite_where=text(where), postgresql_where=text(where))
+
+
+class Case(db.Model):
+    __tablename__ = "cases"
+    __table_args__ = (
+        # The board's default view (open cases, newest first), for admins and per community;
+        # and the overdue list (on the clock, earliest deadline first). Few rows of a million.
+        _partial("ix_cases_open_created", OPEN_SQL, "created_at", "id"),
+        _partial("ix_cases_open_community_created", OPEN_SQL, "community_id", "created_at",
+                 "id"),
+        _partial("ix_cases_clock_due", ON_THE_CLOCK_SQL, "due_at"),
+        _partial("ix_cases_clock_community_due", ON_THE_CLOCK_SQL, "community_id", "due_at"),
+        # The board's filters, each with the order it pages in.
+        Index("ix_cases_status_due", "status", "due_at"),
+        Index("ix_cases_status_created", "status", "created_at"),
+        Index("ix_cases_community_created", "community_id", "created_at"),
+        Index("ix_cases_team_status", "team_id", "status"),
+        Index("ix_cases_category_created", "category", "created_at"),
+        Index("ix_cases_channel_created", "channel", "created_at"),
+        Index("ix_cases_compound_created", "compound_id", "created_at"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    category: Mapped[str] = mapped_column(String(20))
+    tier: Mapped[str] = mapped_column(String(12), default="general")
+    channel: Mapped[str] = mapped_column(String(16))
+    hotline_ticket: Mapped[str] = mapped_column(String(40), default="", index=True)
+
+    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id"))
+    compound_id: Mapped[int | None] = mapped_column(ForeignKey("compounds.id"))
+    building_id: Mapped[int | None] = mapped_column(ForeignKey("buildings.id"), index=True)
+    entrance_id: Mapped[int | None] = mapped_column(ForeignKey("entrances.id"), index=True)
+    floor: Mapped[int | None] = mapped_column(Integer)
+    household: Mapped[str] = mapped_column(String(40), default="")
+
+    reporter_name: Mapped[str] = mapped_column(String(40), default="", index=True)
+    reporter_phone: Mapped[str] = mapped_column(String(20), default="", index=True)
+    description: Mapped[str] = mapped_column(Text)
+
+    status: Mapped[str] = mapped_column(String(12), default="received")
+    team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
+    dispatched_at: Mapped[datetime | None] = mapped_column(DateTime)
+    accepted_at: Mapped[datetime | None] = mapped_column(DateTime)
+    due_at: Mapped[datetime | None] = mapped_column(DateTime)
+    handled_at: Mapped[datetime | None] = mapped_column(DateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+
+    tracking_token: Mapped[str] = mapped_column(String(32), unique=True)
+    root_cause: Mapped[str] = mapped_column(Text, default="")
+    follow_up: Mapped[str] = mapped_column(Text, default="")
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # A case about a building's main stack concerns every household on it.
+    affects_building: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    community = relationship("Community")
+    compound = relationship("Compound")
+    building = relationship("Building")
+    entrance = relationship("Entrance")
+    team = relationship("Team")
+    created_by = relationship("User")
+    events: Mapped[list["CaseEvent"]] = relationship(
+        back_populates="case", order_by="(CaseEvent.at, CaseEvent.id)",
+        cascade="all, delete-orphan")
+    visits: Mapped[list["Visit"]] = relationship(
+        back_populates="case", order_by="Visit.id", cascade="all, delete-orphan")
+    notices: Mapped[list["Notice"]] = relationship(
+        back_populates="case", order_by="Notice.id", cascade="all, delete-orphan")
+    callbacks: Mapped[list["Callback"]] = relationship(
+        back_populates="case", order_by="Callback.id", cascade="all, delete-orphan")
+
+    @property
+    def category_text(self) -> str:
+        from coordinator.categories import category_label
+
+        return category_label(self.category)
+
+    @property
+    def tier_label(self) -> str:
+        return str(TIER_SHORT.get(self.tier, self.tier))
+
+    @property
+    def channel_label(self) -> str:
+        return str(CHANNELS.get(self.channel, self.channel))
+
+    @property
+    def place(self) -> str:
+        """红联北村 3号楼 2单元 1层 101: as precise as the case knows."""
+        parts = [p.name for p in (self.compound, self.building, self.entrance) if p is not None]
+        if not parts and self.community is not None:
+            parts.append(self.community.name)
+        if self.floor is not None:
+            parts.append(str(_l("floor %(n)d", n=self.floor)))
+        if self.household:
+            parts.append(self.household)
+        return " ".join(parts)
+
+    @property
+    def title(self) -> str:
+        return f"{self.category_text} · {self.place}"
+
+    @property
+    def number(self) -> str:
+        return f"#{self.id}"
+
+
+class CaseEvent(db.Model):
+    """One line of the audit trail: who did what, when, from which status to which, and why."""
+
+    __tablename__ = "case_events"
+    __table_args__ = (Index("ix_case_events_case_at", "case_id", "id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    # Who, in words, also for people without an account (a job link, the resident).
+    actor_name: Mapped[str] = mapped_column(String(80), default="")
+    action: Mapped[str] = mapped_column(String(20))
+    from_status: Mapped[str | None] = mapped_column(String(12))
+    to_status: Mapped[str] = mapped_column(String(12))
+    note: Mapped[str] = mapped_column(Text, default="")
+    team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id"))
+    at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
+    case: Mapped[Case] = relationship(back_populates="events")
+    actor = relationship("User")
+
+
+class Visit(db.Model):
+    """Someone went there: when, who, what they found."""
+
+    __tablename__ = "case_visits"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    by_name: Mapped[str] = mapped_column(String(80), default="")
+    by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id"))
+    at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    found: Mapped[str] = mapped_column(Text, default="")
+    another_needed: Mapped[bool] = mapped_column(Boolean, default=False)
+    case: Mapped[Case] = relationship(back_populates="visits")
+
+
+class CaseLink(db.Model):
+    """case —kind→ other: duplicate of, same root cause as, part of."""
+
+    __tablename__ = "case_links"
+    __table_args__ = (UniqueConstraint("case_id", "other_id", "kind"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    other_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    case = relationship("Case", foreign_keys=[case_id])
+    other = relationship("Case", foreign_keys=[other_id])
+
+    @property
+    def kind_label(self) -> str:
+        return str(LINK_KINDS.get(self.kind, self.kind))
+
+
+class Notice(db.Model):
+    """A notice to the residents a case affects (a building's main stack: everyone upstairs)."""
+
+    __tablename__ = "case_notices"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    building_id: Mapped[int | None] = mapped_column(ForeignKey("buildings.id"))
+    entrance_id: Mapped[int | None] = mapped_column(ForeignKey("entrances.id"))
+    floors: Mapped[str] = mapped_column(String(40), default="")  # "2-6", "" = all
+    title: Mapped[str] = mapped_column(String(120))
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    case: Mapped[Case] = relationship(back_populates="notices")
+    building = relationship("Building")
+    entrance = relationship("Entrance")
+
+
+class Callback(db.Model):
+    """The resident's answers: contacted? solved? how satisfied? (feeds the three rates)."""
+
+    __tablename__ = "case_callbacks"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id"), index=True)
+    contacted: Mapped[bool] = mapped_column(Boolean)
+    solved: Mapped[bool] = mapped_column(Boolean)
+    satisfaction: Mapped[str] = mapped_column(String(10))
+    by_resident: Mapped[bool] = mapped_column(Boolean, default=False)
+    note: Mapped[str] = mapped_column(Text, default="")
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
+    case: Mapped[Case] = relationship(back_populates="callbacks")
+
+    @property
+    def satisfaction_label(self) -> str:
+        return str(SATISFACTION.get(self.satisfaction, self.satisfaction))

@@ -1,0 +1,632 @@
+"""Use cases for cases: intake, the board, dispatch, field work, notices and closing the loop.
+
+Every status change goes through workflow.transition(); this module adds the scoping, the
+side effects (outbox messages, visits, photos, notices) and the one commit per use case.
+"""
+
+import secrets
+from datetime import datetime, time, timedelta
+
+from flask import current_app, has_request_context, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from sqlalchemy import and_, false, func, or_, select, text
+from sqlalchemy.orm import joinedload, selectinload
+
+from coordinator import access
+from coordinator.cases import matching, workflow
+from coordinator.cases.models import (
+    ON_THE_CLOCK_SQL,
+    OPEN_SQL,
+    Callback,
+    Case,
+    CaseEvent,
+    CaseLink,
+    Notice,
+    Visit,
+)
+from coordinator.cases.workflow import Guest
+from coordinator.extensions import db
+from coordinator.forms import MOBILE
+from coordinator.notifications.services import queue
+from coordinator.paging import Page, paginate
+from coordinator.places.models import Building, Community, Compound, Entrance
+from coordinator.rules import Refused
+from coordinator.teams.models import Team
+from coordinator.ui import utcnow
+
+MAX_PHOTOS = 6
+PLACE_FIELDS = ("community_id", "compound_id", "building_id", "entrance_id")
+
+
+# ---------------------------------------------------------------- scope and reading
+
+def scoped(stmt, actor):
+    """Admins see every case; staff their community's; a team side its own team's jobs."""
+    if actor.role == access.ADMIN:
+        return stmt
+    if actor.role == access.STAFF:
+        return stmt.where(Case.community_id == actor.community_id)
+    if actor.role in access.TEAM_SIDE and actor.team_id:
+        return stmt.where(Case.team_id == actor.team_id)
+    return stmt.where(False)
+
+
+def _full(stmt):
+    return stmt.options(
+        joinedload(Case.community), joinedload(Case.compound), joinedload(Case.building),
+        joinedload(Case.entrance), joinedload(Case.team),
+        selectinload(Case.events).joinedload(CaseEvent.actor),
+        selectinload(Case.visits), selectinload(Case.notices), selectinload(Case.callbacks))
+
+
+def get_case(actor, case_id: int) -> Case | None:
+    """A case in the actor's scope, with everything its page shows; None when out of scope."""
+    return db.session.scalar(_full(scoped(select(Case).where(Case.id == case_id), actor)))
+
+
+def get_by_token(token: str) -> Case | None:
+    if not token or len(token) > 40:
+        return None
+    return db.session.scalar(_full(select(Case).where(Case.tracking_token == token)))
+
+
+def links_of(case: Case) -> list[CaseLink]:
+    return list(db.session.scalars(
+        select(CaseLink).where(or_(CaseLink.case_id == case.id, CaseLink.other_id == case.id))
+        .options(joinedload(CaseLink.case), joinedload(CaseLink.other))
+        .order_by(CaseLink.id)))
+
+
+def photos_of(case: Case) -> list:
+    """The case's photos and its visits', oldest first; none while uploads are not installed."""
+    try:
+        from coordinator.uploads.models import Photo
+    except ImportError:  # pragma: no cover - the uploads domain ships on its own branch
+        return []
+    visit_ids = [v.id for v in case.visits]
+    cond = and_(Photo.owner_type == "case", Photo.owner_id == case.id)
+    if visit_ids:
+        cond = or_(cond, and_(Photo.owner_type == "case_visit", Photo.owner_id.in_(visit_ids)))
+    return list(db.session.scalars(select(Photo).where(cond).order_by(Photo.id)))
+
+
+def may_view_case(user, case_id: int) -> bool:
+    return db.session.scalar(scoped(select(Case.id).where(Case.id == case_id), user)) is not None
+
+
+def may_view_visit(user, visit_id: int) -> bool:
+    case_id = db.session.scalar(select(Visit.case_id).where(Visit.id == visit_id))
+    return case_id is not None and may_view_case(user, case_id)
+
+
+def token_views_case(token: str, case_id: int) -> bool:
+    try:
+        case, _guest = read_job_link(token)
+    except Refused:
+        return False
+    return case.id == case_id
+
+
+def token_views_visit(token: str, visit_id: int) -> bool:
+    case_id = db.session.scalar(select(Visit.case_id).where(Visit.id == visit_id))
+    return case_id is not None and token_views_case(token, case_id)
+
+
+# ---------------------------------------------------------------- places
+
+def place_options(level: str, parent_id: int | None) -> list[tuple[int, str]]:
+    """Choices for a dependent picker: compounds of a community, buildings of a compound, …"""
+    if not parent_id:
+        return []
+    model, parent = {"compound": (Compound, Compound.community_id),
+                     "building": (Building, Building.compound_id),
+                     "entrance": (Entrance, Entrance.building_id)}[level]
+    rows = db.session.execute(select(model.id, model.name).where(parent == parent_id)
+                              .order_by(model.id if level != "compound" else model.name))
+    return [(r.id, r.name) for r in rows]
+
+
+def community_options() -> list[tuple[int, str]]:
+    return [(r.id, r.name) for r in db.session.execute(
+        select(Community.id, Community.name).order_by(Community.name))]
+
+
+def _check_place(data: dict) -> dict:
+    """The pickers must agree: the compound in the community, the building in the compound…"""
+    ids = {k: data.get(k) for k in PLACE_FIELDS}
+    if not ids["community_id"] or db.session.get(Community, ids["community_id"]) is None:
+        raise Refused(_l("Choose a community."), field="community_id", status=422)
+    if ids["compound_id"] is None:
+        raise Refused(_l("Choose a compound."), field="compound_id", status=422)
+    checks = (("compound_id", Compound, "community_id", _l("Choose a compound of this community.")),
+              ("building_id", Building, "compound_id", _l("Choose a building of this compound.")),
+              ("entrance_id", Entrance, "building_id", _l("Choose an entrance of this building.")))
+    for key, model, parent_key, message in checks:
+        if ids[key] is None:
+            continue
+        row = db.session.get(model, ids[key]) if ids[key] > 0 else None
+        if row is None or getattr(row, parent_key) != ids[parent_key]:
+            raise Refused(message, field=key, status=422)
+    if ids["entrance_id"] and not ids["building_id"]:
+        raise Refused(_l("Choose the building first."), field="building_id", status=422)
+    return ids
+
+
+# ---------------------------------------------------------------- intake
+
+def _files(files) -> list:
+    return [f for f in (files or []) if f is not None and getattr(f, "filename", "")]
+
+
+def _save_photos(files, owner_type: str, owner_id: int, kind: str, actor, field: str):
+    """Check every photo, then store them all in the caller's transaction (all or nothing)."""
+    from coordinator.uploads.services import save_photos
+
+    return save_photos(files, owner_type, owner_id, kind=kind,
+                       uploaded_by=getattr(actor, "id", None), field=field,
+                       max_count=MAX_PHOTOS)
+
+
+def _commit_or_rollback(fn):
+    """Run a unit of work; on a refusal, undo it all so nothing is saved half."""
+    try:
+        result = fn()
+        db.session.commit()
+        return result
+    except Exception:
+        db.session.rollback()
+        raise
+
+
+def open_case(actor, data: dict, photos=None) -> Case:
+    """Log a case from any channel.
+
+    Rules: the place pickers must agree with each other; a 12345 case carries its ticket
+    number; staff log cases in their own community only. The trail starts with "logged".
+    """
+    def work():
+        place = _check_place(data)
+        if actor.role == access.STAFF and place["community_id"] != actor.community_id:
+            raise Refused(_l("You can log cases in your own community only."),
+                          field="community_id", status=422)
+        channel = data.get("channel") or "online"
+        if channel == "hotline_12345" and not (data.get("hotline_ticket") or "").strip():
+            raise Refused(_l("Enter the 12345 ticket number."), field="hotline_ticket",
+                          status=422)
+        case = Case(category=data["category"], tier=data.get("tier") or "general",
+                    channel=channel,
+                    hotline_ticket=(data.get("hotline_ticket") or "").strip()
+                    if channel == "hotline_12345" else "",
+                    floor=data.get("floor"), household=data.get("household") or "",
+                    reporter_name=data.get("reporter_name") or "",
+                    reporter_phone=data.get("reporter_phone") or "",
+                    description=data["description"], tracking_token=secrets.token_urlsafe(16),
+                    created_by_id=getattr(actor, "id", None), **place)
+        db.session.add(case)
+        workflow.opened(case, actor)
+        db.session.flush()
+        _save_photos(photos, "case", case.id, "report", actor, "photos")
+        return case
+
+    return _commit_or_rollback(work)
+
+
+def report_case(data: dict, photos=None) -> Case:
+    """A resident's own report from /report: no account, always 'online', general urgency."""
+    data = dict(data, channel="online", tier="general", hotline_ticket="")
+    resident = Guest(role=access.RESIDENT, name=data.get("reporter_name") or _("Resident"))
+    return open_case(resident, data, photos)
+
+
+# ---------------------------------------------------------------- the board
+
+def _open():
+    return text("cases." + OPEN_SQL)
+
+
+def _on_the_clock():
+    return text("cases." + ON_THE_CLOCK_SQL)
+
+
+def _search(q: str, now: datetime):
+    """One condition for the board's search box, each kind served by an index:
+    #123 → that case; a mobile number → the reporter's phone; digits → a case number or a
+    12345 ticket; words → the reporter's name or ticket, or the description of cases logged in
+    the last CASE_SEARCH_DAYS days (a substring search cannot use an index, so it is bounded)."""
+    digits = q.lstrip("#")
+    if q.startswith("#") and digits.isdigit():
+        return Case.id == int(digits) if len(digits) < 10 else false()
+    if MOBILE.match(q):
+        return Case.reporter_phone == q
+    if q.isdigit():
+        return or_(Case.id == int(q), Case.hotline_ticket == q) if len(q) < 10 else \
+            Case.hotline_ticket == q
+    days = current_app.config.get("CASE_SEARCH_DAYS", 90)
+    return or_(Case.reporter_name == q, Case.hotline_ticket == q,
+               and_(Case.created_at >= now - timedelta(days=days),
+                    Case.description.like(f"%{q}%")))
+
+
+def board(actor, filters: dict, page: int, per_page: int) -> dict:
+    """New and overdue cases pinned on top (first page, no filters), then every case matching
+    the filters, newest first. A fixed number of queries, each served by an index (at a
+    million cases: the open ones by partial indexes, see models.OPEN_SQL)."""
+    now = utcnow()
+    listing = scoped(select(Case), actor)
+    q = filters.get("q") or ""
+    if q:
+        listing = listing.where(_search(q, now))
+    for key, column in (("community", Case.community_id), ("category", Case.category),
+                        ("team", Case.team_id), ("channel", Case.channel)):
+        if filters.get(key):
+            listing = listing.where(column == filters[key])
+    status = filters.get("status") or ""
+    if status == "overdue":
+        listing = listing.where(_on_the_clock(), Case.due_at < now)
+    elif status and status != "all":
+        listing = listing.where(Case.status == status)
+    elif not status:
+        listing = listing.where(_open())
+    if filters.get("since"):
+        listing = listing.where(Case.created_at >= datetime.combine(filters["since"], time()))
+    if filters.get("until"):
+        listing = listing.where(
+            Case.created_at < datetime.combine(filters["until"], time()) + timedelta(days=1))
+    # Everything a row shows (its place in words, its team) comes in the same query.
+    eager = (joinedload(Case.community), joinedload(Case.compound), joinedload(Case.building),
+             joinedload(Case.entrance), joinedload(Case.team))
+    pinned = {"new": [], "overdue": []}
+    if page == 1 and not any(filters.values()):
+        base = scoped(select(Case), actor).options(*eager)
+        pinned["new"] = list(db.session.scalars(
+            base.where(Case.status == workflow.RECEIVED).order_by(Case.created_at.desc())
+            .limit(per_page)))
+        pinned["overdue"] = list(db.session.scalars(
+            base.where(_on_the_clock(), Case.due_at < now).order_by(Case.due_at)
+            .limit(per_page)))
+        shown = {c.id for c in pinned["new"] + pinned["overdue"]}
+        if shown:
+            listing = listing.where(Case.id.not_in(shown))
+    if status == "overdue":
+        order = (Case.due_at, Case.id)
+    else:
+        order = (Case.created_at.desc(), Case.id.desc())
+    listing = listing.options(*eager).order_by(*order)
+    return {"pinned": pinned, "page": paginate(listing, page, per_page), "now": now}
+
+
+def team_options(actor) -> list[tuple[int, str]]:
+    from coordinator.teams.services import team_choices
+
+    return team_choices(actor)
+
+
+# ---------------------------------------------------------------- dispatch
+
+def suggestions(case: Case) -> list[matching.Suggestion]:
+    if case.status not in (workflow.RECEIVED, workflow.RETURNED, workflow.REOPENED):
+        return []
+    return matching.suggest(case)[:5]
+
+
+def _team_phones(team: Team) -> list[tuple[str, int | None]]:
+    lead = team.lead
+    if lead:
+        return [(lead.phone, lead.user_id)]
+    return [(team.phone, None)] if team.phone else []
+
+
+def dispatch(actor, case: Case, team_id: int | None, note: str = "") -> Case:
+    """Send a case to a team (one tap from a suggestion). The team must be active and have
+    the skill; the team's lead gets a text in the same transaction."""
+    def work():
+        team = db.session.get(Team, team_id) if team_id else None
+        if team_id and (team is None or not team.active):
+            raise Refused(_l("This team is not taking work."), field="team_id", status=422)
+        if team is not None and case.category not in team.skill_codes:
+            raise Refused(_l("This team does not have the skill for this case."),
+                          field="team_id", status=422)
+        workflow.transition(case, "dispatch", actor, note, team_id=team_id)
+        for phone, user_id in _team_phones(team):
+            queue("case_dispatched", phone,
+                  _("New job #%(id)d: %(what)s at %(place)s. Open the app to accept.",
+                    id=case.id, what=case.category_text, place=case.place),
+                  user_id=user_id, about=("case", case.id))
+        return case
+
+    return _commit_or_rollback(work)
+
+
+def act(actor, case: Case, action: str, note: str = "") -> Case:
+    """Any plain step of the workflow (accept, return, on my way, extend, …), one commit."""
+    def work():
+        workflow.transition(case, action, actor, note)
+        return case
+
+    return _commit_or_rollback(work)
+
+
+# ---------------------------------------------------------------- field work
+
+def my_jobs(actor, page: int, per_page: int) -> Page:
+    """The team's open jobs, most urgent first: overdue/soonest deadline, then newest."""
+    stmt = (select(Case).where(Case.team_id == actor.team_id,
+                               Case.status.in_(workflow.TEAM_LOAD | {workflow.HANDLED}))
+            .options(joinedload(Case.compound), joinedload(Case.building),
+                     joinedload(Case.entrance), joinedload(Case.community))
+            .order_by(Case.due_at.is_(None), Case.due_at, Case.dispatched_at.desc(),
+                      Case.id.desc()))
+    if not actor.team_id:
+        stmt = stmt.where(False)
+    return paginate(stmt, page, per_page)
+
+
+def reveal_phone(actor, case: Case) -> str:
+    """Show the resident's number to someone working the case; who and when is logged."""
+    def work():
+        workflow.record(case, actor, "reveal_phone")
+        return case.reporter_phone
+
+    return _commit_or_rollback(work)
+
+
+def add_visit(actor, case: Case, data: dict, photos=None) -> Visit:
+    """A visit: what was found, photos; 'needs another visit' is noted in the trail too."""
+    if case.status not in (workflow.ACCEPTED, workflow.IN_PROGRESS, workflow.EXTENDED):
+        raise Refused(_l("Visits are recorded while the job is in progress."), status=409)
+
+    def work():
+        if actor.role in access.TEAM_SIDE and case.team_id != actor.team_id:
+            raise Refused(_l("This job is not your team's."), status=403)
+        if case.status == workflow.ACCEPTED:
+            workflow.transition(case, "arrive", actor)
+        visit = Visit(case=case, by_name=actor.name, by_id=getattr(actor, "id", None),
+                      team_id=case.team_id, found=data["found"],
+                      another_needed=bool(data.get("another_needed")))
+        db.session.add(visit)
+        db.session.flush()
+        _save_photos(photos, "case_visit", visit.id, "photo", actor, "photos")
+        workflow.record(case, actor, "visit", data["found"])
+        if visit.another_needed:
+            workflow.transition(case, "revisit", actor, _("Another visit is needed."))
+        return visit
+
+    return _commit_or_rollback(work)
+
+
+def finish(actor, case: Case, data: dict, after_photo=None) -> Case:
+    """Done: the cause and the follow-up are written down and an 'after' photo is kept."""
+    def work():
+        workflow.transition(case, "handle", actor, data.get("note") or "")
+        if not _files([after_photo]):
+            raise Refused(_l("Add a photo of the result."), field="after_photo", status=422)
+        case.root_cause = data["root_cause"]
+        case.follow_up = data.get("follow_up") or ""
+        _save_photos([after_photo], "case", case.id, "after", actor, "after_photo")
+        return case
+
+    return _commit_or_rollback(work)
+
+
+# ---------------------------------------------------------------- job links
+
+def _serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="case-job-link")
+
+
+def job_link_token(case: Case) -> str:
+    return _serializer().dumps({"c": case.id, "t": case.team_id, "p": "job"})
+
+
+def read_job_link(token: str) -> tuple[Case, Guest]:
+    """The case a job link opens and who acts through it, or a 403 saying why not."""
+    max_age = current_app.config.get("CASE_LINK_MAX_AGE", 3 * 86400)
+    try:
+        data = _serializer().loads(token, max_age=max_age)
+    except SignatureExpired:
+        raise Refused(_l("This job link has expired. Ask the office for a new one."),
+                      status=403) from None
+    except BadSignature:
+        raise Refused(_l("This job link is not valid."), status=403) from None
+    if not isinstance(data, dict) or data.get("p") != "job":
+        raise Refused(_l("This job link is not valid."), status=403)
+    case = db.session.scalar(_full(select(Case).where(Case.id == data.get("c"))))
+    if case is None:
+        raise Refused(_l("This job link is not valid."), status=403)
+    if case.status in workflow.FINAL or case.team_id != data.get("t") \
+            or case.status in (workflow.VERIFIED, workflow.CALLBACK, workflow.RETURNED):
+        raise Refused(_l("This job is finished or no longer with your team; the link is "
+                         "closed."), status=403)
+    team = db.session.get(Team, case.team_id)
+    return case, Guest(role=access.WORKER, name=_("%(team)s (job link)", team=team.name),
+                       team_id=team.id)
+
+
+def send_job_link(actor, case: Case, phone: str) -> str:
+    """Text the team a link that opens this one job without a password."""
+    if case.team_id is None or case.status in workflow.FINAL:
+        raise Refused(_l("Dispatch the case to a team first."), status=409)
+
+    def work():
+        url = external_url("cases.job_link", token=job_link_token(case))
+        queue("case_link", phone, _("Job #%(id)d, %(place)s: %(url)s", id=case.id,
+                                    place=case.place, url=url), about=("case", case.id))
+        workflow.record(case, actor, "link_sent", phone[:3] + "****" + phone[-4:])
+        return url
+
+    return _commit_or_rollback(work)
+
+
+# ---------------------------------------------------------------- links and notices
+
+def link_cases(actor, case: Case, other_id: int, kind: str) -> CaseLink:
+    """Link two cases the actor can both see; a case is never linked to itself."""
+    other = get_case(actor, other_id)
+    if other is None:
+        raise Refused(_l("No case with this number in your area."), field="other_id",
+                      status=422)
+    if other.id == case.id:
+        raise Refused(_l("A case cannot be linked to itself."), field="other_id", status=422)
+    exists_ = db.session.scalar(select(CaseLink.id).where(
+        CaseLink.case_id == case.id, CaseLink.other_id == other.id, CaseLink.kind == kind))
+    if exists_:
+        raise Refused(_l("These cases are linked this way already."), field="other_id",
+                      status=422)
+
+    def work():
+        link = CaseLink(case_id=case.id, other_id=other.id, kind=kind,
+                        created_by_id=actor.id)
+        db.session.add(link)
+        workflow.record(case, actor, "link", f"{link.kind_label} #{other.id}")
+        return link
+
+    return _commit_or_rollback(work)
+
+
+def notice_text(case: Case, entrance_name: str, floors: str, extra: str) -> tuple[str, str]:
+    """Title and body of a notice to residents, from the case's own facts."""
+    where = " ".join(p for p in (case.compound.name if case.compound else "",
+                                 case.building.name if case.building else "", entrance_name) if p)
+    floors_words = _("floors %(floors)s", floors=floors) if floors else _("all floors")
+    title = _("Notice to residents of %(where)s", where=where)
+    body = _("Dear neighbours of %(where)s (%(floors)s): we are working on a problem that "
+             "affects you — %(what)s. Reported: %(day)s. %(extra)s Questions: %(community)s, "
+             "%(phone)s. Thank you for your understanding.",
+             where=where, floors=floors_words, what=case.category_text,
+             day=case.created_at.strftime("%Y-%m-%d"),
+             extra=extra or _("Please use as little water as you can until it is fixed."),
+             community=case.community.name, phone=case.community.office_phone or "")
+    return title, body
+
+
+def create_notice(actor, case: Case, data: dict) -> Notice:
+    """Mark the case as affecting the building (a main stack) and record a notice to the
+    residents it concerns."""
+    if case.building_id is None:
+        raise Refused(_l("Set the case's building first: a notice needs it."), status=409)
+    entrance = None
+    if data.get("entrance_id"):
+        entrance = db.session.get(Entrance, data["entrance_id"])
+        if entrance is None or entrance.building_id != case.building_id:
+            raise Refused(_l("Choose an entrance of this building."), field="entrance_id",
+                          status=422)
+
+    def work():
+        title, body = notice_text(case, entrance.name if entrance else "",
+                                  data.get("floors") or "", data.get("extra") or "")
+        notice = Notice(case=case, building_id=case.building_id,
+                        entrance_id=entrance.id if entrance else None,
+                        floors=data.get("floors") or "", title=title, text=body,
+                        created_by_id=actor.id)
+        case.affects_building = True
+        db.session.add(notice)
+        workflow.record(case, actor, "notice", title)
+        return notice
+
+    return _commit_or_rollback(work)
+
+
+def get_notice(actor, case_id: int, notice_id: int) -> Notice | None:
+    case = get_case(actor, case_id)
+    if case is None:
+        return None
+    return next((n for n in case.notices if n.id == notice_id), None)
+
+
+# ---------------------------------------------------------------- closing the loop
+
+def verify(actor, case: Case, passed: bool, note: str = "") -> Case:
+    """On-site check by staff. Passed → verified, and the resident is asked for a call-back
+    (a text with the tracking link); failed → back to in progress with the reason."""
+    def work():
+        if not passed:
+            workflow.transition(case, "verify_fail", actor, note)
+            return case
+        workflow.transition(case, "verify_pass", actor, note)
+        workflow.transition(case, "await_callback", actor)
+        if case.reporter_phone and MOBILE.match(case.reporter_phone):
+            queue("case_callback", case.reporter_phone,
+                  _("Your report #%(id)d has been handled. Please tell us how it went: %(url)s",
+                    id=case.id, url=tracking_url(case)), about=("case", case.id))
+        return case
+
+    return _commit_or_rollback(work)
+
+
+def tracking_url(case: Case) -> str:
+    return external_url("cases.track", token=case.tracking_token)
+
+
+def external_url(endpoint: str, **values) -> str:
+    """A full URL for a text message; PUBLIC_URL when set (behind a proxy, or from the CLI)."""
+    base = current_app.config.get("PUBLIC_URL", "")
+    if has_request_context() and not base:
+        return url_for(endpoint, _external=True, **values)
+    with current_app.test_request_context(base_url=base or "http://localhost"):
+        return url_for(endpoint, _external=True, **values)
+
+
+def record_callback(actor, case: Case, data: dict, by_resident: bool = False) -> Callback:
+    """The resident's answers. Not satisfied → reopened; otherwise the case closes."""
+    def work():
+        satisfied = data["satisfaction"] in ("satisfied", "basically")
+        action = "close" if satisfied else "reopen"
+        note = data.get("note") or ""
+        if action == "reopen" and not note:
+            note = _("The resident is not satisfied.")
+        workflow.transition(case, action, actor, note)
+        callback = Callback(case=case, team_id=case.team_id,
+                            contacted=data["contacted"] == "yes", solved=data["solved"] == "yes",
+                            satisfaction=data["satisfaction"], by_resident=by_resident,
+                            note=data.get("note") or "",
+                            recorded_by_id=getattr(actor, "id", None))
+        db.session.add(callback)
+        workflow.record(case, actor, "callback", callback.satisfaction_label)
+        return callback
+
+    return _commit_or_rollback(work)
+
+
+def resident(case: Case) -> Guest:
+    return Guest(role=access.RESIDENT, name=case.reporter_name or _("Resident"))
+
+
+# ---------------------------------------------------------------- a team's record
+
+def team_record(team_id: int) -> dict:
+    """Jobs done, median hours to respond and resolve, satisfaction, open now — for the team
+    page. Three aggregate queries."""
+    since = utcnow() - timedelta(days=matching.RECORD_DAYS)
+    counts = db.session.execute(
+        select(func.count().filter(Case.status.in_(workflow.TEAM_LOAD)).label("open"),
+               func.count().filter(Case.handled_at.is_not(None)).label("done"))
+        .where(Case.team_id == team_id)).one()
+    rows = db.session.execute(
+        select(Case.dispatched_at, Case.accepted_at, Case.handled_at)
+        .where(Case.team_id == team_id, Case.accepted_at.is_not(None),
+               Case.accepted_at >= since)).all()
+    from statistics import median
+
+    respond = [(r.accepted_at - r.dispatched_at).total_seconds() / 3600 for r in rows
+               if r.dispatched_at]
+    resolve = [(r.handled_at - r.accepted_at).total_seconds() / 3600 for r in rows
+               if r.handled_at]
+    rated = db.session.execute(
+        select(func.count().label("n"),
+               func.count().filter(Callback.satisfaction == "satisfied").label("satisfied"),
+               func.count().filter(Callback.satisfaction == "basically").label("basically"))
+        .where(Callback.team_id == team_id, Callback.created_at >= since)).one()
+    satisfaction = ((rated.satisfied + 0.9 * rated.basically) / rated.n) if rated.n else None
+    return {"open": counts.open, "done": counts.done,
+            "respond_hours": median(respond) if respond else None,
+            "resolve_hours": median(resolve) if resolve else None,
+            "rated": rated.n, "satisfaction": satisfaction}
+
+
+def open_jobs_of(team_id: int, limit: int = 10) -> list[Case]:
+    return list(db.session.scalars(
+        select(Case).where(Case.team_id == team_id, Case.status.in_(workflow.TEAM_LOAD))
+        .options(joinedload(Case.compound)).order_by(Case.due_at.is_(None), Case.due_at)
+        .limit(limit)))

@@ -1,0 +1,256 @@
+"""The life of a case (DOMAIN.md): the only code that changes a case's status.
+
+    received ─► void
+       │
+       ▼
+    dispatched ─► returned (wrong team) ─► dispatched (to another)
+       │
+       ▼
+    accepted (SLA clock) ─► in progress ⇄ extended / parked ─► handled
+                                                                  │
+                      reopened ◄── not satisfied ◄── verified ─► call-back ─► closed
+
+`transition()` checks the table, the actor's role and scope, applies the action's effects and
+writes one CaseEvent; a refusal raises Refused before anything is touched. `record()` writes
+an event that does not change the status (a phone number revealed, a link sent). Neither
+commits: the calling service does, once.
+"""
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+
+from coordinator.access import ADMIN, LEAD, RESIDENT, STAFF, WORKER
+from coordinator.cases.models import Case, CaseEvent
+from coordinator.rules import Refused
+from coordinator.ui import utcnow
+
+RECEIVED, VOID, DISPATCHED, RETURNED, ACCEPTED = (
+    "received", "void", "dispatched", "returned", "accepted")
+IN_PROGRESS, EXTENDED, PARKED, HANDLED, VERIFIED = (
+    "in_progress", "extended", "parked", "handled", "verified")
+CALLBACK, CLOSED, REOPENED = "callback", "closed", "reopened"
+
+STATUSES = {
+    RECEIVED: (_l("Received"), "orange"),
+    VOID: (_l("Void"), "grey"),
+    DISPATCHED: (_l("Dispatched"), "blue"),
+    RETURNED: (_l("Returned"), "orange"),
+    ACCEPTED: (_l("Accepted"), "blue"),
+    IN_PROGRESS: (_l("In progress"), "blue"),
+    EXTENDED: (_l("Extended"), "orange"),
+    PARKED: (_l("Parked"), "grey"),
+    HANDLED: (_l("Handled"), "green"),
+    VERIFIED: (_l("Verified"), "green"),
+    CALLBACK: (_l("Awaiting call-back"), "green"),
+    CLOSED: (_l("Closed"), "grey"),
+    REOPENED: (_l("Reopened"), "red"),
+}
+FINAL = frozenset({VOID, CLOSED})
+# With a team and its clock running: what counts as a team's load and can be overdue.
+ON_THE_CLOCK = frozenset({ACCEPTED, IN_PROGRESS, EXTENDED, REOPENED})
+TEAM_LOAD = frozenset({DISPATCHED, ACCEPTED, IN_PROGRESS, EXTENDED, PARKED, REOPENED})
+OPEN = frozenset(STATUSES) - FINAL
+
+OFFICE = frozenset({ADMIN, STAFF})
+TEAM = frozenset({LEAD, WORKER})
+
+ACTIONS = {
+    "void": _l("Void"),
+    "dispatch": _l("Dispatch"),
+    "accept": _l("Accept"),
+    "return": _l("Return"),
+    "start": _l("On my way"),
+    "arrive": _l("Arrived"),
+    "revisit": _l("Needs another visit"),
+    "extend": _l("Extend"),
+    "park": _l("Park"),
+    "resume": _l("Resume"),
+    "handle": _l("Done"),
+    "verify_pass": _l("Verified on site"),
+    "verify_fail": _l("Verification failed"),
+    "await_callback": _l("Ask for call-back"),
+    "close": _l("Close"),
+    "reopen": _l("Reopen"),
+}
+# Words for events that change no status (see record()).
+NOTES = {
+    "opened": _l("Case logged"),
+    "visit": _l("Visit recorded"),
+    "reveal_phone": _l("Resident's phone shown"),
+    "link_sent": _l("Job link sent"),
+    "notice": _l("Notice to residents"),
+    "link": _l("Case linked"),
+    "callback": _l("Call-back answers"),
+    "photo": _l("Photos added"),
+}
+
+
+@dataclass(frozen=True)
+class Rule:
+    to: str
+    roles: frozenset
+    needs_note: bool = False
+
+
+def _t(to, roles, needs_note=False):
+    return Rule(to, frozenset(roles), needs_note)
+
+
+# (from, action) → to, and who may. Self-loops record a step without changing the status.
+TABLE: dict[tuple[str, str], Rule] = {
+    (RECEIVED, "void"): _t(VOID, OFFICE, True),
+    (RECEIVED, "dispatch"): _t(DISPATCHED, OFFICE),
+    (DISPATCHED, "accept"): _t(ACCEPTED, TEAM),
+    (DISPATCHED, "return"): _t(RETURNED, TEAM, True),
+    (RETURNED, "dispatch"): _t(DISPATCHED, OFFICE),
+    (RETURNED, "void"): _t(VOID, OFFICE, True),
+    (ACCEPTED, "start"): _t(IN_PROGRESS, TEAM),
+    (ACCEPTED, "arrive"): _t(IN_PROGRESS, TEAM),
+    (IN_PROGRESS, "arrive"): _t(IN_PROGRESS, TEAM),
+    (IN_PROGRESS, "revisit"): _t(IN_PROGRESS, TEAM | OFFICE),
+    (IN_PROGRESS, "extend"): _t(EXTENDED, TEAM | OFFICE, True),
+    (IN_PROGRESS, "park"): _t(PARKED, OFFICE, True),
+    (EXTENDED, "resume"): _t(IN_PROGRESS, TEAM | OFFICE),
+    (PARKED, "resume"): _t(IN_PROGRESS, OFFICE),
+    (IN_PROGRESS, "handle"): _t(HANDLED, TEAM),
+    (EXTENDED, "handle"): _t(HANDLED, TEAM),
+    (HANDLED, "verify_pass"): _t(VERIFIED, OFFICE),
+    (HANDLED, "verify_fail"): _t(IN_PROGRESS, OFFICE, True),
+    (VERIFIED, "await_callback"): _t(CALLBACK, OFFICE),
+    (VERIFIED, "close"): _t(CLOSED, OFFICE | {RESIDENT}),
+    (VERIFIED, "reopen"): _t(REOPENED, OFFICE | {RESIDENT}, True),
+    (CALLBACK, "close"): _t(CLOSED, OFFICE | {RESIDENT}),
+    (CALLBACK, "reopen"): _t(REOPENED, OFFICE | {RESIDENT}, True),
+    (REOPENED, "dispatch"): _t(DISPATCHED, OFFICE),
+    (REOPENED, "start"): _t(IN_PROGRESS, TEAM | OFFICE),
+}
+
+DEFAULT_SLA_HOURS = {"emergency": 2, "utilities": 24, "general": 7 * 24, "complex": 15 * 24}
+
+
+@dataclass(frozen=True)
+class Guest:
+    """Someone acting without an account: a job link (a team) or the resident's tracking link."""
+
+    role: str
+    name: str
+    team_id: int | None = None
+    id: None = None
+    community_id: None = None
+
+
+def status_label(status: str) -> str:
+    return str(STATUSES[status][0]) if status in STATUSES else status
+
+
+def status_tone(case: Case, now=None) -> str:
+    if is_overdue(case, now):
+        return "red"
+    return STATUSES.get(case.status, ("", "grey"))[1]
+
+
+def is_overdue(case: Case, now=None) -> bool:
+    return (case.status in ON_THE_CLOCK and case.due_at is not None
+            and case.due_at < (now or utcnow()))
+
+
+def sla_hours(tier: str) -> int:
+    hours = dict(DEFAULT_SLA_HOURS)
+    hours.update(current_app.config.get("CASE_SLA_HOURS") or {})
+    return hours[tier]
+
+
+def actions_for(case: Case, role: str) -> list[str]:
+    """The actions this role may take on this case now, in the table's order."""
+    return [action for (src, action), rule in TABLE.items()
+            if src == case.status and role in rule.roles]
+
+
+def _check_scope(case: Case, actor) -> None:
+    """Defence in depth: services scope their queries too, but a transition never trusts them."""
+    role = actor.role
+    if role in TEAM and (case.team_id is None or actor.team_id != case.team_id):
+        raise Refused(_l("This job is not your team's."), status=403)
+    if role == STAFF and actor.community_id != case.community_id:
+        raise Refused(_l("This case is not in your community."), status=403)
+
+
+def transition(case: Case, action: str, actor, note: str = "", *, team_id: int | None = None,
+               now=None) -> CaseEvent:
+    """Apply one action to a case, or refuse and change nothing.
+
+    Rules: the (status, action) pair must be in TABLE (else 409); the actor's role must be
+    allowed (403) and in scope; actions that need a reason refuse without one (422); a
+    dispatch needs a team. Accepting starts the SLA clock by the case's urgency tier.
+    """
+    rule = TABLE.get((case.status, action))
+    if rule is None:
+        raise Refused(_l("A case that is “%(status)s” cannot be “%(action)s”.",
+                         status=status_label(case.status),
+                         action=str(ACTIONS.get(action, action))), status=409)
+    if actor.role not in rule.roles:
+        raise Refused(_l("Your role cannot do this."), status=403)
+    _check_scope(case, actor)
+    note = (note or "").strip()
+    if rule.needs_note and not note:
+        raise Refused(_l("Say why, in a few words."), field="note", status=422)
+    if action == "dispatch" and not team_id:
+        raise Refused(_l("Choose a team."), field="team_id", status=422)
+
+    now = now or utcnow()
+    before = case.status
+    if action == "dispatch":
+        case.team_id = team_id
+        case.dispatched_at = now
+        case.accepted_at = None
+        case.due_at = None
+    elif action == "accept":
+        case.accepted_at = now
+        case.due_at = now + timedelta(hours=sla_hours(case.tier))
+    elif action == "extend":
+        case.due_at = max(case.due_at or now, now) + timedelta(hours=sla_hours(case.tier))
+    elif action == "start" and before == REOPENED:
+        case.due_at = now + timedelta(hours=sla_hours(case.tier))
+    elif action == "handle":
+        case.handled_at = now
+    elif action == "close":
+        case.closed_at = now
+    elif action == "reopen":
+        case.handled_at = None
+        case.closed_at = None
+    case.status = rule.to
+    return _event(case, actor, action, before, rule.to, note, now)
+
+
+def record(case: Case, actor, what: str, note: str = "", now=None) -> CaseEvent:
+    """An event in the trail that changes no status (what: a key of NOTES)."""
+    return _event(case, actor, what, case.status, case.status, note, now or utcnow())
+
+
+def opened(case: Case, actor, now=None) -> CaseEvent:
+    """The first line of the trail: the case exists, as received."""
+    case.status = RECEIVED
+    return _event(case, actor, "opened", None, RECEIVED, "", now or utcnow())
+
+
+def _event(case, actor, action, before, after, note, now) -> CaseEvent:
+    event = CaseEvent(actor_id=getattr(actor, "id", None),
+                      actor_name=getattr(actor, "name", "") or "", action=action,
+                      from_status=before, to_status=after, note=note, at=now,
+                      team_id=case.team_id)
+    event.case = case  # joins the case's trail without loading it
+    from coordinator.extensions import db
+
+    db.session.add(event)
+    return event
+
+
+def action_label(action: str) -> str:
+    return str(ACTIONS.get(action, action))
+
+
+def event_label(event: CaseEvent) -> str:
+    return str(ACTIONS.get(event.action) or NOTES.get(event.action) or event.action)

@@ -1,0 +1,80 @@
+"""`flask notifications deliver [--loop]` and `flask notifications worker` for production."""
+
+import threading
+import time
+
+import click
+from flask import current_app
+
+from coordinator.extensions import db
+from coordinator.notifications import bp, services
+
+
+def _poll_forever(app, interval: float, limit: int, stop: threading.Event | None = None):
+    """Deliver what is due, again and again: retries and scheduled messages need no kick."""
+    while stop is None or not stop.is_set():
+        with app.app_context():
+            try:
+                run = services.deliver_due(limit)
+            except Exception:
+                app.logger.exception("outbox: delivery run failed; trying again")
+                run = services.DeliveryRun()
+            finally:
+                db.session.remove()
+        if run.claimed:
+            app.logger.info("outbox: %s sent, %s to retry, %s failed", run.sent, run.retrying,
+                            run.failed)
+        if run.claimed < limit:  # a full batch means more are waiting: go on at once
+            if stop is not None:
+                stop.wait(interval)
+            else:
+                time.sleep(interval)
+
+
+@bp.cli.command("deliver")
+@click.option("--loop", is_flag=True, help="Keep delivering until stopped.")
+@click.option("--interval", default=None, type=float, help="Seconds between polls.")
+@click.option("--limit", default=100, show_default=True, help="Messages per run.")
+def deliver_command(loop, interval, limit):
+    """Deliver the due messages of the outbox (once, or --loop)."""
+    app = current_app._get_current_object()
+    if not loop:
+        run = services.deliver_due(limit)
+        click.echo(f"{run.sent} sent, {run.retrying} to retry, {run.failed} failed.")
+        return
+    try:
+        _poll_forever(app, interval or app.config["NOTIFY_POLL_SECONDS"], limit)
+    except KeyboardInterrupt:
+        click.echo("Stopped.")
+
+
+@bp.cli.command("worker")
+@click.option("--interval", default=None, type=float, help="Seconds between polls.")
+def worker_command(interval):
+    """The delivery worker: an RQ worker on the queue when REDIS_URL is set, plus a poller."""
+    app = current_app._get_current_object()
+    interval = interval or app.config["NOTIFY_POLL_SECONDS"]
+    if not app.config.get("REDIS_URL"):
+        click.echo("REDIS_URL is unset: polling the outbox in this process.")
+        try:
+            _poll_forever(app, interval, 100)
+        except KeyboardInterrupt:
+            click.echo("Stopped.")
+        return
+    from rq import Queue, SimpleWorker
+
+    from coordinator.notifications.kick import redis_connection
+
+    stop = threading.Event()
+    poller = threading.Thread(target=_poll_forever, args=(app, interval, 100, stop),
+                              name="outbox-poller", daemon=True)
+    poller.start()
+    connection = redis_connection(app)
+    # SimpleWorker runs jobs in this process: no fork sharing the database pool, and the
+    # jobs run inside this command's app context.
+    worker = SimpleWorker([Queue(app.config["NOTIFY_QUEUE"], connection=connection)],
+                          connection=connection)
+    try:
+        worker.work()
+    finally:
+        stop.set()
