@@ -1,0 +1,308 @@
+import segno
+from flask import current_app, flash, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from markupsafe import Markup
+from sqlalchemy import select
+
+from coordinator import access
+from coordinator.access import OFFICE, allow, public
+from coordinator.bikes import bp, calendar_day, services
+from coordinator.bikes.forms import (
+    BRANDS,
+    COLOUR_LABELS,
+    BikeForm,
+    ClaimForm,
+    HandoverForm,
+    RepeatForm,
+)
+from coordinator.bikes.models import STATUSES, TO_RECYCLE
+from coordinator.events.models import Event
+from coordinator.extensions import htmx, limiter
+from coordinator.forms import ButtonForm
+from coordinator.paging import page_number, paginate
+from coordinator.rendering import render
+from coordinator.rules import Refused, attach_to_form, refuse_page
+
+
+def qr_svg(url: str, scale: int = 4) -> Markup:
+    """A QR code as inline SVG: prints sharp and needs no image request."""
+    return Markup(segno.make(url, error="m").svg_inline(scale=scale, border=2))
+
+
+def claim_url(event_id: int, tag: int | None = None) -> str:
+    code = f"{event_id}-{tag}" if tag else str(event_id)
+    return url_for("bikes.claim", code=code, _external=True)
+
+
+def _drive(event_id: int) -> Event:
+    event = services.get_drive(current_user, event_id)
+    access.require(event is not None)
+    return event
+
+
+def _check_button():
+    if not ButtonForm().validate_on_submit():
+        refuse_page(Refused(_("The form expired; please try again."), status=400))
+
+
+@bp.get("/bikes")
+@allow(OFFICE)
+def index():
+    stmt = services.scoped_events(
+        select(Event).where(Event.kind.in_(services.BIKE_KINDS)), current_user
+    ).order_by(Event.starts_at.desc(), Event.id.desc())
+    page = paginate(stmt, page_number(), current_app.config["PER_PAGE"])
+    counts = services.tally(e.id for e in page.items)
+    return render("bikes/index.html", page=page, counts=counts)
+
+
+# --- the register -------------------------------------------------------------------------
+
+def register_context(event, form=None, handover_form=None, saved=None):
+    """Everything the register page shows; every route that renders it comes through here."""
+    status = request.args.get("status", "")
+    if form is None:
+        form = BikeForm(formdata=None)
+        form.location.data = services.last_location(event.id)
+    counts = services.tally([event.id])[event.id]
+    if handover_form is None:
+        handover_form = HandoverForm(formdata=None)
+        handover_form.handed_at.data = services.local_date()
+        handover_form.count.data = counts[TO_RECYCLE]
+    page = services.list_bikes(event, status=status, page=page_number(),
+                               per_page=current_app.config["PER_PAGE"])
+    from coordinator.uploads.services import photos_of
+
+    return {
+        "event": event, "form": form, "handover_form": handover_form, "button": ButtonForm(),
+        "counts": counts, "page": page, "status_filter": status, "statuses": STATUSES,
+        "photos": photos_of("bike", [b.id for b in page.items]),
+        "claims": services.pending_claims(event), "handovers": services.handovers(event),
+        "deadline": services.claim_deadline(event),
+        "deadline_end": services.claim_deadline_end(event),
+        "claims_open": services.claims_open(event),
+        "may_recycle": services.may_move_to_recycle(event),
+        "colours": COLOUR_LABELS, "brands": BRANDS, "saved": saved,
+        "takes_bikes": services.takes_bikes(event),
+        "claim_link": claim_url(event.id),
+    }
+
+
+def _register_page(event, status=200, **kw):
+    return render("bikes/register.html", status=status, **register_context(event, **kw))
+
+
+def _back_to_register(event, message=None, **kw):
+    """After a change: the sheet again for htmx, a redirect (PRG) for a plain form post."""
+    if htmx and not htmx.boosted:
+        return _register_page(event, **kw)
+    if message:
+        flash(message, "success")
+    return redirect(url_for("bikes.register", event_id=event.id))
+
+
+@bp.get("/events/<int:event_id>/bikes")
+@allow(OFFICE)
+def register(event_id: int):
+    event = _drive(event_id)
+    saved = request.args.get("saved", type=int)
+    return _register_page(event, saved=saved)
+
+
+@bp.post("/events/<int:event_id>/bikes")
+@allow(OFFICE)
+def add_bike(event_id: int):
+    event = _drive(event_id)
+    form = BikeForm()
+    if form.validate_on_submit():
+        try:
+            bike = services.register_bike(current_user, event, form.data,
+                                          photo=request.files.get("photo"))
+        except Refused as refused:
+            if not attach_to_form(form, refused):
+                refuse_page(refused)
+            return _register_page(event, status=refused.status, form=form)
+        # Save and next: a fresh form, the location kept, the new tag number shown big.
+        if htmx and not htmx.boosted:
+            return _register_page(event, saved=bike.tag_number)
+        flash(_("Bike %(tag)d registered.", tag=bike.tag_number), "success")
+        return redirect(url_for("bikes.register", event_id=event.id, saved=bike.tag_number))
+    return _register_page(event, status=422, form=form)
+
+
+@bp.post("/events/<int:event_id>/bikes/claims/<int:claim_id>/confirm")
+@allow(OFFICE)
+def confirm_claim(event_id: int, claim_id: int):
+    event = _drive(event_id)
+    _check_button()
+    try:
+        bike = services.confirm_claim(current_user, event, claim_id)
+    except Refused as refused:
+        refuse_page(refused)
+    return _back_to_register(event, _("Bike %(tag)d released to its owner.",
+                                      tag=bike.tag_number))
+
+
+@bp.post("/events/<int:event_id>/bikes/claims/<int:claim_id>/reject")
+@allow(OFFICE)
+def reject_claim(event_id: int, claim_id: int):
+    event = _drive(event_id)
+    _check_button()
+    try:
+        services.reject_claim(current_user, event, claim_id)
+    except Refused as refused:
+        refuse_page(refused)
+    return _back_to_register(event, _("Claim closed; the bike stays in the register."))
+
+
+@bp.post("/events/<int:event_id>/bikes/recycle")
+@allow(OFFICE)
+def move_to_recycle(event_id: int):
+    event = _drive(event_id)
+    _check_button()
+    try:
+        moved = services.move_unclaimed_to_recycle(current_user, event)
+    except Refused as refused:
+        refuse_page(refused)
+    return _back_to_register(event, _("%(n)d unclaimed bikes moved to recycling.", n=moved))
+
+
+@bp.post("/events/<int:event_id>/bikes/handover")
+@allow(OFFICE)
+def handover(event_id: int):
+    event = _drive(event_id)
+    form = HandoverForm()
+    if form.validate_on_submit():
+        try:
+            done = services.record_handover(current_user, event, form.data)
+        except Refused as refused:
+            if not attach_to_form(form, refused):
+                refuse_page(refused)
+            return _register_page(event, status=refused.status, handover_form=form)
+        return _back_to_register(event, _("Handover recorded: %(n)d bikes.",
+                                          n=done.count + done.reused))
+    return _register_page(event, status=422, handover_form=form)
+
+
+# --- printables ---------------------------------------------------------------------------
+
+def notice_context(event):
+    deadline = services.claim_deadline(event)
+    link = claim_url(event.id)
+    office = event.community.office_phone if event.community else ""
+    place = event.compound.name if event.compound else event.community.name
+    day = calendar_day(deadline) if deadline else _("(date to be set)")
+    wechat = _(
+        "[Notice] Abandoned bikes in %(place)s will be cleared. If one of the tagged bikes is "
+        "yours, please claim it by %(day)s: scan the QR code on its tag, or open %(link)s and "
+        "enter the tag number and your mobile number; staff will call you to hand it over. "
+        "Bikes not claimed by then go to the subdistrict for recycling. Questions: "
+        "%(phone)s (%(community)s).",
+        place=place, day=day, link=link, phone=office or "—", community=event.community.name)
+    return {"event": event, "deadline": deadline, "claim_link": link, "qr": qr_svg(link, 5),
+            "office_phone": office, "place": place, "wechat": wechat}
+
+
+@bp.get("/events/<int:event_id>/bikes/notice")
+@allow(OFFICE)
+def notice(event_id: int):
+    return render("bikes/notice.html", **notice_context(_drive(event_id)))
+
+
+@bp.get("/events/<int:event_id>/bikes/tags")
+@allow(OFFICE)
+def tags(event_id: int):
+    event = _drive(event_id)
+    first = request.args.get("from", type=int)
+    last = request.args.get("to", type=int)
+    bikes = services.bikes_for_tags(event, first, last)
+    tags_ = []
+    for bike in bikes:
+        link = claim_url(event.id, bike.tag_number)
+        tags_.append({"bike": bike, "url": link, "qr": qr_svg(link, 3)})
+    return render("bikes/tags.html", event=event, tags=tags_, first=first, last=last,
+                  deadline=services.claim_deadline(event))
+
+
+# --- the owner's claim --------------------------------------------------------------------
+
+def _parse_code(code: str) -> tuple[int, int | None]:
+    event_part, _sep, tag_part = code.partition("-")
+    access.require(event_part.isdigit() and (not tag_part or tag_part.isdigit()))
+    return int(event_part), int(tag_part) if tag_part else None
+
+
+def claim_context(event, form, claimed=None):
+    return {"event": event, "form": form, "claimed": claimed,
+            "deadline": services.claim_deadline(event),
+            "claims_open": services.claims_open(event),
+            "office_phone": event.community.office_phone if event.community else ""}
+
+
+def _claim_limit() -> str:
+    return current_app.config.get("CLAIM_RATE_LIMIT", "10 per minute; 60 per hour")
+
+
+@bp.route("/claim/<code>", methods=["GET", "POST"])
+@public
+@limiter.limit(_claim_limit, methods=["POST"])
+def claim(code: str):
+    event_id, tag = _parse_code(code)
+    event = services.get_public_drive(event_id)
+    access.require(event is not None)
+    form = ClaimForm()
+    if request.method == "GET" and tag:
+        form.tag.data = tag
+    if form.validate_on_submit():
+        try:
+            made = services.submit_claim(event, form.tag.data, form.phone.data)
+        except Refused as refused:
+            attach_to_form(form, refused)
+            return render("bikes/claim.html", status=refused.status,
+                          **claim_context(event, form))
+        return render("bikes/claim.html", **claim_context(event, form, claimed=made))
+    status = 422 if form.is_submitted() else 200
+    return render("bikes/claim.html", status=status, **claim_context(event, form))
+
+
+# --- campaigns ----------------------------------------------------------------------------
+
+def repeat_context(event, form):
+    return {"event": event, "form": form, "campaign": event.campaign}
+
+
+@bp.route("/events/<int:event_id>/repeat", methods=["GET", "POST"])
+@allow(OFFICE)
+def repeat(event_id: int):
+    event = _drive(event_id)
+    form = RepeatForm()
+    form.compounds.choices = services.repeat_compound_choices(current_user, event)
+    if request.method == "GET":
+        form.kind.data = event.kind
+    if form.validate_on_submit():
+        try:
+            campaign = services.repeat_drive(current_user, event, form.compounds.data,
+                                             kind=form.kind.data)
+        except Refused as refused:
+            attach_to_form(form, refused)
+            return render("bikes/repeat.html", status=refused.status,
+                          **repeat_context(event, form))
+        flash(_("Draft drives made in %(n)d compounds.", n=len(form.compounds.data)),
+              "success")
+        return redirect(url_for("bikes.campaign", campaign_id=campaign.id))
+    status = 422 if form.is_submitted() else 200
+    return render("bikes/repeat.html", status=status, **repeat_context(event, form))
+
+
+@bp.get("/campaigns/<int:campaign_id>")
+@allow(OFFICE)
+def campaign(campaign_id: int):
+    found = services.get_campaign(current_user, campaign_id)
+    access.require(found is not None)
+    rows = services.campaign_progress(found)
+    for row in rows:
+        row["mine"] = services.in_scope(current_user, row["event"])
+    totals = {k: sum(r["counts"][k] for r in rows)
+              for k in ("total", "claimed", "recycled", "reused", "cleared")}
+    return render("bikes/campaign.html", campaign=found, rows=rows, totals=totals)

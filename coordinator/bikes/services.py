@@ -1,0 +1,486 @@
+"""The abandoned-bike drive, from the first bike registered to the handover; and campaigns.
+
+Dates of the claim period are Beijing dates: an owner may claim until the end of the deadline
+day in Asia/Shanghai, and unclaimed bikes may go to recycling from the next day on.
+"""
+
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from flask_babel import gettext as _
+from sqlalchemy import exists, func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
+
+from coordinator import access
+from coordinator.bikes import calendar_day
+from coordinator.bikes.models import (
+    CLAIMED,
+    CONFIRMED,
+    PENDING,
+    RECYCLED,
+    REGISTERED,
+    REJECTED,
+    REUSED,
+    STATUSES,
+    TO_RECYCLE,
+    Bike,
+    BikeClaim,
+    BikeHandover,
+    BikeRegister,
+)
+from coordinator.events.models import CANCELLED, DONE, DRAFT, Campaign, Event, EventRole
+from coordinator.extensions import db
+from coordinator.forms import normalise_phone
+from coordinator.notifications.services import queue
+from coordinator.paging import Page, paginate
+from coordinator.places.models import Community, Compound
+from coordinator.rules import Refused
+from coordinator.ui import utcnow
+
+BIKE_KINDS = ("bike_drive", "recycle_exchange")
+LOCAL = ZoneInfo("Asia/Shanghai")
+
+
+# --- time ---------------------------------------------------------------------------------
+
+def local_date(now: datetime | None = None) -> date:
+    """The Beijing calendar date of a naive-UTC moment (now by default)."""
+    now = now or utcnow()
+    return now.replace(tzinfo=UTC).astimezone(LOCAL).date()
+
+
+def claim_deadline(event: Event) -> date | None:
+    """The last day owners may claim: notice date + claim period (None until a notice date)."""
+    if event.notice_date is None:
+        return None
+    return event.notice_date + timedelta(days=event.claim_days)
+
+
+def claim_deadline_end(event: Event) -> datetime | None:
+    """The end of the deadline day in Beijing, as naive UTC (for |due_in)."""
+    deadline = claim_deadline(event)
+    if deadline is None:
+        return None
+    local_end = datetime.combine(deadline + timedelta(days=1), time(0), tzinfo=LOCAL)
+    return local_end.astimezone(UTC).replace(tzinfo=None)
+
+
+def claims_open(event: Event, now: datetime | None = None) -> bool:
+    """Owners may claim until the end of the deadline day (Beijing); always before a notice."""
+    if event.status == CANCELLED:
+        return False
+    deadline = claim_deadline(event)
+    return deadline is None or local_date(now) <= deadline
+
+
+def may_move_to_recycle(event: Event, now: datetime | None = None) -> bool:
+    """Unclaimed bikes may go to recycling only once the whole deadline day has passed."""
+    deadline = claim_deadline(event)
+    return deadline is not None and local_date(now) > deadline
+
+
+# --- scope --------------------------------------------------------------------------------
+
+def scoped_events(stmt, actor):
+    """Admins see every drive; staff the drives of their own community."""
+    if actor.role == access.ADMIN:
+        return stmt
+    if actor.role == access.STAFF and actor.community_id:
+        return stmt.where(Event.community_id == actor.community_id)
+    return stmt.where(False)
+
+
+def get_drive(actor, event_id: int) -> Event | None:
+    """A bike drive (or recycle-and-exchange event) the actor may run, or None."""
+    stmt = (select(Event).where(Event.id == event_id, Event.kind.in_(BIKE_KINDS))
+            .options(selectinload(Event.community), selectinload(Event.compound)))
+    return db.session.scalar(scoped_events(stmt, actor))
+
+
+def get_public_drive(event_id: int) -> Event | None:
+    """The drive behind a claim link; drafts are not public yet."""
+    stmt = (select(Event).where(Event.id == event_id, Event.kind.in_(BIKE_KINDS),
+                                Event.status != DRAFT)
+            .options(selectinload(Event.community), selectinload(Event.compound)))
+    return db.session.scalar(stmt)
+
+
+def may_view_bike(user, bike_id: int) -> bool:
+    """Photos of a bike: whoever may run its drive."""
+    stmt = select(Bike.id).join(Event, Event.id == Bike.event_id).where(Bike.id == bike_id)
+    return db.session.scalar(scoped_events(stmt, user)) is not None
+
+
+# --- register -----------------------------------------------------------------------------
+
+def _register_row(event_id: int) -> BikeRegister:
+    row = db.session.get(BikeRegister, event_id)
+    if row is None:
+        try:
+            with db.session.begin_nested():
+                row = BikeRegister(event_id=event_id, last_tag=0, last_location="")
+                db.session.add(row)
+        except IntegrityError:  # another phone made it first: use theirs
+            row = db.session.get(BikeRegister, event_id, populate_existing=True)
+    return row
+
+
+def next_tag(event_id: int) -> int:
+    """The next tag number of a drive, taken atomically.
+
+    The conditional UPDATE locks the drive's counter row until the caller commits, so a second
+    phone registering at the same moment waits and then gets the following number.
+    """
+    for _attempt in range(2):
+        result = db.session.execute(
+            update(BikeRegister).where(BikeRegister.event_id == event_id)
+            .values(last_tag=BikeRegister.last_tag + 1)
+            .returning(BikeRegister.last_tag))
+        number = result.scalar()
+        if number is not None:
+            return number
+        _register_row(event_id)
+    raise RuntimeError("bike register row missing")  # pragma: no cover
+
+
+def last_location(event_id: int) -> str:
+    row = db.session.get(BikeRegister, event_id)
+    return row.last_location if row else ""
+
+
+def takes_bikes(event: Event) -> bool:
+    return event.status not in (CANCELLED, DONE)
+
+
+def register_bike(actor, event: Event, data: dict, photo=None) -> Bike:
+    """Give the bike the drive's next tag number, keep its photo, remember where it stands."""
+    if not takes_bikes(event):
+        raise Refused(_("This drive is closed; no more bikes can be registered."), status=409)
+    if photo is not None and getattr(photo, "filename", ""):
+        from coordinator.uploads.services import validate_photos
+
+        # Checked before the tag is taken, so a bad file holds no lock and wastes no number.
+        validate_photos([photo], field="photo", max_count=1)
+    try:
+        tag = next_tag(event.id)
+        location = (data.get("location") or "").strip()
+        bike = Bike(event_id=event.id, tag_number=tag, colour=data.get("colour") or "",
+                    brand=(data.get("brand") or "").strip(), location=location,
+                    note=(data.get("note") or "").strip(), status=REGISTERED,
+                    registered_by_id=actor.id, registered_at=utcnow())
+        db.session.add(bike)
+        db.session.flush()
+        if photo is not None and getattr(photo, "filename", ""):
+            from coordinator.uploads.services import save_photo
+
+            save_photo(photo, "bike", bike.id, kind="bike", uploaded_by=actor, field="photo")
+        db.session.execute(update(BikeRegister).where(BikeRegister.event_id == event.id)
+                           .values(last_location=location))
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    return bike
+
+
+def tally(event_ids) -> dict[int, dict[str, int]]:
+    """Bikes by status for many drives in one query, with pending claims and the headline."""
+    ids = list(event_ids)
+    out = {i: {s: 0 for s in STATUSES} for i in ids}
+    if not ids:
+        return out
+    rows = db.session.execute(
+        select(Bike.event_id, Bike.status, func.count()).where(Bike.event_id.in_(ids))
+        .group_by(Bike.event_id, Bike.status))
+    for event_id, status, n in rows:
+        out[event_id][status] = n
+    pending = db.session.execute(
+        select(BikeClaim.event_id, func.count()).where(BikeClaim.event_id.in_(ids),
+                                                       BikeClaim.status == PENDING)
+        .group_by(BikeClaim.event_id))
+    pending_by_event = dict(pending.all())
+    for event_id, counts in out.items():
+        counts["total"] = sum(counts[s] for s in STATUSES)
+        # Bikes that left the shed, by their owner or to recycling: the drive's headline.
+        counts["cleared"] = counts[CLAIMED] + counts[RECYCLED] + counts[REUSED]
+        counts["pending"] = pending_by_event.get(event_id, 0)
+    return out
+
+
+def list_bikes(event: Event, status: str = "", page: int = 1, per_page: int = 25) -> Page:
+    stmt = (select(Bike).where(Bike.event_id == event.id)
+            .options(selectinload(Bike.claims)).order_by(Bike.tag_number.desc()))
+    if status in STATUSES:
+        stmt = stmt.where(Bike.status == status)
+    elif status == PENDING:
+        stmt = stmt.where(exists().where(BikeClaim.bike_id == Bike.id,
+                                         BikeClaim.status == PENDING))
+    return paginate(stmt, page, per_page)
+
+
+def bikes_for_tags(event: Event, first: int | None = None, last: int | None = None):
+    """Bikes still in the shed, in tag order, for the printable tag sheet."""
+    stmt = select(Bike).where(Bike.event_id == event.id).order_by(Bike.tag_number)
+    if first:
+        stmt = stmt.where(Bike.tag_number >= first)
+    if last:
+        stmt = stmt.where(Bike.tag_number <= last)
+    return list(db.session.scalars(stmt.limit(2000)))
+
+
+# --- claims -------------------------------------------------------------------------------
+
+def submit_claim(event: Event, tag_number, phone: str, now: datetime | None = None) -> BikeClaim:
+    """An owner claims a bike by tag and mobile number; it waits for staff to release it.
+
+    Refused, with nothing changed: a tag not on this drive's register, a bike already claimed
+    or sent to recycling, a claim after the deadline day, the same number claiming twice.
+    """
+    if event.status == CANCELLED:
+        raise Refused(_("This drive was called off. Please call the community office."),
+                      field="tag", status=409)
+    if not claims_open(event, now):
+        raise Refused(_("The claim period ended on %(day)s. Please call the community office.",
+                        day=calendar_day(claim_deadline(event))),
+                      field="tag", status=409)
+    bike = db.session.scalar(select(Bike).where(Bike.event_id == event.id,
+                                                Bike.tag_number == tag_number))
+    if bike is None:
+        raise Refused(_("There is no bike with tag %(tag)s in this drive. Check the number "
+                        "on the tag.", tag=tag_number), field="tag", status=404)
+    if bike.status != REGISTERED:
+        raise Refused(_("Bike %(tag)s can no longer be claimed (%(status)s).", tag=tag_number,
+                        status=bike.status_label), field="tag", status=409)
+    phone = normalise_phone(phone)
+    twice = db.session.scalar(select(BikeClaim.id).where(
+        BikeClaim.bike_id == bike.id, BikeClaim.phone == phone, BikeClaim.status == PENDING))
+    if twice:
+        raise Refused(_("You have claimed this bike already; the community will call you."),
+                      field="tag", status=409)
+    claim = BikeClaim(event_id=event.id, bike_id=bike.id, phone=phone, status=PENDING)
+    db.session.add(claim)
+    db.session.commit()
+    return claim
+
+
+def _pending_claim(event: Event, claim_id: int) -> BikeClaim:
+    claim = db.session.scalar(select(BikeClaim).where(BikeClaim.id == claim_id,
+                                                      BikeClaim.event_id == event.id)
+                              .options(selectinload(BikeClaim.bike)))
+    access.require(claim is not None)
+    if claim.status != PENDING:
+        raise Refused(_("This claim was decided already."), status=409)
+    return claim
+
+
+def confirm_claim(actor, event: Event, claim_id: int) -> Bike:
+    """Staff checked the owner in the shed: the bike leaves the register as claimed.
+
+    Other claims on the same bike are closed; the owner is told through the outbox.
+    """
+    claim = _pending_claim(event, claim_id)
+    now = utcnow()
+    # Only a bike still in the shed may be released, even if two staff press at once.
+    released = db.session.execute(
+        update(Bike).where(Bike.id == claim.bike_id, Bike.status.in_((REGISTERED, TO_RECYCLE)))
+        .values(status=CLAIMED, claimed_at=now, claimant_phone=claim.phone,
+                released_by_id=actor.id))
+    if released.rowcount != 1:
+        db.session.rollback()
+        raise Refused(_("This bike has left the register already."), status=409)
+    claim.status, claim.decided_at, claim.decided_by_id = CONFIRMED, now, actor.id
+    db.session.execute(update(BikeClaim).where(BikeClaim.bike_id == claim.bike_id,
+                                               BikeClaim.id != claim.id,
+                                               BikeClaim.status == PENDING)
+                       .values(status=REJECTED, decided_at=now, decided_by_id=actor.id))
+    queue("bike_released", claim.phone,
+          _("Your bike with tag %(tag)s (%(drive)s) is released to you. Please take it "
+            "from the shed soon.", tag=claim.bike.tag_number, drive=event.title),
+          about=("bike", claim.bike_id))
+    db.session.commit()
+    db.session.refresh(claim.bike)
+    return claim.bike
+
+
+def reject_claim(actor, event: Event, claim_id: int) -> BikeClaim:
+    """Staff could not confirm the owner: the claim closes, the bike stays in the register."""
+    claim = _pending_claim(event, claim_id)
+    claim.status, claim.decided_at, claim.decided_by_id = REJECTED, utcnow(), actor.id
+    queue("bike_claim_rejected", claim.phone,
+          _("Your claim for bike %(tag)s (%(drive)s) could not be confirmed. Please call the "
+            "community office.", tag=claim.bike.tag_number, drive=event.title),
+          about=("bike", claim.bike_id))
+    db.session.commit()
+    return claim
+
+
+def pending_claims(event: Event) -> list[BikeClaim]:
+    return list(db.session.scalars(
+        select(BikeClaim).where(BikeClaim.event_id == event.id, BikeClaim.status == PENDING)
+        .options(selectinload(BikeClaim.bike)).order_by(BikeClaim.id).limit(200)))
+
+
+# --- after the deadline -------------------------------------------------------------------
+
+def move_unclaimed_to_recycle(actor, event: Event, now: datetime | None = None) -> int:
+    """After the deadline day, every bike still unclaimed goes to recycling in one step.
+
+    Bikes with a claim waiting for staff stay until the claim is decided.
+    """
+    if not may_move_to_recycle(event, now):
+        deadline = claim_deadline(event)
+        if deadline is None:
+            raise Refused(_("Set the notice date first: the claim period runs from it."))
+        raise Refused(_("Owners may claim until %(day)s. Move unclaimed bikes to recycling "
+                        "from the next day on.", day=calendar_day(deadline)))
+    waiting = exists().where(BikeClaim.bike_id == Bike.id, BikeClaim.status == PENDING)
+    moved = db.session.execute(
+        update(Bike).where(Bike.event_id == event.id, Bike.status == REGISTERED, ~waiting)
+        .values(status=TO_RECYCLE)).rowcount
+    db.session.commit()
+    return moved
+
+
+def record_handover(actor, event: Event, data: dict) -> BikeHandover:
+    """Bikes waiting for recycling are handed over: `count` recycled, `reused` given a new life
+    (recycle-and-exchange only). Never more than are waiting."""
+    count, reused = data.get("count") or 0, data.get("reused") or 0
+    if reused and event.kind != "recycle_exchange":
+        raise Refused(_("Only recycle-and-exchange events reuse bikes."), field="reused",
+                      status=422)
+    if count + reused < 1:
+        raise Refused(_("Hand over at least one bike."), field="count", status=422)
+    waiting = db.session.scalars(
+        select(Bike.id).where(Bike.event_id == event.id, Bike.status == TO_RECYCLE)
+        .order_by(Bike.tag_number).with_for_update()).all()
+    if count + reused > len(waiting):
+        raise Refused(_("Only %(n)d bikes are waiting for recycling.", n=len(waiting)),
+                      field="count", status=409)
+    handover = BikeHandover(event_id=event.id, to_kind=data["to_kind"],
+                            to_whom=data["to_whom"].strip(),
+                            receiver_name=data["receiver_name"].strip(),
+                            handed_at=data["handed_at"], count=count, reused=reused,
+                            note=(data.get("note") or "").strip(), recorded_by_id=actor.id)
+    db.session.add(handover)
+    db.session.flush()
+    reuse_ids, recycle_ids = waiting[:reused], waiting[reused:reused + count]
+    for ids, status in ((reuse_ids, REUSED), (recycle_ids, RECYCLED)):
+        if ids:
+            db.session.execute(update(Bike).where(Bike.id.in_(ids), Bike.status == TO_RECYCLE)
+                               .values(status=status, handover_id=handover.id))
+    db.session.commit()
+    return handover
+
+
+def handovers(event: Event) -> list[BikeHandover]:
+    return list(db.session.scalars(select(BikeHandover).where(BikeHandover.event_id == event.id)
+                                   .order_by(BikeHandover.handed_at, BikeHandover.id)))
+
+
+# --- campaigns ----------------------------------------------------------------------------
+
+def repeat_compound_choices(actor, event: Event) -> list[tuple[int, str]]:
+    """Compounds the drive may be copied into: the actor's own community for staff."""
+    stmt = (select(Compound.id, Compound.name, Community.name.label("community"))
+            .join(Community, Community.id == Compound.community_id)
+            .order_by(Community.name, Compound.name))
+    if event.compound_id:
+        stmt = stmt.where(Compound.id != event.compound_id)
+    if event.campaign_id:  # compounds already in the campaign have their drive
+        stmt = stmt.where(~exists().where(Event.campaign_id == event.campaign_id,
+                                          Event.compound_id == Compound.id,
+                                          Event.status != CANCELLED))
+    if actor.role != access.ADMIN:
+        stmt = stmt.where(Compound.community_id == actor.community_id)
+    return [(r.id, f"{r.community} · {r.name}") for r in db.session.execute(stmt)]
+
+
+def _renamed(text: str, old: str, new: str) -> str:
+    return text.replace(old, new) if old and text else text
+
+
+def repeat_drive(actor, event: Event, compound_ids: list[int], kind: str | None = None,
+                 now: datetime | None = None) -> Campaign:
+    """Copy a drive into other compounds as drafts, all in one campaign.
+
+    The copy keeps the kind (or the one chosen), roles and capacities, description, notice
+    text and claim period; dates are for the organiser to set, so each starts two weeks out.
+    Staff may only choose compounds of their own community; a compound already in the
+    campaign is refused.
+    """
+    allowed = {cid for cid, _label in repeat_compound_choices(actor, event)}
+    chosen = list(dict.fromkeys(compound_ids))
+    if not chosen:
+        raise Refused(_("Choose at least one compound."), field="compounds", status=422)
+    if not set(chosen) <= allowed:
+        raise Refused(_("You may only choose compounds of your own community."),
+                      field="compounds", status=403)
+    kind = kind if kind in BIKE_KINDS else event.kind
+    campaign = event.campaign
+    if campaign is None:
+        campaign = Campaign(title=event.title, created_by_id=actor.id, source_event_id=event.id)
+        db.session.add(campaign)
+        db.session.flush()
+        event.campaign_id = campaign.id
+    taken = set(db.session.scalars(select(Event.compound_id).where(
+        Event.campaign_id == campaign.id, Event.status != CANCELLED)))
+    compounds = {c.id: c for c in db.session.scalars(
+        select(Compound).where(Compound.id.in_(chosen)))}
+    clash = [compounds[c].name for c in chosen if c in taken]
+    if clash:
+        db.session.rollback()
+        raise Refused(_("Already in this campaign: %(names)s.", names="、".join(clash)),
+                      field="compounds", status=409)
+    old_name = event.compound.name if event.compound else ""
+    today = local_date(now)
+    local_start = event.starts_at.replace(tzinfo=UTC).astimezone(LOCAL)
+    start = datetime.combine(today + timedelta(days=14), local_start.time(), tzinfo=LOCAL)
+    starts_at = start.astimezone(UTC).replace(tzinfo=None)
+    duration = event.ends_at - event.starts_at
+    for cid in chosen:
+        compound = compounds[cid]
+        title = _renamed(event.title, old_name, compound.name)
+        if title == event.title:
+            title = f"{compound.name} · {event.title}"[:120]
+        copy = Event(kind=kind, title=title, community_id=compound.community_id,
+                     compound_id=compound.id, starts_at=starts_at,
+                     ends_at=starts_at + duration,
+                     meeting_place=_renamed(event.meeting_place, old_name, compound.name),
+                     organiser_id=actor.id,
+                     description=_renamed(event.description, old_name, compound.name),
+                     status=DRAFT, claim_days=event.claim_days,
+                     notice_text=_renamed(event.notice_text, old_name, compound.name),
+                     campaign_id=campaign.id)
+        copy.roles = [EventRole(name=r.name, capacity=r.capacity, position=r.position)
+                      for r in event.roles]
+        db.session.add(copy)
+    db.session.commit()
+    return campaign
+
+
+def get_campaign(actor, campaign_id: int) -> Campaign | None:
+    """Admins see every campaign; staff those with a drive in their community."""
+    stmt = select(Campaign).where(Campaign.id == campaign_id)
+    if actor.role != access.ADMIN:
+        stmt = stmt.where(exists().where(Event.campaign_id == Campaign.id,
+                                         Event.community_id == actor.community_id))
+    return db.session.scalar(stmt)
+
+
+def campaign_progress(campaign: Campaign) -> list[dict]:
+    """One row per drive of the campaign: its compound, status and bike tally, side by side."""
+    events = list(db.session.scalars(
+        select(Event).where(Event.campaign_id == campaign.id)
+        .options(selectinload(Event.compound), selectinload(Event.community))
+        .order_by(Event.starts_at, Event.id)))
+    counts = tally(e.id for e in events)
+    widest = max([counts[e.id]["total"] for e in events] + [1])
+    return [{"event": e, "counts": counts[e.id], "scale": widest,
+             "is_source": e.id == campaign.source_event_id} for e in events]
+
+
+def in_scope(actor, event: Event) -> bool:
+    return actor.role == access.ADMIN or (actor.role == access.STAFF
+                                          and actor.community_id == event.community_id)
+
