@@ -20,6 +20,7 @@ Prints one JSON line of figures and writes it to bench/out/<time>-signup.json.
 import json
 import os
 import secrets
+import shutil
 import socket
 import subprocess
 import sys
@@ -54,7 +55,7 @@ from coordinator.ui import utcnow  # noqa: E402
 BIN = ROOT / ".venv" / "bin"
 VOLUNTEERS = int(os.environ.get("BENCH_VOLUNTEERS", 12_000))
 ROLES = int(os.environ.get("BENCH_ROLES", 4))
-CAPACITY = int(os.environ.get("BENCH_CAPACITY", 300))
+CAPACITY = int(os.environ.get("BENCH_CAPACITY", 60))
 DURATION = os.environ.get("BENCH_DURATION", "10s")
 CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", 64))
 THREADS = int(os.environ.get("BENCH_THREADS", 2))
@@ -243,6 +244,7 @@ def main() -> int:
             server.terminate()
             server.wait(timeout=30)
         subprocess.run(["dropdb", *PG_ARGS, "--if-exists", name], check=False)
+        shutil.rmtree(work, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -1,6 +1,8 @@
 """Issue 4's check in a real browser on a phone (390×844): 陈楠 plans a bike drive in 西土城路8号院,
 刘芳 finds it and signs up for carrying in two taps, checks in by the QR link, and is checked out
-from the roster; every step by the person who does it, every screen photographed."""
+from the roster; 陈楠 registers three bikes in the shed and prints their tags, an owner claims one
+by its tag, and after the deadline the other two go to recycling in one step. Every step by the
+person who does it, every screen photographed."""
 
 import re
 from datetime import timedelta
@@ -22,6 +24,7 @@ ORGANISER = "13800000003"  # 陈楠, staff of 师大北路社区
 VOLUNTEER = "13800000007"  # 刘芳, volunteer
 TITLE = "西土城路8号院二号车棚废弃自行车清理"
 CARRYING = "搬运车辆"
+OWNER_PHONE = "13912340002"  # made up: the owner of bike 2
 LATIN_WORD = re.compile(r"\b[A-Za-z]{4,}\b")
 
 
@@ -47,6 +50,15 @@ def fits_the_phone(page) -> None:
     assert width <= page.viewport_size["width"] + 1, width
 
 
+def small_jpeg(path):
+    from PIL import Image
+
+    image = Image.new("RGB", (640, 480), (40, 40, 40))
+    image.paste((200, 30, 30), (120, 200, 520, 260))
+    image.save(path, "JPEG", quality=80)
+    return path
+
+
 def local_input(dt) -> str:
     return to_local(dt).strftime("%Y-%m-%dT%H:%M")
 
@@ -69,8 +81,8 @@ def events_story(app, story):
     return story
 
 
-def test_bike_drive_from_sign_up_to_hours(page, new_context, browser, base_url, live_app,
-                                          events_story, shot):
+def test_bike_drive_from_sign_up_to_recycling(page, new_context, browser, base_url, live_app,
+                                              events_story, shot, tmp_path):
     # 1. 陈楠 plans the drive from her phone: starts half an hour ago, three roles.
     organiser = page
     sign_in(organiser, ORGANISER)
@@ -222,5 +234,116 @@ def test_bike_drive_from_sign_up_to_hours(page, new_context, browser, base_url, 
     finally:
         desk.close()
 
-    event = with_db(live_app, lambda: db.session.get(Event, event_id).status)
-    assert event == "published"
+    # 7. The organiser registers three bikes in the shed, from her phone: photo, colour, place.
+    organiser.goto(f"/events/{event_id}")
+    register = organiser.locator("a.button", has_text="车辆登记")
+    in_thumb_reach(register, organiser)
+    register.click()
+    organiser.wait_for_url(f"**/events/{event_id}/bikes")
+    # Reached by a boosted link: the register's own stylesheet must still apply (one-tap chips).
+    in_thumb_reach(organiser.locator("#field-colour label.pick span").first, organiser)
+    in_thumb_reach(organiser.locator("label.camera"), organiser, wide=True)
+    photo = small_jpeg(tmp_path / "bike.jpg")
+    for n, (colour, brand, place) in enumerate([("黑色", "永久", "车棚东侧第1排"),
+                                                 ("蓝色", "捷安特", "车棚东侧第1排"),
+                                                 ("红色", "凤凰", "车棚西侧第2排")], start=1):
+        if n == 1:
+            organiser.set_input_files("#photo", str(photo))
+        organiser.locator("#field-colour label.pick", has_text=colour).click()
+        organiser.locator("#field-brand label.pick", has_text=brand).click()
+        organiser.fill("#location", place)
+        save = organiser.locator("#entry button.primary")
+        if n == 1:
+            in_thumb_reach(save, organiser, wide=True)
+            shot(organiser, "e13-register-bike")
+            no_english(organiser)
+        save.click()
+        expect(organiser.locator(".saved-tag strong")).to_have_text(str(n))
+        # The place is kept for the next bike, the colour is not.
+        expect(organiser.locator("#location")).to_have_value(place)
+    shot(organiser, "e14-three-bikes", bottom=True)
+    no_english(organiser)
+    fits_the_phone(organiser)
+
+    # 8. The printable tag sheet: three tags, each with its number and a QR code to claim.
+    organiser.locator("a", has_text="打印标签").click()
+    organiser.wait_for_url(f"**/events/{event_id}/bikes/tags")
+    tags = organiser.locator(".bike-tag")
+    expect(tags).to_have_count(3)
+    expect(tags.locator(".tag-number")).to_have_text(["1", "2", "3"])
+    expect(tags.locator(".tag-qr svg")).to_have_count(3)
+    size = tags.first.locator(".tag-number").evaluate(
+        "e => parseFloat(getComputedStyle(e).fontSize)")
+    assert size >= 40, size  # readable from a step away
+    claim_link = tags.nth(1).locator(".url").inner_text().strip()
+    assert claim_link == f"{base_url}/claim/{event_id}-2", claim_link
+    shot(organiser, "e15-tag-sheet")
+    organiser.emulate_media(media="print")
+    shot(organiser, "e16-tag-sheet-print")
+    organiser.emulate_media(media="screen")
+
+    # 9. The owner of bike 2 scans its tag on their own phone (no account) and claims it.
+    owner = new_context().new_page()
+    owner.goto(claim_link)
+    expect(owner.locator("#tag")).to_have_value("2")
+    owner.fill("#phone", OWNER_PHONE)
+    claim = owner.locator("#claim button.primary")
+    in_thumb_reach(claim, owner, wide=True)
+    shot(owner, "e17-claim-form")
+    no_english(owner)
+    claim.click()
+    expect(owner.locator("#claim [role=status]")).to_contain_text("2")
+    shot(owner, "e18-claim-sent")
+    no_english(owner)
+
+    # 10. At the shed 陈楠 checks the owner and releases the bike.
+    organiser.goto(f"/events/{event_id}/bikes")
+    waiting = organiser.locator("li.claim-row")
+    expect(waiting).to_have_count(1)
+    expect(waiting.locator(".tagno")).to_have_text("2")
+    release = waiting.locator("button.primary", has_text="放行")
+    in_thumb_reach(release, organiser)
+    shot(organiser, "e19-claim-waiting")
+    release.click()
+    expect(organiser.locator("li.claim-row")).to_have_count(0)
+    tally = organiser.locator(".stats.tally .stat")
+    expect(tally.nth(0).locator(".number")).to_have_text("3")   # registered
+    expect(tally.nth(1).locator(".number")).to_have_text("1")   # claimed
+    # Before the deadline the rest cannot go to recycling yet.
+    expect(organiser.locator("main")).to_contain_text("认领截止日的次日起")
+
+    # 11. Time travel: the notice went up 16 days ago, so the 15-day claim period is over.
+    def notice_back():
+        db.session.get(Event, event_id).notice_date = to_local(utcnow()).date() - timedelta(
+            days=16)
+
+    with_db(live_app, notice_back)
+    organiser.reload()
+    move = organiser.locator("button.primary", has_text="全部转入待回收")
+    expect(move).to_contain_text("2")
+    in_thumb_reach(move, organiser, wide=True)
+    shot(organiser, "e20-after-deadline")
+    move.click()  # one step
+    expect(tally.nth(2).locator(".number")).to_have_text("2")   # to recycle
+
+    # 12. The handover to the subdistrict; the tally reads right.
+    organiser.fill("#to_whom", "北太平庄街道")
+    organiser.fill("#receiver_name", "刘洋")
+    expect(organiser.locator("#count")).to_have_value("2")
+    organiser.locator("button.primary", has_text="记录移交").click()
+    expect(tally.nth(0).locator(".number")).to_have_text("3")   # registered
+    expect(tally.nth(1).locator(".number")).to_have_text("1")   # claimed
+    expect(tally.nth(2).locator(".number")).to_have_text("0")   # to recycle
+    expect(tally.nth(3).locator(".number")).to_have_text("2")   # recycled
+    expect(organiser.locator(".headline .number")).to_have_text("3")  # cleared
+    shot(organiser, "e21-tally", bottom=True)
+    no_english(organiser)
+    fits_the_phone(organiser)
+
+    def statuses():
+        from coordinator.bikes.models import Bike
+
+        return sorted(db.session.execute(select(Bike.tag_number, Bike.status).where(
+            Bike.event_id == event_id)).all())
+
+    assert with_db(live_app, statuses) == [(1, "recycled"), (2, "claimed"), (3, "recycled")]
