@@ -112,6 +112,7 @@ class Event(StatusWords, db.Model):
     __table_args__ = (
         Index("ix_events_community_starts", "community_id", "starts_at"),
         Index("ix_events_status_starts", "status", "starts_at"),
+        Index("ix_events_ends_at", "ends_at"),  # "not over yet" (the list's default)
         CheckConstraint("ends_at > starts_at", name="ends_after_start"),
         CheckConstraint("claim_days >= 1", name="claim_days_positive"),
     )
