@@ -5,6 +5,7 @@ less, and floor/ours of it is what the req/s ratio tends to when both servers ar
 Usage (run.sh calls it): DATABASE_URL=... python bench/cpu_ratio.py FLOOR_DIR
 run_board.sh: DATABASE_URL=... python bench/cpu_ratio.py FLOOR_DIR board  (the dispatch board,
 signed in as 红联北村社区's staff and as the admin, with the SQL statements per page)
+run_events.sh: ... python bench/cpu_ratio.py FLOOR_DIR events  (the event list at 100,000 events)
 """
 
 import re
@@ -99,6 +100,33 @@ def board(floor_dir: str) -> None:
                                        for url, n in counts.items()))
 
 
+EVENT_PAGES = [f"/events?page={i % 20 + 1}" for i in range(20)]
+EVENT_FILTERS = ["/events?when=past&page=3", "/events?when=past&page=17",
+                 "/events?kind=bike_drive&page=2", "/events?kind=cleanup",
+                 "/events?community=2&page=2"]
+
+
+def events(floor_dir: str) -> None:
+    """run_events.sh: the event list at 100,000 events, signed in as a volunteer (刘芳)."""
+    floor = floor_ms(floor_dir)
+    sys.path.insert(0, str(ROOT))
+    from coordinator import create_app
+
+    app = create_app()
+    client = signed_in(app, "13800000007")
+    rows = [("floor /items", floor), ("events pages 1..20", cpu_ms(client, EVENT_PAGES)),
+            ("events past/kind", cpu_ms(client, EVENT_FILTERS, n=100)),
+            ("events htmx fragment", cpu_ms(client, EVENT_PAGES, headers={
+                "HX-Request": "true", "HX-Target": "results"}))]
+    print("\nCPU ms per request (in-process, median of 3 runs):")
+    for name, ms in rows:
+        print(f"  {name:<24}{ms:>7.2f}   floor/this {floor / ms:.2f}")
+    counts = {url: statements(app, client, url)
+              for url in ("/events", "/events?page=20", *EVENT_FILTERS)}
+    print("SQL statements per request: " + ", ".join(
+        f"{url.removeprefix('/events') or 'page 1'} {n}" for url, n in counts.items()))
+
+
 def main(floor_dir: str) -> None:
     floor = floor_ms(floor_dir)
 
@@ -121,4 +149,5 @@ def main(floor_dir: str) -> None:
 
 
 if __name__ == "__main__":
-    board(sys.argv[1]) if sys.argv[2:] == ["board"] else main(sys.argv[1])
+    modes = {"board": board, "events": events}
+    modes.get(sys.argv[2] if len(sys.argv) > 2 else "", main)(sys.argv[1])

@@ -301,6 +301,8 @@ def test_bike_drive_from_sign_up_to_recycling(page, new_context, browser, base_u
     waiting = organiser.locator("li.claim-row")
     expect(waiting).to_have_count(1)
     expect(waiting.locator(".tagno")).to_have_text("2")
+    # Waiting owners come before the long entry form, not below it.
+    assert waiting.bounding_box()["y"] < organiser.locator("#entry").bounding_box()["y"]
     release = waiting.locator("button.primary", has_text="放行")
     in_thumb_reach(release, organiser)
     shot(organiser, "e19-claim-waiting")
