@@ -83,6 +83,20 @@ def web_app(app):
         db.engine.dispose()
 
 
+@pytest.fixture(autouse=True)
+def _limiter_off_again():
+    """The limiter is one object for every app in the process; a test that builds a
+    rate-limited app switches it on for all. Switch it back off after every test."""
+    yield
+    from coordinator.extensions import limiter
+
+    try:
+        limiter.reset()
+    except Exception:  # storage not initialised by any app yet: nothing to reset
+        pass
+    limiter.enabled = False
+
+
 @pytest.fixture
 def client(web_app):
     return web_app.test_client()

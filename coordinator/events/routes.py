@@ -31,7 +31,6 @@ from coordinator.rules import Refused, attach_to_form, refuse_page
 from coordinator.ui import utcnow
 
 EXTRA_ROLE_ROWS = 2
-BIKE_KINDS = ("bike_drive", "recycle_exchange")  # the kinds with a bike register
 
 
 def _expired():
@@ -91,16 +90,8 @@ def detail_context(event: Event, notice: str = "", tone: str = "success"):
               if s.status != CONFIRMED}
     return {"event": event, "mine": mine, "places": places, "button": ButtonForm(),
             "can_manage": services.can_manage(current_user, event),
-            "bike_register": _bike_register_url(event),
             "closed": services.signup_refusal(event), "notice": notice, "tone": tone}
 
-
-def _bike_register_url(event: Event) -> str | None:
-    """A drive's bike register, for the office people who keep it (when that domain is on)."""
-    if (event.kind in BIKE_KINDS and current_user.role in OFFICE
-            and "bikes.register" in current_app.view_functions):
-        return url_for("bikes.register", event_id=event.id)
-    return None
 
 
 @bp.get("/events/<int:event_id>")

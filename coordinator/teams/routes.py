@@ -29,7 +29,7 @@ def team_list_context():
                                  kind=search.kind.data or "", skill=search.skill.data or "",
                                  community_id=search.community.data or 0,
                                  page=page_number(), per_page=current_app.config["PER_PAGE"])
-    return {"search": search, "page": page, **services.list_details(page.items),
+    return {"search": search, "page": page,
             "filters": _filter_options(search),
             "labels": category_labels(), "kinds": kind_labels(),
             "can_create": services.can_edit(current_user, None)}

@@ -1,14 +1,14 @@
 """Use cases for service teams; scoping by role lives here, next to the queries."""
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import case, exists, func, or_, select
+from sqlalchemy import exists, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from coordinator import access
 from coordinator.categories import categories_matching
 from coordinator.extensions import db
-from coordinator.paging import Page, paginate
+from coordinator.paging import Page
 from coordinator.places.models import Community, Compound
 from coordinator.rules import Refused
 from coordinator.teams.models import Team, TeamMember, TeamSkill, team_communities, team_compounds
@@ -38,7 +38,13 @@ def scoped(stmt, actor):
 
 def search_teams(actor, q: str = "", kind: str = "", skill: str = "", community_id: int = 0,
                  page: int = 1, per_page: int = 25) -> Page:
-    stmt = scoped(select(Team), actor).order_by(Team.name, Team.id)
+    """One page of the teams the actor may see, each row with what the list shows.
+
+    One statement: the page's ids are chosen first (an index walk), then each of those rows
+    gets its member count, lead, skills and communities from small correlated subqueries, so
+    that work is done for the page only, never for the rows skipped before it.
+    """
+    ids = scoped(select(Team.id, Team.name), actor)
     if q:
         like = f"%{q}%"
         conditions = [
@@ -50,45 +56,46 @@ def search_teams(actor, q: str = "", kind: str = "", skill: str = "", community_
         if codes:
             conditions.append(exists().where(TeamSkill.team_id == Team.id,
                                              TeamSkill.skill.in_(codes)))
-        stmt = stmt.where(or_(*conditions))
+        ids = ids.where(or_(*conditions))
     if kind:
-        stmt = stmt.where(Team.kind == kind)
+        ids = ids.where(Team.kind == kind)
     if skill:
-        stmt = stmt.where(exists().where(TeamSkill.team_id == Team.id, TeamSkill.skill == skill))
+        ids = ids.where(exists().where(TeamSkill.team_id == Team.id, TeamSkill.skill == skill))
     if community_id:
-        stmt = stmt.where(covers_community(community_id))
-    return paginate(stmt, page, per_page)
+        ids = ids.where(covers_community(community_id))
+    chosen = (ids.order_by(Team.name, Team.id).limit(per_page + 1)
+              .offset((page - 1) * per_page).subquery())
+
+    def of_team(stmt):
+        return stmt.correlate(Team).scalar_subquery()
+
+    member_count = of_team(select(func.count(TeamMember.id)).where(TeamMember.team_id == Team.id))
+    lead = of_team(select(TeamMember.name).where(TeamMember.team_id == Team.id,
+                                                 TeamMember.is_lead).limit(1))
+    skills = of_team(select(func.aggregate_strings(TeamSkill.skill, ","))
+                     .where(TeamSkill.team_id == Team.id))
+    covers = of_team(select(func.aggregate_strings(Community.name, "、"))
+                     .select_from(team_communities.join(Community))
+                     .where(team_communities.c.team_id == Team.id))
+    stmt = (select(Team.id, Team.name, Team.kind, Team.capacity, Team.active,
+                   member_count.label("member_count"), lead.label("lead_name"),
+                   skills.label("skills"), covers.label("covers"))
+            .join(chosen, chosen.c.id == Team.id).order_by(Team.name, Team.id))
+    rows = [ListedTeam(row) for row in db.session.execute(stmt)]
+    return Page(rows[:per_page], page, per_page, len(rows) > per_page)
 
 
-def list_details(teams: list[Team]) -> dict:
-    """Skills, community names, member counts and leads of a page of teams, as plain rows.
+class ListedTeam:
+    """A row of the team list: plain values, no ORM object behind it."""
 
-    Three small queries a page, keyed by the page's ids: loading members as objects cost more
-    than the rest of the page together, and per-row subqueries ran for every skipped row too.
-    """
-    ids = [t.id for t in teams]
-    skills: dict[int, list[str]] = {i: [] for i in ids}
-    covers: dict[int, list[str]] = {i: [] for i in ids}
-    members: dict[int, tuple[int, str | None]] = {i: (0, None) for i in ids}
-    if ids:
-        lead = func.max(case((TeamMember.is_lead, TeamMember.name)))
-        for team_id, count, lead_name in db.session.execute(
-            select(TeamMember.team_id, func.count(TeamMember.id), lead)
-            .where(TeamMember.team_id.in_(ids)).group_by(TeamMember.team_id)
-        ):
-            members[team_id] = (count, lead_name)
-        for team_id, skill in db.session.execute(
-            select(TeamSkill.team_id, TeamSkill.skill).where(TeamSkill.team_id.in_(ids))
-            .order_by(TeamSkill.skill)
-        ):
-            skills[team_id].append(skill)
-        for team_id, name in db.session.execute(
-            select(team_communities.c.team_id, Community.name)
-            .join(Community, Community.id == team_communities.c.community_id)
-            .where(team_communities.c.team_id.in_(ids)).order_by(Community.name)
-        ):
-            covers[team_id].append(name)
-    return {"skills": skills, "covers": covers, "members": members}
+    __slots__ = ("id", "name", "kind", "capacity", "active", "member_count", "lead_name",
+                 "skills", "covers")
+
+    def __init__(self, row):
+        self.id, self.name, self.kind, self.capacity, self.active = row[:5]
+        self.member_count, self.lead_name = row.member_count or 0, row.lead_name
+        self.skills = sorted(row.skills.split(",")) if row.skills else []
+        self.covers = sorted(row.covers.split("、")) if row.covers else []
 
 
 def get_team(actor, team_id: int) -> Team | None:
