@@ -5,8 +5,6 @@ to declare is denied (403), so a new route is closed until someone opens it on p
 Scoping within a role (own community, own team) is the services' job: see `scope_*` there.
 """
 
-from functools import wraps
-
 from flask import abort, current_app, redirect, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -89,17 +87,3 @@ def require(condition: bool):
     if not condition:
         abort(404)
 
-
-def role_required(*roles):
-    """Extra in-view check, for actions narrower than the view's own declaration."""
-
-    def deco(fn):
-        @wraps(fn)
-        def wrapper(*a, **kw):
-            if current_user.role not in roles:
-                abort(403)
-            return fn(*a, **kw)
-
-        return wrapper
-
-    return deco

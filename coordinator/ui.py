@@ -75,10 +75,6 @@ def mask_phone(number: str | None) -> str:
     return f"{digits[:3]}****{digits[-4:]}"
 
 
-def show_phone(number: str | None, visible: bool) -> str:
-    return number or "" if visible else mask_phone(number)
-
-
 def when(dt: datetime | None) -> str:
     """2026年11月26日 14:30 in Chinese, 26 Nov 2026 14:30 in English; stored UTC, shown local."""
     if dt is None:
@@ -161,7 +157,7 @@ def init_app(app):
         return {"ui": app.jinja_env.get_template("_macros.html").module}
 
     app.jinja_env.filters.update(
-        mask_phone=mask_phone, when=when, day=day, due_in=due_in, show_phone=show_phone
+        mask_phone=mask_phone, when=when, day=day, due_in=due_in
     )
     app.jinja_env.globals.update(nav_items=nav_items, html_lang=html_lang, badge=status_badge,
                                 input_attrs=input_attrs, roles=access.ROLES,

@@ -76,9 +76,7 @@ def test_login_is_rate_limited(app, redis):
         assert statuses[3:] == [429, 429]
         assert client.get("/login").status_code == 200  # only attempts count, not the page
     finally:
-        # The limiter is one object for every app in this process: switch it back off.
-        limiter.reset()
-        limiter.enabled = False
+        # The limiter itself is switched back off by the autouse fixture in conftest.py.
         with limited.app_context():
             db.engine.dispose()
 

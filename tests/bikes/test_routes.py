@@ -375,19 +375,16 @@ def test_campaign_of_another_community_is_404(client, drives, make, auth):
 def guarded_client(app, database_url, tmp_path):
     """The same database behind an app with CSRF and rate limits switched on."""
     from coordinator import create_app
-    from coordinator.extensions import limiter
     from tests.conftest import settings
 
-    # The limiter is one object shared by every app: switched on here, back off afterwards.
-    was_enabled = limiter.enabled
+    # The limiter is one object shared by every app: switched on here; the autouse fixture in
+    # tests/conftest.py switches it back off after the test.
     strict = create_app(settings(database_url, str(tmp_path), WTF_CSRF_ENABLED=True,
                                  RATELIMIT_ENABLED=True, CLAIM_RATE_LIMIT="3 per minute"))
     yield strict.test_client()
     with strict.app_context():  # its own engine: close its connections before the wipe
-        limiter.reset()
         db.session.remove()
         db.engine.dispose()
-    limiter.enabled = was_enabled
 
 
 def test_claim_needs_csrf_token_and_is_rate_limited(guarded_client, public_drive):
