@@ -9,7 +9,7 @@ PORT ?= 5000
 HTMX_VERSION := 2.0.11
 export FLASK_APP := wsgi
 
-.PHONY: run setup test test-pg test-browser browser-deps translations lint bench clean
+.PHONY: run setup test test-pg test-browser browser-deps translations lint bench bench-deps clean
 
 run: setup
 	$(FLASK) db upgrade
@@ -58,8 +58,12 @@ browser-deps:
 lint: setup
 	$(BIN)/ruff check coordinator tests bench
 
-bench: setup
+bench: setup bench-deps
 	bash bench/run.sh
+
+# wrk from Debian's packages: the load generator of bench/.
+bench-deps:
+	@command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
 
 clean:
 	rm -rf $(VENV) static/vendor build instance

@@ -6,10 +6,10 @@ Scoping within a role (own community, own team) is the services' job: see `scope
 """
 
 from flask import abort, current_app, redirect, request, url_for
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from coordinator.extensions import htmx
+from coordinator.i18n import lazy_gettext as _l
 
 ADMIN, STAFF, LEAD, WORKER, VOLUNTEER, RESIDENT = (
     "admin",

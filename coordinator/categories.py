@@ -1,6 +1,7 @@
 """The one controlled list of work categories: a team's skills and a case's category."""
 
-from flask_babel import lazy_gettext as _l
+from coordinator.i18n import lazy_gettext as _l
+from coordinator.i18n import translated
 
 # Literal _l() calls so that the catalog extractor sees each name.
 CATEGORIES = {
@@ -23,7 +24,7 @@ def category_choices():
 
 def category_labels() -> dict[str, str]:
     """Every category in the reader's language, translated once for a whole list."""
-    return {code: str(label) for code, label in CATEGORIES.items()}
+    return translated(CATEGORIES)
 
 
 def category_label(code: str) -> str:

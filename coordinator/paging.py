@@ -35,6 +35,13 @@ def page_number() -> int:
     return min(max(n, 1), 100_000)
 
 
+def read_rows(stmt, params: dict | None = None):
+    """Rows of a read-only column query, from the session's connection: a third of the time of
+    Session.execute, whose ORM result machinery a list of plain columns does not need. Nothing
+    is flushed first, so use it only where the request has changed nothing yet."""
+    return db.session.connection().execute(stmt, params or {})
+
+
 def paginate(stmt: Select, number: int, per_page: int, scalars: bool = True) -> Page:
     rows = db.session.execute(stmt.limit(per_page + 1).offset((number - 1) * per_page))
     items = list(rows.scalars() if scalars else rows)

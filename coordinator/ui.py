@@ -2,14 +2,15 @@
 
 from datetime import UTC, datetime
 
-from flask import current_app, g, has_request_context, request, url_for
-from flask_babel import format_datetime, get_locale, get_translations, ngettext
-from flask_babel import lazy_gettext as _l
+from flask import current_app, has_request_context, request, url_for
+from flask_babel import format_datetime, get_locale
 from flask_login import current_user
 from markupsafe import Markup
 
 from coordinator import access
 from coordinator.categories import category_label
+from coordinator.i18n import lazy_gettext as _l
+from coordinator.i18n import ngettext, template_gettext, template_ngettext
 
 # The role's places: (endpoint, label, icon, roles, in the bottom bar). The bar shows at most
 # five; the home page lists them all. Entries whose endpoint is not registered are skipped.
@@ -32,20 +33,29 @@ def nav_items(bar: bool = True):
     """The signed-in user's places: the bottom bar's (bar=True) or all of them."""
     if not current_user.is_authenticated:
         return []
-    views = current_app.view_functions
     here = request.endpoint or ""
-    items = []
-    for endpoint, label, icon, roles, in_bar in NAV:
-        if (in_bar or not bar) and endpoint in views and current_user.role in roles:
-            items.append({"url": url_for(endpoint), "label": label, "icon": icon,
-                          "endpoint": endpoint, "active": False})
-    items = items[:5] if bar else items
+    items = [dict(item) for item in _role_places(current_user.role, bar)]
     # The current place: its own entry, else the first entry of the same domain.
     current = next((i for i in items if i["endpoint"] == here), None) or next(
         (i for i in items if i["endpoint"].split(".")[0] == here.split(".")[0]), None)
     if current:
         current["active"] = True
     return items
+
+
+def _role_places(role: str, bar: bool) -> list[dict]:
+    """A role's entries of NAV with their addresses: the same for every request of the app
+    (behind one prefix), so worked out once per app rather than on every page."""
+    key = (role, bar, request.script_root)
+    known = current_app.extensions.setdefault("nav", {})
+    if key not in known:
+        views = current_app.view_functions
+        items = [{"url": url_for(endpoint), "label": label, "icon": icon,
+                  "endpoint": endpoint, "active": False}
+                 for endpoint, label, icon, roles, in_bar in NAV
+                 if (in_bar or not bar) and endpoint in views and role in roles]
+        known[key] = items[:5] if bar else items
+    return known[key]
 
 
 def select_locale():
@@ -133,22 +143,11 @@ def input_attrs(field, attrs: dict, hint=None) -> dict:
     return out
 
 
-def _translations():
-    """The request's catalog, looked up once: Flask-Babel's own lookup walks several context
-    proxies per string, which cost more than a whole list of rows (bench/README.md)."""
-    translations = g.get("_translations")
-    if translations is None:
-        translations = g._translations = get_translations()
-    return translations
-
-
 def init_app(app):
-    # Templates translate through the cached catalog (replaces Flask-Babel's callables).
-    app.jinja_env.install_gettext_callables(
-        lambda s: _translations().ugettext(s),
-        lambda s, p, n: _translations().ungettext(s, p, n),
-        newstyle=True,
-    )
+    # Templates translate through the cached catalog (replaces Jinja's i18n callables).
+    app.jinja_env.install_gettext_callables(template_gettext, template_ngettext, newstyle=True)
+    app.jinja_env.globals.update(_=template_gettext, gettext=template_gettext,
+                                 ngettext=template_ngettext)
 
     @app.context_processor
     def macros():

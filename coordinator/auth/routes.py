@@ -1,5 +1,4 @@
 from flask import current_app, flash, redirect, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
 from coordinator import access
@@ -8,6 +7,7 @@ from coordinator.auth import bp, services
 from coordinator.auth.forms import LoginForm, UserForm, UserSearchForm
 from coordinator.extensions import limiter
 from coordinator.forms import ButtonForm
+from coordinator.i18n import gettext as _
 from coordinator.paging import page_number
 from coordinator.places.services import community_choices
 from coordinator.rendering import render

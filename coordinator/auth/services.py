@@ -1,12 +1,12 @@
 """Use cases for accounts. Each public function is one transaction and commits once."""
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select
 
 from coordinator import access
 from coordinator.auth.models import User
 from coordinator.extensions import db
 from coordinator.forms import normalise_phone
+from coordinator.i18n import lazy_gettext as _l
 from coordinator.paging import paginate
 from coordinator.rules import Refused
 from coordinator.ui import utcnow

@@ -1,4 +1,3 @@
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
@@ -14,6 +13,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from coordinator.bikes.models import RECEIVERS
 from coordinator.forms import Mobile, normalise_phone
+from coordinator.i18n import lazy_gettext as _l
 from coordinator.teams.forms import CheckboxesField
 
 # Quick picks: one tap for what most bikes are; anything else goes in the note.

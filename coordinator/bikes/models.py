@@ -2,11 +2,11 @@
 
 from datetime import date, datetime
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import Date, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from coordinator.extensions import db
+from coordinator.i18n import lazy_gettext as _l
 from coordinator.ui import utcnow
 
 REGISTERED, CLAIMED, TO_RECYCLE, RECYCLED, REUSED = (

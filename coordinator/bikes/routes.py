@@ -1,6 +1,5 @@
 import segno
 from flask import current_app, flash, redirect, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy import select
@@ -20,6 +19,7 @@ from coordinator.bikes.models import STATUSES, TO_RECYCLE
 from coordinator.events.models import Event
 from coordinator.extensions import htmx, limiter
 from coordinator.forms import ButtonForm
+from coordinator.i18n import gettext as _
 from coordinator.paging import page_number, paginate
 from coordinator.rendering import render
 from coordinator.rules import Refused, attach_to_form, refuse_page

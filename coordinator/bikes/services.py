@@ -7,7 +7,6 @@ day in Asia/Shanghai, and unclaimed bikes may go to recycling from the next day 
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from flask_babel import gettext as _
 from sqlalchemy import exists, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
@@ -32,6 +31,7 @@ from coordinator.bikes.models import (
 from coordinator.events.models import CANCELLED, DONE, DRAFT, Campaign, Event, EventRole
 from coordinator.extensions import db
 from coordinator.forms import normalise_phone
+from coordinator.i18n import gettext as _
 from coordinator.notifications.services import queue
 from coordinator.paging import Page, paginate
 from coordinator.places.models import Community, Compound

@@ -1,4 +1,3 @@
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, MultipleFileField
 from wtforms import (
@@ -17,6 +16,7 @@ from coordinator.cases.models import CHANNELS, LINK_KINDS, SATISFACTION, TIERS
 from coordinator.cases.workflow import STATUSES
 from coordinator.categories import category_choices
 from coordinator.forms import Mobile, Phone, SearchForm, normalise_phone
+from coordinator.i18n import lazy_gettext as _l
 
 MAX_PHOTOS = 6
 

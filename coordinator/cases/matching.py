@@ -14,7 +14,6 @@ from datetime import timedelta
 from operator import itemgetter
 from statistics import median
 
-from flask_babel import gettext as _
 from sqlalchemy import and_, exists, func, or_, select
 from sqlalchemy import case as sql_case
 
@@ -22,6 +21,7 @@ from coordinator.cases.models import Callback, Case, CaseEvent
 from coordinator.cases.workflow import TEAM_LOAD
 from coordinator.categories import category_label
 from coordinator.extensions import db
+from coordinator.i18n import gettext as _
 from coordinator.teams.models import Team, TeamSkill, team_communities, team_compounds
 from coordinator.ui import utcnow
 

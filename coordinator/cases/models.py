@@ -2,7 +2,6 @@
 
 from datetime import datetime
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     Boolean,
     DateTime,
@@ -17,6 +16,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from coordinator.extensions import db
+from coordinator.i18n import lazy_gettext as _l
 from coordinator.ui import utcnow
 
 TIERS = {

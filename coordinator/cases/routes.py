@@ -1,5 +1,4 @@
 from flask import current_app, flash, redirect, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from coordinator import access
@@ -21,6 +20,7 @@ from coordinator.cases.forms import (
 from coordinator.cases.models import CHANNELS
 from coordinator.extensions import limiter
 from coordinator.forms import ButtonForm
+from coordinator.i18n import gettext as _
 from coordinator.paging import page_number
 from coordinator.rendering import render
 from coordinator.rules import Refused, attach_to_form, refuse_page

@@ -8,8 +8,6 @@ import secrets
 from datetime import datetime, time, timedelta
 
 from flask import current_app, has_request_context, url_for
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import and_, false, func, or_, select, text
 from sqlalchemy.orm import joinedload, selectinload
@@ -29,6 +27,8 @@ from coordinator.cases.models import (
 from coordinator.cases.workflow import Guest
 from coordinator.extensions import db
 from coordinator.forms import MOBILE
+from coordinator.i18n import gettext as _
+from coordinator.i18n import lazy_gettext as _l
 from coordinator.notifications.services import queue
 from coordinator.paging import Page, paginate
 from coordinator.places.models import Building, Community, Compound, Entrance

@@ -20,10 +20,10 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from flask import current_app
-from flask_babel import lazy_gettext as _l
 
 from coordinator.access import ADMIN, LEAD, RESIDENT, STAFF, WORKER
 from coordinator.cases.models import Case, CaseEvent
+from coordinator.i18n import lazy_gettext as _l
 from coordinator.rules import Refused
 from coordinator.ui import utcnow
 

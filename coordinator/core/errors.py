@@ -1,12 +1,12 @@
 """Error pages in the app's own look, as a page or as a fragment htmx can show."""
 
 from flask import request
-from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from jinja2_fragments.flask import render_block
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from coordinator.extensions import db, htmx
+from coordinator.i18n import lazy_gettext as _l
 from coordinator.rendering import render
 
 MESSAGES = {

@@ -9,7 +9,6 @@ import io
 from datetime import date, datetime, timedelta
 
 from flask_babel import format_datetime
-from flask_babel import lazy_gettext as _l
 from openpyxl import Workbook
 from openpyxl.styles import Font
 from sqlalchemy import select
@@ -20,6 +19,7 @@ from coordinator.auth.models import User
 from coordinator.events.hours import to_utc
 from coordinator.events.models import ID_TYPES, Event, Signup, VolunteerProfile
 from coordinator.extensions import db
+from coordinator.i18n import lazy_gettext as _l
 
 COLUMNS = [
     _l("Name"), _l("ID type"), _l("ID number"), _l("Volunteer number"), _l("Activity"),

@@ -1,4 +1,3 @@
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
@@ -26,6 +25,7 @@ from wtforms.validators import (
 
 from coordinator.events.models import ID_TYPES, KINDS
 from coordinator.forms import Mobile, SearchForm, normalise_phone
+from coordinator.i18n import lazy_gettext as _l
 
 LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
 

@@ -8,7 +8,6 @@ conditional UPDATE, and a CHECK keeps it within 0..capacity even if code forgets
 import uuid
 from datetime import date, datetime, timedelta
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     CheckConstraint,
     Date,
@@ -23,6 +22,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from coordinator.extensions import db
+from coordinator.i18n import lazy_gettext as _l
 from coordinator.ui import utcnow
 
 KINDS = {

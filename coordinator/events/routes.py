@@ -2,7 +2,6 @@ from datetime import date
 
 import segno
 from flask import Response, current_app, flash, redirect, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user, login_user
 from markupsafe import Markup
 
@@ -24,6 +23,7 @@ from coordinator.events.hours import round_quarter, to_local, to_utc
 from coordinator.events.models import CONFIRMED, Event
 from coordinator.extensions import htmx, limiter
 from coordinator.forms import ButtonForm
+from coordinator.i18n import gettext as _
 from coordinator.paging import page_number
 from coordinator.places.services import community_choices
 from coordinator.rendering import render

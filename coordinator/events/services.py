@@ -14,7 +14,6 @@ from datetime import date, datetime, timedelta
 
 from flask import current_app
 from flask_babel import force_locale, format_datetime
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, exists, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
@@ -50,6 +49,7 @@ from coordinator.events.models import (
 )
 from coordinator.extensions import db
 from coordinator.forms import normalise_phone
+from coordinator.i18n import lazy_gettext as _l
 from coordinator.notifications.models import PENDING as OUTBOX_PENDING
 from coordinator.notifications.models import OutboxMessage
 from coordinator.notifications.services import queue

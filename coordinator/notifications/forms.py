@@ -1,7 +1,7 @@
-from flask_babel import lazy_gettext as _l
 from wtforms import SelectChoice, SelectField
 
 from coordinator.forms import SearchForm
+from coordinator.i18n import lazy_gettext as _l
 from coordinator.notifications.models import FAILED, PENDING, SENDING, SENT
 
 STATUS_LABELS = {

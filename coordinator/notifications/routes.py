@@ -1,9 +1,9 @@
 from flask import current_app, flash, redirect, request, url_for
-from flask_babel import gettext as _
 
 from coordinator import access
 from coordinator.access import ADMIN, allow
 from coordinator.forms import ButtonForm
+from coordinator.i18n import gettext as _
 from coordinator.notifications import bp, services
 from coordinator.notifications.forms import STATUS_LABELS, STATUS_TONES, OutboxFilterForm
 from coordinator.paging import page_number

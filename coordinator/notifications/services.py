@@ -11,10 +11,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
-from flask_babel import gettext as _
 from sqlalchemy import select, update
 
 from coordinator.extensions import db
+from coordinator.i18n import gettext as _
 from coordinator.notifications.models import (
     DUE,
     FAILED,

@@ -1,9 +1,9 @@
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, IntegerField, SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from coordinator.forms import Phone, normalise_phone, options
+from coordinator.i18n import lazy_gettext as _l
 
 
 def _strip(value):

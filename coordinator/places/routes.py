@@ -1,9 +1,9 @@
 from flask import flash, redirect, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from coordinator import access
 from coordinator.access import ADMIN, OFFICE, SIGNED_IN, allow
+from coordinator.i18n import gettext as _
 from coordinator.places import bp, services
 from coordinator.places.forms import BuildingForm, CommunityForm, CompoundForm, GridForm
 from coordinator.rendering import render

@@ -1,6 +1,5 @@
 """Reading and editing the map. Staff see their own community; admins see all."""
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
@@ -8,6 +7,8 @@ from sqlalchemy.orm import selectinload
 from coordinator import access
 from coordinator.auth.models import User
 from coordinator.extensions import db
+from coordinator.i18n import lazy_gettext as _l
+from coordinator.paging import read_rows
 from coordinator.places.models import Building, Community, Compound, Entrance, Grid, Subdistrict
 from coordinator.rules import Refused
 
@@ -19,16 +20,19 @@ def visible_community_ids(actor) -> list[int] | None:
     return [actor.community_id] if actor.community_id else []
 
 
-def communities_for(actor) -> list[Community]:
-    stmt = select(Community).order_by(Community.name)
+def _in_view(stmt, actor):
     ids = visible_community_ids(actor)
-    if ids is not None:
-        stmt = stmt.where(Community.id.in_(ids))
-    return list(db.session.scalars(stmt))
+    return stmt if ids is None else stmt.where(Community.id.in_(ids))
+
+
+def communities_for(actor) -> list[Community]:
+    return list(db.session.scalars(_in_view(select(Community).order_by(Community.name), actor)))
 
 
 def community_choices(actor) -> list[tuple[int, str]]:
-    return [(c.id, c.name) for c in communities_for(actor)]
+    # Two columns, not whole rows: every list page's community filter asks for these.
+    stmt = _in_view(select(Community.id, Community.name).order_by(Community.name), actor)
+    return [(row.id, row.name) for row in read_rows(stmt)]
 
 
 def compound_choices(community_id: int | None) -> list[tuple[int, str]]:

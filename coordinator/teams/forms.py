@@ -1,4 +1,3 @@
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -13,6 +12,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from coordinator.categories import category_choices
 from coordinator.forms import Mobile, Phone, SearchForm, normalise_phone, options
+from coordinator.i18n import lazy_gettext as _l
 from coordinator.teams.models import KINDS
 
 

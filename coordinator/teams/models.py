@@ -2,7 +2,6 @@
 
 from datetime import datetime
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     Boolean,
     Column,
@@ -16,6 +15,8 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from coordinator.extensions import db
+from coordinator.i18n import lazy_gettext as _l
+from coordinator.i18n import translated
 from coordinator.ui import utcnow
 
 KINDS = {
@@ -28,7 +29,7 @@ KINDS = {
 
 def kind_labels() -> dict[str, str]:
     """The kinds in the reader's language, translated once for a whole list."""
-    return {code: str(label) for code, label in KINDS.items()}
+    return translated(KINDS)
 
 
 team_communities = Table(

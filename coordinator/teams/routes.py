@@ -1,11 +1,11 @@
 from flask import current_app, flash, redirect, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from coordinator import access
 from coordinator.access import OFFICE, TEAM_SIDE, allow
 from coordinator.categories import category_labels
 from coordinator.forms import ButtonForm
+from coordinator.i18n import gettext as _
 from coordinator.paging import page_number
 from coordinator.places.services import community_choices
 from coordinator.rendering import render
@@ -29,9 +29,11 @@ def team_list_context():
                                  kind=search.kind.data or "", skill=search.skill.data or "",
                                  community_id=search.community.data or 0,
                                  page=page_number(), per_page=current_app.config["PER_PAGE"])
-    return {"search": search, "page": page,
-            "filters": _filter_options(search),
-            "labels": category_labels(), "kinds": kind_labels(),
+    labels, kinds = category_labels(), kind_labels()
+    return {"search": search, "page": page, "labels": labels, "kinds": kinds,
+            "filters": _filter_options(search, {"kind": [("", _("All kinds")), *kinds.items()],
+                                                "skill": [("", _("All skills")), *labels.items()],
+                                                "community": search.community.choices}),
             "can_create": services.can_edit(current_user, None)}
 
 
@@ -41,17 +43,15 @@ def index():
     return render("teams/index.html", **team_list_context())
 
 
-def _filter_options(search: TeamSearchForm) -> dict:
-    """The filter drop-downs as (value, label, selected) rows, labels translated once.
+def _filter_options(search: TeamSearchForm, choices: dict) -> dict:
+    """The filter drop-downs as (value, label, selected) rows, from labels translated once.
 
     Rendered by a plain loop in the template: WTForms' widgets cost more than the list itself.
     """
     options = {}
-    for name in ("kind", "skill", "community"):
-        field = search[name]
-        current = str(field.data or "")
-        options[name] = [(str(value), str(label), str(value) == current)
-                         for value, label, *_rest in field.choices]
+    for name, rows in choices.items():
+        current = str(search[name].data or "")
+        options[name] = [(str(value), label, str(value) == current) for value, label in rows]
     return options
 
 

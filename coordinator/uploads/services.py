@@ -10,11 +10,11 @@ import warnings
 from pathlib import Path
 
 from flask import current_app, url_for
-from flask_babel import gettext as _
 from PIL import Image, ImageOps
 from sqlalchemy import event, select
 
 from coordinator.extensions import db
+from coordinator.i18n import gettext as _
 from coordinator.rules import Refused
 from coordinator.ui import utcnow
 from coordinator.uploads.models import Photo

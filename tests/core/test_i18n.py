@@ -26,3 +26,29 @@ def test_english_pages_show_no_untranslated_chinese_chrome(client):
     client.set_cookie("lang", "en")
     html = client.get("/login").get_data(as_text=True)
     assert "Sign in" in html and "登录" not in html
+
+
+def test_the_catalog_follows_force_locale_within_a_request(web_app):
+    """The catalog is remembered per request for speed; a message written in its recipient's
+    language (force_locale) must still come out in that language, and the page's after it."""
+    from flask_babel import force_locale
+
+    from coordinator.i18n import gettext, lazy_gettext, translated
+
+    labels = {"teams": lazy_gettext("Service teams")}
+    # web_app: each request context gets its own app context (and g), as in production.
+    with web_app.test_request_context("/"):
+        assert gettext("Service teams") == "服务队伍"
+        with force_locale("en"):
+            assert gettext("Service teams") == "Service teams"
+            assert translated(labels) == {"teams": "Service teams"}
+        assert str(labels["teams"]) == "服务队伍"
+        assert translated(labels) == {"teams": "服务队伍"}
+    with web_app.test_request_context("/", headers={"Cookie": "lang=en"}):
+        assert gettext("Service teams") == "Service teams"
+
+
+def test_templates_escape_what_goes_into_a_translation(app):
+    with app.test_request_context("/"):
+        html = app.jinja_env.from_string('{{ _("Page %(n)s", n=v) }}').render(v="<b>")
+    assert "&lt;b&gt;" in html and "<b>" not in html
