@@ -17,7 +17,14 @@ from coordinator.categories import CATEGORIES  # noqa: E402
 from coordinator.demo import story  # noqa: E402
 from coordinator.extensions import db  # noqa: E402
 from coordinator.places.models import Community  # noqa: E402
-from coordinator.teams.models import KINDS, Team, TeamMember, TeamSkill, team_communities  # noqa: E402
+from coordinator.teams.models import (  # noqa: E402
+    KINDS,
+    Team,
+    TeamMember,
+    TeamSkill,
+    search_text_update,
+    team_communities,
+)
 from coordinator.ui import utcnow  # noqa: E402
 
 TEAMS = 2_000
@@ -61,6 +68,8 @@ def seed() -> dict:
                         (team_communities, covers), (TeamMember.__table__, members)):
         for part in chunks(rows):
             db.session.execute(insert(table), part)
+    # Core INSERTs bypass the flush that keeps search_text: fill it as the migration does.
+    db.session.execute(search_text_update())
     db.session.commit()
     if db.engine.dialect.name == "postgresql":
         # Explicit ids bypass the sequence; move it past them so the app can add teams.

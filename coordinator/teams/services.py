@@ -50,11 +50,16 @@ def search_teams(actor, q: str = "", kind: str = "", skill: str = "", community_
     stmt = _team_page_statement(actor.role, bool(q), bool(codes), bool(kind), bool(skill),
                                 bool(community_id))
     params = {"actor_community": actor.community_id, "actor_team": actor.team_id,
-              "like": f"%{q}%", "codes": codes, "kind": kind, "skill": skill,
+              "like": f"%{_like_escaped(q.lower())}%", "codes": codes, "kind": kind, "skill": skill,
               "community": community_id, "limit": per_page + 1,
               "offset": (page - 1) * per_page}
     rows = [ListedTeam(row) for row in read_rows(stmt, params)]
     return Page(rows[:per_page], page, per_page, len(rows) > per_page)
+
+
+def _like_escaped(text: str) -> str:
+    """A search for "100%" or "a_b" means those characters, not LIKE's wildcards."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 @cache  # one statement per role and set of filters in use: at most 6 × 32, built once each
@@ -70,12 +75,7 @@ def _team_page_statement(role: str, q: bool, codes: bool, kind: bool, skill: boo
     ids = scoped(select(Team.id, Team.name), SimpleNamespace(role=role, community_id=None,
                                                              team_id=None))
     if q:
-        like = bindparam("like")
-        conditions = [
-            Team.name.like(like),
-            exists().where(TeamMember.team_id == Team.id,
-                           or_(TeamMember.name.like(like), TeamMember.phone.like(like))),
-        ]
+        conditions = [Team.search_text.like(bindparam("like"), escape="\\")]
         if codes:
             conditions.append(exists().where(
                 TeamSkill.team_id == Team.id,

@@ -144,6 +144,45 @@ def test_search_finds_by_name_skill_and_member(client, auth, make):
     assert names("绿化") == {greenery.name}  # the skill's Chinese name
 
 
+def test_search_follows_members_renamed_moved_and_removed(client, auth, make):
+    """The list searches a text kept beside each team; every way a member changes updates it."""
+    admin = make.user("admin")
+    east, west = make.team(name="东区维修队"), make.team(name="西区维修队")
+    member = TeamMember(team=east, name="钱师傅", phone="13911112222")
+    db.session.add(member)
+    make.commit()
+    auth.login(admin)
+
+    def found(query):
+        html = client.get(f"/teams/?q={query}", headers=HX).get_data(as_text=True)
+        return {t.name for t in (east, west) if t.name in html}
+
+    assert found("钱师") == {east.name} and found("1111222") == {east.name}
+    member.name = "孙师傅"
+    db.session.commit()
+    assert found("钱师") == set() and found("孙师") == {east.name}
+    member.team = west
+    db.session.commit()
+    assert found("孙师") == {west.name}
+    db.session.delete(member)
+    db.session.commit()
+    assert found("孙师") == set()
+    west.name = "西区水电队"
+    db.session.commit()
+    assert found("水电") == {"西区水电队"}
+
+
+def test_search_takes_wildcards_literally(client, auth, make):
+    admin = make.user("admin")
+    make.team(name="百分百_保洁队")
+    make.team(name="保洁二队")
+    make.commit()
+    auth.login(admin)
+    assert "保洁二队" not in client.get("/teams/?q=%25", headers=HX).get_data(as_text=True)
+    html = client.get("/teams/?q=百_保", headers=HX).get_data(as_text=True)
+    assert "百分百_保洁队" in html and "保洁二队" not in html
+
+
 def test_list_fragment_and_full_page(client, auth, make):
     admin = make.user("admin")
     make.team(name="北京首华物业管理有限公司")
