@@ -5,6 +5,7 @@ A count over a million rows costs more than the page itself, and nobody pages to
 
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlencode
 
 from flask import request
 from sqlalchemy import Select
@@ -23,11 +24,13 @@ class Page:
     def has_prev(self) -> bool:
         return self.number > 1
 
-    def args(self, number: int) -> dict:
-        """The current query string with another page number, for links."""
-        args = request.args.to_dict()
-        args["page"] = number
-        return args
+    def url(self, number: int) -> str:
+        """This list's address with another page number, every other filter kept.
+
+        Built from the request's own path (every pager sits on its list's own route):
+        cheaper than url_for, and a filter given twice (?skill=a&skill=b) stays twice."""
+        args = [(key, value) for key, value in request.args.items(multi=True) if key != "page"]
+        return f"{request.script_root}{request.path}?{urlencode([*args, ('page', number)])}"
 
 
 def page_number() -> int:

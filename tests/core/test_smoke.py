@@ -7,3 +7,11 @@ def test_healthz_reports_database(client):
 def test_login_page_is_chinese_by_default(client):
     html = client.get("/login").get_data(as_text=True)
     assert 'lang="zh-CN"' in html
+
+
+def test_pager_links_keep_every_filter_and_replace_the_page(app):
+    from coordinator.paging import Page
+
+    with app.test_request_context("/teams/?skill=a&skill=b&q=%E9%A6%96&page=3"):
+        url = Page([], 3, 25, True).url(4)
+    assert url == "/teams/?skill=a&skill=b&q=%E9%A6%96&page=4"
