@@ -1,6 +1,6 @@
 """Use cases for accounts. Each public function is one transaction and commits once."""
 
-from sqlalchemy import or_, select
+from sqlalchemy import or_, select, update
 
 from coordinator import access
 from coordinator.auth.models import User
@@ -104,6 +104,8 @@ def save_user(actor: User, data: dict, user: User | None = None) -> User:
     return user
 
 
-def set_locale(user: User, lang: str) -> None:
-    user.locale = lang
+def set_locale(user, lang: str) -> None:
+    """Keep the language on the account (user: the User row or the request's SignedIn)."""
+    db.session.execute(update(User).where(User.id == user.id).values(locale=lang))
     db.session.commit()
+    user.locale = lang
