@@ -147,16 +147,6 @@ class CodeForm(FlaskForm):
                                                               message=_l("Six digits."))])
 
 
-class EventSearchForm(SearchForm):
-    community = SelectField(_l("Community"), coerce=int, validators=[Optional()])
-    kind = SelectField(_l("Kind"), choices=options([("", _l("All kinds"))] + list(KINDS.items())),
-                       validators=[Optional()])
-    when = SelectField(_l("When"), choices=options([("upcoming", _l("Coming up")),
-                                                    ("past", _l("Past")), ("all", _l("All"))]),
-                       validators=[Optional()])
-    date = DateField(_l("On this day"), validators=[Optional()])
-
-
 class RecordsForm(SearchForm):
     community = SelectField(_l("Community"), coerce=int, validators=[Optional()])
     date_from = DateField(_l("From"), validators=[Optional()])

@@ -1,4 +1,4 @@
-from datetime import date
+from datetime import date, datetime
 
 import segno
 from flask import Response, current_app, flash, redirect, request, url_for
@@ -14,21 +14,22 @@ from coordinator.events.forms import (
     CodeForm,
     CorrectionForm,
     EventForm,
-    EventSearchForm,
     JoinForm,
     PhoneForm,
     RecordsForm,
 )
 from coordinator.events.hours import round_quarter, to_local, to_utc
-from coordinator.events.models import CONFIRMED, Event
+from coordinator.events.models import CONFIRMED, KINDS, STATUSES, Event
 from coordinator.extensions import htmx, limiter
 from coordinator.forms import ButtonForm
 from coordinator.i18n import gettext as _
+from coordinator.i18n import lazy_gettext as _l
+from coordinator.i18n import translated, translations
 from coordinator.paging import page_number
 from coordinator.places.services import community_choices
 from coordinator.rendering import render
 from coordinator.rules import Refused, attach_to_form, refuse_page
-from coordinator.ui import utcnow
+from coordinator.ui import local_formatters, status_badge, utcnow
 
 EXTRA_ROLE_ROWS = 2
 
@@ -53,20 +54,64 @@ def _managed(event_id: int) -> Event:
 
 # ---------------------------------------------------------------- list
 
+WHEN_CHOICES = {"upcoming": _l("Coming up"), "past": _l("Past"), "all": _l("All")}
+
+
 def index_context():
-    """Everything the event list needs; the page and its fragment share it."""
-    search = EventSearchForm(request.args)
-    search.community.choices = [(0, _("All communities"))] + _all_communities()
-    search.validate()  # a bad filter is dropped, never an error page
-    community = search.community.data if not search.community.errors else 0
-    kind = search.kind.data if not search.kind.errors else ""
-    day = search.date.data if not search.date.errors else None
-    when = search.when.data if not search.when.errors else "upcoming"
-    page = services.search_events(current_user, community_id=community or 0, kind=kind or "",
-                                  day=day, when=when or "upcoming", page=page_number(),
-                                  per_page=current_app.config["PER_PAGE"])
-    return {"search": search, "page": page,
+    """Everything the event list needs; the page and its fragment share it.
+
+    The filters are read from the query string by hand and rendered from (value, label,
+    selected) rows: WTForms' form, validation and widgets cost more than the 25 cards. A filter
+    value that is not one of the choices is dropped, never an error page."""
+    args = request.args
+    communities = [(0, _("All communities")), *_all_communities()]
+    community = _int_arg(args.get("community"))
+    kinds = translated(KINDS)
+    kind = args.get("kind")
+    when = args.get("when")
+    raw_date = " ".join(args.getlist("date"))
+    try:
+        day = datetime.strptime(raw_date, "%Y-%m-%d").date() if raw_date else None
+    except ValueError:
+        day = None
+    page = services.search_events(
+        current_user, community_id=community if any(community == c for c, _n in communities)
+        else 0, kind=kind if kind in kinds else "", day=day,
+        when=when if when in WHEN_CHOICES else "upcoming", page=page_number(),
+        per_page=current_app.config["PER_PAGE"])
+    _cards(page.items)
+    return {"page": page, "kinds": kinds, "date": raw_date,
+            "badges": {code: status_badge(str(label), tone)
+                       for code, (label, tone) in STATUSES.items()},
+            "filters": {"community": _options(communities, community),
+                        "kind": _options([("", _("All kinds")), *kinds.items()], kind),
+                        "when": _options(translated(WHEN_CHOICES).items(), when)},
             "can_create": services.can_manage(current_user, None)}
+
+
+def _int_arg(value):
+    try:
+        return int(value) if value is not None else None
+    except ValueError:
+        return None
+
+
+def _options(rows, current) -> list[tuple]:
+    """(value, label, selected): selected only when the query string names that value, as the
+    form did (no choice is marked when the filter is not in the address)."""
+    return [(value, label, current is not None and value == current) for value, label in rows]
+
+
+def _cards(events) -> None:
+    """What each card shows, worked out in Python: dates by the cached formatter, the places
+    taken from one translated pattern, the bar's width (rounded as Jinja's round did)."""
+    when = local_formatters()[0]
+    taken = translations().ugettext("%(n)d of %(cap)d places taken")
+    for event in events:
+        event.when = when(event.starts_at)
+        event.taken = taken % {"n": event.confirmed, "cap": event.capacity}
+        event.width = int(round(100 * event.confirmed / event.capacity, 0)) if (
+            event.capacity) else 0
 
 
 def _all_communities():
