@@ -241,9 +241,11 @@ def pending_corrections(event: Event) -> list[HoursCorrection]:
         .order_by(HoursCorrection.id)))
 
 
+_COMMUNITIES = select(Community.id, Community.name).order_by(Community.name)
+
+
 def all_communities() -> list[tuple[int, str]]:
-    return [(r.id, r.name) for r in db.session.execute(
-        select(Community.id, Community.name).order_by(Community.name))]
+    return [(r.id, r.name) for r in read_rows(_COMMUNITIES)]
 
 
 def get_community(community_id: int) -> Community | None:

@@ -1,0 +1,33 @@
+"""events: covering indexes for the event list (ix_events_open by end time, ix_events_list by
+start time) replace ix_events_ends_at and ix_events_starts_at
+
+Revision ID: d4e6f8a0b2c4
+Revises: c3d5e7f9a1b2
+Create Date: 2026-11-26 09:30:00
+
+"""
+from alembic import op
+
+revision = "d4e6f8a0b2c4"
+down_revision = "c3d5e7f9a1b2"
+branch_labels = None
+depends_on = None
+
+COLUMNS = ["id", "status", "organiser_id", "kind", "community_id"]
+
+
+def upgrade():
+    with op.batch_alter_table("events", schema=None) as batch_op:
+        batch_op.create_index("ix_events_open", ["ends_at", "starts_at", *COLUMNS], unique=False)
+        batch_op.create_index("ix_events_list", ["starts_at", "id", "ends_at", *COLUMNS[1:]],
+                              unique=False)
+        batch_op.drop_index("ix_events_ends_at")
+        batch_op.drop_index("ix_events_starts_at")
+
+
+def downgrade():
+    with op.batch_alter_table("events", schema=None) as batch_op:
+        batch_op.create_index("ix_events_starts_at", ["starts_at"], unique=False)
+        batch_op.create_index("ix_events_ends_at", ["ends_at"], unique=False)
+        batch_op.drop_index("ix_events_list")
+        batch_op.drop_index("ix_events_open")
