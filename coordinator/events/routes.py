@@ -162,22 +162,22 @@ def _answer_on_event(event_id: int, message: str, tone: str, status: int = 200):
 @bp.post("/events/<int:event_id>/roles/<int:role_id>/sign-up")
 @allow(SIGNED_IN)
 def sign_up(event_id: int, role_id: int):
-    event = _visible(event_id)
-    role = next((r for r in event.roles if r.id == role_id), None)
-    access.require(role is not None)
+    # One row for the role and its event (not the event with its roles, people and places):
+    # the answer is a redirect, or the event page built afresh by _answer_on_event.
+    target = services.signup_target(current_user, event_id, role_id)
+    access.require(target is not None)
     if not ButtonForm().validate_on_submit():
         _expired()
-    role_name = role.name  # read before the commit expires it
     try:
-        signup = services.sign_up(current_user, role)
+        place = services.take_place(current_user, target)
     except Refused as refused:
         return _answer_on_event(event_id, str(refused.message), "error", refused.status)
-    if signup.status == CONFIRMED:
-        message = _("You are signed up for %(role)s. See you there!", role=role_name)
+    if place.status == CONFIRMED:
+        message = _("You are signed up for %(role)s. See you there!", role=target.role_name)
     else:
         message = _("%(role)s is full. You are number %(n)d on the waitlist; we will tell "
-                    "you if a place opens.", role=role_name, n=services.waitlist_place(signup))
-    return _answer_on_event(event_id, message, "success" if signup.status == CONFIRMED else "info")
+                    "you if a place opens.", role=target.role_name, n=place.place)
+    return _answer_on_event(event_id, message, "success" if place.status == CONFIRMED else "info")
 
 
 @bp.post("/events/<int:event_id>/signups/<int:signup_id>/cancel")

@@ -12,10 +12,11 @@ import hmac
 import secrets
 from datetime import date, datetime, timedelta
 from functools import cache
+from types import SimpleNamespace
 
-from flask import current_app
-from flask_babel import force_locale, format_datetime
-from sqlalchemy import bindparam, delete, exists, func, select, update
+from flask import current_app, has_request_context
+from flask_babel import force_locale, get_locale
+from sqlalchemy import bindparam, delete, exists, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
@@ -25,6 +26,7 @@ from coordinator.events.hours import (
     correction_allowed,
     missing_check_out,
     service_minutes,
+    to_local,
     to_utc,
 )
 from coordinator.events.models import (
@@ -53,7 +55,7 @@ from coordinator.forms import normalise_phone
 from coordinator.i18n import lazy_gettext as _l
 from coordinator.notifications.models import PENDING as OUTBOX_PENDING
 from coordinator.notifications.models import OutboxMessage
-from coordinator.notifications.services import queue
+from coordinator.notifications.services import message_row, queue, queue_rows
 from coordinator.paging import Page, read_rows
 from coordinator.places.models import Community, Compound
 from coordinator.rules import Refused
@@ -284,13 +286,20 @@ def _log(event: Event, action: str, actor=None, signup: Signup | None = None,
 
 
 def _local_time(dt: datetime) -> str:
-    return format_datetime(dt, "M月d日 HH:mm")
+    """Babel's "M月d日 HH:mm" in Asia/Shanghai (the same in every language), without Babel."""
+    local = to_local(dt)
+    return f"{local.month}月{local.day}日 {local.hour:02d}:{local.minute:02d}"
 
 
 def _word(user, body) -> str:
     """Word a message in the recipient's language; `body` is a callable giving the text, so
-    that it is worded (and its times formatted) in that language, with or without a request."""
-    with force_locale(user.locale or current_app.config["BABEL_DEFAULT_LOCALE"]):
+    that it is worded (and its times formatted) in that language, with or without a request.
+    Already in that language (someone signing up in their own): no switch of locale."""
+    locale = user.locale or current_app.config["BABEL_DEFAULT_LOCALE"]
+    current = get_locale() if has_request_context() else None
+    if current is not None and str(current) == locale:
+        return str(body())
+    with force_locale(locale):
         return str(body())
 
 
@@ -325,6 +334,12 @@ def _plan_reminders(event: Event, users) -> list[tuple]:
 def _queue_reminders(event: Event, plan: list[tuple]) -> None:
     for user, send_at, text in plan:
         _tell(user, REMINDER, event, text, send_at)
+
+
+def _reminder_rows(event_id: int, plan: list[tuple]) -> list[dict]:
+    """The plan as outbox rows for one INSERT (notifications.queue_rows)."""
+    return [message_row(REMINDER, user.phone, text, user_id=user.id, about=("event", event_id),
+                        send_at=send_at) for user, send_at, text in plan]
 
 
 def _schedule_reminders(event: Event, users) -> None:
@@ -531,12 +546,6 @@ def cancel(actor, event: Event, reason: str) -> Event:
 
 # ---------------------------------------------------------------- sign-up and waitlist
 
-def _open_for_signup(event_id: int):
-    """SQL condition: the event takes sign-ups (published or under way, not over)."""
-    return exists().where(Event.id == event_id, Event.status.in_(OPEN),
-                          Event.ends_at > utcnow())
-
-
 def signup_refusal(event: Event, now: datetime | None = None):
     """Why nobody can sign up for this event now, or None."""
     now = now or utcnow()
@@ -549,60 +558,145 @@ def signup_refusal(event: Event, now: datetime | None = None):
     return None
 
 
-def sign_up(user, role: EventRole) -> Signup:
+class SignupTarget:
+    """A role and its event as a sign-up needs them (one row, no ORM objects): whether it is
+    open (status, ends_at), what the reminders say (title, start, place), the role's name."""
+
+    __slots__ = ("event_id", "role_id", "status", "starts_at", "ends_at", "title", "place",
+                 "role_name", "full")
+
+    def __init__(self, event_id: int, role_id: int, row):
+        self.event_id, self.role_id = event_id, role_id
+        self.status, self.starts_at, self.ends_at, self.title = row[:4]
+        self.place = " · ".join(p for p in (row.community, row.compound, row.meeting_place) if p)
+        self.role_name = row.role_name
+        self.full = row.confirmed_count >= row.capacity  # as read: a hint, never the decision
+
+
+class Place:
+    """What a sign-up got: a seat (CONFIRMED) or a waitlist position and place (1 = next)."""
+
+    __slots__ = ("id", "status", "position", "place")
+
+    def __init__(self, signup_id: int, status: str, position: int, place: int):
+        self.id, self.status, self.position, self.place = signup_id, status, position, place
+
+
+@cache  # one per role (scoping), built once
+def _signup_target_statement(role: str):
+    stmt = (select(Event.status, Event.starts_at, Event.ends_at, Event.title,
+                   Event.meeting_place, Community.name.label("community"),
+                   Compound.name.label("compound"), EventRole.name.label("role_name"),
+                   EventRole.confirmed_count, EventRole.capacity)
+            .select_from(EventRole).join(Event, Event.id == EventRole.event_id)
+            .outerjoin(Community, Community.id == Event.community_id)
+            .outerjoin(Compound, Compound.id == Event.compound_id)
+            .where(EventRole.id == bindparam("role"), EventRole.event_id == bindparam("event")))
+    return _scope_params(stmt, role)
+
+
+def signup_target(actor, event_id: int, role_id: int) -> SignupTarget | None:
+    """The role of this event, if the actor may see the event; None otherwise (not found)."""
+    row = read_rows(_signup_target_statement(actor.role),
+                    {"role": role_id, "event": event_id, "actor_id": actor.id,
+                     "actor_community": actor.community_id}).first()
+    return None if row is None else SignupTarget(event_id, role_id, row)
+
+
+def _open_now():
+    """SQL condition on a statement's :event and :now: the event takes sign-ups."""
+    return exists().where(Event.id == bindparam("event"), Event.status.in_(OPEN),
+                          Event.ends_at > bindparam("now", type_=Event.ends_at.type))
+
+
+_ROLES = EventRole.__table__
+_SIGNUPS = Signup.__table__
+# A seat: one conditional UPDATE, never a read-then-write in Python.
+_TAKE_SEAT = (update(_ROLES).where(_ROLES.c.id == bindparam("role"),
+                                   _ROLES.c.confirmed_count < _ROLES.c.capacity, _open_now())
+              .values(confirmed_count=_ROLES.c.confirmed_count + 1))
+# Full: the next waitlist position, handed out by the same kind of UPDATE, and only while the
+# role is still full (a seat freed in between is taken instead).
+_JOIN_WAITLIST = (update(_ROLES).where(_ROLES.c.id == bindparam("role"),
+                                       _ROLES.c.confirmed_count >= _ROLES.c.capacity, _open_now())
+                  .values(waitlist_seq=_ROLES.c.waitlist_seq + 1).returning(_ROLES.c.waitlist_seq))
+_OPEN = select(_open_now())
+_ahead = _SIGNUPS.alias("ahead")
+# The sign-up, and how many are ahead of it on the waitlist (0 for a seat): everyone ahead has
+# committed, since they held the role's row lock before this transaction took it.
+_ADD_SIGNUP = (insert(_SIGNUPS).values(
+    event_id=bindparam("event"), role_id=bindparam("role"), user_id=bindparam("user"),
+    status=bindparam("status"), position=bindparam("position"), created_at=bindparam("now"))
+    .returning(_SIGNUPS.c.id, select(func.count()).select_from(_ahead).where(
+        _ahead.c.role_id == bindparam("role"), _ahead.c.status == WAITLISTED,
+        _ahead.c.position < bindparam("position")).scalar_subquery()))
+_ACTIVE = (select(Signup.status, EventRole.name).join(EventRole, EventRole.id == Signup.role_id)
+           .where(Signup.event_id == bindparam("event"), Signup.user_id == bindparam("user"),
+                  Signup.status != SIGNUP_CANCELLED))
+
+
+def take_place(user, target: SignupTarget) -> Place:
     """Take a seat in a role, or a place on its waitlist when the role is full.
 
     The seat is taken by one conditional UPDATE; if it matches no row the role is full (or the
-    event closed in the meantime). One active sign-up per person per event: checked first for
-    a kind message, and by a unique index for the race between two taps.
+    event closed in the meantime). One active sign-up per person per event: the unique index
+    refuses a second one (the transaction, seat included, is rolled back) and the person is
+    told politely which place they already have. Then the reminders (worded before any lock
+    is taken) in one INSERT, and one commit: five statements with the commit.
     """
-    event = role.event
-    refusal = signup_refusal(event)
+    refusal = signup_refusal(target)
     if refusal:
         raise Refused(refusal, status=409)
-    taken = db.session.scalar(select(Signup).where(
-        Signup.event_id == event.id, Signup.user_id == user.id,
-        Signup.status != SIGNUP_CANCELLED).options(selectinload(Signup.role)))
-    if taken is not None:
-        raise Refused(_already(taken), status=409)
-
-    reminders = _plan_reminders(event, [user])  # worded before the write lock is taken
-    roles = EventRole.__table__
-    seat = db.session.execute(
-        update(roles)
-        .where(roles.c.id == role.id, roles.c.confirmed_count < roles.c.capacity,
-               _open_for_signup(event.id))
-        .values(confirmed_count=roles.c.confirmed_count + 1))
-    if seat.rowcount == 1:
-        status, position = CONFIRMED, 0
-    else:
-        position = db.session.execute(
-            update(roles).where(roles.c.id == role.id, _open_for_signup(event.id))
-            .values(waitlist_seq=roles.c.waitlist_seq + 1)
-            .returning(roles.c.waitlist_seq)).scalar_one_or_none()
-        if position is None:
-            db.session.rollback()
-            raise Refused(_l("Sign-up for this event has just closed."), status=409)
-        status = WAITLISTED
-    signup = Signup(event_id=event.id, role_id=role.id, user_id=user.id, status=status,
-                    position=position, created_at=utcnow())
-    db.session.add(signup)
+    now = utcnow()
+    reminders = _plan_reminders(target, [user])
+    params = {"role": target.role_id, "event": target.event_id, "now": now}
+    conn = db.session.connection()
+    # One UPDATE as a rule: the seat if the role looked free when read, else the waitlist. Each
+    # is conditional, so if the other was right after all, the other one is tried.
+    status = position = None
+    full = target.full
+    for _attempt in range(5):
+        if not full and conn.execute(_TAKE_SEAT, params).rowcount == 1:
+            status, position = CONFIRMED, 0
+            break
+        position = conn.execute(_JOIN_WAITLIST, params).scalar()
+        if position is not None:
+            status = WAITLISTED
+            break
+        full = False
+        if not conn.execute(_OPEN, params).scalar():
+            break
+    if status is None:
+        db.session.rollback()
+        raise Refused(_l("Sign-up for this event has just closed."), status=409)
     try:
-        db.session.flush()
+        signup_id, ahead = conn.execute(_ADD_SIGNUP, {
+            **params, "user": user.id, "status": status, "position": position}).one()
     except IntegrityError:
         db.session.rollback()  # the seat taken above is given back with the transaction
-        raise Refused(_l("You are already signed up for this event."), status=409) from None
+        raise Refused(_already(target.event_id, user.id), status=409) from None
     if status == CONFIRMED:
-        _queue_reminders(event, reminders)
+        queue_rows(_reminder_rows(target.event_id, reminders))
     db.session.commit()
+    return Place(signup_id, status, position, 0 if status == CONFIRMED else ahead + 1)
+
+
+def sign_up(user, role: EventRole) -> Signup:
+    """take_place for a role object (scripts, the demo, tests): the Signup row it made."""
+    target = signup_target(SimpleNamespace(role=access.ADMIN, id=None, community_id=None),
+                           role.event_id, role.id)
+    place = take_place(user, target)
     db.session.expire(role)
-    return signup
+    return db.session.get(Signup, place.id)
 
 
-def _already(signup: Signup) -> str:
-    if signup.status == WAITLISTED:
-        return str(_l("You are already on the waitlist for %(role)s.", role=signup.role.name))
-    return str(_l("You are already signed up for %(role)s.", role=signup.role.name))
+def _already(event_id: int, user_id: int) -> str:
+    row = db.session.execute(_ACTIVE, {"event": event_id, "user": user_id}).first()
+    if row is None:  # cancelled in between: say it plainly
+        return str(_l("You are already signed up for this event."))
+    if row.status == WAITLISTED:
+        return str(_l("You are already on the waitlist for %(role)s.", role=row.name))
+    return str(_l("You are already signed up for %(role)s.", role=row.name))
 
 
 def _promote_next(event: Event, role_id: int, take_seat: bool) -> Signup | None:

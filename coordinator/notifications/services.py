@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import select, update
+from sqlalchemy import insert, select, update
 
 from coordinator.extensions import db
 from coordinator.i18n import gettext as _
@@ -48,6 +48,23 @@ def queue(kind: str, recipient: str, body: str, *, channel: str = "sms", subject
         message.next_attempt_at = send_at
     db.session.add(message)
     return message
+
+
+def message_row(kind: str, recipient: str, body: str, *, channel: str = "sms",
+                subject: str = "", user_id: int | None = None,
+                about: tuple[str, int] | None = None, send_at: datetime) -> dict:
+    """A message held back until `send_at`, as a row for queue_rows."""
+    return {"kind": kind, "recipient": recipient, "body": body, "channel": channel,
+            "subject": subject, "user_id": user_id, "subject_type": about[0] if about else "",
+            "subject_id": about[1] if about else None, "next_attempt_at": send_at}
+
+
+def queue_rows(rows: list[dict]) -> None:
+    """Add messages for later (message_row) in one INSERT, in the caller's transaction; never
+    commits. For a busy path: no ORM objects, so no kick either, which messages due later do
+    not need (the worker's poll sends them when their time comes)."""
+    if rows:
+        db.session.connection().execute(insert(OutboxMessage.__table__), rows)
 
 
 @dataclass
