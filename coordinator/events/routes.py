@@ -1,7 +1,7 @@
 from datetime import date, datetime
 
 import segno
-from flask import Response, current_app, flash, redirect, request, url_for
+from flask import Response, current_app, flash, g, redirect, request, url_for
 from flask_login import current_user, login_user
 from markupsafe import Markup
 
@@ -166,7 +166,9 @@ def sign_up(event_id: int, role_id: int):
     # the answer is a redirect, or the event page built afresh by _answer_on_event.
     target = services.signup_target(current_user, event_id, role_id)
     access.require(target is not None)
-    if not ButtonForm().validate_on_submit():
+    # CSRFProtect has checked this request's token already (g.csrf_valid); the form would only
+    # check it again, at the cost of building a form.
+    if not g.get("csrf_valid") and not ButtonForm().validate_on_submit():
         _expired()
     try:
         place = services.take_place(current_user, target)

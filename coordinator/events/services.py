@@ -648,7 +648,8 @@ def take_place(user, target: SignupTarget) -> Place:
     if refusal:
         raise Refused(refusal, status=409)
     now = utcnow()
-    reminders = _plan_reminders(target, [user])
+    # Reminders are worded before any lock is taken, for a role that looked free when read.
+    reminders = None if target.full else _plan_reminders(target, [user])
     params = {"role": target.role_id, "event": target.event_id, "now": now}
     conn = db.session.connection()
     # One UPDATE as a rule: the seat if the role looked free when read, else the waitlist. Each
@@ -676,6 +677,8 @@ def take_place(user, target: SignupTarget) -> Place:
         db.session.rollback()  # the seat taken above is given back with the transaction
         raise Refused(_already(target.event_id, user.id), status=409) from None
     if status == CONFIRMED:
+        if reminders is None:  # a seat freed since the read: rare, worded under the lock
+            reminders = _plan_reminders(target, [user])
         queue_rows(_reminder_rows(target.event_id, reminders))
     db.session.commit()
     return Place(signup_id, status, position, 0 if status == CONFIRMED else ahead + 1)
