@@ -77,6 +77,23 @@ def cpu_seconds(master: int) -> float:
     return total
 
 
+def postgres_cpu_seconds(database: str) -> float:
+    """User + system CPU of the PostgreSQL backends serving this database (same host only)."""
+    total = 0.0
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            if f" {database} ".encode() not in (proc / "cmdline").read_bytes().replace(
+                    b"\0", b" ") + b" ":
+                continue
+            fields = (proc / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:  # gone, or not ours to read
+            continue
+        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
+
+
 def seed(app) -> tuple[int, list[tuple[int, int]]]:
     """Volunteers and one published drive; returns the event id and its (role id, capacity)."""
     with app.app_context():
@@ -204,7 +221,7 @@ def main() -> int:
         result = work / "wrk.json"
         wrk_env = {**os.environ, "BENCH_SESSIONS": str(lines), "BENCH_RESULT": str(result),
                    "BENCH_THREADS": str(THREADS), "BENCH_DUP_EVERY": str(DUP_EVERY)}
-        cpu_before = cpu_seconds(server.pid)
+        cpu_before, pg_before = cpu_seconds(server.pid), postgres_cpu_seconds(name)
         wrk = subprocess.run(["wrk", f"-t{THREADS}", f"-c{CONNECTIONS}", f"-d{DURATION}",
                               "--latency", "--timeout", "30s",
                               "-s", str(ROOT / "bench" / "signup.lua"),
@@ -212,6 +229,7 @@ def main() -> int:
                              text=True, timeout=600)
         print(wrk.stdout)
         server_cpu = cpu_seconds(server.pid) - cpu_before
+        postgres_cpu = postgres_cpu_seconds(name) - pg_before
         figures = json.loads(result.read_text())
         in_flight = figures["sent"] - figures["requests"]
         check = verify(app, event_id, figures["signed_up_302"], in_flight)
@@ -230,6 +248,8 @@ def main() -> int:
                   "seeded_s": round(seeded, 1), **figures,
                   "signups_per_s": round(signups_per_s, 1),
                   "server_cpu_ms_per_request": round(1000 * server_cpu / figures["requests"], 1),
+                  "postgres_cpu_ms_per_request": round(1000 * postgres_cpu / figures["requests"],
+                                                       1),
                   "check": check,
                   "target": {"signups/s>=300": signups_per_s >= 300, "consistent": ok},
                   "load": os.getloadavg()}
