@@ -79,7 +79,7 @@ def index_context():
         else 0, kind=kind if kind in kinds else "", day=day,
         when=when if when in WHEN_CHOICES else "upcoming", page=page_number(),
         per_page=current_app.config["PER_PAGE"])
-    _cards(page.items)
+    _cards(page.items, dict(communities))
     return {"page": page, "kinds": kinds, "date": raw_date,
             "badges": {code: status_badge(str(label), tone)
                        for code, (label, tone) in STATUSES.items()},
@@ -102,12 +102,14 @@ def _options(rows, current) -> list[tuple]:
     return [(value, label, current is not None and value == current) for value, label in rows]
 
 
-def _cards(events) -> None:
+def _cards(events, communities: dict) -> None:
     """What each card shows, worked out in Python: dates by the cached formatter, the places
-    taken from one translated pattern, the bar's width (rounded as Jinja's round did)."""
+    taken from one translated pattern, the bar's width (rounded as Jinja's round did), the
+    community's name from the filter's list (every community the reader may see is in it)."""
     when = local_formatters()[0]
     taken = translations().ugettext("%(n)d of %(cap)d places taken")
     for event in events:
+        event.placed(communities.get(event.community_id, ""))
         event.when = when(event.starts_at)
         event.taken = taken % {"n": event.confirmed, "cap": event.capacity}
         event.width = int(round(100 * event.confirmed / event.capacity, 0)) if (

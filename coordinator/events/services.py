@@ -147,15 +147,10 @@ def _event_page_statement(role: str, community: bool, kind: bool, when: str):
     elif when == "all":
         newest_first = True
     else:
-        # Not over yet. Alone, `ends_at >= now` lets the planner walk the start-time index from
-        # the oldest event and skip years of past ones (150 ms at 100,000 events); the lower
-        # bound on the start (the earliest start among events not over, found by the end-time
-        # index) makes the same walk begin where the upcoming events are. Same rows either way.
-        # min() of an expression, not of the bare column: the bare column would be answered by
-        # walking the start-time index again (the very scan this avoids).
-        earliest = select(func.min(func.coalesce(Event.starts_at, Event.starts_at))).where(
-            Event.ends_at >= now)
-        ids = ids.where(Event.ends_at >= now, Event.starts_at >= earliest.scalar_subquery())
+        # Not over yet: a range of ix_events_open read from the index alone, then the page's
+        # rows sorted by start. (Walking the start-time index from the oldest event instead
+        # skipped years of past events; with the covering index the planner no longer does.)
+        ids = ids.where(Event.ends_at >= now)
         newest_first = False
     if newest_first:
         ids = ids.order_by(Event.starts_at.desc(), Event.id.desc())
@@ -169,12 +164,13 @@ def _event_page_statement(role: str, community: bool, kind: bool, when: str):
 
     order = ((chosen.c.starts_at.desc(), chosen.c.id.desc()) if newest_first
              else (chosen.c.starts_at, chosen.c.id))
+    # The community's name comes from the filter's list of communities (routes._cards): a
+    # join fewer to plan on every request.
     return (select(Event.id, Event.title, Event.kind, Event.status, Event.starts_at,
-                   Event.meeting_place, Community.name.label("community"),
-                   Compound.name.label("compound"), of_event(EventRole.capacity).label("capacity"),
+                   Event.meeting_place, Event.community_id, Compound.name.label("compound"),
+                   of_event(EventRole.capacity).label("capacity"),
                    of_event(EventRole.confirmed_count).label("confirmed"))
             .join(chosen, chosen.c.id == Event.id)
-            .outerjoin(Community, Community.id == Event.community_id)
             .outerjoin(Compound, Compound.id == Event.compound_id)
             .order_by(*order))
 
@@ -182,13 +178,17 @@ def _event_page_statement(role: str, community: bool, kind: bool, when: str):
 class ListedEvent:
     """A row of the event list: plain values, no ORM object behind it."""
 
-    __slots__ = ("id", "title", "kind", "status", "starts_at", "place", "capacity", "confirmed",
-                 "when", "taken", "width")
+    __slots__ = ("id", "title", "kind", "status", "starts_at", "meeting_place", "community_id",
+                 "compound", "capacity", "confirmed", "place", "when", "taken", "width")
 
     def __init__(self, row):
-        self.id, self.title, self.kind, self.status, self.starts_at = row[:5]
-        self.place = " · ".join(p for p in (row.community, row.compound, row.meeting_place) if p)
+        (self.id, self.title, self.kind, self.status, self.starts_at, self.meeting_place,
+         self.community_id, self.compound) = row[:8]
         self.capacity, self.confirmed = int(row.capacity), int(row.confirmed)
+
+    def placed(self, community: str) -> None:
+        """Where, as Event.place says it: community · compound · meeting place."""
+        self.place = " · ".join(p for p in (community, self.compound, self.meeting_place) if p)
 
 
 def get_event(actor, event_id: int) -> Event | None:
