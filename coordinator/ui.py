@@ -94,8 +94,15 @@ def date_formatters(locale: str, zone: str):
     "d MMM yyyy HH:mm" (and the day alone), without Babel's pattern parsing and locale lookups
     on every call, which cost more than a list's rows. Month names come from Babel's data."""
     tz = pytz.timezone(zone)  # Flask-Babel's own kind of zone: the same offsets, LMT too
+    # After the zone's last change of offset (Asia/Shanghai: 1991) pytz adds one fixed offset:
+    # add it directly to a naive UTC time, and ask pytz only about earlier times.
+    changes = getattr(tz, "_utc_transition_times", None)
+    last_change = changes[-1] if changes else datetime.max
+    fixed = tz._transition_info[-1][0] if changes else None
 
     def local(dt: datetime) -> datetime:
+        if dt.tzinfo is None and dt >= last_change:
+            return dt + fixed
         return tz.normalize((dt if dt.tzinfo else dt.replace(tzinfo=UTC)).astimezone(tz))
 
     if locale.startswith("zh"):

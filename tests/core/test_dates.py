@@ -33,3 +33,16 @@ def test_every_month_and_none(app):
                     dt = datetime(2026, month, 3, 23, 59)  # the next day in Shanghai
                     assert ui.when(dt) == format_datetime(dt, PATTERNS[locale][0])
                 assert ui.when(None) == "" and ui.day(None) == ""
+
+
+def test_around_the_last_change_of_offset(app):
+    """Asia/Shanghai's last summer time ended 1991-09-14 17:00 UTC: before it pytz is asked,
+    after it the fixed offset is added; both agree with Babel."""
+    last = datetime(1991, 9, 14, 17, 0)
+    with app.test_request_context():
+        for locale in ("zh", "en"):
+            with force_locale(locale):
+                for minutes in (-61, -60, -1, 0, 1, 60, 24 * 60):
+                    dt = last + timedelta(minutes=minutes)
+                    assert ui.when(dt) == format_datetime(dt, PATTERNS[locale][0])
+                    assert ui.day(dt) == format_datetime(dt, PATTERNS[locale][1])
