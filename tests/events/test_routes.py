@@ -117,7 +117,53 @@ def test_list_runs_a_constant_number_of_queries(app, client, auth, make, count_q
     assert many.count == few.count, many.statements
 
 
+def test_list_cards_and_filters(app, client, auth, make, world):
+    """What a card says (place, seats taken, status) and the filters' chosen values."""
+    _staff, volunteer, event = world
+    services.sign_up(make.user("volunteer"), event.roles[0])
+    english(client)
+    auth.login(volunteer)
+    html = client.get("/events?kind=cleanup&when=upcoming&date=").get_data(as_text=True)
+    card = html[html.index('<li class="card event-card">'):]
+    card = card[:card.index("</li>")]
+    assert f'href="/events/{event.id}"' in card and "车棚清理" in card
+    assert '<span class="badge badge-blue">Open for sign-up</span>' in card
+    assert f"{event.community.name} · 车棚前" in card
+    assert "1 of 3 places taken" in card and 'style="width: 33%"' in card
+    assert "Cleanup · " in card
+    assert '<option selected value="cleanup">Cleanup</option>' in html
+    assert '<option selected value="upcoming">Coming up</option>' in html
+    assert 'name="date" type="date" value=""' in html
+    plain = client.get("/events").get_data(as_text=True)
+    assert "<option selected" not in plain  # no filter in the address: none marked
+    odd = client.get("/events?when=x&date=2026-13-40&community=999").get_data(as_text=True)
+    assert "<option selected" not in odd and 'value="2026-13-40"' in odd
+    assert "车棚清理" in odd  # bad filters are dropped: the default list
+
+
 # ---------------------------------------------------------------- sign-up
+
+def test_sign_up_runs_few_statements(app, client, auth, make, count_queries, world):
+    """The POST: the user, the role with its event, the seat, the sign-up, the reminders."""
+    _staff, volunteer, event = world
+    other, third = make.user("volunteer"), make.user("volunteer")
+    make.commit()
+    event_id, first_role, one_place = event.id, event.roles[0].id, event.roles[1].id
+    other_id, third_id = other.id, third.id
+    auth.login(volunteer)
+    db.session.remove()
+    with count_queries() as seat:
+        assert client.post(f"/events/{event_id}/roles/{first_role}/sign-up").status_code == 302
+    assert seat.count <= 5, seat.statements
+    services.sign_up(db.session.get(type(other), other_id), db.session.get(EventRole, one_place))
+    auth.logout()
+    auth.login(db.session.get(type(third), third_id))
+    db.session.remove()
+    with count_queries() as waitlist:
+        assert client.post(f"/events/{event_id}/roles/{one_place}/sign-up").status_code == 302
+    assert waitlist.count <= 4, waitlist.statements
+    assert _count(Signup, Signup.status == WAITLISTED) == 1
+
 
 def test_sign_up_two_taps_fragment(app, client, auth, world):
     _staff, volunteer, event = world

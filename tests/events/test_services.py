@@ -1,6 +1,6 @@
 """Events services without HTTP: assert on the database."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -375,3 +375,51 @@ def test_search_scopes_by_role(app, en, make):
     ids = {e.id for e in services.search_events(v).items}
     assert ids == {mine.id, other.id}
     assert services.get_event(v, draft.id) is None
+
+
+def test_a_stale_read_never_decides_the_seat(app, en, make):
+    """The role's fullness as read is only a hint: the conditional UPDATEs decide."""
+    event = make_event(roles=(("搬运", 1),))
+    role = event.roles[0]
+    a, b, c = (make.user("volunteer") for _ in range(3))
+    make.commit()
+    looked_free = services.signup_target(a, event.id, role.id)
+    services.sign_up(b, role)  # takes the only seat after the read
+    place = services.take_place(a, looked_free)
+    assert (place.status, place.position, place.place) == (WAITLISTED, 1, 1)
+    looked_full = services.signup_target(c, event.id, role.id)
+    assert looked_full.full
+    services.cancel_signup(b, db.session.scalar(select(Signup).filter_by(user_id=b.id)))
+    # a was promoted into b's seat; make room once more and let c, who read "full", in
+    services.cancel_signup(a, db.session.scalar(select(Signup).filter_by(user_id=a.id)))
+    place = services.take_place(c, looked_full)
+    assert place.status == CONFIRMED
+    assert db.session.get(EventRole, role.id).confirmed_count == 1
+    assert len(_outbox(services.REMINDER, c)) == 2  # reminders planned under the lock
+
+
+def test_waitlist_place_counts_only_those_still_ahead(app, en, make):
+    event = make_event(roles=(("搬运", 1),))
+    role = event.roles[0]
+    a, b, c, d = (make.user("volunteer") for _ in range(4))
+    make.commit()
+    services.sign_up(a, role)
+    services.sign_up(b, role)
+    services.sign_up(c, role)
+    services.cancel_signup(b, db.session.scalar(select(Signup).filter_by(user_id=b.id)))
+    target = services.signup_target(d, event.id, role.id)
+    place = services.take_place(d, target)
+    assert (place.position, place.place) == (3, 2)  # c is still ahead, b left
+    with pytest.raises(Refused) as refused:
+        services.take_place(d, target)
+    assert "already on the waitlist for 搬运" in str(refused.value.message)
+    assert db.session.get(EventRole, role.id).waitlist_seq == 3  # the refused try took none
+
+
+def test_reminder_times_read_as_babel_writes_them(app, en):
+    from flask_babel import format_datetime
+
+    start = datetime(2020, 1, 1, 0, 7)
+    for hours in range(0, 24 * 400, 37):
+        dt = start + timedelta(hours=hours)
+        assert services._local_time(dt) == format_datetime(dt, "M月d日 HH:mm")
