@@ -80,13 +80,28 @@ def index_context():
         when=when if when in WHEN_CHOICES else "upcoming", page=page_number(),
         per_page=current_app.config["PER_PAGE"])
     _cards(page.items, dict(communities))
-    return {"page": page, "kinds": kinds, "date": raw_date,
+    return {"page": page, "kinds": kinds, "date": raw_date, "urls": _list_urls(),
             "badges": {code: status_badge(str(label), tone)
                        for code, (label, tone) in STATUSES.items()},
             "filters": {"community": _options(communities, community),
                         "kind": _options([("", _("All kinds")), *kinds.items()], kind),
                         "when": _options(translated(WHEN_CHOICES).items(), when)},
             "can_create": services.can_manage(current_user, None)}
+
+
+LIST_LINKS = {"index": "events.index", "new": "events.new", "records": "events.records",
+              "my_hours": "events.my_hours", "calendar": "events.calendar"}
+
+
+def _list_urls() -> dict:
+    """The list page's links: the same for every request of the app (behind one prefix), so
+    built once, not with five url_for calls a page (see ui._role_places)."""
+    known = current_app.extensions.setdefault("events.list_urls", {})
+    urls = known.get(request.script_root)
+    if urls is None:
+        urls = known[request.script_root] = {name: url_for(endpoint)
+                                             for name, endpoint in LIST_LINKS.items()}
+    return urls
 
 
 def _int_arg(value):

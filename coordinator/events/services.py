@@ -147,15 +147,18 @@ def _event_page_statement(role: str, community: bool, kind: bool, when: str):
     elif when == "all":
         newest_first = True
     else:
-        # Not over yet: a range of ix_events_open read from the index alone, then the page's
-        # rows sorted by start. (Walking the start-time index from the oldest event instead
-        # skipped years of past events; with the covering index the planner no longer does.)
-        ids = ids.where(Event.ends_at >= now)
+        # Not over yet: the range of ix_events_open (end time >= now), read from the index
+        # alone, sorted by start. The range sits in a subquery with OFFSET 0, which PostgreSQL
+        # plans on its own, blind to the ORDER BY … LIMIT outside: otherwise, for the first
+        # pages, it walks the start-time index from the oldest event, expecting the not-over
+        # ones spread evenly, and reads 98,000 entries to find 26 (4.5 ms instead of 0.5).
+        upcoming = ids.where(Event.ends_at >= now).offset(0).subquery()
+        ids = select(upcoming.c.id, upcoming.c.starts_at).order_by(upcoming.c.starts_at,
+                                                                   upcoming.c.id)
         newest_first = False
-    if newest_first:
-        ids = ids.order_by(Event.starts_at.desc(), Event.id.desc())
-    else:
-        ids = ids.order_by(Event.starts_at, Event.id)
+    if when != "upcoming":
+        ids = ids.order_by(*((Event.starts_at.desc(), Event.id.desc()) if newest_first
+                             else (Event.starts_at, Event.id)))
     chosen = ids.limit(bindparam("limit")).offset(bindparam("offset")).subquery()
 
     def of_event(column):
