@@ -79,10 +79,9 @@ def index_context():
         else 0, kind=kind if kind in kinds else "", day=day,
         when=when if when in WHEN_CHOICES else "upcoming", page=page_number(),
         per_page=current_app.config["PER_PAGE"])
-    _cards(page.items, dict(communities))
-    return {"page": page, "kinds": kinds, "date": raw_date, "urls": _list_urls(),
-            "badges": {code: status_badge(str(label), tone)
-                       for code, (label, tone) in STATUSES.items()},
+    urls = _list_urls()
+    _cards(page.items, dict(communities), kinds, urls["index"])
+    return {"page": page, "date": raw_date, "urls": urls,
             "filters": {"community": _options(communities, community),
                         "kind": _options([("", _("All kinds")), *kinds.items()], kind),
                         "when": _options(translated(WHEN_CHOICES).items(), when)},
@@ -117,18 +116,36 @@ def _options(rows, current) -> list[tuple]:
     return [(value, label, current is not None and value == current) for value, label in rows]
 
 
-def _cards(events, communities: dict) -> None:
-    """What each card shows, worked out in Python: dates by the cached formatter, the places
-    taken from one translated pattern, the bar's width (rounded as Jinja's round did), the
-    community's name from the filter's list (every community the reader may see is in it)."""
+def _cards(events, communities: dict, kinds: dict, events_url: str) -> None:
+    """What each card shows, worked out in Python so that the template has few outputs a card:
+    its address (the list's plus the id, no url_for), status badge, kind and date (the cached
+    formatter), place (the community's name from the filter's list, which holds every
+    community the reader may see), places taken (one translated pattern) and the bar's width
+    (rounded as Jinja's round did)."""
     when = local_formatters()[0]
     taken = translations().ugettext("%(n)d of %(cap)d places taken")
+    badges = _badges()
     for event in events:
+        event.href = f"{events_url}/{event.id}"
+        event.badge = badges.get(event.status) or status_badge(event.status, "grey")
+        event.meta = f"{kinds.get(event.kind, event.kind)} · {when(event.starts_at)}"
         event.placed(communities.get(event.community_id, ""))
-        event.when = when(event.starts_at)
         event.taken = taken % {"n": event.confirmed, "cap": event.capacity}
         event.width = int(round(100 * event.confirmed / event.capacity, 0)) if (
             event.capacity) else 0
+
+
+_badge_sets = {}  # catalog's id → {status: badge}; translations never change while running
+
+
+def _badges() -> dict:
+    """The status badges in the reader's language, made once per language and process."""
+    catalog = translations()
+    found = _badge_sets.get(id(catalog))
+    if found is None:
+        found = _badge_sets[id(catalog)] = {
+            code: status_badge(str(label), tone) for code, (label, tone) in STATUSES.items()}
+    return found
 
 
 def _all_communities():

@@ -182,7 +182,8 @@ class ListedEvent:
     """A row of the event list: plain values, no ORM object behind it."""
 
     __slots__ = ("id", "title", "kind", "status", "starts_at", "meeting_place", "community_id",
-                 "compound", "capacity", "confirmed", "place", "when", "taken", "width")
+                 "compound", "capacity", "confirmed", "place", "href", "badge", "meta", "taken",
+                 "width")
 
     def __init__(self, row):
         (self.id, self.title, self.kind, self.status, self.starts_at, self.meeting_place,
