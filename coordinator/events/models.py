@@ -201,6 +201,9 @@ class EventRole(db.Model):
     confirmed_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     # Hands out waitlist positions in order; moved by the same kind of UPDATE as the count.
     waitlist_seq: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # How many have left the waitlist (promoted or cancelled), moved in the same transaction as
+    # their sign-up: a new sign-up's place in the queue is waitlist_seq - waitlist_left.
+    waitlist_left: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     position: Mapped[int] = mapped_column(Integer, default=0)
 
     event: Mapped[Event] = relationship(back_populates="roles")

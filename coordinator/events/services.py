@@ -625,17 +625,13 @@ _TAKE_SEAT = (update(_ROLES).where(_ROLES.c.id == bindparam("role"),
 # role is still full (a seat freed in between is taken instead).
 _JOIN_WAITLIST = (update(_ROLES).where(_ROLES.c.id == bindparam("role"),
                                        _ROLES.c.confirmed_count >= _ROLES.c.capacity, _open_now())
-                  .values(waitlist_seq=_ROLES.c.waitlist_seq + 1).returning(_ROLES.c.waitlist_seq))
+                  .values(waitlist_seq=_ROLES.c.waitlist_seq + 1)
+                  .returning(_ROLES.c.waitlist_seq, _ROLES.c.waitlist_seq - _ROLES.c.waitlist_left))
 _OPEN = select(_open_now())
-_ahead = _SIGNUPS.alias("ahead")
-# The sign-up, and how many are ahead of it on the waitlist (0 for a seat): everyone ahead has
-# committed, since they held the role's row lock before this transaction took it.
 _ADD_SIGNUP = (insert(_SIGNUPS).values(
     event_id=bindparam("event"), role_id=bindparam("role"), user_id=bindparam("user"),
     status=bindparam("status"), position=bindparam("position"), created_at=bindparam("now"))
-    .returning(_SIGNUPS.c.id, select(func.count()).select_from(_ahead).where(
-        _ahead.c.role_id == bindparam("role"), _ahead.c.status == WAITLISTED,
-        _ahead.c.position < bindparam("position")).scalar_subquery()))
+    .returning(_SIGNUPS.c.id))
 _ACTIVE = (select(Signup.status, EventRole.name).join(EventRole, EventRole.id == Signup.role_id)
            .where(Signup.event_id == bindparam("event"), Signup.user_id == bindparam("user"),
                   Signup.status != SIGNUP_CANCELLED))
@@ -648,7 +644,8 @@ def take_place(user, target: SignupTarget) -> Place:
     event closed in the meantime). One active sign-up per person per event: the unique index
     refuses a second one (the transaction, seat included, is rolled back) and the person is
     told politely which place they already have. Then the reminders (worded before any lock
-    is taken) in one INSERT, and one commit: five statements with the commit.
+    is taken) in one INSERT, and one commit: four statements and the commit for a seat, three
+    and the commit for the waitlist.
     """
     refusal = signup_refusal(target)
     if refusal:
@@ -660,15 +657,17 @@ def take_place(user, target: SignupTarget) -> Place:
     conn = db.session.connection()
     # One UPDATE as a rule: the seat if the role looked free when read, else the waitlist. Each
     # is conditional, so if the other was right after all, the other one is tried.
-    status = position = None
+    status = position = place = None
     full = target.full
     for _attempt in range(5):
         if not full and conn.execute(_TAKE_SEAT, params).rowcount == 1:
             status, position = CONFIRMED, 0
             break
-        position = conn.execute(_JOIN_WAITLIST, params).scalar()
-        if position is not None:
-            status = WAITLISTED
+        # The place in the queue, with no count: everyone who ever left this waitlist had a
+        # lower position than the one handed out now, so place = position - those who left.
+        joined = conn.execute(_JOIN_WAITLIST, params).first()
+        if joined is not None:
+            status, (position, place) = WAITLISTED, joined
             break
         full = False
         if not conn.execute(_OPEN, params).scalar():
@@ -677,8 +676,8 @@ def take_place(user, target: SignupTarget) -> Place:
         db.session.rollback()
         raise Refused(_l("Sign-up for this event has just closed."), status=409)
     try:
-        signup_id, ahead = conn.execute(_ADD_SIGNUP, {
-            **params, "user": user.id, "status": status, "position": position}).one()
+        signup_id = conn.execute(_ADD_SIGNUP, {
+            **params, "user": user.id, "status": status, "position": position}).scalar_one()
     except IntegrityError:
         db.session.rollback()  # the seat taken above is given back with the transaction
         raise Refused(_already(target.event_id, user.id), status=409) from None
@@ -687,7 +686,7 @@ def take_place(user, target: SignupTarget) -> Place:
             reminders = _plan_reminders(target, [user])
         queue_rows(_reminder_rows(target.event_id, reminders))
     db.session.commit()
-    return Place(signup_id, status, position, 0 if status == CONFIRMED else ahead + 1)
+    return Place(signup_id, status, position, place or 0)
 
 
 def sign_up(user, role: EventRole) -> Signup:
@@ -706,6 +705,13 @@ def _already(event_id: int, user_id: int) -> str:
     if row.status == WAITLISTED:
         return str(_l("You are already on the waitlist for %(role)s.", role=row.name))
     return str(_l("You are already signed up for %(role)s.", role=row.name))
+
+
+def _left_waitlist(role_id: int) -> None:
+    """Someone left the role's waitlist (promoted or cancelled): counted, so that a new
+    sign-up's place is its position minus those who left (take_place)."""
+    db.session.execute(update(EventRole.__table__).where(EventRole.__table__.c.id == role_id)
+                       .values(waitlist_left=EventRole.__table__.c.waitlist_left + 1))
 
 
 def _promote_next(event: Event, role_id: int, take_seat: bool) -> Signup | None:
@@ -735,6 +741,7 @@ def _promote_next(event: Event, role_id: int, take_seat: bool) -> Signup | None:
             update(signups).where(signups.c.id == candidate, signups.c.status == WAITLISTED)
             .values(status=CONFIRMED, promoted_at=utcnow()))
         if moved.rowcount == 1:
+            _left_waitlist(role_id)
             break
         if take_seat:  # someone else moved them first: give the seat back and try the next
             db.session.execute(update(roles).where(roles.c.id == role_id)
@@ -777,6 +784,8 @@ def cancel_signup(actor, signup: Signup) -> Signup | None:
         db.session.rollback()
         raise Refused(_l("This sign-up was already cancelled."), status=409)
     promoted = None
+    if was == WAITLISTED:
+        _left_waitlist(signup.role_id)
     if was == CONFIRMED:
         promoted = _promote_next(event, signup.role_id, take_seat=False)
         if promoted is None:

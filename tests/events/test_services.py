@@ -414,6 +414,15 @@ def test_waitlist_place_counts_only_those_still_ahead(app, en, make):
         services.take_place(d, target)
     assert "already on the waitlist for 搬运" in str(refused.value.message)
     assert db.session.get(EventRole, role.id).waitlist_seq == 3  # the refused try took none
+    # a leaves: c is promoted (left the waitlist too); e queues behind d only
+    services.cancel_signup(a, db.session.scalar(select(Signup).filter_by(user_id=a.id)))
+    e = make.user("volunteer")
+    make.commit()
+    place = services.take_place(e, services.signup_target(e, event.id, role.id))
+    assert (place.position, place.place) == (4, 2)
+    mine = db.session.get(Signup, place.id)
+    assert services.waitlist_place(mine) == 2  # the count agrees
+    assert db.session.get(EventRole, role.id).waitlist_left == 2
 
 
 def test_reminder_times_read_as_babel_writes_them(app, en):
