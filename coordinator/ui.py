@@ -3,14 +3,14 @@
 from datetime import UTC, datetime
 
 from flask import current_app, has_request_context, request, url_for
-from flask_babel import format_datetime, get_locale
+from flask_babel import get_locale, get_timezone
 from flask_login import current_user
 from markupsafe import Markup
 
 from coordinator import access
 from coordinator.categories import category_label
 from coordinator.i18n import lazy_gettext as _l
-from coordinator.i18n import ngettext, template_gettext, template_ngettext
+from coordinator.i18n import gettext, ngettext, template_gettext, template_ngettext
 
 # The role's places: (endpoint, label, icon, roles, in the bottom bar). The bar shows at most
 # five; the home page lists them all. Entries whose endpoint is not registered are skipped.
@@ -89,15 +89,58 @@ def when(dt: datetime | None) -> str:
     """2026年11月26日 14:30 in Chinese, 26 Nov 2026 14:30 in English; stored UTC, shown local."""
     if dt is None:
         return ""
-    pattern = "yyyy年M月d日 HH:mm" if str(get_locale()).startswith("zh") else "d MMM yyyy HH:mm"
-    return format_datetime(dt, pattern)
+    return _date_writer()[0](dt)
 
 
 def day(dt: datetime | None) -> str:
     if dt is None:
         return ""
-    pattern = "yyyy年M月d日" if str(get_locale()).startswith("zh") else "d MMM yyyy"
-    return format_datetime(dt, pattern)
+    return _date_writer()[1](dt)
+
+
+_date_writers = {}  # (locale, time zone) → (when, day): worked out once per process
+
+
+def _date_writer():
+    """when() and day() for the reader's locale and time zone.
+
+    The same text as Babel's format_datetime with the patterns "yyyy年M月d日 HH:mm" (Chinese)
+    and "d MMM yyyy HH:mm" (others), which parses its pattern and looks up locale data on
+    every call: on a list with a date per row that was a tenth of the page.
+    """
+    locale, zone = get_locale(), get_timezone()
+    key = (str(locale), str(zone))
+    writers = _date_writers.get(key)
+    if writers is None:
+        writers = _date_writers[key] = _make_date_writers(locale, zone)
+    return writers
+
+
+def _make_date_writers(locale, zone):
+    def local(dt: datetime) -> datetime:
+        if dt.tzinfo is None:
+            dt = dt.replace(tzinfo=UTC)
+        return zone.normalize(dt.astimezone(zone))  # as flask_babel.to_user_timezone
+
+    if str(locale).startswith("zh"):
+        def when_(dt):
+            t = local(dt)
+            return f"{t.year:04d}年{t.month}月{t.day}日 {t.hour:02d}:{t.minute:02d}"
+
+        def day_(dt):
+            t = local(dt)
+            return f"{t.year:04d}年{t.month}月{t.day}日"
+    else:
+        months = dict(locale.months["format"]["abbreviated"])
+
+        def when_(dt):
+            t = local(dt)
+            return f"{t.day} {months[t.month]} {t.year:04d} {t.hour:02d}:{t.minute:02d}"
+
+        def day_(dt):
+            t = local(dt)
+            return f"{t.day} {months[t.month]} {t.year:04d}"
+    return when_, day_
 
 
 def utcnow() -> datetime:
@@ -123,8 +166,8 @@ def due_in(deadline: datetime | None, now: datetime | None = None) -> str:
         n = max(int(seconds // 60), 1)
         unit = ngettext("%(num)d minute", "%(num)d minutes", n)
     if late:
-        return str(_l("overdue by %(span)s", span=unit))
-    return str(_l("due in %(span)s", span=unit))
+        return gettext("overdue by %(span)s", span=unit)
+    return gettext("due in %(span)s", span=unit)
 
 
 def status_badge(label: str, tone: str) -> Markup:
