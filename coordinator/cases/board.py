@@ -9,6 +9,7 @@ connection (paging.read_rows), and each row becomes a small object with its word
 
 from datetime import datetime, time, timedelta
 from functools import cache
+from types import SimpleNamespace
 
 from flask import current_app
 from sqlalchemy import and_, bindparam, false, or_, select, text
@@ -269,6 +270,22 @@ def parse_filters(args) -> tuple[dict, dict]:
              "since": " ".join(args.getlist("since")) or "",
              "until": " ".join(args.getlist("until")) or ""}
     return values, shown
+
+
+@cache
+def _team_choices_statement(role: str):
+    from coordinator.teams.services import scoped as teams_in_view
+
+    return teams_in_view(select(Team.id, Team.name),
+                         SimpleNamespace(role=role, community_id=None, team_id=None)
+                         ).order_by(Team.name)
+
+
+def team_choices(actor) -> list[tuple[int, str]]:
+    """The team filter's choices: the teams the actor may see (teams.services.team_choices,
+    from a statement built once per role)."""
+    return [(r.id, r.name) for r in read_rows(_team_choices_statement(actor.role), {
+        "actor_community": actor.community_id, "actor_team": actor.team_id})]
 
 
 def filter_options(values: dict, args, communities, teams) -> dict:

@@ -130,7 +130,7 @@ def board_context():
     data = services.board(current_user, values, page_number(),
                           current_app.config["PER_PAGE"])
     options = board_view.filter_options(values, request.args, community_choices(current_user),
-                                        services.team_options(current_user))
+                                        board_view.team_choices(current_user))
     return {"shown": shown, "options": options, "labels": board_view.labels(),
             "filter_labels": translated(board_view.FILTER_LABELS),
             "more_filters": any(key not in ("q", "status", "page") for key in request.args),
