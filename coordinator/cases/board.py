@@ -12,6 +12,7 @@ from functools import cache
 from types import SimpleNamespace
 
 from flask import current_app
+from markupsafe import Markup, escape
 from sqlalchemy import and_, bindparam, false, or_, select, text
 
 from coordinator import access
@@ -153,13 +154,15 @@ class BoardRow:
 
 def labels() -> dict:
     """The words every row looks up, in the reader's language: worked out once per language
-    and process, the badges as ready markup."""
+    and process, as ready markup (escaped here, once: the board's rows are written with as
+    few escapes as they need, see templates/cases/board.html)."""
     key = id(translations())
     found = _label_sets.get(key)
     if found is None:
         statuses = {code: str(label) for code, (label, _tone) in workflow.STATUSES.items()}
         found = _label_sets[key] = {
-            "categories": category_labels(), "channels": translated(CHANNELS),
+            "categories": {code: escape(label) for code, label in category_labels().items()},
+            "channels": {code: escape(label) for code, label in translated(CHANNELS).items()},
             "badges": {code: status_badge(statuses[code], tone)
                        for code, (_label, tone) in workflow.STATUSES.items()},
             "late_badges": {code: status_badge(statuses[code], "red")
@@ -289,18 +292,39 @@ def team_choices(actor) -> list[tuple[int, str]]:
 
 
 def filter_options(values: dict, args, communities, teams) -> dict:
-    """The drop-downs as (value, label, selected) rows, labels translated once per language.
-    Rendered by a plain loop: WTForms' widgets cost more than the rows of the board."""
+    """The drop-downs' <option>s as markup, labels translated and escaped once per language.
+    Written here rather than by WTForms' widgets or a template loop: those cost more than the
+    board's rows."""
+    fixed = _fixed_options()
     choices = {
-        "status": translated(STATUS_CHOICES).items(),
-        "community": [("", gettext("All communities")), *communities],
-        "category": [("", gettext("All categories")), *category_labels().items()],
-        "team": [("", gettext("All teams")), *teams],
-        "channel": [("", gettext("All channels")), *translated(CHANNELS).items()],
+        "status": fixed["status"],
+        "community": [("", escape(gettext("All communities"))),
+                      *((str(value), escape(label)) for value, label in communities)],
+        "category": fixed["category"],
+        "team": [("", escape(gettext("All teams"))),
+                 *((str(value), escape(label)) for value, label in teams)],
+        "channel": fixed["channel"],
     }
     options = {}
     for name, rows in choices.items():
         current = values[name] if name in ("community", "team") else args.get(name)
         current = "" if current is None else str(current)
-        options[name] = [(str(value), label, str(value) == current) for value, label in rows]
+        options[name] = Markup("".join(
+            f'<option value="{value}" selected>{label}</option>' if value == current else
+            f'<option value="{value}">{label}</option>' for value, label in rows))
     return options
+
+
+def _fixed_options() -> dict:
+    """The drop-downs whose choices are the code's own: (value, escaped label), per language."""
+    key = ("options", id(translations()))
+    found = _label_sets.get(key)
+    if found is None:
+        found = _label_sets[key] = {
+            "status": [(value, escape(label))
+                       for value, label in translated(STATUS_CHOICES).items()],
+            "category": [("", escape(gettext("All categories"))),
+                         *((code, escape(label)) for code, label in category_labels().items())],
+            "channel": [("", escape(gettext("All channels"))),
+                        *((code, escape(label)) for code, label in translated(CHANNELS).items())]}
+    return found
