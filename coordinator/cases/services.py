@@ -240,7 +240,7 @@ def team_options(actor) -> list[tuple[int, str]]:
 def suggestions(case: Case) -> list[matching.Suggestion]:
     if case.status not in (workflow.RECEIVED, workflow.RETURNED, workflow.REOPENED):
         return []
-    return matching.suggest(case)[:5]
+    return matching.suggest(case, limit=5)
 
 
 def _team_phones(team: Team) -> list[tuple[str, int | None]]:
