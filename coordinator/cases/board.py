@@ -9,11 +9,12 @@ connection (paging.read_rows), and each row becomes a small object with its word
 
 from datetime import datetime, time, timedelta
 from functools import cache
+from operator import attrgetter
 from types import SimpleNamespace
 
 from flask import current_app
 from markupsafe import Markup, escape
-from sqlalchemy import and_, bindparam, false, or_, select, text
+from sqlalchemy import and_, bindparam, false, literal, or_, select, text, union_all
 
 from coordinator import access
 from coordinator.cases import workflow
@@ -89,14 +90,14 @@ def statement(role: str, section: str, search: str = "", filters: frozenset = fr
     """The board's statement for one shape. section: "new" / "overdue" (the pinned lists of
     page one) or "list" (the paged list). Everything a row shows comes in the same query."""
     stmt = _scoped(select(*(getattr(Case, name) for name in COLUMNS)), role)
-    if section == "new":
-        return _named(stmt.where(Case.status == workflow.RECEIVED),
-                      [("created_at", True)], offset=False)
     # Literal SQL for the open and on-the-clock sets, so the partial indexes serve them
     # (models.OPEN_SQL).
     overdue = (text("cases." + ON_THE_CLOCK_SQL), Case.due_at < bindparam("now"))
-    if section == "overdue":
-        return _named(stmt.where(*overdue), [("due_at", False)], offset=False)
+    if section == "pinned":  # both pinned lists of page one in one statement, each its part
+        return union_all(
+            _named(stmt.where(Case.status == workflow.RECEIVED), [("created_at", True)],
+                   section="new"),
+            _named(stmt.where(*overdue), [("due_at", False)], section="overdue"))
     if search:
         stmt = stmt.where(_search(search))
     for key, column in (("community", Case.community_id), ("category", Case.category),
@@ -120,26 +121,32 @@ def statement(role: str, section: str, search: str = "", filters: frozenset = fr
     return _named(stmt, order)
 
 
-def _named(stmt, order: list[tuple[str, bool]], offset: bool = True):
+def _named(stmt, order: list[tuple[str, bool]], section: str = ""):
     """The page's cases first (an index walk over cases alone), then the names of their team
     and places, looked up for those rows only. Joining the five small tables instead cost
-    PostgreSQL 5 ms of planning per query at a million cases; these subqueries, 0.2 ms."""
+    PostgreSQL 5 ms of planning per query at a million cases; these subqueries, 0.2 ms.
+    A section (a part of the pinned statement) is tagged with its name, sorted by read()."""
     def sort(columns):
         return [columns[name].desc() if desc else columns[name] for name, desc in order]
 
-    stmt = stmt.order_by(*sort(Case.__table__.c)).limit(bindparam("limit"))
-    page = (stmt.offset(bindparam("offset")) if offset else stmt).subquery("page")
+    stmt = stmt.order_by(*sort(Case.__table__.c))
+    if section:
+        page = stmt.limit(bindparam("pinned_limit")).subquery(f"pinned_{section}")
+    else:
+        page = stmt.limit(bindparam("limit")).offset(bindparam("offset")).subquery("page")
 
     def name_of(model, key):
         return select(model.name).where(model.id == page.c[key]).scalar_subquery()
 
-    return select(*(page.c[name] for name in COLUMNS[:10]),
-                  name_of(Team, "team_id").label("team_name"),
-                  name_of(Community, "community_id").label("community_name"),
-                  name_of(Compound, "compound_id").label("compound_name"),
-                  name_of(Building, "building_id").label("building_name"),
-                  name_of(Entrance, "entrance_id").label("entrance_name")
-                  ).order_by(*sort(page.c))
+    columns = [*(page.c[name] for name in COLUMNS[:10]),
+               name_of(Team, "team_id").label("team_name"),
+               name_of(Community, "community_id").label("community_name"),
+               name_of(Compound, "compound_id").label("compound_name"),
+               name_of(Building, "building_id").label("building_name"),
+               name_of(Entrance, "entrance_id").label("entrance_name")]
+    if section:
+        return select(*columns, literal(section).label("section"))
+    return select(*columns).order_by(*sort(page.c))
 
 
 class BoardRow:
@@ -194,14 +201,16 @@ def read(actor, filters: dict, page: int, per_page: int, now: datetime) -> dict:
     """The board's data: pinned new and overdue cases (first page, no filters) and one page
     of the cases matching the filters. A fixed number of statements, whatever the data."""
     params = {"actor_community": actor.community_id, "actor_team": actor.team_id,
-              "now": now, "limit": per_page}
+              "now": now, "pinned_limit": per_page}
     floor_word = gettext("floor %(n)d")
     pinned = {"new": [], "overdue": []}
     first_page = page == 1 and not any(filters.values())
     if first_page:
-        for section in ("new", "overdue"):
-            pinned[section] = [BoardRow(r, now, floor_word) for r in read_rows(
-                statement(actor.role, section), params)]
+        for r in read_rows(statement(actor.role, "pinned"), params):
+            pinned[r.section].append(BoardRow(r, now, floor_word))
+        # A union keeps no order: newest first, and earliest deadline first.
+        pinned["new"].sort(key=attrgetter("created_at"), reverse=True)
+        pinned["overdue"].sort(key=attrgetter("due_at"))
     q = filters.get("q") or ""
     search = search_kind(q)
     if search:
@@ -292,19 +301,28 @@ def parse_filters(args) -> tuple[dict, dict]:
 
 
 @cache
-def _team_choices_statement(role: str):
+def _choices_statement(role: str):
+    """The community and team filters' choices in one statement: the communities the reader
+    may see (places.services.community_choices) and the teams (teams.services.team_choices),
+    each by name."""
     from coordinator.teams.services import scoped as teams_in_view
 
-    return teams_in_view(select(Team.id, Team.name),
-                         SimpleNamespace(role=role, community_id=None, team_id=None)
-                         ).order_by(Team.name)
+    communities = select(literal("community").label("kind"), Community.id, Community.name)
+    if role != access.ADMIN:
+        communities = communities.where(Community.id == bindparam("actor_community"))
+    teams = teams_in_view(select(literal("team").label("kind"), Team.id, Team.name),
+                          SimpleNamespace(role=role, community_id=None, team_id=None))
+    both = union_all(communities, teams).subquery("choices")
+    return select(both.c.kind, both.c.id, both.c.name).order_by(both.c.kind, both.c.name)
 
 
-def team_choices(actor) -> list[tuple[int, str]]:
-    """The team filter's choices: the teams the actor may see (teams.services.team_choices,
-    from a statement built once per role)."""
-    return [(r.id, r.name) for r in read_rows(_team_choices_statement(actor.role), {
-        "actor_community": actor.community_id, "actor_team": actor.team_id})]
+def choices(actor) -> tuple[list, list]:
+    """(communities, teams) the reader may filter by, as (id, name)."""
+    found = {"community": [], "team": []}
+    for row in read_rows(_choices_statement(actor.role), {
+            "actor_community": actor.community_id, "actor_team": actor.team_id}):
+        found[row.kind].append((row.id, row.name))
+    return found["community"], found["team"]
 
 
 def filter_options(values: dict, args, communities, teams) -> dict:

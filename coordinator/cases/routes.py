@@ -23,7 +23,6 @@ from coordinator.forms import ButtonForm
 from coordinator.i18n import gettext as _
 from coordinator.i18n import translated
 from coordinator.paging import page_number
-from coordinator.places.services import community_choices
 from coordinator.rendering import render
 from coordinator.rules import Refused, attach_to_form, refuse_page
 
@@ -129,8 +128,7 @@ def board_context():
     values, shown = board_view.parse_filters(request.args)
     data = services.board(current_user, values, page_number(),
                           current_app.config["PER_PAGE"])
-    options = board_view.filter_options(values, request.args, community_choices(current_user),
-                                        board_view.team_choices(current_user))
+    options = board_view.filter_options(values, request.args, *board_view.choices(current_user))
     return {"shown": shown, "options": options, "labels": board_view.labels(),
             "filter_labels": translated(board_view.FILTER_LABELS),
             "more_filters": any(key not in ("q", "status", "page") for key in request.args),
