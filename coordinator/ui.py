@@ -141,23 +141,20 @@ def _make_date_writers(locale, zone):
         return zone.normalize(dt.astimezone(zone))  # as flask_babel.to_user_timezone
 
     if str(locale).startswith("zh"):
-        def when_(dt):
-            t = local(dt)
-            return f"{t.year:04d}年{t.month}月{t.day}日 {t.hour:02d}:{t.minute:02d}"
-
-        def day_(dt):
-            t = local(dt)
+        def date(t):
             return f"{t.year:04d}年{t.month}月{t.day}日"
     else:
         months = dict(locale.months["format"]["abbreviated"])
 
-        def when_(dt):
-            t = local(dt)
-            return f"{t.day} {months[t.month]} {t.year:04d} {t.hour:02d}:{t.minute:02d}"
-
-        def day_(dt):
-            t = local(dt)
+        def date(t):
             return f"{t.day} {months[t.month]} {t.year:04d}"
+
+    def when_(dt):
+        t = local(dt)
+        return f"{date(t)} {t.hour:02d}:{t.minute:02d}"
+
+    def day_(dt):
+        return date(local(dt))
     return when_, day_
 
 

@@ -18,6 +18,7 @@ from sqlalchemy import and_, bindparam, false, literal, or_, select, text, union
 
 from coordinator import access
 from coordinator.cases import workflow
+from coordinator.cases.forms import _id as picker_id  # '' → None, not a number → -1
 from coordinator.cases.models import CHANNELS, ON_THE_CLOCK_SQL, OPEN_SQL, TIER_SHORT, Case
 from coordinator.categories import CATEGORIES, category_labels
 from coordinator.forms import MOBILE
@@ -252,17 +253,6 @@ FILTER_LABELS = {"q": _l("Search"), "status": _l("Status"), "community": _l("Com
                  "since": _l("From"), "until": _l("To")}
 
 
-def _id(value):
-    """Picker values: '' is no choice; anything else must be a number (scoping still applies,
-    so a community or team out of the reader's reach finds nothing)."""
-    if value in (None, "", "None"):
-        return None
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return -1
-
-
 def _choice(value: str | None, known) -> str | None:
     """A drop-down's value if it is one of its choices (blank counts as none chosen)."""
     if value is None:
@@ -286,10 +276,10 @@ def parse_filters(args) -> tuple[dict, dict]:
     q = q.strip() if q is not None else None
     values = {
         "q": q if q is None or len(q) <= SEARCH_MAX else None,
-        "community": _id(args.get("community")),
+        "community": picker_id(args.get("community")),
         "category": _choice(args.get("category"), CATEGORIES),
         "status": _choice(args.get("status"), STATUS_CHOICES),
-        "team": _id(args.get("team")),
+        "team": picker_id(args.get("team")),
         "channel": _choice(args.get("channel"), CHANNELS),
         "since": _date(args.getlist("since")),
         "until": _date(args.getlist("until")),
