@@ -103,13 +103,15 @@ class Case(db.Model):
     description: Mapped[str] = mapped_column(Text)
 
     status: Mapped[str] = mapped_column(String(12), default="received")
-    # active_history: a change knows the team it left, whose load moves too (records.py).
+    # active_history (here, accepted_at, handled_at): a change knows what it replaced, so
+    # that the team a case left, or a hand-over undone, moves the team's figures too
+    # (records.py).
     team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id"), active_history=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
     dispatched_at: Mapped[datetime | None] = mapped_column(DateTime)
-    accepted_at: Mapped[datetime | None] = mapped_column(DateTime)
+    accepted_at: Mapped[datetime | None] = mapped_column(DateTime, active_history=True)
     due_at: Mapped[datetime | None] = mapped_column(DateTime)
-    handled_at: Mapped[datetime | None] = mapped_column(DateTime)
+    handled_at: Mapped[datetime | None] = mapped_column(DateTime, active_history=True)
     closed_at: Mapped[datetime | None] = mapped_column(DateTime)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
 

@@ -28,9 +28,12 @@ from coordinator.ui import utcnow
 RECORD_DAYS = 365
 SCORE = sql_case((Callback.satisfaction == "satisfied", 1.0),
                  (Callback.satisfaction == "basically", 0.9), else_=0.0)
-# What a case's load and record depend on.
-LOAD_FIELDS = ("status", "team_id")
-RECORD_FIELDS = ("team_id", "accepted_at", "handled_at")
+# The row's three parts, each worked out again only when something it counts changed: the
+# load (cheap: a team's open cases), the median hours (a year of a team's handed-over cases)
+# and the call-backs.
+PARTS = {"load": ("open_jobs",), "medians": ("median_hours", "as_of"),
+         "ratings": ("rated", "score", "as_of")}
+ALL = frozenset(PARTS)
 
 
 def _among(stmt, column, team_ids):
@@ -43,8 +46,9 @@ def open_jobs(conn, team_ids=None) -> dict[int, int]:
         Case.team_id, team_ids).group_by(Case.team_id)).all())
 
 
-def track_records(conn, team_ids=None, now=None) -> dict[int, dict]:
-    """Median hours to resolve and call-backs of the RECORD_DAYS before now, per team."""
+def median_hours(conn, team_ids=None, now=None) -> dict[int, float]:
+    """Median hours from acceptance to hand-over of the cases handled in the RECORD_DAYS
+    before now, per team."""
     since = (now or utcnow()) - timedelta(days=RECORD_DAYS)
     durations: dict[int, list[float]] = {}
     for team_id, accepted, handled in conn.execute(_among(
@@ -53,14 +57,16 @@ def track_records(conn, team_ids=None, now=None) -> dict[int, dict]:
                    Case.accepted_at.is_not(None), Case.handled_at >= since),
             Case.team_id, team_ids)):
         durations.setdefault(team_id, []).append((handled - accepted).total_seconds() / 3600)
-    rated = {r.team_id: (r.n, float(r.score or 0.0)) for r in conn.execute(_among(
+    return {tid: median(hours) for tid, hours in durations.items()}
+
+
+def ratings(conn, team_ids=None, now=None) -> dict[int, tuple[int, float]]:
+    """Call-backs of the RECORD_DAYS before now and their score, per team."""
+    since = (now or utcnow()) - timedelta(days=RECORD_DAYS)
+    return {r.team_id: (r.n, float(r.score or 0.0)) for r in conn.execute(_among(
         select(Callback.team_id, func.count().label("n"), func.sum(SCORE).label("score"))
         .where(Callback.team_id.is_not(None), Callback.created_at >= since),
         Callback.team_id, team_ids).group_by(Callback.team_id))}
-    ids = set(durations) | set(rated) if team_ids is None else set(team_ids)
-    return {tid: {"median_hours": median(durations[tid]) if tid in durations else None,
-                  "rated": rated.get(tid, (0, 0.0))[0], "score": rated.get(tid, (0, 0.0))[1]}
-            for tid in ids}
 
 
 def _upsert(conn, rows: list[dict], columns: tuple[str, ...]):
@@ -75,9 +81,9 @@ def _upsert(conn, rows: list[dict], columns: tuple[str, ...]):
         index_elements=["team_id"], set_={c: stmt.excluded[c] for c in columns}), rows)
 
 
-def refresh(conn, team_ids=None, load: bool = True, record: bool = True, now=None):
+def refresh(conn, team_ids=None, parts=ALL, now=None):
     """Work out the rows again: for these teams (None: every team with cases or call-backs,
-    and the rows of all others emptied), their load, their record or both."""
+    and the rows of all others emptied), these parts of them (PARTS)."""
     now = now or utcnow()
     if team_ids is not None:
         team_ids = sorted(set(team_ids) - {None})
@@ -86,51 +92,60 @@ def refresh(conn, team_ids=None, load: bool = True, record: bool = True, now=Non
         have = set(conn.scalars(select(TeamRecord.team_id)
                                 .where(TeamRecord.team_id.in_(team_ids))))
         if set(team_ids) - have:  # a team's first row gets all of it
-            load = record = True
+            parts = ALL
     else:
         conn.execute(delete(TeamRecord.__table__))
-        load = record = True
-    jobs = open_jobs(conn, team_ids) if load else {}
-    records = track_records(conn, team_ids, now) if record else {}
-    ids = team_ids if team_ids is not None else sorted(set(jobs) | set(records))
-    rows = []
-    for tid in ids:
-        row = {"team_id": tid, "open_jobs": jobs.get(tid, 0), "median_hours": None,
-               "rated": 0, "score": 0.0, "as_of": now}
-        if record:
-            row.update(records.get(tid, {}))
-        rows.append(row)
-    columns = (("open_jobs",) if load else ()) + (
-        ("median_hours", "rated", "score", "as_of") if record else ())
-    _upsert(conn, rows, columns)
+        parts = ALL
+    jobs = open_jobs(conn, team_ids) if "load" in parts else {}
+    medians = median_hours(conn, team_ids, now) if "medians" in parts else {}
+    rated = ratings(conn, team_ids, now) if "ratings" in parts else {}
+    ids = team_ids if team_ids is not None else sorted(set(jobs) | set(medians) | set(rated))
+    rows = [{"team_id": tid, "open_jobs": jobs.get(tid, 0), "median_hours": medians.get(tid),
+             "rated": rated.get(tid, (0, 0.0))[0], "score": rated.get(tid, (0, 0.0))[1],
+             "as_of": now} for tid in ids]
+    _upsert(conn, rows, tuple(dict.fromkeys(c for part in sorted(parts) for c in PARTS[part])))
 
 
-def _changed_teams(obj, deleted: bool, fields: tuple[str, ...]) -> set:
-    """The teams whose figures this flushed object moves: its team now and any team it left."""
-    state = inspect(obj)
-    if not deleted and not any(state.attrs[name].history.has_changes() for name in fields):
-        return set()
+def _teams(obj, state) -> set:
+    """The team an object counts for now and any team it left in this flush."""
     teams = {obj.team_id, *(state.attrs.team_id.history.deleted or ())}
     if "team" in state.attrs:
         teams.update(t.id for t in state.attrs.team.history.deleted or () if t is not None)
     return teams
 
 
+def _changed(state, fields) -> bool:
+    return any(state.attrs[name].history.has_changes() for name in fields)
+
+
 @event.listens_for(Session, "after_flush")
 def _keep_team_records(session, _context):
-    load, record = set(), set()
+    """Which teams' parts this flush moves: a case's status or team moves the load; its team,
+    acceptance or hand-over moves the median, if it was or is handed over; any change to a
+    call-back moves the ratings."""
+    touched = {part: set() for part in PARTS}
     for obj in chain(session.new, session.dirty, session.deleted):
         deleted = obj in session.deleted
         if isinstance(obj, Case):
-            load |= _changed_teams(obj, deleted, LOAD_FIELDS)
-            record |= _changed_teams(obj, deleted, RECORD_FIELDS)
+            state = inspect(obj)
+            if deleted or _changed(state, ("status", "team_id")):
+                touched["load"] |= _teams(obj, state)
+            was_handled = any(v is not None for v in state.attrs.handled_at.history.deleted or ())
+            if (obj.handled_at is not None or was_handled) and (
+                    deleted or _changed(state, ("team_id", "accepted_at", "handled_at"))):
+                touched["medians"] |= _teams(obj, state)
         elif isinstance(obj, Callback):
-            record |= _changed_teams(obj, deleted, ("team_id", "satisfaction", "created_at"))
-    load.discard(None)
-    record.discard(None)
-    if load or record:
+            state = inspect(obj)
+            if deleted or _changed(state, ("team_id", "satisfaction", "created_at")):
+                touched["ratings"] |= _teams(obj, state)
+    by_team: dict[int, set] = {}
+    for part, teams in touched.items():
+        for team_id in teams - {None}:
+            by_team.setdefault(team_id, set()).add(part)
+    if by_team:
         conn = session.connection()
-        if load - record:
-            refresh(conn, load - record, load=True, record=False)
-        if record:
-            refresh(conn, record, load=True, record=True)
+        by_parts: dict[frozenset, list] = {}
+        for team_id, parts in by_team.items():
+            by_parts.setdefault(frozenset(parts), []).append(team_id)
+        for parts, team_ids in by_parts.items():
+            refresh(conn, team_ids, parts)

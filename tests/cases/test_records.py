@@ -20,11 +20,11 @@ def kept() -> dict:
 
 def from_scratch() -> dict:
     conn = db.session.connection()
-    jobs, rec = records.open_jobs(conn), records.track_records(conn)
+    jobs, medians = records.open_jobs(conn), records.median_hours(conn)
+    rated = records.ratings(conn)
     out = {}
-    for tid in set(jobs) | set(rec):
-        r = rec.get(tid, {"median_hours": None, "rated": 0, "score": 0.0})
-        row = (jobs.get(tid, 0), r["median_hours"], r["rated"], r["score"])
+    for tid in set(jobs) | set(medians) | set(rated):
+        row = (jobs.get(tid, 0), medians.get(tid), *rated.get(tid, (0, 0.0)))
         if row[0] or row[1] is not None or row[2]:
             out[tid] = row
     return out
@@ -66,6 +66,14 @@ def test_every_kind_of_change_keeps_the_rollup(world):
     services.record_callback(staff, case, ANSWERS)
     check("call-back, closed")
     assert kept()[world.team.id][2] == 1
+    db.session.expire_all()
+    case = db.session.get(Case, case.id)
+    case.team_id = world.other_team.id  # a handed-over case moved by hand: its hours move
+    db.session.commit()
+    check("handled case moved to another team")
+    assert kept()[world.other_team.id][1] is not None
+    case.team_id = world.team.id
+    db.session.commit()
     again = walk(services.open_case(staff, world.case_data()), "callback", world)
     services.record_callback(staff, again, {**ANSWERS, "satisfaction": "not"})
     check("call-back, reopened")
