@@ -1,10 +1,11 @@
 """The dispatch board's read side: one statement per role and filter shape, plain rows.
 
-At a million cases the board's cost was never the database (every query is an index walk) but
-Python: building the query anew, loading ORM instances with their places, and per-row
+At a million cases the board's cost was hardly the database (every query is an index walk)
+but Python: building the query anew, loading ORM instances with their places, and per-row
 formatting. Here each statement is built once per process for its shape (which role, which
 filters are in use, which section) with every value a named parameter, run straight on the
 connection (paging.read_rows), and each row becomes a small object with its words ready.
+Figures: bench/README.md.
 """
 
 from datetime import datetime, time, timedelta
@@ -170,10 +171,6 @@ class BoardRow:
         if household:
             parts.append(household)
         self.place = " ".join(parts)
-
-    @property
-    def number(self) -> str:
-        return f"#{self.id}"
 
 
 def labels() -> dict:
