@@ -1,10 +1,12 @@
-"""How long does ranking 5,000 teams for one case take? (issue 3: under 10 ms, DB fetch apart)
+"""How long does suggesting teams for one case take at 5,000 teams? (issue 3: under 10 ms)
 
     .venv/bin/python bench/matching.py [teams]
 
 Seeds a scratch SQLite database with 5,000 teams (skills, coverage, open jobs, call-backs),
-then times fetch_facts() (the SQL) and rank() (the Python) separately. rank() is also timed
-over every team as if all were candidates, the worst case the SQL pre-filter avoids.
+works out their rollup rows (records.refresh, as after any bulk load), then times the whole
+suggestion for a case (suggest(): the facts, the teams that returned it, the ranking and the
+reasons), and fetch_facts() (the SQL) and rank() (the Python) on their own. rank() is also
+timed over every team as if all were candidates, the worst case the SQL pre-filter avoids.
 """
 
 import random
@@ -22,7 +24,7 @@ from coordinator.config import TestConfig  # noqa: E402
 
 create_app(TestConfig)  # imports every domain in the app's order (no import cycles)
 
-from coordinator.cases import matching  # noqa: E402
+from coordinator.cases import matching, records  # noqa: E402
 from coordinator.cases.models import Callback, Case  # noqa: E402
 from coordinator.categories import CATEGORIES  # noqa: E402
 from coordinator.extensions import db  # noqa: E402
@@ -86,6 +88,8 @@ def seed(n_teams: int, rng: random.Random) -> tuple[int, int]:
                                                        "not"]),
                               by_resident=False, note="", created_at=now))
     db.session.execute(Callback.__table__.insert(), callbacks)
+    # Bulk rows bypass the ORM: work out the per-team figures matching reads (records.py).
+    records.refresh(db.session.connection())
     db.session.commit()
     return communities[0].id, compounds[0].id
 
@@ -113,7 +117,13 @@ def main() -> None:
             db.create_all()
             community_id, compound_id = seed(n_teams, random.Random(7))
             need = matching.Need("drain", community_id, compound_id, "社区0", "小区")
-            fetch_ms, facts = timed(lambda: matching.fetch_facts(need), 5)
+            case = db.session.scalar(db.select(Case).where(Case.category == "drain",
+                                                           Case.status == "closed"))
+            case.status, case.team_id, case.compound_id = "received", None, compound_id
+            db.session.commit()
+            case = db.session.get(Case, case.id)  # as a page loads it: its places with it
+            suggest_ms, suggested = timed(lambda: matching.suggest(case, limit=5), 30)
+            fetch_ms, facts = timed(lambda: matching.fetch_facts(need), 30)
             rank_ms, ranked = timed(lambda: matching.rank(need, facts), 50)
             # Worst case: every team handed to rank(), with its full skills and coverage.
             everyone = []
@@ -130,14 +140,16 @@ def main() -> None:
             all_ms, all_ranked = timed(lambda: matching.rank(need, everyone), 50)
             db.drop_all()
     print(f"teams seeded:                 {n_teams}")
-    print(f"candidates after SQL filter:  {len(facts)}  (ranked eligible: {len(ranked)})")
-    print(f"fetch_facts (4 queries):      {fetch_ms:8.2f} ms median of 5, best {BEST[0]:.2f}")
-    print(f"rank(candidates):             {rank_ms:8.2f} ms median of 50, best {BEST[1]:.2f}")
-    print(f"rank(all {n_teams} teams):       {all_ms:8.2f} ms median of 50, best {BEST[2]:.2f}"
+    print(f"candidates after SQL filter:  {len(facts)}  (with room, ranked: {len(ranked)};"
+          f" suggested: {len(suggested)})")
+    print(f"suggest(case, limit=5):       {suggest_ms:8.2f} ms median of 30, best {BEST[0]:.2f}")
+    print(f"fetch_facts (1 query):        {fetch_ms:8.2f} ms median of 30, best {BEST[1]:.2f}")
+    print(f"rank(candidates):             {rank_ms:8.2f} ms median of 50, best {BEST[2]:.2f}")
+    print(f"rank(all {n_teams} teams):       {all_ms:8.2f} ms median of 50, best {BEST[3]:.2f}"
           f" ({len(all_ranked)} eligible)")
-    print("target: rank under 10 ms — median", "OK" if max(rank_ms, all_ms) < 10 else "MISSED",
-          "/ best run", "OK" if max(BEST[1:]) < 10 else "MISSED",
-          "(a busy machine skews the median; see `uptime`)")
+    print("target: the whole suggestion under 10 ms — median",
+          "OK" if suggest_ms < 10 else "MISSED", "/ best run",
+          "OK" if BEST[0] < 10 else "MISSED", "(a busy machine skews the median; see `uptime`)")
 
 
 if __name__ == "__main__":

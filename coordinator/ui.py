@@ -1,19 +1,17 @@
 """What every page shares: the language, the navigation by role, dates and masked phones."""
 
 from datetime import UTC, datetime
-from functools import cache
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import pytz
-from babel import Locale
-from flask import current_app, has_request_context, request, url_for
-from flask_babel import get_locale
+from flask import current_app, g, has_request_context, request, url_for
+from flask_babel import format_datetime, get_locale, get_timezone
 from flask_login import current_user
 from markupsafe import Markup
 
 from coordinator import access
 from coordinator.categories import category_label
+from coordinator.i18n import gettext, ngettext, template_gettext, template_ngettext
 from coordinator.i18n import lazy_gettext as _l
-from coordinator.i18n import ngettext, template_gettext, template_ngettext
 
 # The role's places: (endpoint, label, icon, roles, in the bottom bar). The bar shows at most
 # five; the home page lists them all. Entries whose endpoint is not registered are skipped.
@@ -88,56 +86,76 @@ def mask_phone(number: str | None) -> str:
     return f"{digits[:3]}****{digits[-4:]}"
 
 
-@cache
-def date_formatters(locale: str, zone: str):
-    """(when, day) for a locale and time zone: the text of Babel's "yyyy年M月d日 HH:mm" /
-    "d MMM yyyy HH:mm" (and the day alone), without Babel's pattern parsing and locale lookups
-    on every call, which cost more than a list's rows. Month names come from Babel's data."""
-    tz = pytz.timezone(zone)  # Flask-Babel's own kind of zone: the same offsets, LMT too
-    # After the zone's last change of offset (Asia/Shanghai: 1991) pytz adds one fixed offset:
-    # add it directly to a naive UTC time, and ask pytz only about earlier times.
-    changes = getattr(tz, "_utc_transition_times", None)
-    last_change = changes[-1] if changes else datetime.max
-    fixed = tz._transition_info[-1][0] if changes else None
-
-    def local(dt: datetime) -> datetime:
-        if dt.tzinfo is None and dt >= last_change:
-            return dt + fixed
-        return tz.normalize((dt if dt.tzinfo else dt.replace(tzinfo=UTC)).astimezone(tz))
-
-    if locale.startswith("zh"):
-        def day(dt):
-            d = local(dt)
-            return f"{d.year:04d}年{d.month}月{d.day}日"
-
-        def when(dt):
-            d = local(dt)
-            return f"{d.year:04d}年{d.month}月{d.day}日 {d.hour:02d}:{d.minute:02d}"
-    else:
-        months = Locale.parse(locale).months["format"]["abbreviated"]
-
-        def day(dt):
-            d = local(dt)
-            return f"{d.day} {months[d.month]} {d.year:04d}"
-
-        def when(dt):
-            d = local(dt)
-            return f"{d.day} {months[d.month]} {d.year:04d} {d.hour:02d}:{d.minute:02d}"
-    return when, day
-
-
-def local_formatters():
-    """This request's (when, day) formatters: look them up once for a list, not once a row."""
-    return date_formatters(str(get_locale()), current_app.config["BABEL_DEFAULT_TIMEZONE"])
-
-
 def when(dt: datetime | None) -> str:
     """2026年11月26日 14:30 in Chinese, 26 Nov 2026 14:30 in English; stored UTC, shown local."""
-    return "" if dt is None else local_formatters()[0](dt)
+    if dt is None:
+        return ""
+    return _date_writer()[0](dt)
 
 
 def day(dt: datetime | None) -> str:
-    return "" if dt is None else local_formatters()[1](dt)
+    if dt is None:
+        return ""
+    return _date_writer()[1](dt)
+
+
+_date_writers = {}  # (locale, time zone) → (when, day): worked out once per process
+
+
+def _date_writer():
+    """when() and day() for the reader's locale and time zone.
+
+    The same text as Babel's format_datetime with the patterns "yyyy年M月d日 HH:mm" (Chinese)
+    and "d MMM yyyy HH:mm" (others), which parses its pattern and looks up locale data on
+    every call: on a list with a date per row that was a tenth of the page. The pair is
+    remembered beside Flask-Babel's locale and zone for as long as those very objects are in
+    force (force_locale() puts others there), as i18n.translations() does for the catalog.
+    """
+    ctx = g.get("_flask_babel") if g else None
+    seen = getattr(ctx, "date_writers", None)
+    if seen is not None and seen[0] is ctx.babel_locale and seen[1] is ctx.babel_tzinfo:
+        return seen[2]
+    locale, zone = get_locale(), get_timezone()
+    if locale is None or zone is None:  # no request: Babel's own defaults
+        return (lambda dt: format_datetime(dt, "d MMM yyyy HH:mm"),
+                lambda dt: format_datetime(dt, "d MMM yyyy"))
+    key = (str(locale), str(zone))
+    writers = _date_writers.get(key)
+    if writers is None:
+        writers = _date_writers[key] = _make_date_writers(locale, zone)
+    g._flask_babel.date_writers = (locale, zone, writers)
+    return writers
+
+
+def _make_date_writers(locale, zone):
+    try:  # the same zone from the standard library: its conversion is several times faster
+        fast = ZoneInfo(str(zone))
+    except (ZoneInfoNotFoundError, ValueError):
+        fast = None
+
+    def local(dt: datetime) -> datetime:
+        if dt.tzinfo is None:
+            dt = dt.replace(tzinfo=UTC)
+        if fast is not None and dt.year >= 1970:  # before, the two may differ (local mean time)
+            return dt.astimezone(fast)
+        return zone.normalize(dt.astimezone(zone))  # as flask_babel.to_user_timezone
+
+    if str(locale).startswith("zh"):
+        def date(t):
+            return f"{t.year:04d}年{t.month}月{t.day}日"
+    else:
+        months = dict(locale.months["format"]["abbreviated"])
+
+        def date(t):
+            return f"{t.day} {months[t.month]} {t.year:04d}"
+
+    def when_(dt):
+        t = local(dt)
+        return f"{date(t)} {t.hour:02d}:{t.minute:02d}"
+
+    def day_(dt):
+        return date(local(dt))
+    return when_, day_
 
 
 def utcnow() -> datetime:
@@ -163,8 +181,8 @@ def due_in(deadline: datetime | None, now: datetime | None = None) -> str:
         n = max(int(seconds // 60), 1)
         unit = ngettext("%(num)d minute", "%(num)d minutes", n)
     if late:
-        return str(_l("overdue by %(span)s", span=unit))
-    return str(_l("due in %(span)s", span=unit))
+        return gettext("overdue by %(span)s", span=unit)
+    return gettext("due in %(span)s", span=unit)
 
 
 def status_badge(label: str, tone: str) -> Markup:

@@ -3,7 +3,7 @@ notices, verification), its audit trail and the dispatch board."""
 
 from flask import Blueprint
 
-bp = Blueprint("cases", __name__)
+bp = Blueprint("cases", __name__, cli_group="cases")
 
 
 def init_app(app):
@@ -26,4 +26,5 @@ def init_app(app):
                                  event_label=workflow.event_label)
 
 
-from coordinator.cases import models  # noqa: E402,F401  (tables known to migrations)
+# models: the tables, known to migrations; records: keeps team_records after each flush.
+from coordinator.cases import cli, models, records  # noqa: E402,F401

@@ -2,7 +2,6 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, MultipleFileField
 from wtforms import (
     BooleanField,
-    DateField,
     IntegerField,
     RadioField,
     SelectField,
@@ -13,9 +12,8 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from coordinator.cases.models import CHANNELS, LINK_KINDS, SATISFACTION, TIERS
-from coordinator.cases.workflow import STATUSES
 from coordinator.categories import category_choices
-from coordinator.forms import Mobile, Phone, SearchForm, normalise_phone
+from coordinator.forms import Mobile, Phone, normalise_phone
 from coordinator.i18n import lazy_gettext as _l
 
 MAX_PHOTOS = 6
@@ -157,21 +155,3 @@ class NoticeForm(FlaskForm):
 class SendLinkForm(FlaskForm):
     phone = StringField(_l("Send to mobile"), filters=[normalise_phone],
                         validators=[DataRequired(_l("Enter a mobile number.")), Mobile()])
-
-
-class BoardFilters(SearchForm):
-    q = StringField(_l("Search"), filters=[_strip], validators=[Length(max=60)])
-    community = SelectField(_l("Community"), coerce=_id, validate_choice=False,
-                            validators=[Optional()])
-    category = SelectField(_l("Category"), choices=_options([("", _l("All categories"))]
-                                                            + category_choices()),
-                           validators=[Optional()])
-    status = SelectField(_l("Status"), choices=_options(
-        [("", _l("All open")), ("overdue", _l("Overdue")), ("all", _l("All"))]
-        + [(k, v[0]) for k, v in STATUSES.items()]), validators=[Optional()])
-    team = SelectField(_l("Team"), coerce=_id, validate_choice=False, validators=[Optional()])
-    channel = SelectField(_l("Channel"), choices=_options([("", _l("All channels"))]
-                                                          + list(CHANNELS.items())),
-                          validators=[Optional()])
-    since = DateField(_l("From"), validators=[Optional()])
-    until = DateField(_l("To"), validators=[Optional()])

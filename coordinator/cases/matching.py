@@ -5,30 +5,27 @@ compound, or the whole community); it must have room (jobs in hand below capacit
 those: a team that names the compound beats one that covers the whole community, a lighter
 load beats a heavier one, then the track record (satisfaction, median time to resolve).
 
-The facts come from a handful of set-based queries (`fetch_facts`); the ranking itself
-(`rank`) is plain Python over those facts, so it is cheap and testable without a database.
+The facts come from one statement over the teams and their rollup rows (`fetch_facts`,
+records.py keeps the rows); the ranking itself (`rank`) is plain Python over those facts, so
+it is cheap and testable without a database.
 """
 
 from dataclasses import dataclass, field
-from datetime import timedelta
+from functools import cache
 from operator import itemgetter
-from statistics import median
 
-from sqlalchemy import and_, exists, func, or_, select
+from sqlalchemy import Float, and_, bindparam, cast, exists, false, func, or_, select
 from sqlalchemy import case as sql_case
 
-from coordinator.cases.models import Callback, Case, CaseEvent
-from coordinator.cases.workflow import TEAM_LOAD
+from coordinator.cases.models import Case, CaseEvent, TeamRecord
+from coordinator.cases.records import RECORD_DAYS  # noqa: F401  (services.team_record)
 from coordinator.categories import category_label
 from coordinator.extensions import db
 from coordinator.i18n import gettext as _
 from coordinator.teams.models import Team, TeamSkill, team_communities, team_compounds
-from coordinator.ui import utcnow
-
-RECORD_DAYS = 365
 
 
-@dataclass
+@dataclass(slots=True)
 class TeamFacts:
     id: int
     name: str
@@ -110,59 +107,61 @@ def need_of(case: Case) -> Need:
                 case.compound.name if case.compound else "")
 
 
-def fetch_facts(need: Need) -> list[TeamFacts]:
-    """The candidate teams and their load and record, in four set-based queries."""
-    covers = or_(
-        exists().where(team_communities.c.team_id == Team.id,
-                       team_communities.c.community_id == need.community_id),
-        exists().where(team_compounds.c.team_id == Team.id,
-                       team_compounds.c.compound_id == need.compound_id)
-        if need.compound_id else False,
-    )
-    names_compound = (exists().where(team_compounds.c.team_id == Team.id,
-                                     team_compounds.c.compound_id == need.compound_id)
-                      if need.compound_id else None)
-    candidates = (select(Team.id).where(Team.active, covers,
-                                        exists().where(TeamSkill.team_id == Team.id,
-                                                       TeamSkill.skill == need.category)))
-    cols = [Team.id, Team.name, Team.capacity]
-    if names_compound is not None:
-        cols.append(names_compound.label("names_compound"))
-    rows = db.session.execute(select(*cols).where(Team.id.in_(candidates))).all()
-    if not rows:
-        return []
-    ids = candidates.scalar_subquery()
-    load = dict(db.session.execute(
-        select(Case.team_id, func.count()).where(Case.team_id.in_(ids),
-                                                 Case.status.in_(TEAM_LOAD))
-        .group_by(Case.team_id)).all())
-    since = utcnow() - timedelta(days=RECORD_DAYS)
-    durations: dict[int, list[float]] = {}
-    for team_id, accepted, handled in db.session.execute(
-            select(Case.team_id, Case.accepted_at, Case.handled_at)
-            .where(Case.team_id.in_(ids), Case.handled_at.is_not(None),
-                   Case.accepted_at.is_not(None), Case.handled_at >= since)):
-        durations.setdefault(team_id, []).append((handled - accepted).total_seconds() / 3600)
-    rated = {r.team_id: r for r in db.session.execute(
-        select(Callback.team_id, func.count().label("n"),
-               func.sum(sql_case((Callback.satisfaction == "satisfied", 1.0),
-                                 (Callback.satisfaction == "basically", 0.9),
-                                 else_=0.0)).label("score"))
-        .where(Callback.team_id.in_(ids), Callback.created_at >= since)
-        .group_by(Callback.team_id))}
+def fetch_facts(need: Need, returned=frozenset(), limit: int | None = None) -> list[TeamFacts]:
+    """The candidate teams with room, with their load and record: one statement over the
+    teams and their rollup rows (records.py), built once per shape. With a limit, only the
+    best `limit` of them, in rank()'s order (the database sorts; rank() sorts them again)."""
+    stmt = _facts_statement(need.compound_id is not None, limit is not None)
+    rows = db.session.execute(stmt, {
+        "category": need.category, "community": need.community_id,
+        "compound": need.compound_id, "returned": sorted(returned), "limit": limit}).all()
+    skills = frozenset({need.category})
+    community = frozenset({need.community_id})
+    compound = frozenset({need.compound_id})
+    none = frozenset()
     facts = []
+    append = facts.append
     for row in rows:
-        r = rated.get(row.id)
-        compounds = (frozenset({need.compound_id})
-                     if names_compound is not None and row.names_compound else frozenset())
-        facts.append(TeamFacts(
-            id=row.id, name=row.name, capacity=row.capacity or 1,
-            skills=frozenset({need.category}), communities=frozenset({need.community_id})
-            if not compounds else frozenset(), compounds=compounds,
-            open_jobs=load.get(row.id, 0),
-            median_hours=median(durations[row.id]) if row.id in durations else None,
-            rated=r.n if r else 0, satisfaction=float(r.score) / r.n if r and r.n else None))
+        rated = row.rated or 0
+        append(TeamFacts(
+            row.id, row.name, row.capacity or 1, skills,
+            none if row.names_compound else community, compound if row.names_compound else none,
+            row.open_jobs or 0, row.median_hours, rated,
+            row.score / rated if rated else None))
     return facts
+
+
+@cache
+def _facts_statement(with_compound: bool, ranked: bool):
+    """Active teams with the skill that cover the place (the compound by name, or the whole
+    community) and have room (jobs in hand below capacity), with their rollup row; ranked:
+    the first `limit` in rank()'s order."""
+    community, compound = bindparam("community"), bindparam("compound")
+    names_compound = (exists().where(team_compounds.c.team_id == Team.id,
+                                     team_compounds.c.compound_id == compound)
+                      if with_compound else false())
+    covers = or_(exists().where(team_communities.c.team_id == Team.id,
+                                team_communities.c.community_id == community),
+                 names_compound)
+    capacity = func.coalesce(func.nullif(Team.capacity, 0), 1)
+    open_jobs = func.coalesce(TeamRecord.open_jobs, 0)
+    stmt = (select(Team.id, Team.name, Team.capacity, names_compound.label("names_compound"),
+                   TeamRecord.open_jobs, TeamRecord.median_hours, TeamRecord.rated,
+                   TeamRecord.score)
+            .select_from(TeamSkill).join(Team, Team.id == TeamSkill.team_id)
+            .outerjoin(TeamRecord, TeamRecord.team_id == Team.id)
+            .where(TeamSkill.skill == bindparam("category"), Team.active, covers,
+                   open_jobs < capacity))
+    if not ranked:
+        return stmt
+    rated = func.coalesce(TeamRecord.rated, 0)
+    return stmt.order_by(  # rank()'s key, term by term
+        sql_case((Team.id.in_(bindparam("returned", expanding=True)), 1), else_=0),
+        names_compound.desc(),
+        cast(open_jobs, Float) / capacity,
+        sql_case((rated > 0, TeamRecord.score / rated), else_=0.8).desc(),
+        func.coalesce(TeamRecord.median_hours, 1e9),
+        Team.id).limit(bindparam("limit"))
 
 
 def returned_by(case: Case) -> frozenset:
@@ -172,6 +171,8 @@ def returned_by(case: Case) -> frozenset:
                                              CaseEvent.action == "return"))))
 
 
-def suggest(case: Case, explain: int = 5) -> list[Suggestion]:
+def suggest(case: Case, explain: int = 5, limit: int | None = None) -> list[Suggestion]:
+    """The teams that could take the case, best first (only the best `limit` when given)."""
     need = need_of(case)
-    return rank(need, fetch_facts(need), returned_by(case), explain=explain)
+    returned = returned_by(case)
+    return rank(need, fetch_facts(need, returned, limit), returned, explain=explain)

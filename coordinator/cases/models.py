@@ -5,6 +5,7 @@ from datetime import datetime
 from sqlalchemy import (
     Boolean,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -78,6 +79,8 @@ class Case(db.Model):
         Index("ix_cases_status_created", "status", "created_at"),
         Index("ix_cases_community_created", "community_id", "created_at"),
         Index("ix_cases_team_status", "team_id", "status"),
+        # A team's track record is worked out again from these (records.py).
+        Index("ix_cases_team_handled", "team_id", "handled_at"),
         Index("ix_cases_category_created", "category", "created_at"),
         Index("ix_cases_channel_created", "channel", "created_at"),
         Index("ix_cases_compound_created", "compound_id", "created_at"),
@@ -100,12 +103,15 @@ class Case(db.Model):
     description: Mapped[str] = mapped_column(Text)
 
     status: Mapped[str] = mapped_column(String(12), default="received")
-    team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id"))
+    # active_history (here, accepted_at, handled_at): a change knows what it replaced, so
+    # that the team a case left, or a hand-over undone, moves the team's figures too
+    # (records.py).
+    team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id"), active_history=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
     dispatched_at: Mapped[datetime | None] = mapped_column(DateTime)
-    accepted_at: Mapped[datetime | None] = mapped_column(DateTime)
+    accepted_at: Mapped[datetime | None] = mapped_column(DateTime, active_history=True)
     due_at: Mapped[datetime | None] = mapped_column(DateTime)
-    handled_at: Mapped[datetime | None] = mapped_column(DateTime)
+    handled_at: Mapped[datetime | None] = mapped_column(DateTime, active_history=True)
     closed_at: Mapped[datetime | None] = mapped_column(DateTime)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
 
@@ -245,7 +251,8 @@ class Callback(db.Model):
     __tablename__ = "case_callbacks"
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
-    team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id"), index=True)
+    team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id"), index=True,
+                                                active_history=True)
     contacted: Mapped[bool] = mapped_column(Boolean)
     solved: Mapped[bool] = mapped_column(Boolean)
     satisfaction: Mapped[str] = mapped_column(String(10))
@@ -258,3 +265,19 @@ class Callback(db.Model):
     @property
     def satisfaction_label(self) -> str:
         return str(SATISFACTION.get(self.satisfaction, self.satisfaction))
+
+
+class TeamRecord(db.Model):
+    """Per team, what matching ranks by, kept in the same transaction as every change that
+    moves it (cases/records.py): the jobs in hand, and the track record over RECORD_DAYS as of
+    `as_of` (the team's latest such change, or the last `flask cases refresh-records`)."""
+
+    __tablename__ = "team_records"
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"),
+                                         primary_key=True)
+    open_jobs: Mapped[int] = mapped_column(Integer, default=0)
+    # Median hours from accepted to handled, of the cases handled within the window.
+    median_hours: Mapped[float | None] = mapped_column(Float)
+    rated: Mapped[int] = mapped_column(Integer, default=0)  # call-backs within the window
+    score: Mapped[float] = mapped_column(Float, default=0.0)  # satisfied 1, basically 0.9
+    as_of: Mapped[datetime] = mapped_column(DateTime, default=utcnow)

@@ -3,9 +3,9 @@ from flask_login import current_user
 
 from coordinator import access
 from coordinator.access import OFFICE, TEAM_SIDE, allow, public
+from coordinator.cases import board as board_view
 from coordinator.cases import bp, services, workflow
 from coordinator.cases.forms import (
-    BoardFilters,
     CallbackForm,
     CaseForm,
     DispatchForm,
@@ -21,6 +21,7 @@ from coordinator.cases.models import CHANNELS
 from coordinator.extensions import limiter
 from coordinator.forms import ButtonForm
 from coordinator.i18n import gettext as _
+from coordinator.i18n import translated
 from coordinator.paging import page_number
 from coordinator.rendering import render
 from coordinator.rules import Refused, attach_to_form, refuse_page
@@ -123,16 +124,15 @@ def place_options(level: str):
 
 
 def board_context():
-    filters = BoardFilters(request.args)
-    filters.community.choices = [("", _("All communities"))] + [
-        c for c in services.community_options()
-        if current_user.role == access.ADMIN or c[0] == current_user.community_id]
-    filters.team.choices = [("", _("All teams"))] + services.team_options(current_user)
-    filters.validate()
-    values = {name: (f.data if not f.errors else None) for name, f in filters._fields.items()}
+    """Everything the board needs; the page and its htmx fragment share it."""
+    values, shown = board_view.parse_filters(request.args)
     data = services.board(current_user, values, page_number(),
                           current_app.config["PER_PAGE"])
-    return {"filters": filters, **data}
+    options = board_view.filter_options(values, request.args, *board_view.choices(current_user))
+    return {"shown": shown, "options": options, "labels": board_view.labels(),
+            "filter_labels": translated(board_view.FILTER_LABELS),
+            "more_filters": any(key not in ("q", "status", "page") for key in request.args),
+            **data}
 
 
 @bp.get("/cases")

@@ -5,18 +5,17 @@ side effects (outbox messages, visits, photos, notices) and the one commit per u
 """
 
 import secrets
-from datetime import datetime, time, timedelta
+from datetime import timedelta
 
 from flask import current_app, has_request_context, url_for
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import and_, false, func, or_, select, text
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from coordinator import access
+from coordinator.cases import board as board_view
 from coordinator.cases import matching, workflow
 from coordinator.cases.models import (
-    ON_THE_CLOCK_SQL,
-    OPEN_SQL,
     Callback,
     Case,
     CaseEvent,
@@ -222,79 +221,12 @@ def report_case(data: dict, photos=None) -> Case:
 
 # ---------------------------------------------------------------- the board
 
-def _open():
-    return text("cases." + OPEN_SQL)
-
-
-def _on_the_clock():
-    return text("cases." + ON_THE_CLOCK_SQL)
-
-
-def _search(q: str, now: datetime):
-    """One condition for the board's search box, each kind served by an index:
-    #123 → that case; a mobile number → the reporter's phone; digits → a case number or a
-    12345 ticket; words → the reporter's name or ticket, or the description of cases logged in
-    the last CASE_SEARCH_DAYS days (a substring search cannot use an index, so it is bounded)."""
-    digits = q.lstrip("#")
-    if q.startswith("#") and digits.isdigit():
-        return Case.id == int(digits) if len(digits) < 10 else false()
-    if MOBILE.match(q):
-        return Case.reporter_phone == q
-    if q.isdigit():
-        return or_(Case.id == int(q), Case.hotline_ticket == q) if len(q) < 10 else \
-            Case.hotline_ticket == q
-    days = current_app.config.get("CASE_SEARCH_DAYS", 90)
-    return or_(Case.reporter_name == q, Case.hotline_ticket == q,
-               and_(Case.created_at >= now - timedelta(days=days),
-                    Case.description.like(f"%{q}%")))
-
-
 def board(actor, filters: dict, page: int, per_page: int) -> dict:
     """New and overdue cases pinned on top (first page, no filters), then every case matching
-    the filters, newest first. A fixed number of queries, each served by an index (at a
-    million cases: the open ones by partial indexes, see models.OPEN_SQL)."""
-    now = utcnow()
-    listing = scoped(select(Case), actor)
-    q = filters.get("q") or ""
-    if q:
-        listing = listing.where(_search(q, now))
-    for key, column in (("community", Case.community_id), ("category", Case.category),
-                        ("team", Case.team_id), ("channel", Case.channel)):
-        if filters.get(key):
-            listing = listing.where(column == filters[key])
-    status = filters.get("status") or ""
-    if status == "overdue":
-        listing = listing.where(_on_the_clock(), Case.due_at < now)
-    elif status and status != "all":
-        listing = listing.where(Case.status == status)
-    elif not status:
-        listing = listing.where(_open())
-    if filters.get("since"):
-        listing = listing.where(Case.created_at >= datetime.combine(filters["since"], time()))
-    if filters.get("until"):
-        listing = listing.where(
-            Case.created_at < datetime.combine(filters["until"], time()) + timedelta(days=1))
-    # Everything a row shows (its place in words, its team) comes in the same query.
-    eager = (joinedload(Case.community), joinedload(Case.compound), joinedload(Case.building),
-             joinedload(Case.entrance), joinedload(Case.team))
-    pinned = {"new": [], "overdue": []}
-    if page == 1 and not any(filters.values()):
-        base = scoped(select(Case), actor).options(*eager)
-        pinned["new"] = list(db.session.scalars(
-            base.where(Case.status == workflow.RECEIVED).order_by(Case.created_at.desc())
-            .limit(per_page)))
-        pinned["overdue"] = list(db.session.scalars(
-            base.where(_on_the_clock(), Case.due_at < now).order_by(Case.due_at)
-            .limit(per_page)))
-        shown = {c.id for c in pinned["new"] + pinned["overdue"]}
-        if shown:
-            listing = listing.where(Case.id.not_in(shown))
-    if status == "overdue":
-        order = (Case.due_at, Case.id)
-    else:
-        order = (Case.created_at.desc(), Case.id.desc())
-    listing = listing.options(*eager).order_by(*order)
-    return {"pinned": pinned, "page": paginate(listing, page, per_page), "now": now}
+    the filters, newest first (overdue: earliest deadline first). A fixed number of queries,
+    each served by an index (at a million cases: the open ones by partial indexes, see
+    models.OPEN_SQL); the rows are plain values (cases/board.py)."""
+    return board_view.read(actor, filters, page, per_page, utcnow())
 
 
 def team_options(actor) -> list[tuple[int, str]]:
@@ -308,7 +240,7 @@ def team_options(actor) -> list[tuple[int, str]]:
 def suggestions(case: Case) -> list[matching.Suggestion]:
     if case.status not in (workflow.RECEIVED, workflow.RETURNED, workflow.REOPENED):
         return []
-    return matching.suggest(case)[:5]
+    return matching.suggest(case, limit=5)
 
 
 def _team_phones(team: Team) -> list[tuple[str, int | None]]:

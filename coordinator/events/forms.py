@@ -51,7 +51,7 @@ class RoleRow(Form):
 
     id = HiddenField(filters=[_int_or_none])
     name = StringField(_l("Role"), filters=[_strip], validators=[Optional(), Length(max=60)])
-    capacity = IntegerField(_l("People"), validators=[
+    capacity = IntegerField(_l("How many people"), validators=[
         Optional(), NumberRange(1, 1000, _l("Enter a number from 1 to 1000."))])
 
     def validate(self, extra_validators=None):

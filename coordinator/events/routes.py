@@ -29,7 +29,8 @@ from coordinator.paging import page_number
 from coordinator.places.services import community_choices
 from coordinator.rendering import render
 from coordinator.rules import Refused, attach_to_form, refuse_page
-from coordinator.ui import local_formatters, status_badge, utcnow
+from coordinator.ui import status_badge, utcnow
+from coordinator.ui import when as local_when
 
 EXTRA_ROLE_ROWS = 2
 
@@ -118,17 +119,16 @@ def _options(rows, current) -> list[tuple]:
 
 def _cards(events, communities: dict, kinds: dict, events_url: str) -> None:
     """What each card shows, worked out in Python so that the template has few outputs a card:
-    its address (the list's plus the id, no url_for), status badge, kind and date (the cached
-    formatter), place (the community's name from the filter's list, which holds every
+    its address (the list's plus the id, no url_for), status badge, kind and date (ui.when's
+    cached writer), place (the community's name from the filter's list, which holds every
     community the reader may see), places taken (one translated pattern) and the bar's width
     (rounded as Jinja's round did)."""
-    when = local_formatters()[0]
     taken = translations().ugettext("%(n)d of %(cap)d places taken")
     badges = _badges()
     for event in events:
         event.href = f"{events_url}/{event.id}"
         event.badge = badges.get(event.status) or status_badge(event.status, "grey")
-        event.meta = f"{kinds.get(event.kind, event.kind)} · {when(event.starts_at)}"
+        event.meta = f"{kinds.get(event.kind, event.kind)} · {local_when(event.starts_at)}"
         event.placed(communities.get(event.community_id, ""))
         event.taken = taken % {"n": event.confirmed, "cap": event.capacity}
         event.width = int(round(100 * event.confirmed / event.capacity, 0)) if (

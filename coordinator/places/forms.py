@@ -39,7 +39,7 @@ class BuildingForm(FlaskForm):
     name = StringField(_l("Building"), filters=[_strip],
                        validators=[DataRequired(_l("Enter a building name, e.g. 3号楼.")),
                                    Length(max=40)])
-    floors = IntegerField(_l("Floors"), default=6, validators=[
+    floors = IntegerField(_l("Number of floors"), default=6, validators=[
         InputRequired(_l("Enter the number of floors.")),
         NumberRange(1, 100, _l("Enter a number from 1 to 100."))])
     entrances = IntegerField(_l("Entrances (units)"), default=1, validators=[

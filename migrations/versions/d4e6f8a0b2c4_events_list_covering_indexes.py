@@ -3,7 +3,7 @@ start time) replace ix_events_ends_at and ix_events_starts_at; event_roles.waitl
 many have left each waitlist, for a new sign-up's place without a count)
 
 Revision ID: d4e6f8a0b2c4
-Revises: c3d5e7f9a1b2
+Revises: 9965d555618e
 Create Date: 2026-11-26 09:30:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "d4e6f8a0b2c4"
-down_revision = "c3d5e7f9a1b2"
+down_revision = "9965d555618e"
 branch_labels = None
 depends_on = None
 

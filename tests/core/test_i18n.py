@@ -52,3 +52,4 @@ def test_templates_escape_what_goes_into_a_translation(app):
     with app.test_request_context("/"):
         html = app.jinja_env.from_string('{{ _("Page %(n)s", n=v) }}').render(v="<b>")
     assert "&lt;b&gt;" in html and "<b>" not in html
+

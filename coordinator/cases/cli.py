@@ -1,0 +1,16 @@
+"""`flask cases refresh-records`: every team's matching figures worked out again (nightly)."""
+
+from coordinator.cases import bp, records
+from coordinator.extensions import db
+
+
+@bp.cli.command("refresh-records")
+def refresh_records_command():
+    """Each team's jobs in hand and its record over the last year, from the cases themselves.
+
+    The app keeps them after every change; run this nightly so that cases and call-backs older
+    than a year leave the record of a team that had no change since, and after loading cases
+    in bulk without the app."""
+    records.refresh(db.session.connection())
+    db.session.commit()
+    print("team records refreshed")
