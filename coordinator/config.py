@@ -22,7 +22,9 @@ def _database_url() -> str:
 class Config:
     SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-change-me")
     SQLALCHEMY_DATABASE_URI = _database_url()
-    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    # A server's connections can go stale (restart, failover): test each one as it is taken.
+    # A SQLite file has no server, and the test is a statement on every request.
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": not SQLALCHEMY_DATABASE_URI.startswith("sqlite")}
     REDIS_URL = os.environ.get("REDIS_URL", "")
 
     RATELIMIT_HEADERS_ENABLED = True

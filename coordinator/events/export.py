@@ -23,7 +23,7 @@ from coordinator.i18n import lazy_gettext as _l
 
 COLUMNS = [
     _l("Name"), _l("ID type"), _l("ID number"), _l("Volunteer number"), _l("Activity"),
-    _l("Date"), _l("Place"), _l("Content"), _l("Check-in"), _l("Check-out"), _l("Hours"),
+    _l("Date"), _l("Venue"), _l("Content"), _l("Check-in"), _l("Check-out"), _l("Hours"),
     _l("Organiser"), _l("Confirmed by"),
 ]
 

@@ -50,7 +50,7 @@ class RoleRow(Form):
     """One role as a repeated row: name and how many people (a blank row is ignored)."""
 
     id = HiddenField(filters=[_int_or_none])
-    name = StringField(_l("Role"), filters=[_strip], validators=[Optional(), Length(max=60)])
+    name = StringField(_l("Event role"), filters=[_strip], validators=[Optional(), Length(max=60)])
     capacity = IntegerField(_l("How many people"), validators=[
         Optional(), NumberRange(1, 1000, _l("Enter a number from 1 to 1000."))])
 
@@ -120,7 +120,7 @@ class JoinForm(FlaskForm):
     confirm = PasswordField(_l("Password again"), validators=[
         EqualTo("password", _l("The two passwords differ."))])
     community_id = SelectField(_l("Your community"), coerce=int, validators=[Optional()])
-    skills = StringField(_l("Skills"), filters=[_strip], validators=[Length(max=200)],
+    skills = StringField(_l("What you are good at"), filters=[_strip], validators=[Length(max=200)],
                          description=_l("e.g. first aid, carrying, photography"))
     availability = TextAreaField(_l("When you can help"), filters=[_strip],
                                  validators=[Length(max=500)],

@@ -40,7 +40,7 @@ STATUSES = {
     DRAFT: (_l("Draft"), "grey"),
     PUBLISHED: (_l("Open for sign-up"), "blue"),
     UNDER_WAY: (_l("Under way"), "orange"),
-    DONE: (_l("Done"), "green"),
+    DONE: (_l("Finished"), "green"),
     CANCELLED: (_l("Cancelled"), "grey"),
 }
 # Statuses in which people may still sign up (until the event ends).
@@ -64,7 +64,7 @@ ID_TYPES = {
 PENDING, ACCEPTED, REJECTED = "pending", "accepted", "rejected"
 CORRECTION_STATUSES = {
     PENDING: (_l("Waiting for the organiser"), "orange"),
-    ACCEPTED: (_l("Accepted"), "green"),
+    ACCEPTED: (_l("Approved"), "green"),
     REJECTED: (_l("Rejected"), "grey"),
 }
 

@@ -53,3 +53,20 @@ def test_templates_escape_what_goes_into_a_translation(app):
         html = app.jinja_env.from_string('{{ _("Page %(n)s", n=v) }}').render(v="<b>")
     assert "&lt;b&gt;" in html and "<b>" not in html
 
+
+
+def test_no_string_is_translated_two_ways_in_two_catalogs():
+    """Catalogs are merged at run time, so one msgid with two translations shows whichever
+    was merged last, in every domain (the nav's "People" once read 人数, a role's capacity)."""
+    seen, clashes = {}, []
+    for catalog_dir in catalogs():
+        with (catalog_dir / "zh" / "LC_MESSAGES" / "messages.po").open("rb") as f:
+            for message in read_po(f):
+                if not message.id or not message.string:
+                    continue
+                key = message.id if isinstance(message.id, str) else message.id[0]
+                other = seen.setdefault(key, (message.string, catalog_dir))
+                if other[0] != message.string:
+                    clashes.append(f"{key!r}: {other[0]!r} ({other[1].parent.name}) "
+                                   f"vs {message.string!r} ({catalog_dir.parent.name})")
+    assert clashes == []

@@ -644,7 +644,7 @@ def test_export_csv_and_xlsx(app, client, auth, make):
     assert response.status_code == 200 and "attachment" in response.headers["Content-Disposition"]
     rows = list(csv.reader(io.StringIO(response.data.decode("utf-8-sig"))))
     assert rows[0] == ["Name", "ID type", "ID number", "Volunteer number", "Activity", "Date",
-                       "Place", "Content", "Check-in", "Check-out", "Hours", "Organiser",
+                       "Venue", "Content", "Check-in", "Check-out", "Hours", "Organiser",
                        "Confirmed by"]
     assert len(rows) == 2
     assert rows[1][0] == "刘芳" and rows[1][2] == "110108199001011234" and rows[1][3] == "BJ-7"
