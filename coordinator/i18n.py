@@ -7,6 +7,8 @@ the app runs. The locale is still Flask-Babel's, so `force_locale` (a message in
 recipient's language) keeps working. The catalog commands are in coordinator/core/i18n.py.
 """
 
+from functools import wraps
+
 from flask import g, has_app_context
 from flask_babel import get_locale, get_translations
 from flask_babel.speaklater import LazyString
@@ -59,6 +61,21 @@ def translated(labels: dict) -> dict[str, str]:
     if found is None:
         found = _label_sets[key] = {code: str(label) for code, label in labels.items()}
     return found
+
+
+def per_language(build):
+    """Decorator: build() runs once per language and process, its result kept by catalog (words
+    made from translations: labels, badges, option lists). build takes no arguments."""
+    made = {}
+
+    @wraps(build)
+    def cached():
+        key = id(translations())
+        found = made.get(key)
+        if found is None:
+            found = made[key] = build()
+        return found
+    return cached
 
 
 def lazy_gettext(string: str, **variables) -> LazyString:

@@ -23,7 +23,7 @@ from coordinator.cases.forms import _id as picker_id  # '' → None, not a numbe
 from coordinator.cases.models import CHANNELS, ON_THE_CLOCK_SQL, OPEN_SQL, TIER_SHORT, Case
 from coordinator.categories import CATEGORIES, category_labels
 from coordinator.forms import MOBILE
-from coordinator.i18n import gettext, translated, translations
+from coordinator.i18n import gettext, per_language, translated
 from coordinator.i18n import lazy_gettext as _l
 from coordinator.paging import Page, read_rows
 from coordinator.places.models import Building, Community, Compound, Entrance
@@ -173,26 +173,20 @@ class BoardRow:
         self.place = " ".join(parts)
 
 
+@per_language
 def labels() -> dict:
     """The words every row looks up, in the reader's language: worked out once per language
     and process, as ready markup (escaped here, once: the board's rows are written with as
     few escapes as they need, see templates/cases/board.html)."""
-    key = id(translations())
-    found = _label_sets.get(key)
-    if found is None:
-        statuses = {code: str(label) for code, (label, _tone) in workflow.STATUSES.items()}
-        found = _label_sets[key] = {
-            "categories": {code: escape(label) for code, label in category_labels().items()},
-            "channels": {code: escape(label) for code, label in translated(CHANNELS).items()},
-            "badges": {code: status_badge(statuses[code], tone)
-                       for code, (_label, tone) in workflow.STATUSES.items()},
-            "late_badges": {code: status_badge(statuses[code], "red")
-                            for code in workflow.STATUSES},
-            "emergency": status_badge(translated(TIER_SHORT)["emergency"], "red")}
-    return found
-
-
-_label_sets: dict = {}  # catalog's id → labels()
+    statuses = {code: str(label) for code, (label, _tone) in workflow.STATUSES.items()}
+    return {
+        "categories": {code: escape(label) for code, label in category_labels().items()},
+        "channels": {code: escape(label) for code, label in translated(CHANNELS).items()},
+        "badges": {code: status_badge(statuses[code], tone)
+                   for code, (_label, tone) in workflow.STATUSES.items()},
+        "late_badges": {code: status_badge(statuses[code], "red")
+                        for code in workflow.STATUSES},
+        "emergency": status_badge(translated(TIER_SHORT)["emergency"], "red")}
 
 
 def read(actor, filters: dict, page: int, per_page: int, now: datetime) -> dict:
@@ -336,16 +330,12 @@ def filter_options(values: dict, args, communities, teams) -> dict:
     return options
 
 
+@per_language
 def _fixed_options() -> dict:
     """The drop-downs whose choices are the code's own: (value, escaped label), per language."""
-    key = ("options", id(translations()))
-    found = _label_sets.get(key)
-    if found is None:
-        found = _label_sets[key] = {
-            "status": [(value, escape(label))
-                       for value, label in translated(STATUS_CHOICES).items()],
-            "category": [("", escape(gettext("All categories"))),
-                         *((code, escape(label)) for code, label in category_labels().items())],
-            "channel": [("", escape(gettext("All channels"))),
-                        *((code, escape(label)) for code, label in translated(CHANNELS).items())]}
-    return found
+    return {
+        "status": [(value, escape(label)) for value, label in translated(STATUS_CHOICES).items()],
+        "category": [("", escape(gettext("All categories"))),
+                     *((code, escape(label)) for code, label in category_labels().items())],
+        "channel": [("", escape(gettext("All channels"))),
+                    *((code, escape(label)) for code, label in translated(CHANNELS).items())]}

@@ -24,7 +24,7 @@ from coordinator.extensions import htmx, limiter
 from coordinator.forms import ButtonForm
 from coordinator.i18n import gettext as _
 from coordinator.i18n import lazy_gettext as _l
-from coordinator.i18n import translated, translations
+from coordinator.i18n import per_language, translated, translations
 from coordinator.paging import page_number
 from coordinator.places.services import community_choices
 from coordinator.rendering import render
@@ -135,17 +135,10 @@ def _cards(events, communities: dict, kinds: dict, events_url: str) -> None:
             event.capacity) else 0
 
 
-_badge_sets = {}  # catalog's id → {status: badge}; translations never change while running
-
-
+@per_language
 def _badges() -> dict:
     """The status badges in the reader's language, made once per language and process."""
-    catalog = translations()
-    found = _badge_sets.get(id(catalog))
-    if found is None:
-        found = _badge_sets[id(catalog)] = {
-            code: status_badge(str(label), tone) for code, (label, tone) in STATUSES.items()}
-    return found
+    return {code: status_badge(str(label), tone) for code, (label, tone) in STATUSES.items()}
 
 
 def _all_communities():
