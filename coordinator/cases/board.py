@@ -68,16 +68,11 @@ def _search(kind: str):
 
 
 def _scoped(stmt, role: str):
-    """services.scoped, with the actor's community or team as a named parameter so that one
-    statement serves every actor of the role (a team side without a team sees nothing: its
-    parameter is NULL)."""
-    if role == access.ADMIN:
-        return stmt
-    if role == access.STAFF:
-        return stmt.where(Case.community_id == bindparam("actor_community"))
-    if role in access.TEAM_SIDE:
-        return stmt.where(Case.team_id == bindparam("actor_team"))
-    return stmt.where(false())
+    """services.scoped for a role: its statement serves every actor of the role, whose
+    community or team comes as a parameter (actor_community, actor_team) when it runs."""
+    from coordinator.cases.services import scoped  # services reads the board through here
+
+    return scoped(stmt, SimpleNamespace(role=role, community_id=None, team_id=None))
 
 
 COLUMNS = ("id", "category", "tier", "channel", "description", "status", "due_at", "created_at",

@@ -9,7 +9,7 @@ from datetime import timedelta
 
 from flask import current_app, has_request_context, url_for
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, bindparam, false, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from coordinator import access
@@ -42,14 +42,19 @@ PLACE_FIELDS = ("community_id", "compound_id", "building_id", "entrance_id")
 # ---------------------------------------------------------------- scope and reading
 
 def scoped(stmt, actor):
-    """Admins see every case; staff their community's; a team side its own team's jobs."""
+    """Admins see every case; staff their community's; a team side its own team's jobs.
+
+    The actor's community or team goes in as a named parameter, so that a statement built
+    once for a role (the board's, cases/board.py) serves every actor of that role. A team side
+    without a team sees nothing: its parameter is NULL, which no case's team equals.
+    """
     if actor.role == access.ADMIN:
         return stmt
     if actor.role == access.STAFF:
-        return stmt.where(Case.community_id == actor.community_id)
-    if actor.role in access.TEAM_SIDE and actor.team_id:
-        return stmt.where(Case.team_id == actor.team_id)
-    return stmt.where(False)
+        return stmt.where(Case.community_id == bindparam("actor_community", actor.community_id))
+    if actor.role in access.TEAM_SIDE:
+        return stmt.where(Case.team_id == bindparam("actor_team", actor.team_id))
+    return stmt.where(false())
 
 
 def _full(stmt):
