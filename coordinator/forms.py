@@ -1,6 +1,7 @@
 """Form pieces every domain uses: phone validation, the button-only form."""
 
 import re
+from datetime import date, datetime
 
 from flask_wtf import FlaskForm
 from wtforms.fields.choices import SelectChoice
@@ -58,3 +59,12 @@ class SearchForm(FlaskForm):
 def options(pairs) -> list[SelectChoice]:
     """Choices for a SelectField declaration (tuples there are deprecated in WTForms 3.3)."""
     return [SelectChoice(value, label) for value, label in pairs]
+
+
+def date_arg(values: list[str]) -> date | None:
+    """A YYYY-MM-DD filter from the query string (request.args.getlist): a date, or None for
+    none or one that is not a date (a list filter ignores it, never an error page)."""
+    try:
+        return datetime.strptime(" ".join(values), "%Y-%m-%d").date() if values else None
+    except ValueError:
+        return None

@@ -22,7 +22,7 @@ from coordinator.cases import workflow
 from coordinator.cases.forms import _id as picker_id  # '' → None, not a number → -1
 from coordinator.cases.models import CHANNELS, ON_THE_CLOCK_SQL, OPEN_SQL, TIER_SHORT, Case
 from coordinator.categories import CATEGORIES, category_labels
-from coordinator.forms import MOBILE
+from coordinator.forms import MOBILE, date_arg
 from coordinator.i18n import gettext, per_language, translated
 from coordinator.i18n import lazy_gettext as _l
 from coordinator.paging import Page, read_rows
@@ -246,13 +246,6 @@ def _choice(value: str | None, known) -> str | None:
     return value if value in known or not value.strip() else None
 
 
-def _date(values: list[str]):
-    try:
-        return datetime.strptime(" ".join(values), "%Y-%m-%d").date() if values else None
-    except ValueError:
-        return None
-
-
 def parse_filters(args) -> tuple[dict, dict]:
     """The board's filters from the query string: (values to filter by, text to show back in
     the form). A value that is not one of a drop-down's choices, a search longer than 60
@@ -267,8 +260,8 @@ def parse_filters(args) -> tuple[dict, dict]:
         "status": _choice(args.get("status"), STATUS_CHOICES),
         "team": picker_id(args.get("team")),
         "channel": _choice(args.get("channel"), CHANNELS),
-        "since": _date(args.getlist("since")),
-        "until": _date(args.getlist("until")),
+        "since": date_arg(args.getlist("since")),
+        "until": date_arg(args.getlist("until")),
     }
     shown = {"q": q or "",
              "since": " ".join(args.getlist("since")) or "",

@@ -1,4 +1,4 @@
-from datetime import date, datetime
+from datetime import date
 
 import segno
 from flask import Response, current_app, flash, g, redirect, request, url_for
@@ -21,7 +21,7 @@ from coordinator.events.forms import (
 from coordinator.events.hours import round_quarter, to_local, to_utc
 from coordinator.events.models import CONFIRMED, KINDS, STATUSES, Event
 from coordinator.extensions import htmx, limiter
-from coordinator.forms import ButtonForm
+from coordinator.forms import ButtonForm, date_arg
 from coordinator.i18n import gettext as _
 from coordinator.i18n import lazy_gettext as _l
 from coordinator.i18n import per_language, translated, translations
@@ -71,10 +71,7 @@ def index_context():
     kind = args.get("kind")
     when = args.get("when")
     raw_date = " ".join(args.getlist("date"))
-    try:
-        day = datetime.strptime(raw_date, "%Y-%m-%d").date() if raw_date else None
-    except ValueError:
-        day = None
+    day = date_arg(args.getlist("date"))
     page = services.search_events(
         current_user, community_id=community if any(community == c for c, _n in communities)
         else 0, kind=kind if kind in kinds else "", day=day,
