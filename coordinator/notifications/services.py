@@ -40,23 +40,26 @@ def queue(kind: str, recipient: str, body: str, *, channel: str = "sms", subject
     the message is gone too, and once committed a worker will deliver it. `send_at` (naive
     UTC) holds it back until then, e.g. an event reminder for the day before.
     """
-    message = OutboxMessage(kind=kind, recipient=recipient, body=body, channel=channel,
-                            subject=subject, user_id=user_id,
-                            subject_type=about[0] if about else "",
-                            subject_id=about[1] if about else None)
+    message = OutboxMessage(**_fields(kind, recipient, body, channel, subject, user_id, about))
     if send_at is not None:
         message.next_attempt_at = send_at
     db.session.add(message)
     return message
 
 
+def _fields(kind, recipient, body, channel, subject, user_id, about) -> dict:
+    """A message's columns, for queue (an ORM row) and message_row (a row for one INSERT)."""
+    return {"kind": kind, "recipient": recipient, "body": body, "channel": channel,
+            "subject": subject, "user_id": user_id, "subject_type": about[0] if about else "",
+            "subject_id": about[1] if about else None}
+
+
 def message_row(kind: str, recipient: str, body: str, *, channel: str = "sms",
                 subject: str = "", user_id: int | None = None,
                 about: tuple[str, int] | None = None, send_at: datetime) -> dict:
     """A message held back until `send_at`, as a row for queue_rows."""
-    return {"kind": kind, "recipient": recipient, "body": body, "channel": channel,
-            "subject": subject, "user_id": user_id, "subject_type": about[0] if about else "",
-            "subject_id": about[1] if about else None, "next_attempt_at": send_at}
+    return {**_fields(kind, recipient, body, channel, subject, user_id, about),
+            "next_attempt_at": send_at}
 
 
 def queue_rows(rows: list[dict]) -> None:
