@@ -73,12 +73,16 @@ CHECKIN_OPENS = timedelta(hours=2)
 
 def scoped(stmt, actor):
     """Admins see every event; staff their community's; everyone else what is not a draft
-    (and drafts they organise themselves)."""
+    (and drafts they organise themselves).
+
+    The actor's community or id goes in as a named parameter, so that a statement built once
+    for a role (the list's, a sign-up's) serves every actor of that role (_scope_params)."""
     if actor.role == access.ADMIN:
         return stmt
     if actor.role == access.STAFF:
-        return stmt.where(Event.community_id == actor.community_id)
-    return stmt.where((Event.status != DRAFT) | (Event.organiser_id == actor.id))
+        return stmt.where(Event.community_id == bindparam("actor_community", actor.community_id))
+    return stmt.where((Event.status != DRAFT)
+                      | (Event.organiser_id == bindparam("actor_id", actor.id)))
 
 
 def can_manage(actor, event: Event | None) -> bool:
@@ -117,12 +121,9 @@ def search_events(actor, community_id: int = 0, kind: str = "", day: date | None
 
 
 def _scope_params(stmt, role: str):
-    """scoped() for a statement built once per role: the actor's ids as named parameters."""
-    if role == access.ADMIN:
-        return stmt
-    if role == access.STAFF:
-        return stmt.where(Event.community_id == bindparam("actor_community"))
-    return stmt.where((Event.status != DRAFT) | (Event.organiser_id == bindparam("actor_id")))
+    """scoped() for a statement built once per role: actor_community and actor_id are given
+    when it runs."""
+    return scoped(stmt, SimpleNamespace(role=role, community_id=None, id=None))
 
 
 @cache  # one statement per role, filters in use and kind of list: at most 6 × 4 × 4
@@ -247,13 +248,6 @@ def pending_corrections(event: Event) -> list[HoursCorrection]:
                                                    HoursCorrection.status == PENDING)
         .options(selectinload(HoursCorrection.signup).selectinload(Signup.user))
         .order_by(HoursCorrection.id)))
-
-
-_COMMUNITIES = select(Community.id, Community.name).order_by(Community.name)
-
-
-def all_communities() -> list[tuple[int, str]]:
-    return [(r.id, r.name) for r in read_rows(_COMMUNITIES)]
 
 
 def get_community(community_id: int) -> Community | None:
