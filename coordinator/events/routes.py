@@ -26,7 +26,7 @@ from coordinator.i18n import gettext as _
 from coordinator.i18n import lazy_gettext as _l
 from coordinator.i18n import per_language, translated, translations
 from coordinator.paging import page_number
-from coordinator.places.services import community_choices
+from coordinator.places.services import all_community_choices, community_choices
 from coordinator.rendering import render
 from coordinator.rules import Refused, attach_to_form, refuse_page
 from coordinator.ui import status_badge, utcnow
@@ -142,7 +142,7 @@ def _all_communities():
     """Staff filter within their community; everyone else may look across the subdistrict."""
     if current_user.is_authenticated and current_user.role in OFFICE:
         return community_choices(current_user)
-    return services.all_communities()
+    return all_community_choices()
 
 
 @bp.get("/events")

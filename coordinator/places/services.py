@@ -36,8 +36,15 @@ _CHOICES_AMONG = _CHOICES.where(Community.id.in_(bindparam("ids", expanding=True
 
 def community_choices(actor) -> list[tuple[int, str]]:
     ids = visible_community_ids(actor)
-    rows = read_rows(_CHOICES) if ids is None else read_rows(_CHOICES_AMONG, {"ids": ids})
-    return [(row.id, row.name) for row in rows]
+    if ids is None:
+        return all_community_choices()
+    return [(row.id, row.name) for row in read_rows(_CHOICES_AMONG, {"ids": ids})]
+
+
+def all_community_choices() -> list[tuple[int, str]]:
+    """Every community, by name (e.g. events, which anyone may look for across the
+    subdistrict)."""
+    return [(row.id, row.name) for row in read_rows(_CHOICES)]
 
 
 def compound_choices(community_id: int | None) -> list[tuple[int, str]]:
