@@ -9,6 +9,7 @@ from coordinator.cases import services as case_services
 from coordinator.cases import workflow
 from coordinator.cases.models import Case
 from coordinator.events import models as event_models
+from coordinator.events import services as event_services
 from coordinator.events.models import Event, Signup
 from coordinator.extensions import db
 from coordinator.i18n import lazy_gettext as _l
@@ -51,10 +52,8 @@ def _area_name(user) -> str:
 def _office_numbers(user) -> list[dict]:
     now = utcnow()
     cases = case_services.scoped(select(func.count(Case.id)), user)
-    events = select(func.count(Event.id)).where(Event.ends_at >= now,
-                                                 Event.status.in_(event_models.OPEN))
-    if user.role == access.STAFF:
-        events = events.where(Event.community_id == user.community_id)
+    events = event_services.scoped(select(func.count(Event.id)).where(
+        Event.ends_at >= now, Event.status.in_(event_models.OPEN)), user)
     received = _count(cases.where(Case.status == workflow.RECEIVED))
     overdue = _count(cases.where(Case.status.in_(workflow.ON_THE_CLOCK), Case.due_at < now))
     in_hand = _count(cases.where(Case.status.in_(workflow.OPEN - {workflow.RECEIVED})))
