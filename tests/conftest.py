@@ -169,3 +169,13 @@ def count_queries(app, web_app):
 def field_errors(html: str) -> list[str]:
     """The messages shown under fields."""
     return re.findall(r'<p class="error"[^>]*>([^<]*)</p>', html)
+
+
+@pytest.fixture
+def live(app):
+    """A real HTTP server on the test database (tests/live.py): for races between clients."""
+    from tests.live import serve
+
+    client, stop = serve(app)
+    yield client
+    stop()
