@@ -9,7 +9,7 @@ from coordinator.config import INSTANCE, ROOT, Config
 
 # Each domain is a package with a blueprint named `bp`; order is the order of registration.
 DOMAINS = ["core", "auth", "places", "teams", "notifications", "uploads", "cases", "events",
-           "bikes", "demo"]
+           "bikes", "exports", "demo"]
 
 
 def _translation_dirs() -> str:

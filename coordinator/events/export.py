@@ -1,16 +1,14 @@
 """Service records as CSV and XLSX: one row per person per event with recorded hours.
 
 The columns are those of DOMAIN.md ("Volunteers' service records"). This is the organiser's
-service record summary, not an official certificate, and nothing here calls it one.
+service record summary, not an official certificate, and nothing here calls it one. The files
+are written by coordinator.exports.files (no cell becomes a formula); ID numbers are masked
+unless an admin asked for them in full for an official purpose (exports.services).
 """
 
-import csv
-import io
 from datetime import date, datetime, timedelta
 
 from flask_babel import format_datetime
-from openpyxl import Workbook
-from openpyxl.styles import Font
 from sqlalchemy import select
 from sqlalchemy.orm import aliased, selectinload
 
@@ -18,6 +16,8 @@ from coordinator import access
 from coordinator.auth.models import User
 from coordinator.events.hours import to_utc
 from coordinator.events.models import ID_TYPES, Event, Signup, VolunteerProfile
+from coordinator.exports import files
+from coordinator.exports.services import may_export_in_full
 from coordinator.extensions import db
 from coordinator.i18n import lazy_gettext as _l
 
@@ -26,6 +26,8 @@ COLUMNS = [
     _l("Date"), _l("Venue"), _l("Content"), _l("Check-in"), _l("Check-out"), _l("Hours"),
     _l("Organiser"), _l("Confirmed by"),
 ]
+WIDTHS = (10, 14, 22, 16, 24, 12, 28, 30, 17, 17, 8, 10, 10)
+EXPORT = "service_records"  # its name in the log of full exports
 
 
 def records_query(actor, community_id: int = 0, date_from: date | None = None,
@@ -56,14 +58,17 @@ def records_query(actor, community_id: int = 0, date_from: date | None = None,
     return stmt
 
 
-def rows(actor, **filters) -> list[list]:
+def rows(actor, full_ids: bool = False, **filters) -> list[list]:
+    """The records in scope, one list of cells each; ID numbers masked unless full_ids."""
+    full_ids = full_ids and may_export_in_full(actor)
     out = []
     for signup, event, user, profile, confirmer in db.session.execute(
             records_query(actor, **filters)):
         out.append([
             user.name,
             str(ID_TYPES.get(profile.id_type, "")) if profile else "",
-            profile.id_number if profile else "",
+            (profile.id_number if full_ids else files.mask_id_number(profile.id_number))
+            if profile else "",
             profile.volunteer_number if profile else "",
             event.title,
             format_datetime(event.starts_at, "yyyy-MM-dd"),
@@ -80,27 +85,8 @@ def rows(actor, **filters) -> list[list]:
 
 
 def to_csv(records: list[list]) -> bytes:
-    buf = io.StringIO()
-    writer = csv.writer(buf)
-    writer.writerow([str(c) for c in COLUMNS])
-    writer.writerows(records)
-    # utf-8 with BOM: Excel on a duty-desk PC opens Chinese text correctly only then.
-    return buf.getvalue().encode("utf-8-sig")
+    return files.to_csv(COLUMNS, records)
 
 
 def to_xlsx(records: list[list], title: str) -> bytes:
-    book = Workbook()
-    sheet = book.active
-    sheet.title = title[:31]
-    sheet.append([str(c) for c in COLUMNS])
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for record in records:
-        sheet.append(record)
-    for column, width in zip("ABCDEFGHIJKLM", (10, 14, 22, 16, 24, 12, 28, 30, 17, 17, 8, 10,
-                                               10), strict=True):
-        sheet.column_dimensions[column].width = width
-    sheet.freeze_panes = "A2"
-    buf = io.BytesIO()
-    book.save(buf)
-    return buf.getvalue()
+    return files.to_xlsx(COLUMNS, records, title, WIDTHS)

@@ -20,6 +20,8 @@ from coordinator.events.forms import (
 )
 from coordinator.events.hours import round_quarter, to_local, to_utc
 from coordinator.events.models import CONFIRMED, KINDS, STATUSES, Event
+from coordinator.exports.forms import FullExportForm
+from coordinator.exports.services import log_full_export, may_export_in_full
 from coordinator.extensions import htmx, limiter
 from coordinator.forms import ButtonForm, date_arg
 from coordinator.i18n import gettext as _
@@ -603,27 +605,57 @@ def _records_filters():
     }
 
 
+def records_context(full_form=None):
+    """The records page and its fragment; admins also get the full-export form."""
+    form, filters = _records_filters()
+    rows = export.rows(current_user, **filters)
+    if full_form is None and may_export_in_full(current_user):
+        full_form = FullExportForm(formdata=None)
+    return {"form": form, "rows": rows[:200], "total": len(rows),
+            "columns": [str(c) for c in export.COLUMNS], "args": request.args.to_dict(),
+            "full_form": full_form}
+
+
 @bp.get("/events/records")
 @allow(OFFICE)
 def records():
-    form, filters = _records_filters()
-    rows = export.rows(current_user, **filters)
-    return render("events/records.html", form=form, rows=rows[:200], total=len(rows),
-                  columns=[str(c) for c in export.COLUMNS],
-                  args=request.args.to_dict())
+    return render("events/records.html", **records_context())
+
+
+def _records_download(fmt: str, rows: list[list]) -> Response:
+    name = f"service-records-{date.today().isoformat()}.{fmt}"
+    disposition = {"Content-Disposition": f'attachment; filename="{name}"'}
+    if fmt == "csv":
+        return Response(export.to_csv(rows), mimetype="text/csv; charset=utf-8",
+                        headers=disposition)
+    body = export.to_xlsx(rows, _("Service record summary"))
+    return Response(body, headers=disposition,
+                    mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
 
 @bp.get("/events/records.<any(csv, xlsx):fmt>")
 @allow(OFFICE)
 def records_file(fmt: str):
+    """The records with ID numbers masked, for anyone who may see them."""
     _form, filters = _records_filters()
-    rows = export.rows(current_user, **filters)
-    stamp = date.today().isoformat()
-    name = f"service-records-{stamp}.{fmt}"
-    if fmt == "csv":
-        return Response(export.to_csv(rows), mimetype="text/csv; charset=utf-8",
-                        headers={"Content-Disposition": f'attachment; filename="{name}"'})
-    body = export.to_xlsx(rows, _("Service record summary"))
-    return Response(body, headers={"Content-Disposition": f'attachment; filename="{name}"'},
-                    mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    return _records_download(fmt, export.rows(current_user, **filters))
 
+
+@bp.post("/events/records/full")
+@allow(access.ADMIN)
+def records_full():
+    """ID numbers in full: an admin states the official purpose; the request is logged
+    (who, when, purpose, filter) before the file is made. The filter is the page's query."""
+    full_form = FullExportForm()
+    if full_form.validate_on_submit():
+        _form, filters = _records_filters()
+        rows = export.rows(current_user, full_ids=True, **filters)
+        try:
+            log_full_export(current_user, export.EXPORT, full_form.purpose.data, filters,
+                            len(rows))
+        except Refused as refused:
+            if not attach_to_form(full_form, refused):
+                refuse_page(refused)
+        else:
+            return _records_download(full_form.fmt.data, rows)
+    return render("events/records.html", status=422, **records_context(full_form))

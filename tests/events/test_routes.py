@@ -647,13 +647,13 @@ def test_export_csv_and_xlsx(app, client, auth, make):
                        "Venue", "Content", "Check-in", "Check-out", "Hours", "Organiser",
                        "Confirmed by"]
     assert len(rows) == 2
-    assert rows[1][0] == "刘芳" and rows[1][2] == "110108199001011234" and rows[1][3] == "BJ-7"
+    assert rows[1][0] == "刘芳" and rows[1][2] == "1101**********1234" and rows[1][3] == "BJ-7"
     assert rows[1][10] == "2.5" and rows[1][11] == "陈楠" and rows[1][12] == "陈楠"
     book = load_workbook(io.BytesIO(client.get("/events/records.xlsx").data))
     sheet = book.active
     assert sheet.title == "Service record summary"
     assert [c.value for c in sheet[2]][:5] == ["刘芳", "Resident ID card",
-                                               "110108199001011234", "BJ-7",
+                                               "1101**********1234", "BJ-7",
                                                "西土城路8号院车棚清理"]
     future = client.get("/events/records.csv?date_from=2099-01-01").data.decode("utf-8-sig")
     assert len(list(csv.reader(io.StringIO(future)))) == 1

@@ -1,0 +1,12 @@
+"""Exports: the formula-safe CSV/XLSX writer every download uses (files.py), and the log of
+full exports, where an admin who needs ID numbers unmasked says for what official purpose.
+
+    from coordinator.exports.files import to_csv, to_xlsx, mask_id_number
+    from coordinator.exports.services import log_full_export
+"""
+
+from flask import Blueprint
+
+bp = Blueprint("exports", __name__, url_prefix="/exports")
+
+from coordinator.exports import models, routes  # noqa: E402,F401
