@@ -6,6 +6,7 @@ from coordinator.auth.models import User
 from coordinator.extensions import db
 from coordinator.places.models import Building, Community, Compound, Entrance, Subdistrict
 from coordinator.teams.models import Team, TeamMember, TeamSkill
+from coordinator.teams.services import refresh_search_text
 
 PASSWORD = "secret-pass-1"
 _seq = itertools.count(1)
@@ -62,6 +63,7 @@ def team(name: str | None = None, kind: str = "property", skills=("drain",), com
                    for i in range(members)]
     db.session.add(row)
     db.session.flush()
+    refresh_search_text(row.id)  # as every operation that makes a team does
     return row
 
 

@@ -11,7 +11,7 @@ from coordinator.i18n import gettext as _
 from coordinator.paging import page_number
 from coordinator.places.services import community_choices
 from coordinator.rendering import render
-from coordinator.rules import Refused, attach_to_form
+from coordinator.rules import Refused, attach_to_form, refuse_page
 from coordinator.teams.services import team_choices
 
 
@@ -87,7 +87,7 @@ def _edit_user(user):
             saved = services.save_user(current_user, form.data, user)
         except Refused as refused:
             if not attach_to_form(form, refused):
-                raise
+                refuse_page(refused)
             return render("auth/user_form.html", status=refused.status, form=form, user=user)
         flash(_("Saved %(name)s.", name=saved.name), "success")
         return redirect(url_for("auth.users"))

@@ -1,6 +1,7 @@
-"""Use cases for accounts. Each public function is one transaction and commits once."""
+"""Use cases for accounts. Each public function is one transaction and commits once (people
+management through coordinator.work.unit_of_work)."""
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import func, or_, select, update
 
 from coordinator import access
 from coordinator.auth.models import User
@@ -10,6 +11,7 @@ from coordinator.i18n import lazy_gettext as _l
 from coordinator.paging import paginate
 from coordinator.rules import Refused
 from coordinator.ui import utcnow
+from coordinator.work import unit_of_work
 
 # Roles that staff may hand out inside their own community.
 STAFF_GRANTABLE = {access.VOLUNTEER, access.RESIDENT, access.STAFF}
@@ -61,14 +63,21 @@ def grantable_roles(actor: User) -> list[str]:
     return [r for r in access.ROLES if r in STAFF_GRANTABLE]
 
 
+_PHONE_TAKEN = _l("Someone already has this mobile number.")
+
+
 def save_user(actor: User, data: dict, user: User | None = None) -> User:
     """Create or update an account.
 
-    Rules: phone numbers are unique; staff manage only their own community and may not make
-    admins or team members; office roles need a community, team roles need a team; a new
-    account needs a password.
+    Rules: phone numbers are unique; staff manage only their own community, may not make
+    admins or team members, and may not change accounts with such roles; office roles need a
+    community, team roles need a team; a new account needs a password. Nobody deactivates
+    their own account, and the subdistrict always keeps one active admin: the last one can be
+    neither deactivated nor given another role.
     """
     role = data["role"]
+    if user is not None and user.role not in grantable_roles(actor):
+        raise Refused(_l("You cannot change an account with this role."), status=403)
     if role not in grantable_roles(actor):
         raise Refused(_l("You cannot give this role."), field="role", status=403)
     community_id = data.get("community_id") or None
@@ -82,26 +91,56 @@ def save_user(actor: User, data: dict, user: User | None = None) -> User:
                       status=422)
     if role not in access.TEAM_SIDE:
         team_id = None
+    active = bool(data.get("active", True))
+    if user is not None and user.id == actor.id and not active:
+        raise Refused(_l("You cannot deactivate your own account; ask another admin."),
+                      field="active", status=422)
     phone = normalise_phone(data["phone"])
     clash = db.session.scalar(select(User.id).where(User.phone == phone))
     if clash and (user is None or clash != user.id):
-        raise Refused(_l("Someone already has this mobile number."), field="phone", status=422)
-    if user is None:
-        if not data.get("password"):
-            raise Refused(_l("Set a password for the new account."), field="password",
-                          status=422)
-        user = User()
-        db.session.add(user)
-    user.name = data["name"].strip()
-    user.phone = phone
-    user.role = role
-    user.community_id = community_id
-    user.team_id = team_id
-    user.active = bool(data.get("active", True))
-    if data.get("password"):
-        user.set_password(data["password"])
-    db.session.commit()
+        raise Refused(_PHONE_TAKEN, field="phone", status=422)
+    if user is None and not data.get("password"):
+        raise Refused(_l("Set a password for the new account."), field="password", status=422)
+    # The same number sent twice at once passes the check above in both requests: the
+    # unique key decides, and the second gets a 409 at the phone field.
+    with unit_of_work(conflict=_PHONE_TAKEN, field="phone"):
+        removes_an_admin = (user is not None and user.role == access.ADMIN and user.active
+                            and (role != access.ADMIN or not active))
+        if removes_an_admin:
+            _lock_active_admins()
+        if user is None:
+            user = User()
+            db.session.add(user)
+        user.name = data["name"].strip()
+        user.phone = phone
+        user.role = role
+        user.community_id = community_id
+        user.team_id = team_id
+        user.active = active
+        if data.get("password"):
+            user.set_password(data["password"])
+        if removes_an_admin and not _active_admins_after_flush():
+            raise Refused(_l("This is the last active admin; make another admin first.")
+                          if not active else
+                          _l("This is the last active admin; the role cannot change before "
+                             "another admin is made."),
+                          field="active" if not active else "role", status=409)
     return user
+
+
+def _lock_active_admins() -> None:
+    """PostgreSQL: two admins deactivating each other at once must not both succeed. Lock
+    the active admins' rows first; the second waits, then counts what the first left.
+    (SQLite takes no row locks: there the count after our own write, which holds the one
+    write lock, sees every committed change.)"""
+    db.session.execute(select(User.id).where(User.role == access.ADMIN, User.active)
+                       .with_for_update())
+
+
+def _active_admins_after_flush() -> int:
+    db.session.flush()
+    return db.session.scalar(select(func.count(User.id)).where(User.role == access.ADMIN,
+                                                               User.active))
 
 
 def set_locale(user, lang: str) -> None:

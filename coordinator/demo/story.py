@@ -6,6 +6,7 @@ from coordinator.auth.models import User
 from coordinator.extensions import db
 from coordinator.places.models import Building, Community, Compound, Entrance, Grid, Subdistrict
 from coordinator.teams.models import Team, TeamMember, TeamSkill
+from coordinator.teams.services import refresh_search_text
 
 DEMO_PASSWORD = "demo1234"
 
@@ -119,6 +120,7 @@ def load() -> None:
             team.members = [TeamMember(name=n, phone=p, is_lead=lead) for n, p, lead in members]
             db.session.add(team)
             db.session.flush()
+            refresh_search_text(team.id)
         teams[tname] = team
 
     for role, name, phone, cname, tname in PEOPLE:

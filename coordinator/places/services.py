@@ -1,7 +1,6 @@
 """Reading and editing the map. Staff see their own community; admins see all."""
 
 from sqlalchemy import bindparam, func, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from coordinator import access
@@ -11,6 +10,7 @@ from coordinator.i18n import lazy_gettext as _l
 from coordinator.paging import read_rows
 from coordinator.places.models import Building, Community, Compound, Entrance, Grid, Subdistrict
 from coordinator.rules import Refused
+from coordinator.work import unit_of_work
 
 
 def visible_community_ids(actor) -> list[int] | None:
@@ -98,60 +98,61 @@ def get_compound(actor, compound_id: int) -> Compound | None:
     return compound
 
 
-def _commit_unique(message, field: str):
-    try:
-        db.session.commit()
-    except IntegrityError:
-        db.session.rollback()
-        raise Refused(message, field=field, status=422) from None
-
+# Names are unique where people look for them (a community in the subdistrict, a compound in
+# its community, …). The database's unique key is the check: a name taken, before or at the
+# same moment, is refused at the name field (409) by the unit of work.
 
 def save_community(data: dict, community: Community | None = None) -> Community:
     """Create or rename a community; names are unique in the subdistrict."""
-    if community is None:
-        community = Community(subdistrict_id=db.session.scalar(select(Subdistrict.id).limit(1)))
-        db.session.add(community)
-    community.name = data["name"]
-    community.office_phone = data.get("office_phone") or ""
-    community.address = data.get("address") or ""
-    _commit_unique(_l("A community with this name exists already."), "name")
+    with unit_of_work(conflict=_l("A community with this name exists already."), field="name"):
+        if community is None:
+            community = Community(
+                subdistrict_id=db.session.scalar(select(Subdistrict.id).limit(1)))
+            db.session.add(community)
+        community.name = data["name"]
+        community.office_phone = data.get("office_phone") or ""
+        community.address = data.get("address") or ""
     return community
 
 
 def save_compound(data: dict, compound: Compound | None = None) -> Compound:
     """Create or edit a compound; names are unique within their community."""
-    if compound is None:
-        compound = Compound()
-        db.session.add(compound)
-    for key in ("community_id", "name", "kind", "address", "year_built", "has_bike_shed",
-                "many_trees"):
-        setattr(compound, key, data.get(key))
-    compound.building_count = data.get("building_count") or 0
-    compound.address = compound.address or ""
-    _commit_unique(_l("This community has a compound with this name already."), "name")
+    with unit_of_work(conflict=_l("This community has a compound with this name already."),
+                      field="name"):
+        if compound is None:
+            compound = Compound()
+            db.session.add(compound)
+        for key in ("community_id", "name", "kind", "address", "year_built", "has_bike_shed",
+                    "many_trees"):
+            setattr(compound, key, data.get(key))
+        compound.building_count = data.get("building_count") or 0
+        compound.address = compound.address or ""
     return compound
 
 
 def add_building(compound: Compound, data: dict) -> Building:
     """A building with its entrances numbered 1单元, 2单元, …; the compound's count follows."""
-    building = Building(compound=compound, name=data["name"], floors=data["floors"])
-    building.entrances = [Entrance(name=f"{i}单元") for i in range(1, data["entrances"] + 1)]
-    db.session.add(building)
-    compound.building_count = max(compound.building_count or 0, len(compound.buildings))
-    _commit_unique(_l("This compound has a building with this name already."), "name")
+    with unit_of_work(conflict=_l("This compound has a building with this name already."),
+                      field="name"):
+        building = Building(compound=compound, name=data["name"], floors=data["floors"])
+        building.entrances = [Entrance(name=f"{i}单元") for i in range(1, data["entrances"] + 1)]
+        db.session.add(building)
+        compound.building_count = max(compound.building_count or 0, len(compound.buildings))
     return building
 
 
 def add_grid(community: Community, data: dict) -> Grid:
+    """A grid of the community, its worker one of the community's staff."""
     worker_id = data.get("worker_id") or None
     if worker_id:
         worker = db.session.get(User, worker_id)
         if worker is None or worker.community_id != community.id:
             raise Refused(_l("Choose a worker of this community."), field="worker_id",
                           status=422)
-    grid = Grid(community=community, name=data["name"], worker_id=worker_id)
-    db.session.add(grid)
-    _commit_unique(_l("This community has a grid with this name already."), "name")
+    with unit_of_work(conflict=_l("This community has a grid with this name already."),
+                      field="name"):
+        grid = Grid(community=community, name=data["name"], worker_id=worker_id)
+        db.session.add(grid)
     return grid
 
 

@@ -25,6 +25,13 @@ class CheckboxesField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
+class CoverageForm(FlaskForm):
+    """A shared team's form for community staff: their community's part of its area only."""
+
+    communities = CheckboxesField(_l("Communities covered"), coerce=int)
+    compounds = SelectMultipleField(_l("Compounds covered"), coerce=int)
+
+
 class TeamForm(FlaskForm):
     name = StringField(_l("Team name"), filters=[_strip],
                        validators=[DataRequired(_l("Enter the team's name.")),

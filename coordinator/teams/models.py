@@ -1,7 +1,6 @@
 """Service teams: the resource chain (资源链) a community dispatches work to."""
 
 from datetime import datetime
-from itertools import chain
 
 from sqlalchemy import (
     Boolean,
@@ -12,13 +11,11 @@ from sqlalchemy import (
     String,
     Table,
     Text,
-    event,
     func,
-    inspect,
     select,
     update,
 )
-from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from coordinator.extensions import db
 from coordinator.i18n import lazy_gettext as _l
@@ -65,7 +62,8 @@ class Team(db.Model):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
     # What the team list's search looks in: the name and every member's name and phone, in
-    # lower case, kept by the database itself after each flush (see _refresh_search_text).
+    # lower case, kept by the operations that change a team's name or members
+    # (teams.services.refresh_search_text, in their unit of work).
     # One short row a team to scan instead of ten member rows: a search that matches little
     # walks every team, and 20,000 members cost ten times 2,000 teams.
     search_text: Mapped[str] = mapped_column(Text, default="", server_default="")
@@ -105,17 +103,13 @@ class TeamSkill(db.Model):
 class TeamMember(db.Model):
     __tablename__ = "team_members"
     id: Mapped[int] = mapped_column(primary_key=True)
-    # active_history: a member moved to another team must tell which team it left (the
-    # search text of both changes), even when the old value was not loaded.
-    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"), index=True,
-                                         active_history=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"), index=True)
     name: Mapped[str] = mapped_column(String(40), index=True)
     phone: Mapped[str] = mapped_column(String(20), index=True)
     is_lead: Mapped[bool] = mapped_column(Boolean, default=False)
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
-    team: Mapped[Team] = relationship(back_populates="members", active_history=True)
+    team: Mapped[Team] = relationship(back_populates="members")
     user = relationship("User")
-
 
 
 def search_text_update(team_ids=None):
@@ -125,22 +119,3 @@ def search_text_update(team_ids=None):
     stmt = update(Team).values(
         search_text=func.lower(Team.name + " " + func.coalesce(members, "")))
     return stmt if team_ids is None else stmt.where(Team.id.in_(team_ids))
-
-
-@event.listens_for(Session, "after_flush")
-def _refresh_search_text(session, _context):
-    """Whatever wrote a team or a member (a service, the demo loader, a test factory), the
-    team's search text follows in the same transaction."""
-    touched = set()
-    for obj in chain(session.new, session.dirty, session.deleted):
-        if isinstance(obj, Team):
-            touched.add(obj.id)
-        elif isinstance(obj, TeamMember):
-            touched.add(obj.team_id)
-            # A member moved to another team: the one it left changes too.
-            touched.update(old.id for old in inspect(obj).attrs.team.history.deleted or ()
-                           if old is not None)
-            touched.update(inspect(obj).attrs.team_id.history.deleted or ())
-    touched.discard(None)
-    if touched:
-        session.connection().execute(search_text_update(sorted(touched)))

@@ -11,7 +11,7 @@ from coordinator.places.services import community_choices
 from coordinator.rendering import render
 from coordinator.rules import Refused, attach_to_form, refuse_page
 from coordinator.teams import bp, services
-from coordinator.teams.forms import MemberForm, TeamForm, TeamSearchForm
+from coordinator.teams.forms import CoverageForm, MemberForm, TeamForm, TeamSearchForm
 from coordinator.teams.models import kind_labels
 
 
@@ -55,7 +55,7 @@ def _filter_options(search: TeamSearchForm, choices: dict) -> dict:
     return options
 
 
-def _team_form(form: TeamForm) -> TeamForm:
+def _team_form(form):
     form.communities.choices = community_choices(current_user)
     form.compounds.choices = services.compound_choices_by_community(current_user)
     return form
@@ -64,7 +64,9 @@ def _team_form(form: TeamForm) -> TeamForm:
 def _form_page(form, team, status=200):
     validate_url = url_for("teams.validate", team_id=team.id if team else None)
     return render("teams/form.html", status=status, form=form, team=team,
-                  validate_url=validate_url)
+                  validate_url=validate_url,
+                  coverage_only=isinstance(form, CoverageForm),
+                  elsewhere=services.coverage_elsewhere(current_user, team))
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -78,25 +80,33 @@ def new():
 def edit(team_id: int):
     team = services.get_team(current_user, team_id)
     access.require(team is not None)
-    if not services.can_edit(current_user, team):
+    if not services.can_edit_coverage(current_user, team):
         refuse_page(Refused(_("You cannot edit this team."), status=403))
     return _edit(team)
 
 
 def _edit(team):
-    form = _team_form(TeamForm(obj=team))
+    # A team shared with other communities: staff edit their community's part of its area.
+    coverage_only = team is not None and not services.can_edit(current_user, team)
+    form = _team_form(CoverageForm(obj=team) if coverage_only else TeamForm(obj=team))
     if request.method == "GET" and team is not None:
-        form.skills.data = team.skill_codes
+        if not coverage_only:
+            form.skills.data = team.skill_codes
         form.communities.data = [c.id for c in team.communities]
         form.compounds.data = [c.id for c in team.compounds]
     if form.validate_on_submit():
         try:
-            saved = services.save_team(current_user, form.data, team)
+            if coverage_only:
+                saved = services.save_coverage(current_user, team, form.data)
+            else:
+                saved = services.save_team(current_user, form.data, team)
         except Refused as refused:
             if not attach_to_form(form, refused):
                 refuse_page(refused)
             return _form_page(form, team, refused.status)
         flash(_("Saved %(name)s.", name=saved.name), "success")
+        if not services.can_edit_coverage(current_user, saved):  # no longer theirs to see
+            return redirect(url_for("teams.index"))
         return redirect(url_for("teams.detail", team_id=saved.id))
     return _form_page(form, team, 422 if form.is_submitted() else 200)
 
@@ -136,7 +146,7 @@ def _detail_context(team, member_form):
     return {"team": team, "member_form": member_form, "button": ButtonForm(),
             "record": _team_record(team.id),
             "phones_visible": services.sees_member_phones(current_user, team),
-            "can_edit": services.can_edit(current_user, team),
+            "can_edit": services.can_edit_coverage(current_user, team),
             "can_manage": services.can_manage_members(current_user, team)}
 
 

@@ -51,7 +51,7 @@ def test_duplicate_compound_in_a_community_is_refused(client, auth, admin, make)
     auth.login(admin)
     response = client.post("/places/compounds/new", data={
         "community_id": compound.community_id, "name": "红联北村", "kind": "compound"})
-    assert response.status_code == 422
+    assert response.status_code == 409  # the unique key said no; the unit of work answered
     assert "This community has a compound with this name already." in field_errors(
         response.get_data(as_text=True))
 
@@ -61,8 +61,38 @@ def test_duplicate_community_is_refused(client, auth, admin, make):
     make.commit()
     auth.login(admin)
     response = client.post("/places/communities/new", data={"name": "红联北村社区"})
-    assert response.status_code == 422
+    assert response.status_code == 409
+    assert "A community with this name exists already." in field_errors(
+        response.get_data(as_text=True))
     assert db.session.query(Community).count() == 1
+
+
+def test_renaming_onto_a_taken_name_changes_nothing_and_keeps_the_typing(client, auth, admin,
+                                                                          make):
+    make.community("红联北村社区")
+    other = make.community("师大北路社区")
+    make.commit()
+    auth.login(admin)
+    response = client.post(f"/places/communities/{other.id}/edit",
+                           data={"name": "红联北村社区", "address": "师大北路1号"})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 409 and 'value="师大北路1号"' in html
+    assert "A community with this name exists already." in field_errors(html)
+    db.session.expire_all()
+    assert db.session.get(Community, other.id).name == "师大北路社区"
+    assert db.session.get(Community, other.id).address == ""
+
+
+def test_a_building_name_taken_is_refused_at_the_field(client, auth, admin, make):
+    building = make.building(name="3号楼")
+    make.commit()
+    auth.login(admin)
+    response = client.post(f"/places/compounds/{building.compound_id}/buildings",
+                           data={"name": "3号楼", "floors": "6", "entrances": "2"})
+    assert response.status_code == 422
+    assert "This compound has a building with this name already." in field_errors(
+        response.get_data(as_text=True))
+    assert db.session.query(Building).count() == 1
 
 
 def test_building_gets_numbered_entrances(client, auth, admin, make):

@@ -1,7 +1,9 @@
 import pytest
 
 from coordinator.extensions import db
-from coordinator.teams.models import Team, TeamMember, TeamSkill
+from coordinator.teams import services
+from coordinator.teams.models import Team, TeamMember, TeamSkill, search_text_update
+from coordinator.work import unit_of_work
 from tests.conftest import field_errors
 
 pytestmark = pytest.mark.usefixtures("english")
@@ -95,6 +97,7 @@ def seed_teams(community, n):
                                    is_lead=j == 0) for j in range(3)]
         team.communities = [community]
         db.session.add(team)
+    db.session.execute(search_text_update())  # rows made in bulk, as bench/seed_teams.py does
     db.session.commit()
 
 
@@ -114,6 +117,7 @@ def test_team_list_query_count_does_not_grow(client, auth, make, count_queries):
             team.members = [TeamMember(name=f"成员{i}", phone=f"137{i:08d}", is_lead=True)]
             team.communities = [community]
             db.session.add(team)
+        db.session.execute(search_text_update())
         db.session.commit()
     assert db.session.query(Team).count() == 1000
     with count_queries() as large:
@@ -127,10 +131,9 @@ def test_search_finds_by_name_skill_and_member(client, auth, make):
     admin = make.user("admin")
     shouhua = make.team(name="北京首华物业管理有限公司", skills=["drain"])
     greenery = make.team(name="北京绿荫园林", skills=["trees"])
-    greenery.members[:] = []
     make.commit()
-    db.session.add(TeamMember(team=greenery, name="冯队长", phone="13900000041", is_lead=True))
-    db.session.commit()
+    services.add_member(admin, greenery, {"name": "冯队长", "phone": "13900000041",
+                                          "is_lead": True})
     auth.login(admin)
 
     def names(query):
@@ -144,32 +147,45 @@ def test_search_finds_by_name_skill_and_member(client, auth, make):
     assert names("绿化") == {greenery.name}  # the skill's Chinese name
 
 
-def test_search_follows_members_renamed_moved_and_removed(client, auth, make):
-    """The list searches a text kept beside each team; every way a member changes updates it."""
+def test_search_follows_members_added_and_removed_and_the_team_renamed(client, auth, make):
+    """The list searches a text kept beside each team; every operation that changes a team's
+    name or members updates it, in its own transaction."""
     admin = make.user("admin")
-    east, west = make.team(name="东区维修队"), make.team(name="西区维修队")
-    member = TeamMember(team=east, name="钱师傅", phone="13911112222")
-    db.session.add(member)
+    community = make.community()
+    east, west = make.team(name="东区维修队"), make.team(name="西区维修队", communities=[community])
     make.commit()
     auth.login(admin)
 
     def found(query):
         html = client.get(f"/teams/?q={query}", headers=HX).get_data(as_text=True)
-        return {t.name for t in (east, west) if t.name in html}
+        return {t for t in ("东区维修队", "西区维修队", "西区水电队") if t in html}
 
-    assert found("钱师") == {east.name} and found("1111222") == {east.name}
-    member.name = "孙师傅"
-    db.session.commit()
-    assert found("钱师") == set() and found("孙师") == {east.name}
-    member.team = west
-    db.session.commit()
-    assert found("孙师") == {west.name}
-    db.session.delete(member)
-    db.session.commit()
-    assert found("孙师") == set()
-    west.name = "西区水电队"
-    db.session.commit()
-    assert found("水电") == {"西区水电队"}
+    assert client.post(f"/teams/{east.id}/members",
+                       data={"name": "钱师傅", "phone": "13911112222"}).status_code == 302
+    assert found("钱师") == {"东区维修队"} and found("1111222") == {"东区维修队"}
+    member = db.session.scalars(db.select(TeamMember).filter_by(phone="13911112222")).one()
+    assert client.post(f"/teams/{east.id}/members/{member.id}/remove").status_code == 302
+    assert found("钱师") == set()
+    edited = client.post(f"/teams/{west.id}/edit", data={
+        "name": "西区水电队", "kind": "handymen", "capacity": "3", "skills": ["drain"],
+        "communities": [str(community.id)], "active": "y"})
+    assert edited.status_code == 302
+    assert found("水电") == {"西区水电队"} and found("维修") == {"东区维修队"}
+
+
+def test_a_refused_member_change_leaves_the_search_text_as_it_was(app, make):
+    team = make.team(name="东区维修队", members=1)
+    lead = make.user("lead", team_=team)
+    make.commit()
+    before = team.search_text
+    with pytest.raises(RuntimeError):
+        with app.test_request_context():
+            with unit_of_work():
+                services.add_member(lead, team, {"name": "钱师傅", "phone": "13911112222"})
+                raise RuntimeError("something later in the same use case failed")
+    db.session.expire_all()
+    assert db.session.get(Team, team.id).search_text == before
+    assert "钱师傅" not in before
 
 
 def test_search_takes_wildcards_literally(client, auth, make):
