@@ -11,6 +11,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    UniqueConstraint,
     func,
     select,
     update,
@@ -102,6 +103,8 @@ class TeamSkill(db.Model):
 
 class TeamMember(db.Model):
     __tablename__ = "team_members"
+    # One number once per team: a double-tapped "add" must not make the member twice.
+    __table_args__ = (UniqueConstraint("team_id", "phone"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     team_id: Mapped[int] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"), index=True)
     name: Mapped[str] = mapped_column(String(40), index=True)

@@ -293,15 +293,19 @@ def _replace(collection: list, model, wanted: set[int]) -> None:
         collection.extend(db.session.scalars(select(model).where(model.id.in_(missing))))
 
 
+_IN_TEAM = _l("This number is already in the team.")
+
+
 def add_member(actor, team: Team, data: dict) -> TeamMember:
     """Add a member; a new lead replaces the old one (a team has one lead)."""
     if not can_manage_members(actor, team):
         raise Refused(_l("You cannot change this team's members."), status=403)
     if any(m.phone == data["phone"] for m in team.members):
-        raise Refused(_l("This number is already in the team."), field="phone", status=422)
+        raise Refused(_IN_TEAM, field="phone", status=422)
     from coordinator.auth.models import User
 
-    with unit_of_work():
+    # The same number added twice at once: the unique key (team, phone) keeps one.
+    with unit_of_work(conflict=_IN_TEAM, field="phone"):
         if data.get("is_lead"):
             for m in team.members:
                 m.is_lead = False
