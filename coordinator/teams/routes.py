@@ -147,6 +147,7 @@ def _detail_context(team, member_form):
             "record": _team_record(team.id),
             "phones_visible": services.sees_member_phones(current_user, team),
             "can_edit": services.can_edit_coverage(current_user, team),
+            "coverage_only": not services.can_edit(current_user, team),
             "can_manage": services.can_manage_members(current_user, team)}
 
 
