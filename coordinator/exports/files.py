@@ -21,6 +21,7 @@ from datetime import date, time
 from numbers import Number
 
 from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
@@ -70,7 +71,9 @@ def _put(sheet, row: int, column: int, value):
     if isinstance(value, NATIVE):
         cell.value = value
         return cell
-    text = str(value)
+    # Control characters (a bell typed into the public join form) are not allowed in the
+    # file's XML: openpyxl refuses the whole sheet. They carry nothing a reader needs.
+    text = ILLEGAL_CHARACTERS_RE.sub("", str(value))
     cell.value = text
     # Set after the value: openpyxl's own guess makes "=..." a formula ('f').
     cell.data_type = "s"

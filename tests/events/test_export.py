@@ -56,6 +56,12 @@ def test_xlsx_writes_text_as_text_and_numbers_as_numbers():
         assert b"<f>" not in book.read("xl/worksheets/sheet1.xml")  # not one formula
 
 
+def test_control_characters_do_not_break_the_xlsx():
+    sheet = load_workbook(io.BytesIO(to_xlsx(["名"], [["刘\x07芳\x00", "\x0b=1+1"]], "表"))).active
+    assert sheet.cell(2, 1).value == "刘芳"
+    assert sheet.cell(2, 2).value == "=1+1" and sheet.cell(2, 2).data_type == "s"
+
+
 def test_csv_header_is_written_through_the_same_guard():
     rows = list(csv.reader(io.StringIO(to_csv(["=x", "名"], [[1, "-1"]]).decode("utf-8-sig"))))
     assert rows == [["'=x", "名"], ["1", "'-1"]]
