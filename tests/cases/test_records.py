@@ -148,3 +148,14 @@ def test_the_database_ranks_as_rank_does(world, make):
     assert len(everyone) > 15 and everyone[-1] == world.team.id
     for k in (1, 3, 5, 10, len(everyone)):
         assert [s.team.id for s in matching.suggest(case, limit=k)] == everyone[:k], k
+
+
+def test_the_nightly_command_works_the_rows_out_again(app, world):
+    case = walk(services.open_case(world.staff, world.case_data()), "in_progress", world)
+    case.status = "void"  # a fix by hand that forgot refresh()
+    db.session.commit()
+    db.session.expire_all()
+    assert kept() != from_scratch()
+    result = app.test_cli_runner().invoke(args=["cases", "refresh-records"])
+    assert "team records refreshed" in result.output
+    check("after the nightly refresh")
