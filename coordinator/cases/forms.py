@@ -159,3 +159,5 @@ class NoticeForm(FlaskForm):
 class SendLinkForm(FlaskForm):
     phone = StringField(_l("Send to mobile"), filters=[normalise_phone],
                         validators=[DataRequired(_l("Enter a mobile number.")), Mobile()])
+    # The case's version the page showed (services.send_job_link): a double tap texts once.
+    seen = HiddenField()

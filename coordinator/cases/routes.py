@@ -184,7 +184,8 @@ def detail_context(case, revealed=False, **forms):
         "callback_form": forms.get("callback_form") or CallbackForm(formdata=None),
         "link_form": forms.get("link_form") or LinkForm(formdata=None),
         "send_form": forms.get("send_form") or SendLinkForm(
-            formdata=None, phone=case.team.lead.phone if case.team and case.team.lead else ""),
+            formdata=None, phone=case.team.lead.phone if case.team and case.team.lead else "",
+            seen=case.version),
         "tracking_url": services.tracking_url(case),
     }
 
@@ -314,7 +315,7 @@ def send_link(case_id: int):
     if not form.validate_on_submit():
         return _detail(case, 422, send_form=form)
     try:
-        services.send_job_link(current_user, case, form.phone.data)
+        services.send_job_link(current_user, case, form.phone.data, seen=form.seen.data)
     except Refused as refused:
         return _refused_on(case, "send_form", form, refused)
     flash(_("Job link sent by text message."), "success")

@@ -434,16 +434,22 @@ def read_job_link(token: str) -> tuple[Case, Guest]:
                        team_id=team.id)
 
 
-def send_job_link(actor, case: Case, phone: str) -> str:
-    """Text the team a link that opens this one job without a password."""
+def send_job_link(actor, case: Case, phone: str, seen: str | None = None) -> str:
+    """Text the team a link that opens this one job without a password.
+
+    The page's form carries the case's version it showed (seen), and the send is a write on
+    that version: the same press sent twice (a double tap, or two at once) texts once, and
+    the second hears who sent it. Sending again from a page loaded since works."""
     if case.team_id is None or case.status in workflow.FINAL:
         raise Refused(_l("Dispatch the case to a team first."), status=409)
-
-    with unit_of_work():
+    with _changing(case, "link_sent"):
+        if seen and seen != str(case.version):
+            raise Conflict()
         url = external_url("cases.job_link", token=job_link_token(case))
         queue("case_link", phone, _("Job #%(id)d, %(place)s: %(url)s", id=case.id,
                                     place=case.place, url=url), about=("case", case.id))
         workflow.record(case, actor, "link_sent", phone[:3] + "****" + phone[-4:])
+        workflow.claim(case)
     return url
 
 

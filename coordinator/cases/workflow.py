@@ -101,6 +101,7 @@ DONE = {
     "await_callback": _l("sent for a call-back"),
     "close": _l("closed"),
     "reopen": _l("reopened"),
+    "link_sent": _l("texted to the team"),
 }
 # Words for events that change no status (see record()).
 NOTES = {
@@ -261,12 +262,17 @@ def transition(case: Case, action: str, actor, note: str = "", *, team_id: int |
         case.handled_at = None
         case.closed_at = None
     case.status = rule.to
-    if rule.to == before:
-        flag_modified(case, "status")  # a step without a move is still conditional
     event = _event(case, actor, action, before, rule.to, note, now)
-    db.session.flush()  # the conditional write: StaleDataError here if someone was first
+    claim(case)
     records.case_moved(db.session.connection(), counted, case)
     return event
+
+
+def claim(case: Case) -> None:
+    """Write the case now, on the version it was read in (a step that moves nothing too):
+    StaleDataError here if someone changed it first, before any side effect is added."""
+    flag_modified(case, "status")
+    db.session.flush()
 
 
 def record(case: Case, actor, what: str, note: str = "", now=None) -> CaseEvent:
@@ -298,7 +304,8 @@ def lost_race(case_id: int, action: str) -> Refused:
     status = db.session.scalar(select(Case.status).where(Case.id == case_id))
     steps = db.session.execute(
         select(CaseEvent.action, CaseEvent.actor_name, CaseEvent.at)
-        .where(CaseEvent.case_id == case_id, CaseEvent.action.in_(list(TABLE_ACTIONS)))
+        .where(CaseEvent.case_id == case_id,
+               CaseEvent.action.in_(sorted(TABLE_ACTIONS | {action})))
         .order_by(CaseEvent.id.desc()).limit(4)).all()
     if status is None or not steps:
         return Refused(_l("This case cannot do that now. Reload the page."), status=409)
@@ -310,7 +317,7 @@ def lost_race(case_id: int, action: str) -> Refused:
                     when=when(last.at))
     else:
         message = _("Cannot “%(action)s” now: %(done)s by %(who)s at %(when)s; the case is "
-                    "now “%(status)s”.", action=action_label(action),
+                    "now “%(status)s”.", action=event_label_of(action),
                     done=DONE.get(last.action, last.action), who=who, when=when(last.at),
                     status=status_label(status))
     return Refused(message, status=409)
@@ -320,5 +327,9 @@ def action_label(action: str) -> str:
     return str(ACTIONS.get(action, action))
 
 
+def event_label_of(action: str) -> str:
+    return str(ACTIONS.get(action) or NOTES.get(action) or action)
+
+
 def event_label(event: CaseEvent) -> str:
-    return str(ACTIONS.get(event.action) or NOTES.get(event.action) or event.action)
+    return event_label_of(event.action)

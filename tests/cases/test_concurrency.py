@@ -407,3 +407,26 @@ def test_a_different_step_hears_what_happened_instead(client, auth, world):
     assert response.status_code == 409
     assert "Cannot “Return” now: accepted by 张建国 at" in response.get_data(as_text=True)
     assert "the case is now “Accepted”" in response.get_data(as_text=True)
+
+
+def seen_in(html: str) -> str:
+    return re.search(r'name="seen" type="hidden" value="([^"]+)"', html).group(1)
+
+
+def test_send_link_pressed_at_once_texts_the_team_once(world, live):
+    case = world.case("dispatched")
+    staff = live.login(world.staff.phone)
+    url = f"/cases/{case.id}/send-link"
+    seen = seen_in(live.get(f"/cases/{case.id}", cookie=staff).text)
+    form = {"phone": "13900000099", "seen": seen}
+    answers = live.burst(5, lambda i: live.post(url, form, cookie=staff))
+    assert sorted(a.status for a in answers) == [302] + [409] * 4
+    assert count(OutboxMessage, OutboxMessage.kind == "case_link") == 1
+    # The same page's button once more (a late double tap): still one text, and who sent it.
+    again = live.post(url, form, cookie=staff)
+    assert again.status == 409 and "Already texted to the team by 王伟 at" in again.text
+    # From the page as it is now, sending again is a new, deliberate text.
+    seen = seen_in(live.get(f"/cases/{case.id}", cookie=staff).text)
+    assert live.post(url, {**form, "seen": seen}, cookie=staff).status == 302
+    assert count(OutboxMessage, OutboxMessage.kind == "case_link") == 2
+    assert_trail_equals_state(case.id)
