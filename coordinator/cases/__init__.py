@@ -26,5 +26,5 @@ def init_app(app):
                                  event_label=workflow.event_label)
 
 
-# models: the tables, known to migrations; records: keeps team_records after each flush.
-from coordinator.cases import cli, models, records  # noqa: E402,F401
+# models: the tables, known to migrations.
+from coordinator.cases import cli, models  # noqa: E402,F401

@@ -1,7 +1,7 @@
 """`flask cases refresh-records`: every team's matching figures worked out again (nightly)."""
 
 from coordinator.cases import bp, records
-from coordinator.extensions import db
+from coordinator.work import unit_of_work
 
 
 @bp.cli.command("refresh-records")
@@ -11,6 +11,6 @@ def refresh_records_command():
     The app keeps them after every change; run this nightly so that cases and call-backs older
     than a year leave the record of a team that had no change since, and after loading cases
     in bulk without the app."""
-    records.refresh(db.session.connection())
-    db.session.commit()
+    with unit_of_work() as session:
+        records.refresh(session.connection())
     print("team records refreshed")

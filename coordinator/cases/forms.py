@@ -2,6 +2,7 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, MultipleFileField
 from wtforms import (
     BooleanField,
+    HiddenField,
     IntegerField,
     RadioField,
     SelectField,
@@ -74,6 +75,8 @@ class CaseForm(FlaskForm):
                                  validators=[Optional(), Phone()])
     description = _description()
     photos = MultipleFileField(_l("Photos (up to 6)"))
+    # One-time key of this form (services.open_case): sent twice, it makes one case.
+    submission_key = HiddenField()
 
 
 @_place
@@ -86,6 +89,7 @@ class ReportForm(FlaskForm):
                                              Mobile()])
     description = _description()
     photos = MultipleFileField(_l("Photos (up to 6)"))
+    submission_key = HiddenField()  # as CaseForm's
     # A field people never see; bots fill it in.
     website = StringField(_l("Leave this empty"))
 
@@ -155,3 +159,5 @@ class NoticeForm(FlaskForm):
 class SendLinkForm(FlaskForm):
     phone = StringField(_l("Send to mobile"), filters=[normalise_phone],
                         validators=[DataRequired(_l("Enter a mobile number.")), Mobile()])
+    # The case's version the page showed (services.send_job_link): a double tap texts once.
+    seen = HiddenField()

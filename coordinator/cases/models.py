@@ -103,24 +103,29 @@ class Case(db.Model):
     description: Mapped[str] = mapped_column(Text)
 
     status: Mapped[str] = mapped_column(String(12), default="received")
-    # active_history (here, accepted_at, handled_at): a change knows what it replaced, so
-    # that the team a case left, or a hand-over undone, moves the team's figures too
-    # (records.py).
-    team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id"), active_history=True)
+    team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id"))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
     dispatched_at: Mapped[datetime | None] = mapped_column(DateTime)
-    accepted_at: Mapped[datetime | None] = mapped_column(DateTime, active_history=True)
+    accepted_at: Mapped[datetime | None] = mapped_column(DateTime)
     due_at: Mapped[datetime | None] = mapped_column(DateTime)
-    handled_at: Mapped[datetime | None] = mapped_column(DateTime, active_history=True)
+    handled_at: Mapped[datetime | None] = mapped_column(DateTime)
     closed_at: Mapped[datetime | None] = mapped_column(DateTime)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
 
     tracking_token: Mapped[str] = mapped_column(String(32), unique=True)
+    # The one-time key of the form that logged the case (/report, /cases/new): the same form
+    # sent twice (a double tap, the back button) finds this case instead of making another.
+    submission_key: Mapped[str | None] = mapped_column(String(32), unique=True,
+                                                       index=True)
     root_cause: Mapped[str] = mapped_column(Text, default="")
     follow_up: Mapped[str] = mapped_column(Text, default="")
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     # A case about a building's main stack concerns every household on it.
     affects_building: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Every UPDATE of a case says "WHERE version = the one I read" (version_id_col below):
+    # two people pressing at once cannot both move it, the second gets StaleDataError → 409
+    # (workflow.transition, services._changing).
+    version: Mapped[int] = mapped_column(Integer, server_default=text("1"))
 
     community = relationship("Community")
     compound = relationship("Compound")
@@ -137,6 +142,8 @@ class Case(db.Model):
         back_populates="case", order_by="Notice.id", cascade="all, delete-orphan")
     callbacks: Mapped[list["Callback"]] = relationship(
         back_populates="case", order_by="Callback.id", cascade="all, delete-orphan")
+
+    __mapper_args__ = {"version_id_col": version}
 
     @property
     def category_text(self) -> str:
@@ -251,8 +258,7 @@ class Callback(db.Model):
     __tablename__ = "case_callbacks"
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
-    team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id"), index=True,
-                                                active_history=True)
+    team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id"), index=True)
     contacted: Mapped[bool] = mapped_column(Boolean)
     solved: Mapped[bool] = mapped_column(Boolean)
     satisfaction: Mapped[str] = mapped_column(String(10))
@@ -268,7 +274,7 @@ class Callback(db.Model):
 
 
 class TeamRecord(db.Model):
-    """Per team, what matching ranks by, kept in the same transaction as every change that
+    """Per team, what matching ranks by, kept in the same transaction by every operation that
     moves it (cases/records.py): the jobs in hand, and the track record over RECORD_DAYS as of
     `as_of` (the team's latest such change, or the last `flask cases refresh-records`)."""
 

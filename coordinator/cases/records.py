@@ -2,9 +2,13 @@
 
 Matching used to work these out from every candidate team's cases and call-backs for each
 suggestion: at 5,000 teams that was a hundred milliseconds of reading. Now one row a team holds
-them, kept by the flush that changes them, in the same transaction, whatever wrote the change
-(workflow.transition, a call-back, the demo loader, a test): a case's status, team, acceptance
-or hand-over, a call-back added, moved or removed.
+them, kept in the same transaction by the operations that move them, which say so: every
+change of a case's status goes through workflow.transition, which calls case_moved() after
+its write (dispatch, return, accept, hand-over, a reopen undoing a hand-over, …), and the
+call-back service calls callback_added(). Nothing else changes what the rows count; code that
+writes cases or call-backs around those two (bulk seeds, the demo loader, a fix by hand) calls
+refresh() itself. (A process-wide after_flush listener did this before: it ran on every flush
+of every session, and what it kept depended on what happened to be loaded.)
 
 * open_jobs is exact at all times: the team's cases in workflow.TEAM_LOAD.
 * median_hours, rated and score cover the RECORD_DAYS before `as_of`, the team's latest change
@@ -13,13 +17,12 @@ or hand-over, a call-back added, moved or removed.
   that bypass the ORM (bench seeds) call refresh() themselves.
 """
 
-from datetime import timedelta
-from itertools import chain
+from datetime import datetime, timedelta
 from statistics import median
+from typing import NamedTuple
 
 from sqlalchemy import case as sql_case
-from sqlalchemy import delete, event, func, inspect, select
-from sqlalchemy.orm import Session
+from sqlalchemy import delete, func, select
 
 from coordinator.cases.models import Callback, Case, TeamRecord
 from coordinator.cases.workflow import TEAM_LOAD
@@ -106,46 +109,42 @@ def refresh(conn, team_ids=None, parts=ALL, now=None):
     _upsert(conn, rows, tuple(dict.fromkeys(c for part in sorted(parts) for c in PARTS[part])))
 
 
-def _teams(obj, state) -> set:
-    """The team an object counts for now and any team it left in this flush."""
-    teams = {obj.team_id, *(state.attrs.team_id.history.deleted or ())}
-    if "team" in state.attrs:
-        teams.update(t.id for t in state.attrs.team.history.deleted or () if t is not None)
-    return teams
+class Seen(NamedTuple):
+    """What of a case its team's figures count, as read before a change (seen())."""
+
+    status: str | None
+    team_id: int | None
+    accepted_at: datetime | None
+    handled_at: datetime | None
 
 
-def _changed(state, fields) -> bool:
-    return any(state.attrs[name].history.has_changes() for name in fields)
+def seen(case) -> Seen:
+    return Seen(case.status, case.team_id, case.accepted_at, case.handled_at)
 
 
-@event.listens_for(Session, "after_flush")
-def _keep_team_records(session, _context):
-    """Which teams' parts this flush moves: a case's status or team moves the load; its team,
-    acceptance or hand-over moves the median, if it was or is handed over; any change to a
-    call-back moves the ratings."""
-    touched = {part: set() for part in PARTS}
-    for obj in chain(session.new, session.dirty, session.deleted):
-        deleted = obj in session.deleted
-        if isinstance(obj, Case):
-            state = inspect(obj)
-            if deleted or _changed(state, ("status", "team_id")):
-                touched["load"] |= _teams(obj, state)
-            was_handled = any(v is not None for v in state.attrs.handled_at.history.deleted or ())
-            if (obj.handled_at is not None or was_handled) and (
-                    deleted or _changed(state, ("team_id", "accepted_at", "handled_at"))):
-                touched["medians"] |= _teams(obj, state)
-        elif isinstance(obj, Callback):
-            state = inspect(obj)
-            if deleted or _changed(state, ("team_id", "satisfaction", "created_at")):
-                touched["ratings"] |= _teams(obj, state)
-    by_team: dict[int, set] = {}
-    for part, teams in touched.items():
-        for team_id in teams - {None}:
-            by_team.setdefault(team_id, set()).add(part)
-    if by_team:
-        conn = session.connection()
-        by_parts: dict[frozenset, list] = {}
-        for team_id, parts in by_team.items():
-            by_parts.setdefault(frozenset(parts), []).append(team_id)
-        for parts, team_ids in by_parts.items():
-            refresh(conn, team_ids, parts)
+def case_moved(conn, before: Seen, case) -> None:
+    """Called by workflow.transition after its write, in its transaction: the parts of the
+    teams' rows this change of the case moves. Its status or team moves the load when it
+    enters or leaves TEAM_LOAD or changes hands; its team, acceptance or hand-over moves the
+    median hours when it was or is handed over (a reopen undoes a hand-over)."""
+    after = seen(case)
+    teams = {before.team_id, after.team_id} - {None}
+    if not teams:
+        return
+    parts = set()
+    if before.team_id != after.team_id or (
+            (before.status in TEAM_LOAD) != (after.status in TEAM_LOAD)):
+        parts.add("load")
+    if (before.handled_at is not None or after.handled_at is not None) and (
+            before.team_id != after.team_id or before.accepted_at != after.accepted_at
+            or before.handled_at != after.handled_at):
+        parts.add("medians")
+    if parts:
+        refresh(conn, teams, parts)
+
+
+def callback_added(conn, team_id: int | None) -> None:
+    """Called by the service that records a call-back, in its transaction: the team's
+    ratings."""
+    if team_id is not None:
+        refresh(conn, [team_id], {"ratings"})

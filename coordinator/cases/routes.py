@@ -1,5 +1,6 @@
 from flask import current_app, flash, redirect, request, url_for
 from flask_login import current_user
+from werkzeug.exceptions import HTTPException
 
 from coordinator import access
 from coordinator.access import OFFICE, TEAM_SIDE, allow, public
@@ -18,7 +19,7 @@ from coordinator.cases.forms import (
     VisitForm,
 )
 from coordinator.cases.models import CHANNELS
-from coordinator.extensions import limiter
+from coordinator.extensions import htmx, limiter
 from coordinator.forms import ButtonForm
 from coordinator.i18n import gettext as _
 from coordinator.i18n import translated
@@ -48,7 +49,23 @@ def _place_choices(form):
 
 
 def _intake_page(template, form, status=200, **ctx):
+    if not services.SUBMISSION_KEY.match(form.submission_key.data or ""):
+        # A first view, or a key that is not one of ours: a fresh one-time key for this form.
+        form.submission_key.data = services.submission_key()
     return render(template, status=status, form=_place_choices(form), **ctx)
+
+
+def _show_refusal(refused, form, page):
+    """How a refusal shows: next to its field when it has one (the page again, what was
+    typed kept); a 409 without one (someone moved the case first, or the page was old) on
+    the page as it is now, the reason (who did it, when) in the flash area; anything else as
+    the error page. page(status, form) renders the page."""
+    if attach_to_form(form, refused):
+        return page(refused.status, form)
+    if refused.status != 409 or (htmx and not htmx.boosted):
+        refuse_page(refused)  # to htmx swapping a part: the reason alone, in the flash area
+    flash(str(refused.message), "error")
+    return page(409, form)
 
 
 def _refresh_only() -> bool:
@@ -69,9 +86,8 @@ def new():
         try:
             case = services.open_case(current_user, form.data, form.photos.data)
         except Refused as refused:
-            if not attach_to_form(form, refused):
-                refuse_page(refused)
-            return _intake_page("cases/new.html", form, refused.status)
+            return _show_refusal(refused, form, lambda status, form: _intake_page(
+                "cases/new.html", form, status))
         flash(_("Case %(number)s logged.", number=case.number), "success")
         return redirect(url_for("cases.detail", case_id=case.id))
     status = 422 if form.is_submitted() and not _refresh_only() else 200
@@ -93,9 +109,8 @@ def report():
         try:
             case = services.report_case(form.data, form.photos.data)
         except Refused as refused:
-            if not attach_to_form(form, refused):
-                refuse_page(refused)
-            return _intake_page("cases/report.html", form, refused.status)
+            return _show_refusal(refused, form, lambda status, form: _intake_page(
+                "cases/report.html", form, status))
         flash(_("Thank you. Keep this page's address to follow your report."), "success")
         return redirect(url_for("cases.track", token=case.tracking_token))
     status = 422 if form.is_submitted() and not _refresh_only() else 200
@@ -153,7 +168,7 @@ def _case_or_404(case_id: int):
 def detail_context(case, revealed=False, **forms):
     dispatch_form = forms.get("dispatch_form") or DispatchForm(formdata=None)
     dispatch_form.team_id.choices = [("", _("— choose a team —"))] + services.team_options(
-        current_user)
+        case)
     notice_form = forms.get("notice_form") or NoticeForm(formdata=None)
     notice_form.entrance_id.choices = [("", _("Whole building"))] + services.place_options(
         "entrance", case.building_id)
@@ -169,7 +184,8 @@ def detail_context(case, revealed=False, **forms):
         "callback_form": forms.get("callback_form") or CallbackForm(formdata=None),
         "link_form": forms.get("link_form") or LinkForm(formdata=None),
         "send_form": forms.get("send_form") or SendLinkForm(
-            formdata=None, phone=case.team.lead.phone if case.team and case.team.lead else ""),
+            formdata=None, phone=case.team.lead.phone if case.team and case.team.lead else "",
+            seen=case.version),
         "tracking_url": services.tracking_url(case),
     }
 
@@ -189,11 +205,9 @@ def detail(case_id: int):
 
 
 def _refused_on(case, form_name, form, refused):
-    """Show a refusal next to its field on the case page, or as the error page."""
-    if not attach_to_form(form, refused):
-        refuse_page(refused)
-    return _detail(services.get_case(current_user, case.id), refused.status,
-                   **{form_name: form})
+    """Show a refusal on the case page as it is now (see _show_refusal)."""
+    return _show_refusal(refused, form, lambda status, form: _detail(
+        services.get_case(current_user, case.id), status, **{form_name: form}))
 
 
 @bp.post("/cases/<int:case_id>/dispatch")
@@ -301,7 +315,7 @@ def send_link(case_id: int):
     if not form.validate_on_submit():
         return _detail(case, 422, send_form=form)
     try:
-        services.send_job_link(current_user, case, form.phone.data)
+        services.send_job_link(current_user, case, form.phone.data, seen=form.seen.data)
     except Refused as refused:
         return _refused_on(case, "send_form", form, refused)
     flash(_("Job link sent by text message."), "success")
@@ -371,6 +385,19 @@ def _reload(door) -> JobDoor:
     return _team_job(door.case.id)
 
 
+def _job_refused(door, form_name, form, refused):
+    """A refusal on the job page as it is now (see _show_refusal). When the move that beat
+    this one closed the job to its link (returned, finished), the reason is the error page."""
+    try:
+        door = _reload(door)
+    except HTTPException:
+        if refused.status == 409 and not refused.field:
+            refuse_page(refused)
+        raise
+    return _show_refusal(refused, form, lambda status, form: _job_page(
+        door, status, **{form_name: form}))
+
+
 def _job_act(door, action):
     form = NoteForm()
     if not form.validate_on_submit():
@@ -378,9 +405,7 @@ def _job_act(door, action):
     try:
         services.act(door.actor, door.case, action, form.note.data)
     except Refused as refused:
-        if not attach_to_form(form, refused):
-            refuse_page(refused)
-        return _job_page(_reload(door), refused.status, note_form=form)
+        return _job_refused(door, "note_form", form, refused)
     flash(_("Done: %(what)s.", what=workflow.ACTIONS.get(action, action)), "success")
     if door.token and door.case.status in workflow.FINAL | {workflow.RETURNED}:
         return redirect(url_for("cases.my_jobs")) if current_user.is_authenticated else \
@@ -395,9 +420,7 @@ def _job_visit(door):
     try:
         services.add_visit(door.actor, door.case, form.data, form.photos.data)
     except Refused as refused:
-        if not attach_to_form(form, refused):
-            refuse_page(refused)
-        return _job_page(_reload(door), refused.status, visit_form=form)
+        return _job_refused(door, "visit_form", form, refused)
     flash(_("Visit recorded."), "success")
     return redirect(door.home)
 
@@ -409,9 +432,7 @@ def _job_done(door):
     try:
         services.finish(door.actor, door.case, form.data, form.after_photo.data)
     except Refused as refused:
-        if not attach_to_form(form, refused):
-            refuse_page(refused)
-        return _job_page(_reload(door), refused.status, done_form=form)
+        return _job_refused(door, "done_form", form, refused)
     flash(_("Job done. Thank you!"), "success")
     return redirect(url_for("cases.my_jobs")) if not door.token else render(
         "cases/report_sent.html", finished=True)
@@ -510,9 +531,7 @@ def track(token: str):
     try:
         services.record_callback(services.resident(case), case, form.data, by_resident=True)
     except Refused as refused:
-        if not attach_to_form(form, refused):
-            refuse_page(refused)
-        return render("cases/track.html", status=refused.status,
-                      **track_context(_tracked(token), form))
+        return _show_refusal(refused, form, lambda status, form: render(
+            "cases/track.html", status=status, **track_context(_tracked(token), form)))
     flash(_("Thank you for your answers."), "success")
     return redirect(url_for("cases.track", token=token))

@@ -1,20 +1,23 @@
 """Use cases for cases: intake, the board, dispatch, field work, notices and closing the loop.
 
 Every status change goes through workflow.transition(); this module adds the scoping, the
-side effects (outbox messages, visits, photos, notices) and the one commit per use case.
+side effects (outbox messages, visits, photos, notices) and the one unit of work per use case
+(coordinator.work): a refusal anywhere in it undoes all of it, a message included.
 """
 
+import re
 import secrets
+from contextlib import contextmanager
 from datetime import timedelta
 
 from flask import current_app, has_request_context, url_for
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import and_, bindparam, false, func, or_, select
+from sqlalchemy import and_, bindparam, exists, false, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from coordinator import access
 from coordinator.cases import board as board_view
-from coordinator.cases import matching, workflow
+from coordinator.cases import matching, records, workflow
 from coordinator.cases.models import (
     Callback,
     Case,
@@ -32,8 +35,9 @@ from coordinator.notifications.services import queue
 from coordinator.paging import Page, paginate
 from coordinator.places.models import Building, Community, Compound, Entrance
 from coordinator.rules import Refused
-from coordinator.teams.models import Team
+from coordinator.teams.models import Team, TeamSkill, team_communities, team_compounds
 from coordinator.ui import utcnow
+from coordinator.work import Conflict, unit_of_work
 
 MAX_PHOTOS = 6
 PLACE_FIELDS = ("community_id", "compound_id", "building_id", "entrance_id")
@@ -173,15 +177,31 @@ def _save_photos(files, owner_type: str, owner_id: int, kind: str, actor, field:
                        max_count=MAX_PHOTOS)
 
 
-def _commit_or_rollback(fn):
-    """Run a unit of work; on a refusal, undo it all so nothing is saved half."""
+@contextmanager
+def _changing(case: Case, action: str):
+    """The unit of work of a use case that moves a case. Losing the race to someone who moved
+    it first (the conditional write found the case changed: Conflict), or coming after them
+    (the status has no such step any more: NotNow), rolls it all back, text included, and
+    answers 409 with who did it and when."""
+    case_id = case.id
     try:
-        result = fn()
-        db.session.commit()
-        return result
-    except Exception:
-        db.session.rollback()
-        raise
+        with unit_of_work():
+            yield
+    except (Conflict, workflow.NotNow) as lost:
+        raise workflow.lost_race(case_id, action) from lost
+
+
+# What submission_key() makes; anything else in the hidden field is ignored (no key).
+SUBMISSION_KEY = re.compile(r"^[A-Za-z0-9_-]{16,32}$")
+
+
+def submission_key() -> str:
+    """A fresh one-time key for an intake form's hidden field (see open_case)."""
+    return secrets.token_urlsafe(16)
+
+
+def _submitted(key: str | None) -> Case | None:
+    return db.session.scalar(select(Case).where(Case.submission_key == key)) if key else None
 
 
 def open_case(actor, data: dict, photos=None) -> Case:
@@ -189,8 +209,27 @@ def open_case(actor, data: dict, photos=None) -> Case:
 
     Rules: the place pickers must agree with each other; a 12345 case carries its ticket
     number; staff log cases in their own community only. The trail starts with "logged".
+    The form's one-time key (data["submission_key"]) makes sending it again harmless: a
+    double tap, or the back button and submit, even two at the same moment, get the case the
+    first one made, and nothing more is saved.
     """
-    def work():
+    key = data.get("submission_key") or ""
+    key = key if SUBMISSION_KEY.match(key) else None
+    earlier = _submitted(key)
+    if earlier is not None:
+        return earlier
+    try:
+        return _open_case(actor, data, photos, key)
+    except Refused as refused:
+        # A twin of this form got in first: its key's unique index refused ours.
+        twin = _submitted(key) if refused.status == 409 else None
+        if twin is None:
+            raise
+        return twin
+
+
+def _open_case(actor, data: dict, photos, key: str | None) -> Case:
+    with unit_of_work():
         place = _check_place(data)
         if actor.role == access.STAFF and place["community_id"] != actor.community_id:
             raise Refused(_l("You can log cases in your own community only."),
@@ -207,14 +246,12 @@ def open_case(actor, data: dict, photos=None) -> Case:
                     reporter_name=data.get("reporter_name") or "",
                     reporter_phone=data.get("reporter_phone") or "",
                     description=data["description"], tracking_token=secrets.token_urlsafe(16),
-                    created_by_id=getattr(actor, "id", None), **place)
+                    submission_key=key, created_by_id=getattr(actor, "id", None), **place)
         db.session.add(case)
         workflow.opened(case, actor)
-        db.session.flush()
+        db.session.flush()  # a twin's key refuses this one here, before any photo is stored
         _save_photos(photos, "case", case.id, "report", actor, "photos")
-        return case
-
-    return _commit_or_rollback(work)
+    return case
 
 
 def report_case(data: dict, photos=None) -> Case:
@@ -234,13 +271,25 @@ def board(actor, filters: dict, page: int, per_page: int) -> dict:
     return board_view.read(actor, filters, page, per_page, utcnow())
 
 
-def team_options(actor) -> list[tuple[int, str]]:
-    from coordinator.teams.services import team_choices
-
-    return team_choices(actor)
-
-
 # ---------------------------------------------------------------- dispatch
+
+def _can_take(stmt, case: Case):
+    """Teams that may be sent this case: active, with the skill, covering its place (its
+    compound by name, or its whole community), as matching's rule reads."""
+    covers = or_(
+        exists().where(team_communities.c.team_id == Team.id,
+                       team_communities.c.community_id == case.community_id),
+        exists().where(team_compounds.c.team_id == Team.id,
+                       team_compounds.c.compound_id == case.compound_id))
+    return stmt.where(Team.active, covers, exists().where(
+        TeamSkill.team_id == Team.id, TeamSkill.skill == case.category))
+
+
+def team_options(case: Case) -> list[tuple[int, str]]:
+    """The dispatch picker: only teams the case may be sent to (a team elsewhere is another
+    committee's to send work to, so it is not offered)."""
+    rows = db.session.execute(_can_take(select(Team.id, Team.name), case).order_by(Team.name))
+    return [(r.id, r.name) for r in rows]
 
 def suggestions(case: Case) -> list[matching.Suggestion]:
     if case.status not in (workflow.RECEIVED, workflow.RETURNED, workflow.REOPENED):
@@ -256,33 +305,34 @@ def _team_phones(team: Team) -> list[tuple[str, int | None]]:
 
 
 def dispatch(actor, case: Case, team_id: int | None, note: str = "") -> Case:
-    """Send a case to a team (one tap from a suggestion). The team must be active and have
-    the skill; the team's lead gets a text in the same transaction."""
-    def work():
+    """Send a case to a team (one tap from a suggestion). The team must be active, have the
+    skill and cover the case's place; its lead gets a text in the same unit of work, so only
+    the dispatch that moved the case texts anyone."""
+    with _changing(case, "dispatch"):
         team = db.session.get(Team, team_id) if team_id else None
         if team_id and (team is None or not team.active):
             raise Refused(_l("This team is not taking work."), field="team_id", status=422)
         if team is not None and case.category not in team.skill_codes:
             raise Refused(_l("This team does not have the skill for this case."),
                           field="team_id", status=422)
+        if team is not None and db.session.scalar(
+                _can_take(select(Team.id).where(Team.id == team.id), case)) is None:
+            raise Refused(_l("This team does not cover the place of this case."), field="team_id",
+                          status=422)
         workflow.transition(case, "dispatch", actor, note, team_id=team_id)
         for phone, user_id in _team_phones(team):
             queue("case_dispatched", phone,
                   _("New job #%(id)d: %(what)s at %(place)s. Open the app to accept.",
                     id=case.id, what=case.category_text, place=case.place),
                   user_id=user_id, about=("case", case.id))
-        return case
-
-    return _commit_or_rollback(work)
+    return case
 
 
 def act(actor, case: Case, action: str, note: str = "") -> Case:
-    """Any plain step of the workflow (accept, return, on my way, extend, …), one commit."""
-    def work():
+    """Any plain step of the workflow (accept, return, on my way, extend, …)."""
+    with _changing(case, action):
         workflow.transition(case, action, actor, note)
-        return case
-
-    return _commit_or_rollback(work)
+    return case
 
 
 # ---------------------------------------------------------------- field work
@@ -302,11 +352,9 @@ def my_jobs(actor, page: int, per_page: int) -> Page:
 
 def reveal_phone(actor, case: Case) -> str:
     """Show the resident's number to someone working the case; who and when is logged."""
-    def work():
+    with unit_of_work():
         workflow.record(case, actor, "reveal_phone")
-        return case.reporter_phone
-
-    return _commit_or_rollback(work)
+    return case.reporter_phone
 
 
 def add_visit(actor, case: Case, data: dict, photos=None) -> Visit:
@@ -314,7 +362,7 @@ def add_visit(actor, case: Case, data: dict, photos=None) -> Visit:
     if case.status not in (workflow.ACCEPTED, workflow.IN_PROGRESS, workflow.EXTENDED):
         raise Refused(_l("Visits are recorded while the job is in progress."), status=409)
 
-    def work():
+    with _changing(case, "arrive" if case.status == workflow.ACCEPTED else "revisit"):
         if actor.role in access.TEAM_SIDE and case.team_id != actor.team_id:
             raise Refused(_l("This job is not your team's."), status=403)
         if case.status == workflow.ACCEPTED:
@@ -328,23 +376,19 @@ def add_visit(actor, case: Case, data: dict, photos=None) -> Visit:
         workflow.record(case, actor, "visit", data["found"])
         if visit.another_needed:
             workflow.transition(case, "revisit", actor, _("Another visit is needed."))
-        return visit
-
-    return _commit_or_rollback(work)
+    return visit
 
 
 def finish(actor, case: Case, data: dict, after_photo=None) -> Case:
     """Done: the cause and the follow-up are written down and an 'after' photo is kept."""
-    def work():
+    with _changing(case, "handle"):
         workflow.transition(case, "handle", actor, data.get("note") or "")
         if not _files([after_photo]):
             raise Refused(_l("Add a photo of the result."), field="after_photo", status=422)
         case.root_cause = data["root_cause"]
         case.follow_up = data.get("follow_up") or ""
         _save_photos([after_photo], "case", case.id, "after", actor, "after_photo")
-        return case
-
-    return _commit_or_rollback(work)
+    return case
 
 
 # ---------------------------------------------------------------- job links
@@ -353,8 +397,16 @@ def _serializer() -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="case-job-link")
 
 
+def _dispatch_of(case: Case) -> int | None:
+    """The case's current dispatch: the id of its latest "dispatch" step in the trail."""
+    return max((e.id for e in case.events if e.action == "dispatch"), default=None)
+
+
 def job_link_token(case: Case) -> str:
-    return _serializer().dumps({"c": case.id, "t": case.team_id, "p": "job"})
+    """A link bound to this one dispatch: once the case is sent again (even to the same team,
+    after a return or a reopen), links of the earlier dispatch are closed."""
+    return _serializer().dumps({"c": case.id, "t": case.team_id, "d": _dispatch_of(case),
+                                "p": "job"})
 
 
 def read_job_link(token: str) -> tuple[Case, Guest]:
@@ -373,6 +425,7 @@ def read_job_link(token: str) -> tuple[Case, Guest]:
     if case is None:
         raise Refused(_l("This job link is not valid."), status=403)
     if case.status in workflow.FINAL or case.team_id != data.get("t") \
+            or data.get("d") is None or data.get("d") != _dispatch_of(case) \
             or case.status in (workflow.VERIFIED, workflow.CALLBACK, workflow.RETURNED):
         raise Refused(_l("This job is finished or no longer with your team; the link is "
                          "closed."), status=403)
@@ -381,19 +434,23 @@ def read_job_link(token: str) -> tuple[Case, Guest]:
                        team_id=team.id)
 
 
-def send_job_link(actor, case: Case, phone: str) -> str:
-    """Text the team a link that opens this one job without a password."""
+def send_job_link(actor, case: Case, phone: str, seen: str | None = None) -> str:
+    """Text the team a link that opens this one job without a password.
+
+    The page's form carries the case's version it showed (seen), and the send is a write on
+    that version: the same press sent twice (a double tap, or two at once) texts once, and
+    the second hears who sent it. Sending again from a page loaded since works."""
     if case.team_id is None or case.status in workflow.FINAL:
         raise Refused(_l("Dispatch the case to a team first."), status=409)
-
-    def work():
+    with _changing(case, "link_sent"):
+        if seen and seen != str(case.version):
+            raise Conflict()
         url = external_url("cases.job_link", token=job_link_token(case))
         queue("case_link", phone, _("Job #%(id)d, %(place)s: %(url)s", id=case.id,
                                     place=case.place, url=url), about=("case", case.id))
         workflow.record(case, actor, "link_sent", phone[:3] + "****" + phone[-4:])
-        return url
-
-    return _commit_or_rollback(work)
+        workflow.claim(case)
+    return url
 
 
 # ---------------------------------------------------------------- links and notices
@@ -412,14 +469,13 @@ def link_cases(actor, case: Case, other_id: int, kind: str) -> CaseLink:
         raise Refused(_l("These cases are linked this way already."), field="other_id",
                       status=422)
 
-    def work():
+    with unit_of_work(conflict=_l("These cases are linked this way already."),
+                      field="other_id"):
         link = CaseLink(case_id=case.id, other_id=other.id, kind=kind,
                         created_by_id=actor.id)
         db.session.add(link)
         workflow.record(case, actor, "link", f"{link.kind_label} #{other.id}")
-        return link
-
-    return _commit_or_rollback(work)
+    return link
 
 
 def notice_text(case: Case, entrance_name: str, floors: str, extra: str) -> tuple[str, str]:
@@ -450,7 +506,7 @@ def create_notice(actor, case: Case, data: dict) -> Notice:
             raise Refused(_l("Choose an entrance of this building."), field="entrance_id",
                           status=422)
 
-    def work():
+    with unit_of_work():
         title, body = notice_text(case, entrance.name if entrance else "",
                                   data.get("floors") or "", data.get("extra") or "")
         notice = Notice(case=case, building_id=case.building_id,
@@ -460,9 +516,7 @@ def create_notice(actor, case: Case, data: dict) -> Notice:
         case.affects_building = True
         db.session.add(notice)
         workflow.record(case, actor, "notice", title)
-        return notice
-
-    return _commit_or_rollback(work)
+    return notice
 
 
 def get_notice(actor, case_id: int, notice_id: int) -> Notice | None:
@@ -476,20 +530,20 @@ def get_notice(actor, case_id: int, notice_id: int) -> Notice | None:
 
 def verify(actor, case: Case, passed: bool, note: str = "") -> Case:
     """On-site check by staff. Passed → verified, and the resident is asked for a call-back
-    (a text with the tracking link); failed → back to in progress with the reason."""
-    def work():
+    (a text with the tracking link); failed → back to in progress with the reason. Only the
+    press that moved the case texts the resident."""
+    with _changing(case, "verify_pass" if passed else "verify_fail"):
         if not passed:
             workflow.transition(case, "verify_fail", actor, note)
             return case
-        workflow.transition(case, "verify_pass", actor, note)
-        workflow.transition(case, "await_callback", actor)
+        now = utcnow()  # one moment for the two steps of one use case (see lost_race)
+        workflow.transition(case, "verify_pass", actor, note, now=now)
+        workflow.transition(case, "await_callback", actor, now=now)
         if case.reporter_phone and MOBILE.match(case.reporter_phone):
             queue("case_callback", case.reporter_phone,
                   _("Your report #%(id)d has been handled. Please tell us how it went: %(url)s",
                     id=case.id, url=tracking_url(case)), about=("case", case.id))
-        return case
-
-    return _commit_or_rollback(work)
+    return case
 
 
 def tracking_url(case: Case) -> str:
@@ -506,10 +560,11 @@ def external_url(endpoint: str, **values) -> str:
 
 
 def record_callback(actor, case: Case, data: dict, by_resident: bool = False) -> Callback:
-    """The resident's answers. Not satisfied → reopened; otherwise the case closes."""
-    def work():
-        satisfied = data["satisfaction"] in ("satisfied", "basically")
-        action = "close" if satisfied else "reopen"
+    """The resident's answers. Not satisfied → reopened; otherwise the case closes. One set of
+    answers a call-back: a second press (or the office and the resident at once) loses."""
+    satisfied = data["satisfaction"] in ("satisfied", "basically")
+    action = "close" if satisfied else "reopen"
+    with _changing(case, action):
         note = data.get("note") or ""
         if action == "reopen" and not note:
             note = _("The resident is not satisfied.")
@@ -521,9 +576,9 @@ def record_callback(actor, case: Case, data: dict, by_resident: bool = False) ->
                             recorded_by_id=getattr(actor, "id", None))
         db.session.add(callback)
         workflow.record(case, actor, "callback", callback.satisfaction_label)
-        return callback
-
-    return _commit_or_rollback(work)
+        db.session.flush()
+        records.callback_added(db.session.connection(), callback.team_id)
+    return callback
 
 
 def resident(case: Case) -> Guest:

@@ -11,21 +11,29 @@
                       reopened ◄── not satisfied ◄── verified ─► call-back ─► closed
 
 `transition()` checks the table, the actor's role and scope, applies the action's effects and
-writes one CaseEvent; a refusal raises Refused before anything is touched. `record()` writes
-an event that does not change the status (a phone number revealed, a link sent). Neither
-commits: the calling service does, once.
+writes one CaseEvent; a refusal raises Refused before anything is touched. The write is
+conditional: the case's UPDATE says "WHERE version = the version I read" (Case's
+version_id_col), and it is flushed at once, so of two people pressing at the same moment one
+moves the case and the other gets StaleDataError, before any side effect of theirs (a text, a
+photo) is added. `lost_race()` then says who got there first. `record()` writes an event that
+does not change the status (a phone number revealed, a link sent). Neither commits: the
+calling service's unit of work does, once.
 """
 
 from dataclasses import dataclass
 from datetime import timedelta
 
 from flask import current_app
+from sqlalchemy import select
+from sqlalchemy.orm.attributes import flag_modified
 
 from coordinator.access import ADMIN, LEAD, RESIDENT, STAFF, WORKER
 from coordinator.cases.models import Case, CaseEvent
+from coordinator.extensions import db
+from coordinator.i18n import gettext as _
 from coordinator.i18n import lazy_gettext as _l
 from coordinator.rules import Refused
-from coordinator.ui import utcnow
+from coordinator.ui import utcnow, when
 
 RECEIVED, VOID, DISPATCHED, RETURNED, ACCEPTED = (
     "received", "void", "dispatched", "returned", "accepted")
@@ -74,6 +82,26 @@ ACTIONS = {
     "await_callback": _l("Ask for call-back"),
     "close": _l("Close"),
     "reopen": _l("Reopen"),
+}
+# The same actions done, for "already dispatched by 王伟 at 14:02" (lost_race()).
+DONE = {
+    "void": _l("voided"),
+    "dispatch": _l("dispatched"),
+    "accept": _l("accepted"),
+    "return": _l("returned"),
+    "start": _l("started"),
+    "arrive": _l("marked as arrived"),
+    "revisit": _l("marked for another visit"),
+    "extend": _l("extended"),
+    "park": _l("parked"),
+    "resume": _l("resumed"),
+    "handle": _l("marked as done"),
+    "verify_pass": _l("verified on site"),
+    "verify_fail": _l("failed on verification"),
+    "await_callback": _l("sent for a call-back"),
+    "close": _l("closed"),
+    "reopen": _l("reopened"),
+    "link_sent": _l("texted to the team"),
 }
 # Words for events that change no status (see record()).
 NOTES = {
@@ -128,7 +156,18 @@ TABLE: dict[tuple[str, str], Rule] = {
     (REOPENED, "start"): _t(IN_PROGRESS, TEAM | OFFICE),
 }
 
+TABLE_ACTIONS = frozenset(action for _src, action in TABLE)
+
 DEFAULT_SLA_HOURS = {"emergency": 2, "utilities": 24, "general": 7 * 24, "complex": 15 * 24}
+
+
+class NotNow(Refused):
+    """The case's status has no such step (409): someone moved it first, or the page was old."""
+
+    def __init__(self, case: Case, action: str):
+        super().__init__(_l("A case that is “%(status)s” cannot be “%(action)s”.",
+                            status=status_label(case.status),
+                            action=str(ACTIONS.get(action, action))), status=409)
 
 
 @dataclass(frozen=True)
@@ -186,11 +225,11 @@ def transition(case: Case, action: str, actor, note: str = "", *, team_id: int |
     allowed (403) and in scope; actions that need a reason refuse without one (422); a
     dispatch needs a team. Accepting starts the SLA clock by the case's urgency tier.
     """
+    from coordinator.cases import records  # it counts what this module defines
+
     rule = TABLE.get((case.status, action))
     if rule is None:
-        raise Refused(_l("A case that is “%(status)s” cannot be “%(action)s”.",
-                         status=status_label(case.status),
-                         action=str(ACTIONS.get(action, action))), status=409)
+        raise NotNow(case, action)
     if actor.role not in rule.roles:
         raise Refused(_l("Your role cannot do this."), status=403)
     _check_scope(case, actor)
@@ -202,6 +241,7 @@ def transition(case: Case, action: str, actor, note: str = "", *, team_id: int |
 
     now = now or utcnow()
     before = case.status
+    counted = records.seen(case)
     if action == "dispatch":
         case.team_id = team_id
         case.dispatched_at = now
@@ -222,7 +262,17 @@ def transition(case: Case, action: str, actor, note: str = "", *, team_id: int |
         case.handled_at = None
         case.closed_at = None
     case.status = rule.to
-    return _event(case, actor, action, before, rule.to, note, now)
+    event = _event(case, actor, action, before, rule.to, note, now)
+    claim(case)
+    records.case_moved(db.session.connection(), counted, case)
+    return event
+
+
+def claim(case: Case) -> None:
+    """Write the case now, on the version it was read in (a step that moves nothing too):
+    StaleDataError here if someone changed it first, before any side effect is added."""
+    flag_modified(case, "status")
+    db.session.flush()
 
 
 def record(case: Case, actor, what: str, note: str = "", now=None) -> CaseEvent:
@@ -242,15 +292,44 @@ def _event(case, actor, action, before, after, note, now) -> CaseEvent:
                       from_status=before, to_status=after, note=note, at=now,
                       team_id=case.team_id)
     event.case = case  # joins the case's trail without loading it
-    from coordinator.extensions import db
-
     db.session.add(event)
     return event
+
+
+def lost_race(case_id: int, action: str) -> Refused:
+    """The 409 for someone whose step lost to another's, or came after it: who moved the case
+    last and when ("Already dispatched by 王伟 at 2026年12月1日 14:02."), read after the
+    loser's rollback. The winner's steps of one use case share their moment (verify: verified,
+    then sent for a call-back), so pressing "verified" again hears "already verified"."""
+    status = db.session.scalar(select(Case.status).where(Case.id == case_id))
+    steps = db.session.execute(
+        select(CaseEvent.action, CaseEvent.actor_name, CaseEvent.at)
+        .where(CaseEvent.case_id == case_id,
+               CaseEvent.action.in_(sorted(TABLE_ACTIONS | {action})))
+        .order_by(CaseEvent.id.desc()).limit(4)).all()
+    if status is None or not steps:
+        return Refused(_l("This case cannot do that now. Reload the page."), status=409)
+    last = steps[0]
+    together = [s.action for s in steps if s.at == last.at and s.actor_name == last.actor_name]
+    who = last.actor_name or _("someone")
+    if action in together:
+        message = _("Already %(done)s by %(who)s at %(when)s.", done=DONE[action], who=who,
+                    when=when(last.at))
+    else:
+        message = _("Cannot “%(action)s” now: %(done)s by %(who)s at %(when)s; the case is "
+                    "now “%(status)s”.", action=event_label_of(action),
+                    done=DONE.get(last.action, last.action), who=who, when=when(last.at),
+                    status=status_label(status))
+    return Refused(message, status=409)
 
 
 def action_label(action: str) -> str:
     return str(ACTIONS.get(action, action))
 
 
+def event_label_of(action: str) -> str:
+    return str(ACTIONS.get(action) or NOTES.get(action) or action)
+
+
 def event_label(event: CaseEvent) -> str:
-    return str(ACTIONS.get(event.action) or NOTES.get(event.action) or event.action)
+    return event_label_of(event.action)

@@ -30,6 +30,15 @@ def from_scratch() -> dict:
     return out
 
 
+def by_hand(case, team_id):
+    """A case moved outside the workflow: such code works the figures out itself (records.py)."""
+    left = case.team_id
+    case.team_id = team_id
+    db.session.flush()
+    records.refresh(db.session.connection(), [left, team_id])
+    db.session.commit()
+
+
 def check(what: str):
     db.session.expire_all()
     assert kept() == from_scratch(), what
@@ -47,8 +56,7 @@ def test_every_kind_of_change_keeps_the_rollup(world):
     services.dispatch(staff, case, world.other_team.id)
     check("re-dispatched to another team")
     assert world.team.id not in kept() and kept()[world.other_team.id][0] == 1
-    case.team_id = world.team.id  # moved by hand, not through the workflow
-    db.session.commit()
+    by_hand(case, world.team.id)  # moved by hand, not through the workflow
     check("team changed directly")
     services.act(lead, case, "accept")
     check("accepted")
@@ -68,12 +76,10 @@ def test_every_kind_of_change_keeps_the_rollup(world):
     assert kept()[world.team.id][2] == 1
     db.session.expire_all()
     case = db.session.get(Case, case.id)
-    case.team_id = world.other_team.id  # a handed-over case moved by hand: its hours move
-    db.session.commit()
+    by_hand(case, world.other_team.id)  # a handed-over case moved by hand: its hours move
     check("handled case moved to another team")
     assert kept()[world.other_team.id][1] is not None
-    case.team_id = world.team.id
-    db.session.commit()
+    by_hand(case, world.team.id)
     again = walk(services.open_case(staff, world.case_data()), "callback", world)
     services.record_callback(staff, again, {**ANSWERS, "satisfaction": "not"})
     check("call-back, reopened")
@@ -88,14 +94,18 @@ def test_every_kind_of_change_keeps_the_rollup(world):
     db.session.commit()
     check("refresh after a bulk change")
     db.session.delete(db.session.get(Case, case.id))
+    db.session.flush()
+    records.refresh(db.session.connection(), [world.team.id])
     db.session.commit()
     check("case deleted")
 
 
 def test_the_window_moves_on_refresh(world):
     case = walk(services.open_case(world.staff, world.case_data()), "handled", world)
-    case.accepted_at -= timedelta(days=500)
+    case.accepted_at -= timedelta(days=500)  # by hand: such code refreshes the team's row
     case.handled_at -= timedelta(days=400)
+    db.session.flush()
+    records.refresh(db.session.connection(), [world.team.id])
     db.session.commit()
     check("handled long ago")
     assert world.team.id not in kept()
@@ -138,3 +148,14 @@ def test_the_database_ranks_as_rank_does(world, make):
     assert len(everyone) > 15 and everyone[-1] == world.team.id
     for k in (1, 3, 5, 10, len(everyone)):
         assert [s.team.id for s in matching.suggest(case, limit=k)] == everyone[:k], k
+
+
+def test_the_nightly_command_works_the_rows_out_again(app, world):
+    case = walk(services.open_case(world.staff, world.case_data()), "in_progress", world)
+    case.status = "void"  # a fix by hand that forgot refresh()
+    db.session.commit()
+    db.session.expire_all()
+    assert kept() != from_scratch()
+    result = app.test_cli_runner().invoke(args=["cases", "refresh-records"])
+    assert "team records refreshed" in result.output
+    check("after the nightly refresh")

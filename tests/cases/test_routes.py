@@ -370,6 +370,39 @@ def test_job_link_of_a_redispatched_case_is_dead(client, world):
     assert client.get(f"/j/{token}").status_code == 403
 
 
+@pytest.mark.parametrize("again", ["return", "reopen"])
+def test_a_job_link_lives_for_its_own_dispatch_only(client, world, again):
+    """Sent again to the same team (after a return, or a reopen), the case's earlier links
+    stay closed; the new dispatch's link opens."""
+    case = world.case("dispatched" if again == "return" else "reopened")
+    old = services.job_link_token(case)
+    assert client.get(f"/j/{old}").status_code == 200
+    if again == "return":
+        services.act(world.lead, case, "return", "先退回")
+    services.dispatch(world.staff, case, world.team.id)
+    assert case.team_id == world.team.id
+    for url in (f"/j/{old}", f"/j/{old}/act/accept"):
+        response = client.get(url) if url.endswith(old) else client.post(url, data={})
+        assert response.status_code == 403 and "closed" in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(Case, case.id).status == "dispatched"
+    new = services.job_link_token(db.session.get(Case, case.id))
+    assert new != old and client.post(f"/j/{new}/act/accept", data={}).status_code == 302
+
+
+def test_dispatch_form_refuses_a_team_elsewhere_at_the_field(client, auth, world, make):
+    elsewhere = make.team("别处的队", skills=("drain",), communities=[make.community()])
+    make.commit()
+    case = world.case("received")
+    auth.login(world.admin)
+    html = client.get(f"/cases/{case.id}").get_data(as_text=True)
+    assert "别处的队" not in html  # not offered
+    response = client.post(f"/cases/{case.id}/dispatch", data={"team_id": elsewhere.id})
+    assert response.status_code == 422
+    assert "This team does not cover the place of this case." in field_errors(
+        response.get_data(as_text=True))
+
+
 def test_send_link_from_the_case_page(client, auth, world):
     case = world.case("dispatched")
     auth.login(world.staff)

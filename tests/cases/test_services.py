@@ -74,9 +74,7 @@ def test_matching_ranks_with_reasons(world, make):
     make.team("不覆盖队", skills=("drain",), communities=[make.community()])
     full = make.team("满员队", skills=("drain",), communities=[world.community], capacity=1)
     make.commit()
-    busy = world.case("dispatched")
-    busy.team_id = full.id
-    db.session.commit()
+    services.dispatch(world.staff, world.case("received"), full.id)
     case = world.case("received")
     ranked = matching.suggest(case)
     names = [s.team.name for s in ranked]
@@ -125,6 +123,36 @@ def test_dispatch_refuses_a_team_without_the_skill(world, make):
     db.session.expire_all()
     assert db.session.get(Case, case.id).status == "received"
     assert count(OutboxMessage) == 0
+
+
+def test_dispatch_refuses_a_team_that_does_not_cover_the_place(world, make):
+    """It was possible, and that team's lead got the text."""
+    elsewhere = make.team("别处的队", skills=("drain",), communities=[make.community()],
+                          members=1)
+    other_compound = make.team("别的小区的队", skills=("drain",),
+                               compounds=[make.compound(world.community)], members=1)
+    make.commit()
+    case = world.case("received")
+    for team in (elsewhere, other_compound):
+        with pytest.raises(Refused) as refused:
+            services.dispatch(world.admin, case, team.id)
+        assert refused.value.field == "team_id" and refused.value.status == 422
+        assert "does not cover" in str(refused.value.message)
+    db.session.expire_all()
+    assert db.session.get(Case, case.id).status == "received"
+    assert count(OutboxMessage) == 0 and count(CaseEvent) == 1
+
+
+def test_the_picker_offers_only_teams_that_may_take_the_case(world, make):
+    named = make.team("点名本小区队", skills=("drain",), compounds=[world.compound])
+    make.team("别处的队", skills=("drain",), communities=[make.community()])
+    make.team("别的小区的队", skills=("drain",), compounds=[make.compound(world.community)])
+    make.team("无技能队", skills=("trees",), communities=[world.community])
+    gone = make.team("停用队", skills=("drain",), communities=[world.community])
+    gone.active = False
+    make.commit()
+    offered = {name for _id, name in services.team_options(world.case("received"))}
+    assert offered == {named.name, world.team.name, world.other_team.name}
 
 
 def test_two_visits_then_done(world):
