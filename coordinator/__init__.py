@@ -1,6 +1,5 @@
 """社区协作台 — the community service coordinator. create_app() wires extensions and domains."""
 
-import logging
 from importlib import import_module
 from importlib.util import find_spec
 
@@ -37,22 +36,20 @@ def create_app(config=None) -> Flask:
         app.config.from_object(config)
     app.config["SECRET_KEY"] = secret_key(app.config, development=app.debug or app.testing)
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", _translation_dirs())
-    _rate_limit_storage(app)
     INSTANCE.mkdir(parents=True, exist_ok=True)
     if app.config.get("PROXY_COUNT"):
         # Trust exactly that many proxies' X-Forwarded-For / -Proto, and nothing a client adds.
         hops = int(app.config["PROXY_COUNT"])
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
 
-    from coordinator import access, ratelimits, ui  # noqa: F401 (ratelimits: its storage)
+    from coordinator import access, ratelimits, ui
     from coordinator.extensions import babel, csrf, db, htmx, limiter, login_manager, migrate
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     csrf.init_app(app)
     htmx.init_app(app)
-    limiter.init_app(app)
-    _log_limiter_warnings()
+    ratelimits.init_app(app, limiter)
     login_manager.init_app(app)
     babel.init_app(app, locale_selector=ui.select_locale)
     ui.init_app(app)
@@ -70,27 +67,3 @@ def create_app(config=None) -> Flask:
     app.before_request(access.guard)
     return app
 
-
-def _log_limiter_warnings() -> None:
-    """Flask-Limiter says "storage unreachable, falling back to in-memory" on its own logger,
-    which has only a NullHandler: send it where the app's own warnings go (stderr, gunicorn's
-    error log)."""
-    from flask.logging import default_handler
-
-    logger = logging.getLogger("flask-limiter")
-    if default_handler not in logger.handlers:
-        logger.addHandler(default_handler)
-    if logger.level == logging.NOTSET:
-        logger.setLevel(logging.INFO)  # its "recovered" message is at INFO
-
-
-def _rate_limit_storage(app) -> None:
-    """Counters every worker on every host shares: Redis when there is one, else the database
-    (coordinator.ratelimits), which the workers share already."""
-    if app.config.get("REDIS_URL"):
-        app.config.setdefault("RATELIMIT_STORAGE_URI", app.config["REDIS_URL"])
-        # A Redis that stops answering must not hold a sign-in for long: fail fast, fall back.
-        app.config.setdefault("RATELIMIT_STORAGE_OPTIONS",
-                              {"socket_connect_timeout": 1, "socket_timeout": 1})
-    else:
-        app.config.setdefault("RATELIMIT_STORAGE_URI", "coordinator-db://")

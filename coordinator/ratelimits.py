@@ -15,6 +15,7 @@ window ends; a hit after that moment starts a new window.
 
 import hashlib
 import itertools
+import logging
 import time
 
 from limits.storage import Storage
@@ -105,3 +106,30 @@ class DatabaseStorage(Storage):
         table = RateLimitCounter.__table__
         with db.engine.begin() as conn:
             conn.execute(delete(table).where(table.c.key == _key(key)))
+
+
+def init_app(app, limiter) -> None:
+    """Bind the limiter to counters every worker on every host shares: Redis when there is one,
+    else the database (above). Redis away: Flask-Limiter counts in memory meanwhile
+    (RATELIMIT_IN_MEMORY_FALLBACK_ENABLED) and says so on the log."""
+    if app.config.get("REDIS_URL"):
+        app.config.setdefault("RATELIMIT_STORAGE_URI", app.config["REDIS_URL"])
+        # A Redis that stops answering must not hold a sign-in for long: fail fast, fall back.
+        app.config.setdefault("RATELIMIT_STORAGE_OPTIONS",
+                              {"socket_connect_timeout": 1, "socket_timeout": 1})
+    else:
+        app.config.setdefault("RATELIMIT_STORAGE_URI", f"{SCHEME}://")
+    limiter.init_app(app)
+    _log_limiter_messages()
+
+
+def _log_limiter_messages() -> None:
+    """Flask-Limiter's own logger has only a NullHandler: send its "storage unreachable, falling
+    back to in-memory" (and "recovered") where the app's warnings go (stderr, gunicorn's log)."""
+    from flask.logging import default_handler
+
+    logger = logging.getLogger("flask-limiter")
+    if default_handler not in logger.handlers:
+        logger.addHandler(default_handler)
+    if logger.level == logging.NOTSET:
+        logger.setLevel(logging.INFO)  # "recovered" is said at INFO
