@@ -66,4 +66,3 @@ def create_app(config=None) -> Flask:
 
     app.before_request(access.guard)
     return app
-
