@@ -8,6 +8,7 @@ development (FLASK_DEBUG=1) and tests, which get a random key for the life of th
 """
 
 import os
+import secrets
 from datetime import timedelta
 from pathlib import Path
 
@@ -53,7 +54,7 @@ class Config:
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = os.environ.get("SESSION_COOKIE_SECURE", "") == "1"
-    # "Keep me signed in" lasts a month of not signing out, and is as guarded as the session.
+    # "Keep me signed in": a month, not a year, and guarded like the session cookie.
     REMEMBER_COOKIE_DURATION = timedelta(days=_int("REMEMBER_DAYS", 30))
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
@@ -94,8 +95,6 @@ def secret_key(config, development: bool) -> str:
         if key:
             return key
     if development:
-        import secrets
-
         return secrets.token_hex(32)  # sessions last until the process restarts
     raise MissingSecretKey(
         "SECRET_KEY is not set. Set SECRET_KEY (the same on every host) or SECRET_KEY_FILE, "

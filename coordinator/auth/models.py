@@ -21,6 +21,15 @@ from coordinator.paging import read_rows
 from coordinator.ui import utcnow
 
 
+def new_session_token() -> str:
+    return secrets.token_urlsafe(16)  # 22 characters, 128 bits
+
+
+def session_id(user_id: int, token: str) -> str:
+    """What Flask-Login keeps in the cookies for this account (see the top of this module)."""
+    return f"{user_id}:{token}"
+
+
 class User(UserMixin, db.Model):
     __tablename__ = "users"
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -35,7 +44,7 @@ class User(UserMixin, db.Model):
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(DateTime)
     # Part of every session and remember-me cookie: a new one ends them all (see the top).
-    session_token: Mapped[str] = mapped_column(String(32), default=lambda: new_session_token())
+    session_token: Mapped[str] = mapped_column(String(32), default=new_session_token)
 
     community = relationship("Community")
     team = relationship("Team", foreign_keys=[team_id])
@@ -91,12 +100,3 @@ class SignedIn(UserMixin):
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive accounts
         return self.active
-
-
-def new_session_token() -> str:
-    return secrets.token_urlsafe(16)  # 22 characters, 128 bits
-
-
-def session_id(user_id: int, token: str) -> str:
-    """What Flask-Login keeps in the cookies for this account (see the top of this module)."""
-    return f"{user_id}:{token}"
