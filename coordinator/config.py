@@ -2,8 +2,8 @@
 
 The one setting with no default is the secret key: it signs sessions, CSRF tokens and job
 links, so a key anyone can read in this file would let anyone forge an admin's session. It
-comes from SECRET_KEY, or from the file SECRET_KEY_FILE names (`make run` makes a random one
-once in instance/ and keeps it). Without either, create_app refuses to start, except in
+comes from SECRET_KEY, or from the file SECRET_KEY_FILE names, by default instance/secret_key
+if there is one (`make` makes a random one there once and keeps it). Without either, create_app refuses to start, except in
 development (FLASK_DEBUG=1) and tests, which get a random key for the life of the process.
 """
 
@@ -35,7 +35,9 @@ def _int(name: str, default: int) -> int:
 
 class Config:
     SECRET_KEY = os.environ.get("SECRET_KEY", "")
-    SECRET_KEY_FILE = os.environ.get("SECRET_KEY_FILE", "")
+    # instance/secret_key when `make` has made one: the flask commands of a checkout find it.
+    SECRET_KEY_FILE = os.environ.get("SECRET_KEY_FILE") or (
+        str(INSTANCE / "secret_key") if (INSTANCE / "secret_key").is_file() else "")
     SQLALCHEMY_DATABASE_URI = _database_url()
     # A server's connections can go stale (restart, failover): test each one as it is taken.
     # A SQLite file has no server, and the test is a statement on every request.

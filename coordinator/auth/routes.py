@@ -43,6 +43,7 @@ def logout():
     """Sign out on every device: the issue's rule for a shared or lost phone."""
     services.end_sessions(current_user.id)
     logout_user()
+    flash(_("Signed out on every device."), "success")
     return redirect(url_for("auth.login"))
 
 
