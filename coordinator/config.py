@@ -3,8 +3,9 @@
 The one setting with no default is the secret key: it signs sessions, CSRF tokens and job
 links, so a key anyone can read in this file would let anyone forge an admin's session. It
 comes from SECRET_KEY, or from the file SECRET_KEY_FILE names, by default instance/secret_key
-if there is one (`make` makes a random one there once and keeps it). Without either, create_app refuses to start, except in
-development (FLASK_DEBUG=1) and tests, which get a random key for the life of the process.
+if there is one (`make` makes a random one there once and keeps it). Without either,
+create_app refuses to start, except in development (FLASK_DEBUG=1) and tests, which get a
+random key for the life of the process.
 """
 
 import os
