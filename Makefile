@@ -8,18 +8,29 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 HTMX_VERSION := 2.0.11
 export FLASK_APP := wsgi
+# The key that signs sessions and job links: made once, kept in instance/ (SECRET_KEY wins).
+export SECRET_KEY_FILE ?= $(CURDIR)/instance/secret_key
 
-.PHONY: run setup test test-pg test-browser browser-deps translations lint bench bench-deps clean
+.PHONY: run setup secret-key test test-pg test-browser browser-deps translations lint bench bench-deps clean
 
+# gunicorn's arbiter also runs one outbox delivery process (notifications/gunicorn_conf.py):
+# retries and scheduled reminders go out with nothing else started; Ctrl-C stops both.
 run: setup
 	$(FLASK) db upgrade
 	$(FLASK) demo load
 	@$(FLASK) demo logins
 	@echo "Serving on http://$(HOST):$(PORT)"
-	$(BIN)/gunicorn --no-control-socket -w $${WORKERS:-2} --threads 4 -b $(HOST):$(PORT) \
-	  --access-logfile - wsgi:app
+	$(BIN)/gunicorn -c python:coordinator.notifications.gunicorn_conf --no-control-socket \
+	  -w $${WORKERS:-2} --threads 4 -b $(HOST):$(PORT) --access-logfile - wsgi:app
 
-setup: $(VENV)/.installed static/vendor/htmx.min.js translations
+setup: $(VENV)/.installed static/vendor/htmx.min.js secret-key translations
+
+secret-key: $(SECRET_KEY_FILE)
+
+$(SECRET_KEY_FILE):
+	@mkdir -p "$(dir $@)"
+	@umask 077 && $(PYTHON) -c "import secrets; print(secrets.token_hex(32))" > "$@.tmp" && mv "$@.tmp" "$@"
+	@echo "Made a secret key in $@ (kept from now on; delete it to sign everyone out)."
 
 $(VENV)/.installed: pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -33,7 +44,7 @@ static/vendor/htmx.min.js:
 	cd build && npm pack --silent htmx.org@$(HTMX_VERSION) >/dev/null
 	tar -xzf build/htmx.org-$(HTMX_VERSION).tgz -O package/dist/htmx.min.js > $@
 
-translations: $(VENV)/.installed
+translations: $(VENV)/.installed $(SECRET_KEY_FILE)
 	$(FLASK) translate compile
 
 test: setup browser-deps

@@ -45,7 +45,7 @@ os.environ["DATABASE_URL"] = f"{PG}/{DB_NAME}"
 os.environ["SECRET_KEY"] = f"bench-{secrets.token_hex(8)}"
 
 from coordinator import create_app  # noqa: E402
-from coordinator.auth.models import User  # noqa: E402
+from coordinator.auth.models import User, session_id  # noqa: E402
 from coordinator.demo import story  # noqa: E402
 from coordinator.events.models import Event, EventRole, Signup  # noqa: E402
 from coordinator.extensions import db  # noqa: E402
@@ -126,12 +126,13 @@ def sessions(app, event_id: int, roles: list[tuple[int, int]], path: Path) -> No
     cookies = app.session_interface.get_signing_serializer(app)
     tokens = URLSafeTimedSerializer(app.config["SECRET_KEY"], salt="wtf-csrf-token")
     with app.app_context():
-        ids = list(db.session.scalars(select(User.id).where(User.phone.like("177%"))
-                                      .order_by(User.id)))
+        ids = list(db.session.execute(select(User.id, User.session_token)
+                                      .where(User.phone.like("177%")).order_by(User.id)))
     with path.open("w") as out:
-        for i, user_id in enumerate(ids):
+        for i, (user_id, token) in enumerate(ids):
             raw = secrets.token_hex(20)
-            cookie = cookies.dumps({"_user_id": str(user_id), "_fresh": True, "csrf_token": raw})
+            cookie = cookies.dumps({"_user_id": session_id(user_id, token), "_fresh": True,
+                                    "csrf_token": raw})
             role = roles[i % len(roles)][0]
             other = roles[(i + 1) % len(roles)][0]
             url = f"/events/{event_id}/roles/{{}}/sign-up"
@@ -211,10 +212,11 @@ def main() -> int:
                 time.sleep(0.1)
         # Warm-up: every worker loads its templates, catalogs and connections before the count.
         with app.app_context():
-            organiser = db.session.scalar(select(User.id).where(User.phone == "13800000003"))
+            organiser = db.session.execute(select(User.id, User.session_token)
+                                           .where(User.phone == "13800000003")).one()
             db.engine.dispose()
         cookie = app.session_interface.get_signing_serializer(app).dumps(
-            {"_user_id": str(organiser), "_fresh": True})
+            {"_user_id": session_id(*organiser), "_fresh": True})
         subprocess.run(["wrk", f"-t{THREADS}", f"-c{CONNECTIONS}", "-d3s", "-H",
                         f"Cookie: session={cookie}", f"http://127.0.0.1:{port}/events/{event_id}"],
                        capture_output=True, timeout=60)

@@ -4,8 +4,9 @@ from importlib import import_module
 from importlib.util import find_spec
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
-from coordinator.config import INSTANCE, ROOT, Config
+from coordinator.config import INSTANCE, ROOT, Config, secret_key
 
 # Each domain is a package with a blueprint named `bp`; order is the order of registration.
 DOMAINS = ["core", "auth", "places", "teams", "notifications", "uploads", "cases", "events",
@@ -33,19 +34,22 @@ def create_app(config=None) -> Flask:
         app.config.update(config)
     elif config is not None:
         app.config.from_object(config)
+    app.config["SECRET_KEY"] = secret_key(app.config, development=app.debug or app.testing)
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", _translation_dirs())
-    # Rate limits live in Redis when there is one, so every worker on every host shares them.
-    app.config.setdefault("RATELIMIT_STORAGE_URI", app.config.get("REDIS_URL") or "memory://")
     INSTANCE.mkdir(parents=True, exist_ok=True)
+    if app.config.get("PROXY_COUNT"):
+        # Trust exactly that many proxies' X-Forwarded-For / -Proto, and nothing a client adds.
+        hops = int(app.config["PROXY_COUNT"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
 
-    from coordinator import access, ui
+    from coordinator import access, ratelimits, ui
     from coordinator.extensions import babel, csrf, db, htmx, limiter, login_manager, migrate
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     csrf.init_app(app)
     htmx.init_app(app)
-    limiter.init_app(app)
+    ratelimits.init_app(app, limiter)
     login_manager.init_app(app)
     babel.init_app(app, locale_selector=ui.select_locale)
     ui.init_app(app)

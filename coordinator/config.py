@@ -1,6 +1,16 @@
-"""Configuration from the environment; every setting has a safe default for a laptop."""
+"""Configuration from the environment; every setting has a safe default for a laptop.
+
+The one setting with no default is the secret key: it signs sessions, CSRF tokens and job
+links, so a key anyone can read in this file would let anyone forge an admin's session. It
+comes from SECRET_KEY, or from the file SECRET_KEY_FILE names, by default instance/secret_key
+if there is one (`make` makes a random one there once and keeps it). Without either,
+create_app refuses to start, except in development (FLASK_DEBUG=1) and tests, which get a
+random key for the life of the process.
+"""
 
 import os
+import secrets
+from datetime import timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -19,8 +29,16 @@ def _database_url() -> str:
     return url
 
 
+def _int(name: str, default: int) -> int:
+    value = os.environ.get(name, "").strip()
+    return int(value) if value else default
+
+
 class Config:
-    SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-change-me")
+    SECRET_KEY = os.environ.get("SECRET_KEY", "")
+    # instance/secret_key when `make` has made one: the flask commands of a checkout find it.
+    SECRET_KEY_FILE = os.environ.get("SECRET_KEY_FILE") or (
+        str(INSTANCE / "secret_key") if (INSTANCE / "secret_key").is_file() else "")
     SQLALCHEMY_DATABASE_URI = _database_url()
     # A server's connections can go stale (restart, failover): test each one as it is taken.
     # A SQLite file has no server, and the test is a statement on every request.
@@ -28,13 +46,22 @@ class Config:
     REDIS_URL = os.environ.get("REDIS_URL", "")
 
     RATELIMIT_HEADERS_ENABLED = True
+    # Redis away: count in this process for a while (and log it) rather than fail sign-ins.
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
     LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute; 50 per hour")
+    # How many proxies in front of the app set X-Forwarded-For (and -Proto); 0 = none, and the
+    # header is ignored, so a client cannot name its own address to dodge the limits.
+    PROXY_COUNT = _int("PROXY_COUNT", 0)
 
     WTF_CSRF_TIME_LIMIT = None  # a duty desk keeps a form open all shift
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = os.environ.get("SESSION_COOKIE_SECURE", "") == "1"
+    # "Keep me signed in": a month, not a year, and guarded like the session cookie.
+    REMEMBER_COOKIE_DURATION = timedelta(days=_int("REMEMBER_DAYS", 30))
+    REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
 
     BABEL_DEFAULT_LOCALE = "zh"
     BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
@@ -52,3 +79,26 @@ class TestConfig(Config):
     RATELIMIT_ENABLED = False
     SQLALCHEMY_DATABASE_URI = "sqlite://"
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"  # real hashing costs 0.3 s a user
+
+
+class MissingSecretKey(RuntimeError):
+    pass
+
+
+def secret_key(config, development: bool) -> str:
+    """The app's secret key (see the top of this module); refuses to make one up in production."""
+    if config.get("SECRET_KEY"):
+        return config["SECRET_KEY"]
+    path = config.get("SECRET_KEY_FILE")
+    if path:
+        try:
+            key = Path(path).read_text().strip()
+        except OSError as error:
+            raise MissingSecretKey(f"SECRET_KEY_FILE {path} cannot be read: {error}") from None
+        if key:
+            return key
+    if development:
+        return secrets.token_hex(32)  # sessions last until the process restarts
+    raise MissingSecretKey(
+        "SECRET_KEY is not set. Set SECRET_KEY (the same on every host) or SECRET_KEY_FILE, "
+        "or FLASK_DEBUG=1 for development; `make run` keeps one in instance/secret_key.")

@@ -5,7 +5,6 @@ from flask import Blueprint
 bp = Blueprint("auth", __name__)
 
 
-
 def init_app(app):
     from coordinator.auth.models import SignedIn
     from coordinator.extensions import login_manager
@@ -14,5 +13,5 @@ def init_app(app):
     login_manager.login_message = None  # the login page says why on its own
 
     @login_manager.user_loader
-    def load_user(user_id: str):
-        return SignedIn.load(int(user_id)) if user_id.isdigit() else None
+    def load_user(session_key: str):
+        return SignedIn.load(session_key)

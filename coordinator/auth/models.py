@@ -1,5 +1,13 @@
-"""People who sign in. A resident's phone number is personal data: see ui.mask_phone."""
+"""People who sign in. A resident's phone number is personal data: see ui.mask_phone.
 
+Sessions are revocable: the id Flask-Login keeps in the session cookie and in the "remember
+me" cookie is "<user id>:<session token>", and the token is the account's own random
+`session_token`. Signing out, a new password and deactivation give the account a new token
+(auth.services.end_sessions), so every cookie made before no longer loads anyone.
+"""
+
+import hmac
+import secrets
 from datetime import datetime
 
 from flask import current_app
@@ -11,6 +19,15 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from coordinator.extensions import db
 from coordinator.paging import read_rows
 from coordinator.ui import utcnow
+
+
+def new_session_token() -> str:
+    return secrets.token_urlsafe(16)  # 22 characters, 128 bits
+
+
+def session_id(user_id: int, token: str) -> str:
+    """What Flask-Login keeps in the cookies for this account (see the top of this module)."""
+    return f"{user_id}:{token}"
 
 
 class User(UserMixin, db.Model):
@@ -26,6 +43,8 @@ class User(UserMixin, db.Model):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # Part of every session and remember-me cookie: a new one ends them all (see the top).
+    session_token: Mapped[str] = mapped_column(String(32), default=new_session_token)
 
     community = relationship("Community")
     team = relationship("Team", foreign_keys=[team_id])
@@ -33,6 +52,9 @@ class User(UserMixin, db.Model):
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive accounts
         return self.active
+
+    def get_id(self) -> str:
+        return session_id(self.id, self.session_token)
 
     def set_password(self, password: str) -> None:
         # scrypt by default; the test suite asks for a cheap method (PASSWORD_HASH_METHOD).
@@ -51,18 +73,29 @@ class SignedIn(UserMixin):
     writes to User by id (auth.services).
     """
 
-    __slots__ = ("id", "name", "phone", "role", "community_id", "team_id", "locale", "active")
+    __slots__ = ("id", "name", "phone", "role", "community_id", "team_id", "locale", "active",
+                 "session_token")
     _by_id = select(User.id, User.name, User.phone, User.role, User.community_id, User.team_id,
-                    User.locale, User.active).where(User.id == bindparam("id"))
+                    User.locale, User.active, User.session_token
+                    ).where(User.id == bindparam("id"))
 
     def __init__(self, row):
         (self.id, self.name, self.phone, self.role, self.community_id, self.team_id,
-         self.locale, self.active) = row
+         self.locale, self.active, self.session_token) = row
 
     @classmethod
-    def load(cls, user_id: int) -> "SignedIn | None":
-        row = read_rows(cls._by_id, {"id": user_id}).first()
-        return cls(row) if row else None
+    def load(cls, session_key: str) -> "SignedIn | None":
+        """The account a session or remember-me cookie names, if its token is still current."""
+        user_id, _, token = session_key.partition(":")
+        if not user_id.isdigit() or not token or len(user_id) > 18:
+            return None  # a cookie from before tokens, or not ours
+        row = read_rows(cls._by_id, {"id": int(user_id)}).first()
+        if row is None or not hmac.compare_digest(row.session_token.encode(), token.encode()):
+            return None
+        return cls(row)
+
+    def get_id(self) -> str:
+        return session_id(self.id, self.session_token)
 
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive accounts

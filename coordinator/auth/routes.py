@@ -5,6 +5,7 @@ from coordinator import access
 from coordinator.access import OFFICE, SIGNED_IN, allow, public
 from coordinator.auth import bp, services
 from coordinator.auth.forms import LoginForm, UserForm, UserSearchForm
+from coordinator.core.security import local_target
 from coordinator.extensions import limiter
 from coordinator.forms import ButtonForm
 from coordinator.i18n import gettext as _
@@ -13,12 +14,6 @@ from coordinator.places.services import community_choices
 from coordinator.rendering import render
 from coordinator.rules import Refused, attach_to_form, refuse_page
 from coordinator.teams.services import team_choices
-
-
-def _safe_next(target: str | None) -> str:
-    if target and target.startswith("/") and not target.startswith("//"):
-        return target
-    return url_for("core.home")
 
 
 def _login_limit() -> str:
@@ -36,7 +31,7 @@ def login():
         user = services.authenticate(form.phone.data, form.password.data)
         if user:
             login_user(user, remember=form.remember.data)
-            return redirect(_safe_next(request.args.get("next")))
+            return redirect(local_target(request.args.get("next"), url_for("core.home")))
         form.password.errors.append(_("Wrong mobile number or password."))
     status = 422 if request.method == "POST" else 200
     return render("auth/login.html", status=status, form=form)
@@ -45,7 +40,10 @@ def login():
 @bp.post("/logout")
 @allow(SIGNED_IN)
 def logout():
+    """Sign out on every device: the issue's rule for a shared or lost phone."""
+    services.end_sessions(current_user.id)
     logout_user()
+    flash(_("Signed out on every device."), "success")
     return redirect(url_for("auth.login"))
 
 
@@ -89,6 +87,9 @@ def _edit_user(user):
             if not attach_to_form(form, refused):
                 refuse_page(refused)
             return render("auth/user_form.html", status=refused.status, form=form, user=user)
+        if saved.id == current_user.id:
+            # Changing one's own password ends one's other sessions, not this one.
+            login_user(saved)
         flash(_("Saved %(name)s.", name=saved.name), "success")
         return redirect(url_for("auth.users"))
     status = 422 if form.is_submitted() else 200

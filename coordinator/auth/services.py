@@ -1,10 +1,14 @@
 """Use cases for accounts. Each public function is one transaction and commits once (people
 management through coordinator.work.unit_of_work)."""
 
+from functools import cache
+
+from flask import current_app
 from sqlalchemy import func, or_, select, update
+from werkzeug.security import check_password_hash, generate_password_hash
 
 from coordinator import access
-from coordinator.auth.models import User
+from coordinator.auth.models import User, new_session_token
 from coordinator.extensions import db
 from coordinator.forms import normalise_phone
 from coordinator.i18n import lazy_gettext as _l
@@ -17,18 +21,37 @@ from coordinator.work import unit_of_work
 STAFF_GRANTABLE = {access.VOLUNTEER, access.RESIDENT, access.STAFF}
 
 
+@cache
+def _dummy_hash(method: str) -> str:
+    """A hash of nothing anyone knows, made the way real passwords are (once per process)."""
+    return generate_password_hash(new_session_token(), method=method)
+
+
 def authenticate(phone: str, password: str) -> User | None:
-    """A user by phone and password; None for a wrong pair or an inactive account."""
+    """A user by phone and password; None for a wrong pair or an inactive account.
+
+    Every attempt checks one password hash of the configured kind, whether or not the number
+    has an account (or a password): the answer's timing does not tell which numbers exist.
+    """
     user = db.session.scalar(select(User).where(User.phone == normalise_phone(phone)))
-    if user is None:
-        # Spend the same time as a real check, so timing does not reveal which numbers exist.
-        User(password_hash="").check_password(password)
+    if user is None or not user.password_hash:
+        method = current_app.config.get("PASSWORD_HASH_METHOD", "scrypt")
+        check_password_hash(_dummy_hash(method), password)
         return None
     if not user.check_password(password) or not user.active:
         return None
-    user.last_login_at = utcnow()
-    db.session.commit()
+    with unit_of_work():
+        user.last_login_at = utcnow()
     return user
+
+
+def end_sessions(user_id: int) -> None:
+    """Sign the account out everywhere: every session and remember-me cookie made so far stops
+    loading it (they carry the old token; see auth.models). Joins the caller's unit of work."""
+    with unit_of_work():
+        db.session.execute(update(User).where(User.id == user_id)
+                           .values(session_token=new_session_token())
+                           .execution_options(synchronize_session="evaluate"))
 
 
 def users_query(actor: User, q: str = "", role: str = ""):
@@ -111,6 +134,10 @@ def save_user(actor: User, data: dict, user: User | None = None) -> User:
         if user is None:
             user = User()
             db.session.add(user)
+        if user.id is not None and (data.get("password") or (user.active and not active)):
+            # A new password or a deactivation ends every session the account had (a
+            # reactivated account starts from a fresh sign-in, too).
+            user.session_token = new_session_token()
         user.name = data["name"].strip()
         user.phone = phone
         user.role = role

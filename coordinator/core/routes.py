@@ -4,6 +4,7 @@ from sqlalchemy import text
 
 from coordinator.access import SIGNED_IN, allow, public
 from coordinator.core import bp, services
+from coordinator.core.security import local_target
 from coordinator.extensions import db, limiter
 from coordinator.rendering import render
 
@@ -27,9 +28,7 @@ def home():
 def set_language():
     """Switch language; kept on the account when signed in, in a cookie otherwise."""
     lang = request.form.get("lang", "")
-    target = request.form.get("next") or url_for("core.root")
-    if not target.startswith("/") or target.startswith("//"):
-        target = url_for("core.root")
+    target = local_target(request.form.get("next"), url_for("core.root"))
     if lang not in current_app.config["LANGUAGES"]:
         lang = current_app.config["BABEL_DEFAULT_LOCALE"]
     services.remember_language(current_user, lang)

@@ -28,7 +28,8 @@ DEFAULTS = {
     "SMS_SENDER": "coordinator.notifications.senders:LogSmsSender",
 }
 ENVIRONMENT = ("MAIL_SERVER", "MAIL_PORT", "MAIL_USE_TLS", "MAIL_USE_SSL", "MAIL_USERNAME",
-               "MAIL_PASSWORD", "MAIL_DEFAULT_SENDER", "SMS_SENDER", "NOTIFY_KICK")
+               "MAIL_PASSWORD", "MAIL_DEFAULT_SENDER", "SMS_SENDER", "NOTIFY_KICK",
+               "NOTIFY_POLL_SECONDS")
 
 
 def init_app(app):
@@ -37,8 +38,11 @@ def init_app(app):
     for key in ENVIRONMENT:
         if key in os.environ and key not in app.config:
             value = os.environ[key]
-            app.config[key] = value in ("1", "true", "yes") if key.startswith("MAIL_USE") \
-                else value
+            if key.startswith("MAIL_USE"):
+                value = value in ("1", "true", "yes")
+            elif key == "NOTIFY_POLL_SECONDS":
+                value = float(value)
+            app.config[key] = value
     for key, value in DEFAULTS.items():
         app.config.setdefault(key, value)
     # How a request that committed messages starts their delivery: RQ with Redis, a thread

@@ -1,5 +1,6 @@
 """`flask notifications deliver [--loop]` and `flask notifications worker` for production."""
 
+import signal
 import threading
 import time
 
@@ -56,10 +57,14 @@ def worker_command(interval):
     interval = interval or app.config["NOTIFY_POLL_SECONDS"]
     if not app.config.get("REDIS_URL"):
         click.echo("REDIS_URL is unset: polling the outbox in this process.")
+        stop = threading.Event()
+        # Stopped (by gunicorn's hook, systemd, …): end after the run in hand, not inside it.
+        signal.signal(signal.SIGTERM, lambda *_: stop.set())
         try:
-            _poll_forever(app, interval, 100)
+            _poll_forever(app, interval, 100, stop)
         except KeyboardInterrupt:
-            click.echo("Stopped.")
+            pass
+        click.echo("Stopped.")
         return
     from rq import Queue, SimpleWorker
 

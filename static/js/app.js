@@ -10,3 +10,8 @@ document.addEventListener("click", (event) => {
     setTimeout(() => { button.textContent = label; }, 2000);
   });
 });
+
+// Print buttons (no inline handlers: the Content-Security-Policy runs only this site's files).
+document.addEventListener("click", (event) => {
+  if (event.target.closest("[data-print]")) window.print();
+});
