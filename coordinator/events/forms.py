@@ -21,6 +21,7 @@ from wtforms.validators import (
     Length,
     NumberRange,
     Optional,
+    StopValidation,
     ValidationError,
 )
 
@@ -44,6 +45,19 @@ def _strip(value):
 def _one_line(value):
     """A title is one line: line breaks (a pasted text, a crafted post) become spaces."""
     return " ".join(value.split()) if isinstance(value, str) else value
+
+
+class Finite:
+    """A decimal that is a number: "NaN", "sNaN" and "Infinity" parse as Decimals, and a
+    signalling NaN even breaks NumberRange's comparison. Stops the chain with the message of
+    the range that follows it."""
+
+    def __init__(self, message):
+        self.message = message
+
+    def __call__(self, form, field):
+        if field.data is not None and not field.data.is_finite():
+            raise StopValidation(self.message)
 
 
 class Sensible:
@@ -119,6 +133,7 @@ class CheckoutForm(FlaskForm):
 class CorrectionForm(FlaskForm):
     hours = DecimalField(_l("Hours served"), places=2, validators=[
         InputRequired(_l("Enter the hours, e.g. 2.5.")),
+        Finite(_l("Enter hours from 0.25 to 24.")),
         NumberRange(0.25, 24, _l("Enter hours from 0.25 to 24."))])
     reason = TextAreaField(_l("What should be corrected, and why"), filters=[_strip],
                            validators=[DataRequired(_l("Say what should be corrected and why.")),
