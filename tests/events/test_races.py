@@ -335,3 +335,29 @@ def test_the_same_number_joining_ten_times_at_once_makes_one_account(app, live, 
     assert winners == 1
     assert all("already has an account" in r.text and "刘芳" in r.text for r in losers)
     assert _count(User, User.phone == "13912345678") == 1
+
+
+def test_sign_ups_landing_while_the_event_is_cancelled_are_all_told(app, live, make):
+    """Eleven people tap "sign up" as the organiser calls the event off: whoever got a place
+    hears of the cancellation; the others are told sign-up has closed. None holds a place at
+    a cancelled event unknowingly (PostgreSQL once gave 9 of 11)."""
+    event = make_event(roles=(("搬运", 50),))
+    people = [make.user("volunteer") for _ in range(11)]
+    db.session.commit()
+    event_id, role_id = event.id, event.roles[0].id
+    staff = _cookie(live, event.organiser)
+    cookies = [_cookie(live, p) for p in people]
+
+    def press(i):
+        if i == 5:
+            return live.post(f"/events/{event_id}/cancel", {"reason": "大风"}, cookie=staff)
+        return live.post(f"/events/{event_id}/roles/{role_id}/sign-up",
+                         cookie=cookies[i - (i > 5)])
+
+    results = live.burst(len(people) + 1, press)
+
+    assert _split(results)[0] >= 1  # the cancellation, and the seats taken before it
+    assert all("closed" in r.text for r in results if r.status == 409)
+    active = _count(Signup, Signup.event_id == event_id, Signup.status != "cancelled")
+    assert _messages("event_cancelled") == active
+    assert db.session.get(Event, event_id).status == CANCELLED
