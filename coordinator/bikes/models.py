@@ -2,7 +2,17 @@
 
 from datetime import date, datetime
 
-from sqlalchemy import Date, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from coordinator.extensions import db
@@ -90,7 +100,13 @@ class BikeClaim(db.Model):
     """An owner says 'this one is mine' with tag and mobile; staff check and release it."""
 
     __tablename__ = "bike_claims"
-    __table_args__ = (Index("ix_bike_claims_event_status", "event_id", "status"),)
+    __table_args__ = (
+        Index("ix_bike_claims_event_status", "event_id", "status"),
+        # One open claim per owner and bike, also when the owner taps "claim" twice at once.
+        # Two different numbers may claim one bike: staff find out who the owner is.
+        Index("uq_bike_claims_bike_phone_pending", "bike_id", "phone", unique=True,
+              sqlite_where=text("status = 'pending'"), postgresql_where=text("status = 'pending'")),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))
     bike_id: Mapped[int] = mapped_column(ForeignKey("bikes.id", ondelete="CASCADE"), index=True)

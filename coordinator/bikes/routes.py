@@ -1,3 +1,5 @@
+import re
+
 import segno
 from flask import current_app, flash, redirect, request, url_for
 from flask_login import current_user
@@ -16,6 +18,7 @@ from coordinator.bikes.forms import (
     RepeatForm,
 )
 from coordinator.bikes.models import STATUSES, TO_RECYCLE
+from coordinator.events import LARGEST_ID
 from coordinator.events.models import Event
 from coordinator.extensions import htmx, limiter
 from coordinator.forms import ButtonForm
@@ -227,10 +230,17 @@ def tags(event_id: int):
 
 # --- the owner's claim --------------------------------------------------------------------
 
+CLAIM_CODE = re.compile(r"([0-9]{1,10})(?:-([0-9]{1,10}))?")
+
+
 def _parse_code(code: str) -> tuple[int, int | None]:
-    event_part, _sep, tag_part = code.partition("-")
-    access.require(event_part.isdigit() and (not tag_part or tag_part.isdigit()))
-    return int(event_part), int(tag_part) if tag_part else None
+    """"12" or "12-7" (drive, tag) in ASCII digits: str.isdigit() also takes "²", which int()
+    refuses; and no number beyond any row's id reaches the database."""
+    match = CLAIM_CODE.fullmatch(code)
+    access.require(match is not None)
+    event_id, tag = int(match[1]), int(match[2]) if match[2] else None
+    access.require(event_id <= LARGEST_ID and (tag is None or tag <= LARGEST_ID))
+    return event_id, tag
 
 
 def claim_context(event, form, claimed=None):

@@ -2,6 +2,11 @@
 
 Dates of the claim period are Beijing dates: an owner may claim until the end of the deadline
 day in Asia/Shanghai, and unclaimed bikes may go to recycling from the next day on.
+
+Each use case that changes data is one unit of work (coordinator.work). Status changes of bikes
+and claims are conditional writes on the status read (`UPDATE … WHERE status = :seen`): two
+staff pressing at once, or an owner claiming while staff release the bike, leave one winner,
+one message; the other gets a 409 saying what happened.
 """
 
 from datetime import UTC, date, datetime, time, timedelta
@@ -28,7 +33,9 @@ from coordinator.bikes.models import (
     BikeHandover,
     BikeRegister,
 )
+from coordinator.events import LARGEST_ID
 from coordinator.events.models import CANCELLED, DONE, DRAFT, Campaign, Event, EventRole
+from coordinator.events.models import claim_deadline as deadline_after
 from coordinator.extensions import db
 from coordinator.forms import normalise_phone
 from coordinator.i18n import gettext as _
@@ -37,6 +44,7 @@ from coordinator.paging import Page, paginate
 from coordinator.places.models import Community, Compound
 from coordinator.rules import Refused
 from coordinator.ui import utcnow
+from coordinator.work import Conflict, unit_of_work, update_where
 
 BIKE_KINDS = ("bike_drive", "recycle_exchange")
 LOCAL = ZoneInfo("Asia/Shanghai")
@@ -52,15 +60,14 @@ def local_date(now: datetime | None = None) -> date:
 
 def claim_deadline(event: Event) -> date | None:
     """The last day owners may claim: notice date + claim period (None until a notice date)."""
-    if event.notice_date is None:
-        return None
-    return event.notice_date + timedelta(days=event.claim_days)
+    return deadline_after(event.notice_date, event.claim_days)
 
 
 def claim_deadline_end(event: Event) -> datetime | None:
-    """The end of the deadline day in Beijing, as naive UTC (for |due_in)."""
+    """The end of the deadline day in Beijing, as naive UTC (for |due_in); None when there is
+    no deadline, or only one at the end of the calendar (stored before the form had bounds)."""
     deadline = claim_deadline(event)
-    if deadline is None:
+    if deadline is None or deadline >= date.max - timedelta(days=1):
         return None
     local_end = datetime.combine(deadline + timedelta(days=1), time(0), tzinfo=LOCAL)
     return local_end.astimezone(UTC).replace(tzinfo=None)
@@ -162,7 +169,7 @@ def register_bike(actor, event: Event, data: dict, photo=None) -> Bike:
 
         # Checked before the tag is taken, so a bad file holds no lock and wastes no number.
         validate_photos([photo], field="photo", max_count=1)
-    try:
+    with unit_of_work():
         tag = next_tag(event.id)
         location = (data.get("location") or "").strip()
         bike = Bike(event_id=event.id, tag_number=tag, colour=data.get("colour") or "",
@@ -177,10 +184,6 @@ def register_bike(actor, event: Event, data: dict, photo=None) -> Bike:
             save_photo(photo, "bike", bike.id, kind="bike", uploaded_by=actor, field="photo")
         db.session.execute(update(BikeRegister).where(BikeRegister.event_id == event.id)
                            .values(last_location=location))
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
     return bike
 
 
@@ -222,9 +225,10 @@ def list_bikes(event: Event, status: str = "", page: int = 1, per_page: int = 25
 def bikes_for_tags(event: Event, first: int | None = None, last: int | None = None):
     """Bikes still in the shed, in tag order, for the printable tag sheet."""
     stmt = select(Bike).where(Bike.event_id == event.id).order_by(Bike.tag_number)
-    if first:
+    # From the query string: numbers beyond any tag are ignored, not sent to the database.
+    if first and 0 < first <= LARGEST_ID:
         stmt = stmt.where(Bike.tag_number >= first)
-    if last:
+    if last and 0 < last <= LARGEST_ID:
         stmt = stmt.where(Bike.tag_number <= last)
     return list(db.session.scalars(stmt.limit(2000)))
 
@@ -253,14 +257,24 @@ def submit_claim(event: Event, tag_number, phone: str, now: datetime | None = No
         raise Refused(_("Bike %(tag)s can no longer be claimed (%(status)s).", tag=tag_number,
                         status=bike.status_label), field="tag", status=409)
     phone = normalise_phone(phone)
-    twice = db.session.scalar(select(BikeClaim.id).where(
-        BikeClaim.bike_id == bike.id, BikeClaim.phone == phone, BikeClaim.status == PENDING))
-    if twice:
-        raise Refused(_("You have claimed this bike already; the community will call you."),
-                      field="tag", status=409)
-    claim = BikeClaim(event_id=event.id, bike_id=bike.id, phone=phone, status=PENDING)
-    db.session.add(claim)
-    db.session.commit()
+    twice = _("You have claimed this bike already; the community will call you.")
+    if db.session.scalar(select(BikeClaim.id).where(
+            BikeClaim.bike_id == bike.id, BikeClaim.phone == phone,
+            BikeClaim.status == PENDING)):
+        raise Refused(twice, field="tag", status=409)
+    # Sent twice at once: the one-pending-claim index keeps one, the other hears "already".
+    try:
+        with unit_of_work(conflict=twice, field="tag"):
+            # On the bike as read: still in the shed. The write waits for staff releasing it
+            # at this moment (and SQLite's lock is held from here), so no claim lands on a bike
+            # that has just left.
+            update_where(Bike, bike.id, {"status": REGISTERED}, status=REGISTERED)
+            claim = BikeClaim(event_id=event.id, bike_id=bike.id, phone=phone, status=PENDING)
+            db.session.add(claim)
+    except Conflict:
+        status = db.session.scalar(select(Bike.status).where(Bike.id == bike.id))
+        raise Refused(_("Bike %(tag)s can no longer be claimed (%(status)s).", tag=tag_number,
+                        status=STATUSES[status][0]), field="tag", status=409) from None
     return claim
 
 
@@ -274,6 +288,16 @@ def _pending_claim(event: Event, claim_id: int) -> BikeClaim:
     return claim
 
 
+def _decide(claim: BikeClaim, actor, status: str, now: datetime) -> None:
+    """The claim's decision, on the status read: a second press (or the other button) at the
+    same moment finds it decided and changes nothing."""
+    try:
+        update_where(BikeClaim, claim.id, {"status": PENDING}, status=status, decided_at=now,
+                     decided_by_id=actor.id)
+    except Conflict:
+        raise Conflict(_("This claim was decided already.")) from None
+
+
 def confirm_claim(actor, event: Event, claim_id: int) -> Bike:
     """Staff checked the owner in the shed: the bike leaves the register as claimed.
 
@@ -281,24 +305,24 @@ def confirm_claim(actor, event: Event, claim_id: int) -> Bike:
     """
     claim = _pending_claim(event, claim_id)
     now = utcnow()
-    # Only a bike still in the shed may be released, even if two staff press at once.
-    released = db.session.execute(
-        update(Bike).where(Bike.id == claim.bike_id, Bike.status.in_((REGISTERED, TO_RECYCLE)))
-        .values(status=CLAIMED, claimed_at=now, claimant_phone=claim.phone,
-                released_by_id=actor.id))
-    if released.rowcount != 1:
-        db.session.rollback()
-        raise Refused(_("This bike has left the register already."), status=409)
-    claim.status, claim.decided_at, claim.decided_by_id = CONFIRMED, now, actor.id
-    db.session.execute(update(BikeClaim).where(BikeClaim.bike_id == claim.bike_id,
-                                               BikeClaim.id != claim.id,
-                                               BikeClaim.status == PENDING)
-                       .values(status=REJECTED, decided_at=now, decided_by_id=actor.id))
-    queue("bike_released", claim.phone,
-          _("Your bike with tag %(tag)s (%(drive)s) is released to you. Please take it "
-            "from the shed soon.", tag=claim.bike.tag_number, drive=event.title),
-          about=("bike", claim.bike_id))
-    db.session.commit()
+    with unit_of_work():
+        _decide(claim, actor, CONFIRMED, now)
+        # Only a bike still in the shed may be released, even if two staff press at once.
+        released = db.session.execute(
+            update(Bike).where(Bike.id == claim.bike_id,
+                               Bike.status.in_((REGISTERED, TO_RECYCLE)))
+            .values(status=CLAIMED, claimed_at=now, claimant_phone=claim.phone,
+                    released_by_id=actor.id))
+        if released.rowcount != 1:
+            raise Conflict(_("This bike has left the register already."))
+        db.session.execute(update(BikeClaim).where(BikeClaim.bike_id == claim.bike_id,
+                                                   BikeClaim.id != claim.id,
+                                                   BikeClaim.status == PENDING)
+                           .values(status=REJECTED, decided_at=now, decided_by_id=actor.id))
+        queue("bike_released", claim.phone,
+              _("Your bike with tag %(tag)s (%(drive)s) is released to you. Please take it "
+                "from the shed soon.", tag=claim.bike.tag_number, drive=event.title),
+              about=("bike", claim.bike_id))
     db.session.refresh(claim.bike)
     return claim.bike
 
@@ -306,12 +330,12 @@ def confirm_claim(actor, event: Event, claim_id: int) -> Bike:
 def reject_claim(actor, event: Event, claim_id: int) -> BikeClaim:
     """Staff could not confirm the owner: the claim closes, the bike stays in the register."""
     claim = _pending_claim(event, claim_id)
-    claim.status, claim.decided_at, claim.decided_by_id = REJECTED, utcnow(), actor.id
-    queue("bike_claim_rejected", claim.phone,
-          _("Your claim for bike %(tag)s (%(drive)s) could not be confirmed. Please call the "
-            "community office.", tag=claim.bike.tag_number, drive=event.title),
-          about=("bike", claim.bike_id))
-    db.session.commit()
+    with unit_of_work():
+        _decide(claim, actor, REJECTED, utcnow())
+        queue("bike_claim_rejected", claim.phone,
+              _("Your claim for bike %(tag)s (%(drive)s) could not be confirmed. Please call "
+                "the community office.", tag=claim.bike.tag_number, drive=event.title),
+              about=("bike", claim.bike_id))
     return claim
 
 
@@ -335,10 +359,10 @@ def move_unclaimed_to_recycle(actor, event: Event, now: datetime | None = None) 
         raise Refused(_("Owners may claim until %(day)s. Move unclaimed bikes to recycling "
                         "from the next day on.", day=calendar_day(deadline)))
     waiting = exists().where(BikeClaim.bike_id == Bike.id, BikeClaim.status == PENDING)
-    moved = db.session.execute(
-        update(Bike).where(Bike.event_id == event.id, Bike.status == REGISTERED, ~waiting)
-        .values(status=TO_RECYCLE)).rowcount
-    db.session.commit()
+    with unit_of_work():  # one conditional UPDATE: pressed twice, the second moves none
+        moved = db.session.execute(
+            update(Bike).where(Bike.event_id == event.id, Bike.status == REGISTERED, ~waiting)
+            .values(status=TO_RECYCLE)).rowcount
     return moved
 
 
@@ -351,6 +375,11 @@ def record_handover(actor, event: Event, data: dict) -> BikeHandover:
                       status=422)
     if count + reused < 1:
         raise Refused(_("Hand over at least one bike."), field="count", status=422)
+    with unit_of_work():
+        return _record_handover(actor, event, data, count, reused)
+
+
+def _record_handover(actor, event: Event, data: dict, count: int, reused: int) -> BikeHandover:
     waiting = db.session.scalars(
         select(Bike.id).where(Bike.event_id == event.id, Bike.status == TO_RECYCLE)
         .order_by(Bike.tag_number).with_for_update()).all()
@@ -367,9 +396,14 @@ def record_handover(actor, event: Event, data: dict) -> BikeHandover:
     reuse_ids, recycle_ids = waiting[:reused], waiting[reused:reused + count]
     for ids, status in ((reuse_ids, REUSED), (recycle_ids, RECYCLED)):
         if ids:
-            db.session.execute(update(Bike).where(Bike.id.in_(ids), Bike.status == TO_RECYCLE)
-                               .values(status=status, handover_id=handover.id))
-    db.session.commit()
+            moved = db.session.execute(
+                update(Bike).where(Bike.id.in_(ids), Bike.status == TO_RECYCLE)
+                .values(status=status, handover_id=handover.id)).rowcount
+            # SQLite takes no lock for the read above: a handover recorded at the same moment
+            # took some of these bikes. The record would count bikes it did not move.
+            if moved != len(ids):
+                raise Conflict(_("Someone recorded a handover of these bikes just now. Reload "
+                                 "and check what is still waiting."), field="count")
     return handover
 
 
@@ -416,6 +450,15 @@ def repeat_drive(actor, event: Event, compound_ids: list[int], kind: str | None 
     if not set(chosen) <= allowed:
         raise Refused(_("You may only choose compounds of your own community."),
                       field="compounds", status=403)
+    with unit_of_work():
+        return _repeat_drive(actor, event, chosen, kind, now)
+
+
+def _repeat_drive(actor, event: Event, chosen: list[int], kind: str | None,
+                  now: datetime | None) -> Campaign:
+    # On the drive as read (its version): pressed twice at once, the second finds it changed
+    # and makes no second set of copies (nor a second campaign).
+    update_where(Event, event.id, {"version": event.version}, version=event.version + 1)
     kind = kind if kind in BIKE_KINDS else event.kind
     campaign = event.campaign
     if campaign is None:
@@ -429,7 +472,6 @@ def repeat_drive(actor, event: Event, compound_ids: list[int], kind: str | None 
         select(Compound).where(Compound.id.in_(chosen)))}
     clash = [compounds[c].name for c in chosen if c in taken]
     if clash:
-        db.session.rollback()
         raise Refused(_("Already in this campaign: %(names)s.", names="、".join(clash)),
                       field="compounds", status=409)
     old_name = event.compound.name if event.compound else ""
@@ -455,7 +497,6 @@ def repeat_drive(actor, event: Event, compound_ids: list[int], kind: str | None 
         copy.roles = [EventRole(name=r.name, capacity=r.capacity, position=r.position)
                       for r in event.roles]
         db.session.add(copy)
-    db.session.commit()
     return campaign
 
 

@@ -21,8 +21,11 @@ from wtforms.validators import (
     Length,
     NumberRange,
     Optional,
+    StopValidation,
+    ValidationError,
 )
 
+from coordinator.events.hours import EARLIEST, LATEST, sensible
 from coordinator.events.models import ID_TYPES, KINDS
 from coordinator.forms import Mobile, SearchForm, normalise_phone
 from coordinator.i18n import lazy_gettext as _l
@@ -37,6 +40,33 @@ def options(pairs) -> list[SelectChoice]:
 
 def _strip(value):
     return value.strip() if isinstance(value, str) else value
+
+
+def _one_line(value):
+    """A title is one line: line breaks (a pasted text, a crafted post) become spaces."""
+    return " ".join(value.split()) if isinstance(value, str) else value
+
+
+class Finite:
+    """A decimal that is a number: "NaN", "sNaN" and "Infinity" parse as Decimals, and a
+    signalling NaN even breaks NumberRange's comparison. Stops the chain with the message of
+    the range that follows it."""
+
+    def __init__(self, message):
+        self.message = message
+
+    def __call__(self, form, field):
+        if field.data is not None and not field.data.is_finite():
+            raise StopValidation(self.message)
+
+
+class Sensible:
+    """A date or moment within hours.EARLIEST..LATEST (see there why)."""
+
+    def __call__(self, form, field):
+        if field.data is not None and not sensible(field.data):
+            raise ValidationError(_l("Enter a date between %(first)s and %(last)s.",
+                                     first=EARLIEST.isoformat(), last=LATEST.isoformat()))
 
 
 def _int_or_none(value):
@@ -68,22 +98,22 @@ class RoleRow(Form):
 
 class EventForm(FlaskForm):
     kind = SelectField(_l("Kind"), choices=options(KINDS.items()))
-    title = StringField(_l("Title"), filters=[_strip], validators=[
+    title = StringField(_l("Title"), filters=[_one_line], validators=[
         DataRequired(_l("Give the event a title.")), Length(max=120)])
     community_id = SelectField(_l("Community"), coerce=int, validators=[
         DataRequired(_l("Choose a community."))])
     compound_id = SelectField(_l("Compound"), coerce=int, validators=[Optional()])
     starts_at = DateTimeLocalField(_l("Starts"), format=LOCAL_FORMAT, validators=[
-        InputRequired(_l("Enter the start, e.g. 2026-11-28 09:00."))])
+        InputRequired(_l("Enter the start, e.g. 2026-11-28 09:00.")), Sensible()])
     ends_at = DateTimeLocalField(_l("Ends"), format=LOCAL_FORMAT, validators=[
-        InputRequired(_l("Enter the end, e.g. 2026-11-28 12:00."))])
+        InputRequired(_l("Enter the end, e.g. 2026-11-28 12:00.")), Sensible()])
     meeting_place = StringField(_l("Meeting place"), filters=[_strip],
                                 validators=[Length(max=200)])
     organiser_id = SelectField(_l("Organiser"), coerce=int, validators=[
         DataRequired(_l("Choose the organiser."))])
     description = TextAreaField(_l("What we will do"), filters=[_strip],
                                 validators=[Length(max=4000)])
-    notice_date = DateField(_l("Notice posted on"), validators=[Optional()])
+    notice_date = DateField(_l("Notice posted on"), validators=[Optional(), Sensible()])
     claim_days = IntegerField(_l("Claim period (days)"), validators=[
         Optional(), NumberRange(1, 90, _l("Enter a number from 1 to 90."))])
     roles = FieldList(FormField(RoleRow), label=_l("Roles"), min_entries=1)
@@ -97,12 +127,13 @@ class CancelForm(FlaskForm):
 
 class CheckoutForm(FlaskForm):
     check_out = DateTimeLocalField(_l("Left at"), format=LOCAL_FORMAT, validators=[
-        InputRequired(_l("Enter when this person left."))])
+        InputRequired(_l("Enter when this person left.")), Sensible()])
 
 
 class CorrectionForm(FlaskForm):
     hours = DecimalField(_l("Hours served"), places=2, validators=[
         InputRequired(_l("Enter the hours, e.g. 2.5.")),
+        Finite(_l("Enter hours from 0.25 to 24.")),
         NumberRange(0.25, 24, _l("Enter hours from 0.25 to 24."))])
     reason = TextAreaField(_l("What should be corrected, and why"), filters=[_strip],
                            validators=[DataRequired(_l("Say what should be corrected and why.")),
@@ -149,5 +180,5 @@ class CodeForm(FlaskForm):
 
 class RecordsForm(SearchForm):
     community = SelectField(_l("Community"), coerce=int, validators=[Optional()])
-    date_from = DateField(_l("From"), validators=[Optional()])
-    date_to = DateField(_l("To"), validators=[Optional()])
+    date_from = DateField(_l("From"), validators=[Optional(), Sensible()])
+    date_to = DateField(_l("To"), validators=[Optional(), Sensible()])

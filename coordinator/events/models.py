@@ -3,6 +3,11 @@
 Times are stored naive UTC (like every timestamp here) and entered/shown in Asia/Shanghai.
 A role's `confirmed_count` is the seat counter: it only ever moves inside the services' one
 conditional UPDATE, and a CHECK keeps it within 0..capacity even if code forgets.
+
+Events and sign-ups carry a `version` (the mapper's version_id_col): every ORM write of one is
+`UPDATE … WHERE id = :id AND version = :read`, so a status change made on what a request read
+fails, as a 409 (coordinator.work), when someone else changed the row in between. The few
+Core UPDATEs of sign-ups (cancel, promote) bump the version themselves.
 """
 
 import uuid
@@ -83,6 +88,19 @@ class StatusWords:
         return self.LABELS.get(self.status, (self.status, "grey"))[1]
 
 
+def claim_deadline(notice_date: date | None, claim_days: int) -> date | None:
+    """Notice date + claim period; None until there is a notice date.
+
+    The form keeps both within sensible bounds; a value stored before it did (9999-12-31)
+    still gives a date, the last one there is, rather than an error on every page."""
+    if notice_date is None:
+        return None
+    try:
+        return notice_date + timedelta(days=claim_days)
+    except OverflowError:
+        return date.max
+
+
 def new_uid() -> str:
     return f"{uuid.uuid4()}@coordinator"
 
@@ -147,6 +165,9 @@ class Event(StatusWords, db.Model):
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     published_at: Mapped[datetime | None] = mapped_column(DateTime)
     cancelled_at: Mapped[datetime | None] = mapped_column(DateTime)
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+
+    __mapper_args__ = {"version_id_col": version}
 
     community = relationship("Community")
     compound = relationship("Compound")
@@ -164,9 +185,7 @@ class Event(StatusWords, db.Model):
     @property
     def claim_deadline(self) -> date | None:
         """Last day an owner may claim a bike: notice date + claim period."""
-        if self.notice_date is None:
-            return None
-        return self.notice_date + timedelta(days=self.claim_days)
+        return claim_deadline(self.notice_date, self.claim_days)
 
     @property
     def capacity(self) -> int:
@@ -244,6 +263,10 @@ class Signup(StatusWords, db.Model):
     hours_minutes: Mapped[int | None] = mapped_column(Integer)
     hours_confirmed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     hours_confirmed_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # The default serves take_place's Core INSERT too; the Core UPDATEs bump it themselves.
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+
+    __mapper_args__ = {"version_id_col": version}
 
     event: Mapped[Event] = relationship()
     role: Mapped[EventRole] = relationship()
@@ -279,7 +302,12 @@ class HoursCorrection(StatusWords, db.Model):
 
     __tablename__ = "hours_corrections"
     LABELS = CORRECTION_STATUSES
-    __table_args__ = (Index("ix_hours_corrections_status", "status"),)
+    __table_args__ = (
+        Index("ix_hours_corrections_status", "status"),
+        # One open request per sign-up, also when a volunteer sends the form twice at once.
+        Index("uq_hours_corrections_signup_pending", "signup_id", unique=True,
+              sqlite_where=text("status = 'pending'"), postgresql_where=text("status = 'pending'")),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     signup_id: Mapped[int] = mapped_column(ForeignKey("signups.id", ondelete="CASCADE"),
                                            index=True)

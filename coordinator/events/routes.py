@@ -18,7 +18,7 @@ from coordinator.events.forms import (
     PhoneForm,
     RecordsForm,
 )
-from coordinator.events.hours import round_quarter, to_local, to_utc
+from coordinator.events.hours import round_quarter, sensible, to_local, to_utc
 from coordinator.events.models import CONFIRMED, KINDS, STATUSES, Event
 from coordinator.exports.forms import FullExportForm
 from coordinator.exports.services import log_full_export, may_export_in_full
@@ -74,6 +74,8 @@ def index_context():
     when = args.get("when")
     raw_date = " ".join(args.getlist("date"))
     day = date_arg(args.getlist("date"))
+    if day is not None and not sensible(day):  # 0001-01-01 would leave the calendar in UTC
+        day = None
     page = services.search_events(
         current_user, community_id=community if any(community == c for c, _n in communities)
         else 0, kind=kind if kind in kinds else "", day=day,
@@ -271,12 +273,23 @@ def _edit(event: Event | None):
         try:
             saved = services.save_event(current_user, data, event)
         except Refused as refused:
-            if not attach_to_form(form, refused):
+            if not _attach_to_event_form(form, refused):
                 refuse_page(refused)
             return _form_page(form, event, refused.status)
         flash(_("Saved %(title)s.", title=saved.title), "success")
         return redirect(url_for("events.detail", event_id=saved.id))
     return _form_page(form, event, 422 if form.is_submitted() else 200)
+
+
+def _attach_to_event_form(form: EventForm, refused: Refused) -> bool:
+    """attach_to_form, and a role's own field ("roles-2-capacity") for a refusal about it."""
+    name, _sep, rest = (refused.field or "").partition("-")
+    index, _sep, field = rest.partition("-")
+    if name == "roles" and index.isdecimal() and int(index) < len(form.roles.entries):
+        row = form.roles.entries[int(index)].form
+        if hasattr(row, field):
+            return attach_to_form(row, Refused(refused.message, field=field))
+    return attach_to_form(form, refused)
 
 
 def _form_defaults(event: Event | None) -> dict:

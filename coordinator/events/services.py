@@ -1,4 +1,10 @@
-"""Use cases for events and volunteers. Each public function that changes data commits once.
+"""Use cases for events and volunteers. Each public function that changes data is one unit of
+work (coordinator.work): it commits once, and a refusal anywhere in it undoes all of it.
+
+Status changes are conditional writes on what the request read: events and sign-ups carry a
+version (models), hours corrections and check-in codes change by `UPDATE … WHERE status` (or
+attempts) `= :seen`. The loser of a race gets a 409 that says who changed the row and when
+(_changed_meanwhile), and its messages are rolled back with it.
 
 Capacity: a role's seats are counted in `event_roles.confirmed_count` and taken with ONE
 conditional UPDATE (… WHERE confirmed_count < capacity). On PostgreSQL the UPDATE re-checks the
@@ -10,21 +16,29 @@ import base64
 import hashlib
 import hmac
 import secrets
+from contextlib import contextmanager
 from datetime import date, datetime, timedelta
 from functools import cache
 from types import SimpleNamespace
 
 from flask import current_app, has_request_context
 from flask_babel import force_locale, get_locale
-from sqlalchemy import bindparam, delete, exists, func, insert, select, update
+from sqlalchemy import bindparam, delete, func, insert, literal, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from coordinator import access
 from coordinator.auth.models import User
+from coordinator.events import LARGEST_ID
 from coordinator.events.hours import (
+    EARLIEST,
+    LATEST,
+    LONGEST_EVENT,
+    NOTICE_WINDOW,
     correction_allowed,
     missing_check_out,
+    sensible,
     service_minutes,
     to_local,
     to_utc,
@@ -60,6 +74,7 @@ from coordinator.paging import Page, read_rows
 from coordinator.places.models import Community, Compound
 from coordinator.rules import Refused
 from coordinator.ui import utcnow
+from coordinator.work import Conflict, unit_of_work, update_where
 
 REMINDER = "event_reminder"
 REMINDER_OFFSETS = (timedelta(days=1), timedelta(hours=2))
@@ -251,6 +266,8 @@ def pending_corrections(event: Event) -> list[HoursCorrection]:
 
 
 def get_community(community_id: int) -> Community | None:
+    if not 0 < community_id <= LARGEST_ID:  # from a query string: any number at all
+        return None
     return db.session.get(Community, community_id)
 
 
@@ -367,6 +384,37 @@ def _active_users(event: Event) -> list[User]:
         Signup.event_id == event.id, Signup.status != SIGNUP_CANCELLED)))
 
 
+# ---------------------------------------------------------------- one unit of work
+
+@contextmanager
+def _changing(event_id: int | None, signup_id: int | None = None):
+    """A use case on one event (or one of its sign-ups) as one unit of work. If the row
+    changed between this request's read and its write, the 409 says who changed it, and when:
+    read after the rollback, so it is the winner's entry in the trail."""
+    try:
+        with unit_of_work():
+            yield
+    except Conflict as conflict:
+        if event_id is None:
+            raise
+        raise _changed_meanwhile(event_id, signup_id, conflict) from None
+
+
+def _changed_meanwhile(event_id: int, signup_id: int | None, conflict: Conflict) -> Conflict:
+    stmt = (select(EventLog.at, User.name).outerjoin(User, User.id == EventLog.actor_id)
+            .where(EventLog.event_id == event_id).order_by(EventLog.id.desc()).limit(1))
+    if signup_id is not None:
+        stmt = stmt.where(EventLog.signup_id == signup_id)
+    last = db.session.execute(stmt).first()
+    if last is None:
+        return conflict
+    status = db.session.scalar(select(Event.status).where(Event.id == event_id))
+    return Conflict(_l("%(name)s changed this at %(time)s (the event is now: %(status)s). "
+                       "Reload to see the change, then try again.",
+                       name=last.name or _l("The system"), time=to_local(last.at).strftime("%H:%M"),
+                       status=Event.LABELS.get(status, (status, ""))[0]), field=conflict.field)
+
+
 # ---------------------------------------------------------------- creating and editing
 
 def save_event(actor, data: dict, event: Event | None = None) -> Event:
@@ -375,8 +423,14 @@ def save_event(actor, data: dict, event: Event | None = None) -> Event:
     Rules: staff plan events in their own community; the end is after the start; each role
     has a capacity of at least one and never below the people already confirmed; a role with
     people on it cannot be removed. A change to a published event bumps its SEQUENCE, and a
-    change of time replaces everyone's reminders.
+    change of time replaces everyone's reminders. One unit of work: a role refused after
+    another was widened undoes the promotions that widening made, and their messages.
     """
+    with _changing(event.id if event is not None else None):
+        return _save_event(actor, data, event)
+
+
+def _save_event(actor, data: dict, event: Event | None) -> Event:
     if not can_manage(actor, event):
         raise Refused(_l("You cannot edit this event."), status=403)
     if event is not None and event.status in (DONE, CANCELLED):
@@ -394,9 +448,13 @@ def save_event(actor, data: dict, event: Event | None = None) -> Event:
             raise Refused(_l("Choose a compound of this community."), field="compound_id",
                           status=422)
     starts_at, ends_at = data["starts_at"], data["ends_at"]
-    if ends_at <= starts_at:
-        raise Refused(_l("The end must be after the start."), field="ends_at", status=422)
-    roles = [r for r in data["roles"] if (r.get("name") or "").strip()]
+    refusal = event_times_refusal(starts_at, ends_at) or (
+        data.get("notice_date") and notice_date_refusal(data["notice_date"], starts_at))
+    if refusal:
+        raise refusal
+    # Each role keeps its row number in the form, so a refusal is shown at its own field.
+    roles = [{**r, "row": i} for i, r in enumerate(data["roles"])
+             if (r.get("name") or "").strip()]
     if not roles:
         raise Refused(_l("Add at least one role, e.g. carrying, 8 people."), field="roles",
                       status=422)
@@ -421,7 +479,10 @@ def save_event(actor, data: dict, event: Event | None = None) -> Event:
         event.claim_days = data["claim_days"]
     if not creating and (db.session.is_modified(event) or time_changed):
         event.sequence += 1
+    # Always written, so that the event's versioned UPDATE comes first in every edit: an edit
+    # made on what the request read, holding the row (and SQLite's write lock) from here on.
     event.updated_at = utcnow()
+    db.session.flush()
     _save_roles(event, roles)
     db.session.flush()
     if time_changed and event.status in OPEN:
@@ -432,8 +493,34 @@ def save_event(actor, data: dict, event: Event | None = None) -> Event:
                 "Changed: %(title)s now starts %(time)s.", title=event.title,
                 time=_local_time(event.starts_at)))
     _log(event, "created" if creating else "edited", actor)
-    db.session.commit()
     return event
+
+
+def event_times_refusal(starts_at: datetime, ends_at: datetime) -> Refused | None:
+    """The end after the start, the event within sensible dates and at most a month long."""
+    for field, moment in (("starts_at", starts_at), ("ends_at", ends_at)):
+        if not sensible(moment):
+            return Refused(_l("Enter a date between %(first)s and %(last)s.",
+                              first=EARLIEST.isoformat(), last=LATEST.isoformat()),
+                           field=field, status=422)
+    if ends_at <= starts_at:
+        return Refused(_l("The end must be after the start."), field="ends_at", status=422)
+    if ends_at - starts_at > LONGEST_EVENT:
+        return Refused(_l("An event lasts at most %(n)d days; plan a longer one as several.",
+                          n=LONGEST_EVENT.days), field="ends_at", status=422)
+    return None
+
+
+def notice_date_refusal(notice: date, starts_at: datetime) -> Refused | None:
+    """A drive's notice goes up around the drive: within a year of its start."""
+    if not sensible(notice) or abs(notice - to_local(starts_at).date()) > NOTICE_WINDOW:
+        return Refused(_l("The notice date must be within a year of the event."),
+                       field="notice_date", status=422)
+    return None
+
+
+def _capacity_field(row: dict) -> str:
+    return f"roles-{row['row']}-capacity" if "row" in row else "roles"
 
 
 def _save_roles(event: Event, rows: list[dict]) -> None:
@@ -443,8 +530,8 @@ def _save_roles(event: Event, rows: list[dict]) -> None:
     for position, row in enumerate(rows):
         capacity = int(row["capacity"])
         if capacity < 1:
-            raise Refused(_l("Each role needs room for at least one person."), field="roles",
-                          status=422)
+            raise Refused(_l("Each role needs room for at least one person."),
+                          field=_capacity_field(row), status=422)
         role = existing.get(row.get("id") or 0)
         if role is None:
             role = EventRole(name=row["name"].strip(), capacity=capacity, position=position,
@@ -452,19 +539,20 @@ def _save_roles(event: Event, rows: list[dict]) -> None:
             new_roles.append(role)
             continue
         kept.add(role.id)
-        if capacity < role.confirmed_count:
-            raise Refused(_l("%(role)s already has %(n)d people confirmed; the capacity cannot "
-                             "be lower.", role=role.name, n=role.confirmed_count),
-                          field="roles", status=422)
         role.name, role.position = row["name"].strip(), position
-        if capacity > role.capacity:
+        if capacity < role.capacity:
+            _lower_capacity(role, capacity, _capacity_field(row))
+        elif capacity > role.capacity:
             role.capacity = capacity
             db.session.flush()
             _fill_from_waitlist(event, role)
-        role.capacity = capacity
     for role_id, role in existing.items():
         if role_id in kept:
             continue
+        # Counted under the role's lock (PostgreSQL; on SQLite the edit holds the write lock
+        # since its first flush), so a sign-up landing now is counted or waits, and is never
+        # deleted with the role by the cascade.
+        db.session.execute(select(_ROLES.c.id).where(_ROLES.c.id == role_id).with_for_update())
         busy = db.session.scalar(select(func.count()).select_from(Signup).where(
             Signup.role_id == role_id, Signup.status != SIGNUP_CANCELLED))
         if busy:
@@ -472,6 +560,21 @@ def _save_roles(event: Event, rows: list[dict]) -> None:
                              role=role.name), field="roles", status=422)
         event.roles.remove(role)
     event.roles.extend(new_roles)
+
+
+def _lower_capacity(role: EventRole, capacity: int, field: str) -> None:
+    """Fewer seats, written on the seat counter as it is now, not as it was read: sign-ups may
+    be landing while the organiser types. The UPDATE waits for a seat being taken (PostgreSQL
+    re-checks the row after the wait), so the CHECK on the count is never what says no."""
+    lowered = db.session.execute(
+        update(_ROLES).where(_ROLES.c.id == role.id, _ROLES.c.confirmed_count <= capacity)
+        .values(capacity=capacity))
+    if lowered.rowcount != 1:
+        confirmed = db.session.scalar(select(_ROLES.c.confirmed_count)
+                                      .where(_ROLES.c.id == role.id))
+        raise Refused(_l("%(role)s already has %(n)d people confirmed; the capacity cannot "
+                         "be lower.", role=role.name, n=confirmed), field=field, status=422)
+    set_committed_value(role, "capacity", capacity)  # written already: not again by the ORM
 
 
 def _fill_from_waitlist(event: Event, role: EventRole) -> None:
@@ -484,14 +587,20 @@ def _fill_from_waitlist(event: Event, role: EventRole) -> None:
 
 
 def _change_status(actor, event: Event, allowed_from: tuple, to: str, action: str) -> Event:
+    """The step from the status this request read: the event's versioned UPDATE is flushed
+    here, first, so a second press that read the same status fails before it queues a thing."""
     if not can_manage(actor, event):
         raise Refused(_l("You cannot change this event."), status=403)
     if event.status not in allowed_from:
         raise Refused(_l("This event is %(status)s; that step is not possible now.",
                          status=event.status_label), status=409)
+    now = utcnow()
     event.status = to
     event.sequence += 1
-    event.updated_at = utcnow()
+    event.updated_at = now
+    if to == PUBLISHED:
+        event.published_at = now
+    db.session.flush()
     _log(event, action, actor)
     return event
 
@@ -500,26 +609,25 @@ def publish(actor, event: Event) -> Event:
     """Draft → published (needs at least one role); reminders for anyone already confirmed."""
     if not event.roles:
         raise Refused(_l("Add at least one role before publishing."), status=409)
-    _change_status(actor, event, (DRAFT,), PUBLISHED, "published")
-    event.published_at = utcnow()
-    _drop_reminders(event)
-    _schedule_reminders(event, _confirmed_users(event))
-    db.session.commit()
+    with _changing(event.id):
+        _change_status(actor, event, (DRAFT,), PUBLISHED, "published")
+        _drop_reminders(event)
+        _schedule_reminders(event, _confirmed_users(event))
     return event
 
 
 def start(actor, event: Event) -> Event:
     """Published → under way: it has begun."""
-    _change_status(actor, event, (PUBLISHED,), UNDER_WAY, "started")
-    db.session.commit()
+    with _changing(event.id):
+        _change_status(actor, event, (PUBLISHED,), UNDER_WAY, "started")
     return event
 
 
 def finish(actor, event: Event) -> Event:
     """Under way (or published) → done; reminders not yet sent are dropped."""
-    _change_status(actor, event, (PUBLISHED, UNDER_WAY), DONE, "finished")
-    _drop_reminders(event)
-    db.session.commit()
+    with _changing(event.id):
+        _change_status(actor, event, (PUBLISHED, UNDER_WAY), DONE, "finished")
+        _drop_reminders(event)
     return event
 
 
@@ -529,18 +637,18 @@ def cancel(actor, event: Event, reason: str) -> Event:
     if not reason:
         raise Refused(_l("Say why the event is cancelled; everyone signed up will read it."),
                       field="reason", status=422)
-    _change_status(actor, event, (DRAFT, PUBLISHED, UNDER_WAY), CANCELLED, "cancelled")
-    event.cancel_reason = reason
-    event.cancelled_at = utcnow()
-    _drop_reminders(event)
+    with _changing(event.id):
+        event.cancel_reason = reason
+        event.cancelled_at = utcnow()
+        _change_status(actor, event, (DRAFT, PUBLISHED, UNDER_WAY), CANCELLED, "cancelled")
+        _drop_reminders(event)
 
-    def body():
-        return _l("Cancelled: %(title)s (%(time)s). Reason: %(reason)s", title=event.title,
-                  time=_local_time(event.starts_at), reason=reason)
+        def body():
+            return _l("Cancelled: %(title)s (%(time)s). Reason: %(reason)s", title=event.title,
+                      time=_local_time(event.starts_at), reason=reason)
 
-    for user in _active_users(event):
-        _tell(user, "event_cancelled", event, body)
-    db.session.commit()
+        for user in _active_users(event):
+            _tell(user, "event_cancelled", event, body)
     return event
 
 
@@ -604,9 +712,17 @@ def signup_target(actor, event_id: int, role_id: int) -> SignupTarget | None:
 
 
 def _open_now():
-    """SQL condition on a statement's :event and :now: the event takes sign-ups."""
-    return exists().where(Event.id == bindparam("event"), Event.status.in_(OPEN),
-                          Event.ends_at > bindparam("now", type_=Event.ends_at.type))
+    """SQL condition on a statement's :event and :now: the event takes sign-ups.
+
+    The event row is read FOR SHARE (PostgreSQL; SQLite has one writer at a time anyway). A
+    plain sub-select would read the status as of the statement's start: a seat taken while the
+    organiser's cancellation is being written, and committed after it, would be a place at a
+    cancelled event that nobody told (seen: 9 of 11). With the share lock, the seat waits for
+    the cancellation and then reads "cancelled"; and a cancellation waits for the seats being
+    taken, then tells their people. Share locks do not wait for each other."""
+    return (select(literal(1)).where(Event.id == bindparam("event"), Event.status.in_(OPEN),
+                                     Event.ends_at > bindparam("now", type_=Event.ends_at.type))
+            .with_for_update(read=True).exists())
 
 
 _ROLES = EventRole.__table__
@@ -644,9 +760,21 @@ def take_place(user, target: SignupTarget) -> Place:
     refusal = signup_refusal(target)
     if refusal:
         raise Refused(refusal, status=409)
-    now = utcnow()
     # Reminders are worded before any lock is taken, for a role that looked free when read.
     reminders = None if target.full else _plan_reminders(target, [user])
+    try:
+        with unit_of_work():
+            return _take_place(user, target, reminders)
+    except Refused as refused:
+        if isinstance(refused.__cause__, IntegrityError):
+            # The unique index: this person has a place already (the seat taken above went
+            # back with the rollback); say which, as it stands after the rollback.
+            raise Refused(_already(target.event_id, user.id), status=409) from None
+        raise
+
+
+def _take_place(user, target: SignupTarget, reminders) -> Place:
+    now = utcnow()
     params = {"role": target.role_id, "event": target.event_id, "now": now}
     conn = db.session.connection()
     # One UPDATE as a rule: the seat if the role looked free when read, else the waitlist. Each
@@ -667,19 +795,13 @@ def take_place(user, target: SignupTarget) -> Place:
         if not conn.execute(_OPEN, params).scalar():
             break
     if status is None:
-        db.session.rollback()
         raise Refused(_l("Sign-up for this event has just closed."), status=409)
-    try:
-        signup_id = conn.execute(_ADD_SIGNUP, {
-            **params, "user": user.id, "status": status, "position": position}).scalar_one()
-    except IntegrityError:
-        db.session.rollback()  # the seat taken above is given back with the transaction
-        raise Refused(_already(target.event_id, user.id), status=409) from None
+    signup_id = conn.execute(_ADD_SIGNUP, {
+        **params, "user": user.id, "status": status, "position": position}).scalar_one()
     if status == CONFIRMED:
         if reminders is None:  # a seat freed since the read: rare, worded under the lock
             reminders = _plan_reminders(target, [user])
         queue_rows(_reminder_rows(target.event_id, reminders))
-    db.session.commit()
     return Place(signup_id, status, position, place or 0)
 
 
@@ -733,7 +855,7 @@ def _promote_next(event: Event, role_id: int, take_seat: bool) -> Signup | None:
                 return None
         moved = db.session.execute(
             update(signups).where(signups.c.id == candidate, signups.c.status == WAITLISTED)
-            .values(status=CONFIRMED, promoted_at=utcnow()))
+            .values(status=CONFIRMED, promoted_at=utcnow(), version=signups.c.version + 1))
         if moved.rowcount == 1:
             _left_waitlist(role_id)
             break
@@ -757,6 +879,13 @@ def cancel_signup(actor, signup: Signup) -> Signup | None:
         raise Refused(_l("You cannot cancel someone else's sign-up."), status=403)
     if signup.check_in_at is not None:
         raise Refused(_l("Already checked in; ask the organiser."), status=409)
+    with unit_of_work():
+        promoted = _cancel_signup(actor, signup)
+    db.session.expire_all()
+    return promoted
+
+
+def _cancel_signup(actor, signup: Signup) -> Signup | None:
     event = signup.event
     roles = EventRole.__table__
     signups = Signup.__table__
@@ -767,15 +896,20 @@ def cancel_signup(actor, signup: Signup) -> Signup | None:
                            .with_for_update())
     now = utcnow()
     was = None
+    # On the status as it is now, and only while nobody has checked the person in.
     for status in (CONFIRMED, WAITLISTED):
         done = db.session.execute(
-            update(signups).where(signups.c.id == signup.id, signups.c.status == status)
-            .values(status=SIGNUP_CANCELLED, cancelled_at=now))
+            update(signups).where(signups.c.id == signup.id, signups.c.status == status,
+                                  signups.c.check_in_at.is_(None))
+            .values(status=SIGNUP_CANCELLED, cancelled_at=now, version=signups.c.version + 1))
         if done.rowcount == 1:
             was = status
             break
     if was is None:
-        db.session.rollback()
+        checked_in = db.session.scalar(select(signups.c.check_in_at)
+                                       .where(signups.c.id == signup.id))
+        if checked_in is not None:
+            raise Refused(_l("Already checked in; ask the organiser."), status=409)
         raise Refused(_l("This sign-up was already cancelled."), status=409)
     promoted = None
     if was == WAITLISTED:
@@ -787,8 +921,6 @@ def cancel_signup(actor, signup: Signup) -> Signup | None:
                                .values(confirmed_count=roles.c.confirmed_count - 1))
     _drop_reminders(event, signup.user_id)
     _log(event, "signup_cancelled", actor, signup)
-    db.session.commit()
-    db.session.expire_all()
     return promoted
 
 
@@ -825,7 +957,8 @@ def _confirmed_signup(event: Event, user_id: int) -> Signup | None:
 
 
 def check_in_self(user, event: Event) -> Signup:
-    """A volunteer checks themselves in by the event's QR link (once; again is harmless)."""
+    """A volunteer checks themselves in by the event's QR link (once; again is harmless: a
+    second tap, even at the same moment, finds the check-in made and adds nothing)."""
     refusal = checkin_refusal(event)
     if refusal:
         raise Refused(refusal, status=409)
@@ -834,9 +967,14 @@ def check_in_self(user, event: Event) -> Signup:
         raise Refused(_l("You have no confirmed place at this event; ask the organiser."),
                       status=409)
     if signup.check_in_at is None:
-        signup.check_in_at = utcnow()
-        _log(event, "checked_in", user, signup, "qr")
-        db.session.commit()
+        try:
+            with unit_of_work():
+                signup.check_in_at = utcnow()
+                _log(event, "checked_in", user, signup, "qr")
+        except Conflict:
+            signup = _confirmed_signup(event, user.id)
+            if signup is None or signup.check_in_at is None:
+                raise _changed_meanwhile(event.id, None, Conflict()) from None
     return signup
 
 
@@ -856,13 +994,13 @@ def send_checkin_code(event: Event, phone: str) -> str | None:
     if user is None or _confirmed_signup(event, user.id) is None:
         return None
     code = f"{secrets.randbelow(1_000_000):06d}"
-    db.session.add(CheckinCode(event_id=event.id, phone=phone,
-                               code_hash=_code_hash(event, phone, code),
-                               expires_at=utcnow() + CODE_TTL))
-    _tell(user, "checkin_code", event, lambda: _l(
-        "Your check-in code for %(title)s: %(code)s (valid 10 minutes).", title=event.title,
-        code=code))
-    db.session.commit()
+    with unit_of_work():
+        db.session.add(CheckinCode(event_id=event.id, phone=phone,
+                                   code_hash=_code_hash(event, phone, code),
+                                   expires_at=utcnow() + CODE_TTL))
+        _tell(user, "checkin_code", event, lambda: _l(
+            "Your check-in code for %(title)s: %(code)s (valid 10 minutes).", title=event.title,
+            code=code))
     return code
 
 
@@ -877,19 +1015,31 @@ def check_in_with_code(event: Event, phone: str, code: str) -> Signup:
         .order_by(CheckinCode.id.desc()).limit(1))
     if row is None or row.attempts >= CODE_ATTEMPTS:
         raise wrong
-    row.attempts += 1
-    if not hmac.compare_digest(row.code_hash, _code_hash(event, phone, (code or "").strip())):
-        db.session.commit()  # the failed try counts
+    codes = CheckinCode.__table__
+    with unit_of_work():
+        # Each try is counted by a conditional UPDATE, so guesses sent in parallel still get
+        # five tries in all, and the failed ones stay counted (the block commits, then refuses).
+        counted = db.session.execute(
+            update(codes).where(codes.c.id == row.id, codes.c.used_at.is_(None),
+                                codes.c.attempts < CODE_ATTEMPTS)
+            .values(attempts=codes.c.attempts + 1)).rowcount
+        right = counted == 1 and hmac.compare_digest(
+            row.code_hash, _code_hash(event, phone, (code or "").strip()))
+    if not right:
         raise wrong
-    user = db.session.scalar(select(User).where(User.phone == phone))
-    signup = _confirmed_signup(event, user.id) if user else None
-    if signup is None:
-        raise wrong
-    row.used_at = utcnow()
-    if signup.check_in_at is None:
-        signup.check_in_at = utcnow()
-        _log(event, "checked_in", user, signup, "code")
-    db.session.commit()
+    with _changing(event.id):
+        # One use: the code is spent by whoever marks it used first; the sign-up is read after
+        # that write, so a second tap of the same code reads the first one's check-in.
+        spent = db.session.execute(update(codes).where(codes.c.id == row.id,
+                                                       codes.c.used_at.is_(None))
+                                   .values(used_at=utcnow())).rowcount
+        user = db.session.scalar(select(User).where(User.phone == phone))
+        signup = _confirmed_signup(event, user.id) if user else None
+        if signup is None or (spent != 1 and signup.check_in_at is None):
+            raise wrong
+        if signup.check_in_at is None:
+            signup.check_in_at = utcnow()
+            _log(event, "checked_in", user, signup, "code")
     return signup
 
 
@@ -906,6 +1056,11 @@ def _recompute(signup: Signup) -> None:
 
 def tick_in(actor, signup: Signup, on: bool) -> Signup:
     """The organiser ticks someone in (now) or takes the tick away."""
+    with _changing(signup.event_id, signup.id):
+        return _tick_in(actor, signup, on)
+
+
+def _tick_in(actor, signup: Signup, on: bool) -> Signup:
     event = signup.event
     _require_organiser(actor, event)
     if signup.status != CONFIRMED:
@@ -923,12 +1078,16 @@ def tick_in(actor, signup: Signup, on: bool) -> Signup:
         signup.check_out_at = None
         _recompute(signup)
         _log(event, "check_in_removed", actor, signup)
-    db.session.commit()
     return signup
 
 
 def tick_out(actor, signup: Signup, on: bool, at: datetime | None = None) -> Signup:
     """The organiser ticks someone out (now, or at a given time for a forgotten check-out)."""
+    with _changing(signup.event_id, signup.id):
+        return _tick_out(actor, signup, on, at)
+
+
+def _tick_out(actor, signup: Signup, on: bool, at: datetime | None) -> Signup:
     event = signup.event
     _require_organiser(actor, event)
     if signup.hours_confirmed_at is not None:
@@ -950,20 +1109,21 @@ def tick_out(actor, signup: Signup, on: bool, at: datetime | None = None) -> Sig
         signup.check_out_at = None
         _recompute(signup)
         _log(event, "check_out_removed", actor, signup)
-    db.session.commit()
     return signup
 
 
 def confirm_hours(actor, signup: Signup) -> Signup:
     """The organiser confirms the hours: "whoever organises records, whoever records certifies".
-    """
+    The hours confirmed are the ones the organiser saw: a change in between is a 409."""
     _require_organiser(actor, signup.event)
     if signup.hours_minutes is None:
         raise Refused(_l("Hours need a check-in and a check-out first."), status=409)
-    signup.hours_confirmed_by_id = actor.id
-    signup.hours_confirmed_at = utcnow()
-    _log(signup.event, "hours_confirmed", actor, signup, str(signup.hours_minutes))
-    db.session.commit()
+    if signup.hours_confirmed_at is not None:
+        raise Refused(_l("Hours are confirmed already."), status=409)
+    with _changing(signup.event_id, signup.id):
+        signup.hours_confirmed_by_id = actor.id
+        signup.hours_confirmed_at = utcnow()
+        _log(signup.event, "hours_confirmed", actor, signup, str(signup.hours_minutes))
     return signup
 
 
@@ -985,6 +1145,13 @@ def request_correction(user, signup: Signup, minutes: int, reason: str) -> Hours
         raise Refused(_l("Say what should be corrected and why."), field="reason", status=422)
     if any(c.status == PENDING for c in signup.corrections):
         raise Refused(_l("You have asked already; the organiser will answer."), status=409)
+    # Asked twice at once: the second meets the one-pending-request index.
+    with unit_of_work(conflict=_l("You have asked already; the organiser will answer.")):
+        return _request_correction(user, signup, event, minutes, reason)
+
+
+def _request_correction(user, signup: Signup, event: Event, minutes: int,
+                        reason: str) -> HoursCorrection:
     correction = HoursCorrection(signup=signup, requested_minutes=minutes,
                                  previous_minutes=signup.hours_minutes, reason=reason.strip(),
                                  status=PENDING)
@@ -996,7 +1163,6 @@ def request_correction(user, signup: Signup, minutes: int, reason: str) -> Hours
         _tell(organiser, "hours_correction", event, lambda: _l(
             "%(name)s asks to correct hours for %(title)s.", name=user.name,
             title=event.title))
-    db.session.commit()
     return correction
 
 
@@ -1008,11 +1174,17 @@ def decide_correction(actor, correction: HoursCorrection, accept: bool,
     _require_organiser(actor, signup.event)
     if correction.status != PENDING:
         raise Refused(_l("This correction was decided already."), status=409)
+    with _changing(signup.event_id, signup.id):
+        return _decide_correction(actor, correction, signup, accept, note)
+
+
+def _decide_correction(actor, correction: HoursCorrection, signup: Signup, accept: bool,
+                       note: str) -> HoursCorrection:
     now = utcnow()
-    correction.status = ACCEPTED if accept else REJECTED
-    correction.decided_by_id = actor.id
-    correction.decided_at = now
-    correction.decision_note = (note or "").strip()
+    # Decided once: on the status as read (a second organiser's press finds it decided).
+    update_where(HoursCorrection, correction.id, {"status": PENDING},
+                 status=ACCEPTED if accept else REJECTED, decided_by_id=actor.id,
+                 decided_at=now, decision_note=(note or "").strip())
     if accept:
         signup.hours_minutes = correction.requested_minutes
         signup.hours_confirmed_by_id = actor.id
@@ -1028,7 +1200,6 @@ def decide_correction(actor, correction: HoursCorrection, accept: bool,
             return _l("Your hours correction for %(title)s was not accepted.",
                       title=signup.event.title)
     _tell(signup.user, "hours_correction", signup.event, body)
-    db.session.commit()
     return correction
 
 
@@ -1051,28 +1222,24 @@ def get_correction(event: Event, correction_id: int) -> HoursCorrection | None:
 def register_volunteer(data: dict) -> User:
     """A resident becomes a volunteer with an account; ID and volunteer numbers stay private."""
     phone = normalise_phone(data["phone"])
+    taken = _l("This number already has an account: sign in instead.")
     if db.session.scalar(select(User.id).where(User.phone == phone)) is not None:
-        raise Refused(_l("This number already has an account: sign in instead."),
-                      field="phone", status=422)
+        raise Refused(taken, field="phone", status=422)
     if data.get("id_number") and not data.get("id_type"):
         raise Refused(_l("Choose the type of ID."), field="id_type", status=422)
     user = User(name=data["name"].strip(), phone=phone, role=access.VOLUNTEER,
                 community_id=data.get("community_id") or None, locale="")
-    user.set_password(data["password"])
-    db.session.add(user)
-    db.session.flush()
-    db.session.add(VolunteerProfile(
-        user_id=user.id, id_type=data.get("id_type") or "",
-        id_number=(data.get("id_number") or "").strip().upper(),
-        volunteer_number=(data.get("volunteer_number") or "").strip(),
-        skills=(data.get("skills") or "").strip(),
-        availability=(data.get("availability") or "").strip()))
-    try:
-        db.session.commit()
-    except IntegrityError:  # the same number registering twice at once
-        db.session.rollback()
-        raise Refused(_l("This number already has an account: sign in instead."),
-                      field="phone", status=422) from None
+    user.set_password(data["password"])  # before the write: the hash takes a while
+    # The same number sent many times at once: one account, the others meet the unique key.
+    with unit_of_work(conflict=taken, field="phone"):
+        db.session.add(user)
+        db.session.flush()
+        db.session.add(VolunteerProfile(
+            user_id=user.id, id_type=data.get("id_type") or "",
+            id_number=(data.get("id_number") or "").strip().upper(),
+            volunteer_number=(data.get("volunteer_number") or "").strip(),
+            skills=(data.get("skills") or "").strip(),
+            availability=(data.get("availability") or "").strip()))
     return user
 
 

@@ -215,6 +215,10 @@ def test_move_to_recycle_then_handover(client, setup, drives):
      "receiver_name"),
     ({"to_whom": "街道", "receiver_name": "刘洋", "handed_at": "someday", "count": "2"},
      "handed_at"),
+    ({"to_whom": "街道", "receiver_name": "刘洋", "handed_at": "9999-12-31", "count": "2"},
+     "handed_at"),
+    ({"to_whom": "街道", "receiver_name": "刘洋", "handed_at": "0001-01-01", "count": "2"},
+     "handed_at"),
     ({"to_whom": "街道", "receiver_name": "刘洋", "handed_at": "2026-11-20", "count": "-1"},
      "count"),
     ({"to_whom": "街道", "receiver_name": "刘洋", "handed_at": "2026-11-20", "count": "9"},
@@ -436,3 +440,21 @@ def test_finished_drive_shows_no_entry_form(client, drives, make, auth):
     response = client.post(f"/events/{event.id}/bikes", data={"colour": "black",
                                                                "location": "车棚"})
     assert response.status_code == 409 and count(Bike) == 0
+
+
+@pytest.mark.parametrize("code", ["²", "1-²", "١", "1-١٢", "99999999999999999999",
+                                  "1-99999999999999999999", "2147483648", "-1", "1-", "1--2"])
+def test_claim_codes_that_are_not_ascii_numbers_of_a_row_are_404(client, public_drive, code):
+    """str.isdigit() takes "²" and "١" (which int() refuses or reads as 1): only ASCII digits
+    of a number a row can have make a claim link."""
+    assert client.get(f"/claim/{code}").status_code == 404
+
+
+def test_huge_numbers_in_the_register_paths_and_filters(client, setup):
+    event, _staff = setup
+    huge = "99999999999999999999"
+    assert client.get(f"/events/{huge}/bikes").status_code == 404
+    assert client.post(f"/events/{event.id}/bikes/claims/{huge}/confirm").status_code == 404
+    assert client.get(f"/campaigns/{huge}").status_code == 404
+    tags = client.get(f"/events/{event.id}/bikes/tags?from={huge}&to={huge}")
+    assert tags.status_code == 200

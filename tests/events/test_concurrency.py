@@ -1,15 +1,10 @@
-"""Capacity under load, through the real HTTP stack: a threaded werkzeug server, 200 people
-with their own session cookie tapping "Sign up" at the same moment for a role of 50."""
+"""Capacity under load, through the real HTTP stack (the `live` server, tests/live.py): 200
+people with their own session cookie tapping "Sign up" at the same moment for a role of 50."""
 
-import http.client
-import threading
 from concurrent.futures import ThreadPoolExecutor
-from urllib.parse import urlencode
 
-import pytest
 from sqlalchemy import func, select
 from werkzeug.security import generate_password_hash
-from werkzeug.serving import make_server
 
 from coordinator.auth.models import User
 from coordinator.events.models import CONFIRMED, SIGNUP_CANCELLED, WAITLISTED, EventRole, Signup
@@ -20,37 +15,6 @@ PEOPLE = 200
 CAPACITY = 50
 CANCELLING = 10
 PASSWORD = "load-test-1"
-
-
-@pytest.fixture
-def server(app):
-    srv = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=srv.serve_forever, daemon=True)
-    thread.start()
-    yield srv.server_port
-    srv.shutdown()
-    thread.join(timeout=5)
-
-
-def _request(port, method, path, body=None, cookie=None, headers=None):
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-    try:
-        all_headers = {"Content-Type": "application/x-www-form-urlencoded"}
-        if cookie:
-            all_headers["Cookie"] = cookie
-        all_headers.update(headers or {})
-        conn.request(method, path, body=urlencode(body or {}), headers=all_headers)
-        response = conn.getresponse()
-        return response.status, response.getheader("Set-Cookie") or "", response.read()
-    finally:
-        conn.close()
-
-
-def _login(port, phone):
-    status, set_cookie, _ = _request(port, "POST", "/login",
-                                     {"phone": phone, "password": PASSWORD})
-    assert status == 302, status
-    return set_cookie.split(";", 1)[0]
 
 
 def _people(make, n):
@@ -67,7 +31,7 @@ def _count(*where):
     return db.session.scalar(select(func.count()).select_from(Signup).where(*where))
 
 
-def test_200_parallel_sign_ups_for_50_places_then_10_cancellations(app, make, server):
+def test_200_parallel_sign_ups_for_50_places_then_10_cancellations(app, make, live):
     event = make_event(roles=(("搬运", CAPACITY),))
     role_id, event_id = event.roles[0].id, event.id
     people = _people(make, PEOPLE)
@@ -75,21 +39,14 @@ def test_200_parallel_sign_ups_for_50_places_then_10_cancellations(app, make, se
     db.session.commit()
 
     with ThreadPoolExecutor(max_workers=50) as pool:
-        cookies = list(pool.map(lambda phone: _login(server, phone), phones))
+        cookies = list(pool.map(lambda phone: live.login(phone, PASSWORD), phones))
 
-    start = threading.Barrier(PEOPLE)
     path = f"/events/{event_id}/roles/{role_id}/sign-up"
     htmx = {"HX-Request": "true", "HX-Target": "roles"}
 
-    def tap(cookie):
-        start.wait()
-        status, _, body = _request(server, "POST", path, cookie=cookie, headers=htmx)
-        return status, body
+    results = live.burst(PEOPLE, lambda i: live.post(path, cookie=cookies[i], headers=htmx))
 
-    with ThreadPoolExecutor(max_workers=PEOPLE) as pool:
-        results = list(pool.map(tap, cookies))
-
-    assert [s for s, _ in results if s != 200] == []
+    assert [r.status for r in results if r.status != 200] == []
     db.session.expire_all()
     assert _count(Signup.status == CONFIRMED) == CAPACITY
     assert _count(Signup.status == WAITLISTED) == PEOPLE - CAPACITY
@@ -108,17 +65,13 @@ def test_200_parallel_sign_ups_for_50_places_then_10_cancellations(app, make, se
     first_ten = set(db.session.scalars(
         select(Signup.id).where(Signup.status == WAITLISTED).order_by(Signup.position)
         .limit(CANCELLING)))
-    leave_barrier = threading.Barrier(CANCELLING)
 
-    def leave(user_id):
-        leave_barrier.wait()
-        status, _, _ = _request(server, "POST",
-                                f"/events/{event_id}/signups/{by_user[user_id]}/cancel",
-                                cookie=cookie_of[user_id], headers=htmx)
-        return status
+    def leave(i):
+        user_id = leaving[i]
+        return live.post(f"/events/{event_id}/signups/{by_user[user_id]}/cancel",
+                         cookie=cookie_of[user_id], headers=htmx).status
 
-    with ThreadPoolExecutor(max_workers=CANCELLING) as pool:
-        statuses = list(pool.map(leave, leaving))
+    statuses = live.burst(CANCELLING, leave)
 
     assert statuses == [200] * CANCELLING
     db.session.expire_all()
@@ -130,23 +83,17 @@ def test_200_parallel_sign_ups_for_50_places_then_10_cancellations(app, make, se
     assert db.session.get(EventRole, role_id).confirmed_count == CAPACITY
 
 
-def test_one_person_tapping_twenty_times_at_once_gets_one_place(app, make, server):
+def test_one_person_tapping_twenty_times_at_once_gets_one_place(app, make, live):
     """The friendly check and the unique index together: one place, no error pages."""
     event = make_event(roles=(("搬运", 5), ("清扫", 5)))
     roles, event_id = [r.id for r in event.roles], event.id
     (person,) = _people(make, 1)
     db.session.commit()
-    cookie = _login(server, person.phone)
-    start = threading.Barrier(20)
+    cookie = live.login(person.phone, PASSWORD)
     htmx = {"HX-Request": "true", "HX-Target": "roles"}
 
-    def tap(i):
-        start.wait()
-        path = f"/events/{event_id}/roles/{roles[i % 2]}/sign-up"
-        return _request(server, "POST", path, cookie=cookie, headers=htmx)[0]
-
-    with ThreadPoolExecutor(max_workers=20) as pool:
-        statuses = list(pool.map(tap, range(20)))
+    statuses = [r.status for r in live.burst(20, lambda i: live.post(
+        f"/events/{event_id}/roles/{roles[i % 2]}/sign-up", cookie=cookie, headers=htmx))]
 
     assert sorted(set(statuses)) == [200, 409] and statuses.count(200) == 1
     db.session.expire_all()

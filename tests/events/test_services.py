@@ -231,7 +231,7 @@ def test_save_event_checks_times_roles_and_community(app, en, make):
         (_form_data(event, ends_at=event.starts_at), "ends_at"),
         (_form_data(event, roles=[]), "roles"),
         (_form_data(event, roles=[{"id": event.roles[0].id, "name": "搬运", "capacity": 1}]),
-         "roles"),
+         "roles-0-capacity"),  # at the capacity the organiser typed
         (_form_data(event, roles=[{"id": None, "name": "清扫", "capacity": 3}]), "roles"),
         (_form_data(event, community_id=make.community().id), "community_id"),
     ]
