@@ -160,12 +160,15 @@ def _check_place(data: dict) -> dict:
 
 # ---------------------------------------------------------------- intake
 
-def _files(files) -> list:
-    return [f for f in (files or []) if f is not None and getattr(f, "filename", "")]
+def _prepare_photos(files, field: str) -> list:
+    """Decode and clean the photos before the unit of work: no write lock while it runs."""
+    from coordinator.uploads.services import prepare_photos
+
+    return prepare_photos(files, field=field, max_count=MAX_PHOTOS)
 
 
 def _save_photos(files, owner_type: str, owner_id: int, kind: str, actor, field: str):
-    """Check every photo, then store them all in the caller's transaction (all or nothing)."""
+    """Store the prepared photos in the caller's transaction (all or nothing)."""
     from coordinator.uploads.services import save_photos
 
     return save_photos(files, owner_type, owner_id, kind=kind,
@@ -190,6 +193,8 @@ def open_case(actor, data: dict, photos=None) -> Case:
     Rules: the place pickers must agree with each other; a 12345 case carries its ticket
     number; staff log cases in their own community only. The trail starts with "logged".
     """
+    photos = _prepare_photos(photos, "photos")
+
     def work():
         place = _check_place(data)
         if actor.role == access.STAFF and place["community_id"] != actor.community_id:
@@ -313,6 +318,7 @@ def add_visit(actor, case: Case, data: dict, photos=None) -> Visit:
     """A visit: what was found, photos; 'needs another visit' is noted in the trail too."""
     if case.status not in (workflow.ACCEPTED, workflow.IN_PROGRESS, workflow.EXTENDED):
         raise Refused(_l("Visits are recorded while the job is in progress."), status=409)
+    photos = _prepare_photos(photos, "photos")
 
     def work():
         if actor.role in access.TEAM_SIDE and case.team_id != actor.team_id:
@@ -335,13 +341,15 @@ def add_visit(actor, case: Case, data: dict, photos=None) -> Visit:
 
 def finish(actor, case: Case, data: dict, after_photo=None) -> Case:
     """Done: the cause and the follow-up are written down and an 'after' photo is kept."""
+    after = _prepare_photos([after_photo], "after_photo")
+
     def work():
         workflow.transition(case, "handle", actor, data.get("note") or "")
-        if not _files([after_photo]):
+        if not after:
             raise Refused(_l("Add a photo of the result."), field="after_photo", status=422)
         case.root_cause = data["root_cause"]
         case.follow_up = data.get("follow_up") or ""
-        _save_photos([after_photo], "case", case.id, "after", actor, "after_photo")
+        _save_photos(after, "case", case.id, "after", actor, "after_photo")
         return case
 
     return _commit_or_rollback(work)
