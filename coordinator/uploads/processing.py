@@ -41,6 +41,8 @@ FORMAT_NAMES = "JPEG, PNG, GIF, WebP, TIFF, HEIC"
 # A JPEG is decoded at the smallest scale (1/2, 1/4, 1/8) whose long side is still at least
 # this share of max_side: a 4,000 px phone photo decodes at 2,000 px, a quarter of the pixels,
 # instead of at full size only to be shrunk to 2,560 px; 2,000 px is plenty to see a drain.
+# Other formats are reduced to the same floor after decoding. Only what is still longer than
+# max_side after that is resized (LANCZOS) to max_side.
 DRAFT_FLOOR = 0.75
 JPEG_QUALITY = 85
 _SRGB = ImageCms.createProfile("sRGB")
@@ -143,8 +145,12 @@ def _clean(image: Image.Image, max_side: int) -> Image.Image:
     orientation = image.getexif().get(ExifTags.Base.Orientation, 1)
     icc = image.info.get("icc_profile")
     pixels = _eight_bit(image)
-    if pixels.mode in _REDUCIBLE and max(pixels.size) >= 2 * max_side:
-        pixels = pixels.reduce(max(pixels.size) // max_side)  # a cheap whole-factor average
+    factor = int(max(pixels.size) // (max_side * DRAFT_FLOOR))
+    if factor > 1 and pixels.mode in _REDUCIBLE:
+        # What draft() does for a JPEG, done after decoding for the others: a whole-factor
+        # average (fast, and kind to the picture) to the same floor; a 12 MP PNG or HEIC is
+        # then 2,000 px long like a 12 MP JPEG.
+        pixels = pixels.reduce(factor)
     pixels = _srgb(pixels, icc)
     if max(pixels.size) > max_side:
         pixels.thumbnail((max_side, max_side), Image.Resampling.LANCZOS)
@@ -198,7 +204,7 @@ def _srgb(image: Image.Image, icc: bytes | None) -> Image.Image:
             return ImageCms.profileToProfile(image, io.BytesIO(icc), _SRGB, outputMode=mode)
         except (ImageCms.PyCMSError, OSError, ValueError):
             pass  # a broken profile: the plain conversion below is close enough
-    return image.convert(mode)
+    return image if image.mode == mode else image.convert(mode)
 
 
 def _encode(image: Image.Image) -> bytes:

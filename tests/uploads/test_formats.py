@@ -193,10 +193,14 @@ def test_a_27_megapixel_photo_is_decoded_at_half_and_shrunk_to_2560(app, decoded
     assert (photo.width, photo.height) == (2560, 1920)
 
 
-def test_a_big_png_is_reduced_to_the_long_side(app):
-    photo = services.save_photo(upload(encode(picture((6000, 1000)), "PNG"), "pano.png"),
-                                "case", 1)
-    assert (photo.width, photo.height) == (2560, 427)
+@pytest.mark.parametrize("size,kept", [
+    pytest.param((6000, 1000), (2000, 334), id="reduced-by-3"),
+    pytest.param((5500, 1000), (2560, 465), id="reduced-by-2-then-resized"),
+    pytest.param((4000, 3000), (2000, 1500), id="12MP-like-a-jpeg"),
+])
+def test_a_big_png_is_reduced_by_a_whole_factor_then_to_the_long_side(app, size, kept):
+    photo = services.save_photo(upload(encode(picture(size), "PNG"), "pano.png"), "case", 1)
+    assert (photo.width, photo.height) == kept
 
 
 def test_small_photos_keep_their_size(app, decoded):
