@@ -51,7 +51,7 @@ _ORIENTATION = {  # EXIF orientation → the turn that makes the pixels stand up
     4: Image.Transpose.FLIP_TOP_BOTTOM, 5: Image.Transpose.TRANSPOSE,
     6: Image.Transpose.ROTATE_270, 7: Image.Transpose.TRANSVERSE, 8: Image.Transpose.ROTATE_90,
 }
-_REDUCIBLE = {"L", "LA", "RGB", "RGBA", "CMYK", "YCbCr", "I", "F"}  # modes reduce() averages
+BAND_ROWS = 128  # rows of the reduced picture made at a time (see _shrink)
 _ALPHA = {"RGBA", "LA", "La", "RGBa", "PA"}
 
 
@@ -144,14 +144,7 @@ def _clean(image: Image.Image, max_side: int) -> Image.Image:
     image.load()  # the first frame of an animated GIF, WebP or PNG; the first TIFF page
     orientation = image.getexif().get(ExifTags.Base.Orientation, 1)
     icc = image.info.get("icc_profile")
-    pixels = _eight_bit(image)
-    factor = int(max(pixels.size) // (max_side * DRAFT_FLOOR))
-    if factor > 1 and pixels.mode in _REDUCIBLE:
-        # What draft() does for a JPEG, done after decoding for the others: a whole-factor
-        # average (fast, and kind to the picture) to the same floor; a 12 MP PNG or HEIC is
-        # then 2,000 px long like a 12 MP JPEG.
-        pixels = pixels.reduce(factor)
-    pixels = _srgb(pixels, icc)
+    pixels = _srgb(_shrink(image, max_side), icc)
     if max(pixels.size) > max_side:
         pixels.thumbnail((max_side, max_side), Image.Resampling.LANCZOS)
     if orientation in _ORIENTATION:
@@ -170,17 +163,49 @@ def _draft_scale(size: tuple[int, int], max_side: int) -> int:
     return 1
 
 
-def _eight_bit(image: Image.Image) -> Image.Image:
-    """16- and 32-bit greyscale brought to 8 bits by scaling, not by clipping to white."""
+def _shrink(image: Image.Image, max_side: int) -> Image.Image:
+    """The decoded picture in 8 bits (L, LA, RGB, RGBA or CMYK), averaged down by a whole
+    factor to the draft floor: what draft() does for a JPEG, done after decoding for the
+    others, so a 12 MP PNG or HEIC is kept at 2,000 px like a 12 MP JPEG.
+
+    Band by band: a converted copy (palette, 16-bit) or the premultiplied copy reduce() makes
+    of RGBA is then made of one band at a time, never of the whole decoded picture (for a
+    60 MP RGBA PNG that would be a second 240 MB).
+    """
+    factor = int(max(image.size) // (max_side * DRAFT_FLOOR))
+    to_eight = _grey_factor(image)
+    if factor < 2:
+        return _eight_bit(image, to_eight)
+    width, height = image.size
+    step = factor * BAND_ROWS
+    out = None
+    for top in range(0, height, step):
+        band = _eight_bit(image.crop((0, top, width, min(top + step, height))), to_eight)
+        band = band.reduce(factor)
+        if out is None:
+            out = Image.new(band.mode, (-(-width // factor), -(-height // factor)))
+        out.paste(band, (0, top // factor))
+    return out
+
+
+def _grey_factor(image: Image.Image) -> float:
+    """16- and 32-bit greyscale is scaled to 8 bits, not clipped to white."""
     if image.mode.startswith("I;16"):
-        return image.point(lambda v: v / 256).convert("L")
+        return 1 / 256
     if image.mode in ("I", "F"):
         high = image.getextrema()[1] or 1
-        factor = 1 / 256 if 255 < high <= 65535 else (255 / high if high > 255 else 1)
-        return image.point(lambda v: v * factor).convert("L")
-    if image.mode == "1":
-        return image.convert("L")
-    return image
+        return 1 / 256 if 255 < high <= 65535 else (255 / high if high > 255 else 1)
+    return 1
+
+
+def _eight_bit(image: Image.Image, grey_factor: float) -> Image.Image:
+    if image.mode in ("L", "LA", "RGB", "RGBA", "CMYK"):
+        return image
+    if image.mode.startswith("I;16") or image.mode in ("I", "F"):
+        return image.point(lambda v: v * grey_factor).convert("L")
+    if _has_alpha(image):
+        return image.convert("RGBA")
+    return image.convert("L" if image.mode == "1" else "RGB")  # P, YCbCr, LAB, HSV
 
 
 def _has_alpha(image: Image.Image) -> bool:
@@ -193,7 +218,7 @@ def _srgb(image: Image.Image, icc: bytes | None) -> Image.Image:
     The ICC profile is used to convert (an iPhone's Display P3, a print shop's CMYK) and then
     dropped with the rest of the metadata: the colours stay right without it.
     """
-    if _has_alpha(image):
+    if image.mode in ("LA", "RGBA"):
         rgba = image.convert("RGBA")
         opaque = rgba.getchannel("A").getextrema()[0] == 255
         image, mode = (rgba.convert("RGB"), "RGB") if opaque else (rgba, "RGBA")

@@ -60,13 +60,13 @@ def _empty_upload_folder(app):
 def decoded(monkeypatch):
     """The size of every image at the moment its pixels exist in memory."""
     sizes = []
-    real = processing._eight_bit
+    real = processing._shrink
 
-    def spy(image):
+    def spy(image, max_side):
         sizes.append(image.size)
-        return real(image)
+        return real(image, max_side)
 
-    monkeypatch.setattr(processing, "_eight_bit", spy)
+    monkeypatch.setattr(processing, "_shrink", spy)
     return sizes
 
 
@@ -279,3 +279,24 @@ def test_a_tiff_page_with_exif_orientation_is_turned_once(app):
     # orientation 8 (turn 90° anticlockwise): the top-left mark goes to the bottom left.
     assert (out.width, out.height) == (600, 800)
     assert near(out.getpixel((5, 795)), BLUE) and near(out.getpixel((595, 5)), RED)
+
+
+@pytest.mark.parametrize("mode", ["RGB", "RGBA", "L"])
+def test_reducing_band_by_band_gives_the_pixels_of_one_whole_reduce(monkeypatch, mode):
+    """Bands keep memory to the decoded picture plus one band; the picture must not show it
+    (seams, a short last band)."""
+    monkeypatch.setattr(processing, "BAND_ROWS", 4)
+    image = Image.effect_noise((1000, 701), 64).convert(mode)
+    if mode == "RGBA":
+        image.putalpha(Image.linear_gradient("L").resize(image.size))
+    reduced = processing._shrink(image, max_side=100)  # 1000 // 75: by 13, bands of 52 rows
+    assert reduced.size == (77, 54) == image.reduce(13).size
+    assert reduced.tobytes() == image.reduce(13).tobytes()
+
+
+def test_a_palette_picture_is_reduced_in_colour_not_by_averaging_palette_indexes(app):
+    image = picture((6000, 1000)).convert("P")
+    photo = services.save_photo(upload(encode(image, "GIF"), "wide.gif"), "case", 1)
+    out, _data = stored(app, photo)
+    assert (out.width, out.height) == (2000, 334)
+    assert near(out.getpixel((10, 10)), BLUE) and near(out.getpixel((1990, 300)), RED)

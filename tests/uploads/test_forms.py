@@ -73,17 +73,17 @@ def timeline(web_app, monkeypatch):
     """What happened in order: "decode" for each photo decoded, "write" for each INSERT,
     UPDATE or DELETE the request's database session sent."""
     happened: list[str] = []
-    real = processing._eight_bit
+    real = processing._shrink
 
-    def decoding(image):
+    def decoding(image, max_side):
         happened.append("decode")
-        return real(image)
+        return real(image, max_side)
 
     def statement(conn, cursor, sql, params, context, executemany):
         if sql.lstrip().split(None, 1)[0].upper() in ("INSERT", "UPDATE", "DELETE"):
             happened.append("write")
 
-    monkeypatch.setattr(processing, "_eight_bit", decoding)
+    monkeypatch.setattr(processing, "_shrink", decoding)
     with web_app.app_context():
         engine = db.engine
     event.listen(engine, "before_cursor_execute", statement)
