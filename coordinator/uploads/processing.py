@@ -91,8 +91,11 @@ def read_upload(file_storage, limits: Limits, field: str) -> bytes:
     The upload stream is put back at its start, not closed, so the request keeps it intact.
     """
     stream = file_storage.stream
+    seekable = hasattr(stream, "seek")
+    if seekable:
+        stream.seek(0)
     data = stream.read(limits.max_bytes + 1)
-    if hasattr(stream, "seek"):
+    if seekable:
         stream.seek(0)
     if len(data) > limits.max_bytes:
         raise Refused(_("%(name)s is larger than %(mb)d MB.",

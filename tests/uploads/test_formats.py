@@ -300,3 +300,10 @@ def test_a_palette_picture_is_reduced_in_colour_not_by_averaging_palette_indexes
     out, _data = stored(app, photo)
     assert (out.width, out.height) == (2000, 334)
     assert near(out.getpixel((10, 10)), BLUE) and near(out.getpixel((1990, 300)), RED)
+
+
+def test_a_broken_colour_profile_does_not_refuse_the_photo(app):
+    original = encode(picture((300, 200)), "JPEG", icc_profile=b"not a profile at all" * 10)
+    photo = services.save_photo(upload(original), "case", 1)
+    out, _data = stored(app, photo)
+    assert "icc_profile" not in out.info and near(out.getpixel((5, 5)), BLUE)
