@@ -72,6 +72,11 @@ lint: setup
 bench: setup bench-deps
 	bash bench/run.sh
 
+# Photo intake: time and peak memory per photo, each case in a fresh process (bench/README.md).
+.PHONY: bench-photos
+bench-photos: setup
+	$(BIN)/python bench/photo_bench.py
+
 # wrk from Debian's packages: the load generator of bench/.
 bench-deps:
 	@command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }

@@ -164,11 +164,11 @@ def register_bike(actor, event: Event, data: dict, photo=None) -> Bike:
     """Give the bike the drive's next tag number, keep its photo, remember where it stands."""
     if not takes_bikes(event):
         raise Refused(_("This drive is closed; no more bikes can be registered."), status=409)
-    if photo is not None and getattr(photo, "filename", ""):
-        from coordinator.uploads.services import validate_photos
+    from coordinator.uploads.services import prepare_photos, save_photos
 
-        # Checked before the tag is taken, so a bad file holds no lock and wastes no number.
-        validate_photos([photo], field="photo", max_count=1)
+    # Decoded and checked before the tag is taken, so a bad file holds no lock and wastes no
+    # number, and a good one is not decoded while the register row is locked.
+    photos = prepare_photos([photo], field="photo", max_count=1)
     with unit_of_work():
         tag = next_tag(event.id)
         location = (data.get("location") or "").strip()
@@ -178,10 +178,8 @@ def register_bike(actor, event: Event, data: dict, photo=None) -> Bike:
                     registered_by_id=actor.id, registered_at=utcnow())
         db.session.add(bike)
         db.session.flush()
-        if photo is not None and getattr(photo, "filename", ""):
-            from coordinator.uploads.services import save_photo
-
-            save_photo(photo, "bike", bike.id, kind="bike", uploaded_by=actor, field="photo")
+        save_photos(photos, "bike", bike.id, kind="bike", uploaded_by=actor, field="photo",
+                    max_count=1)
         db.session.execute(update(BikeRegister).where(BikeRegister.event_id == event.id)
                            .values(last_location=location))
     return bike

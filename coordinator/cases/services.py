@@ -164,12 +164,15 @@ def _check_place(data: dict) -> dict:
 
 # ---------------------------------------------------------------- intake
 
-def _files(files) -> list:
-    return [f for f in (files or []) if f is not None and getattr(f, "filename", "")]
+def _prepare_photos(files, field: str) -> list:
+    """Decode and clean the photos before the unit of work: no write lock while it runs."""
+    from coordinator.uploads.services import prepare_photos
+
+    return prepare_photos(files, field=field, max_count=MAX_PHOTOS)
 
 
 def _save_photos(files, owner_type: str, owner_id: int, kind: str, actor, field: str):
-    """Check every photo, then store them all in the caller's transaction (all or nothing)."""
+    """Store the prepared photos in the caller's transaction (all or nothing)."""
     from coordinator.uploads.services import save_photos
 
     return save_photos(files, owner_type, owner_id, kind=kind,
@@ -218,6 +221,7 @@ def open_case(actor, data: dict, photos=None) -> Case:
     earlier = _submitted(key)
     if earlier is not None:
         return earlier
+    photos = _prepare_photos(photos, "photos")  # decoded before the transaction begins
     try:
         return _open_case(actor, data, photos, key)
     except Refused as refused:
@@ -361,6 +365,7 @@ def add_visit(actor, case: Case, data: dict, photos=None) -> Visit:
     """A visit: what was found, photos; 'needs another visit' is noted in the trail too."""
     if case.status not in (workflow.ACCEPTED, workflow.IN_PROGRESS, workflow.EXTENDED):
         raise Refused(_l("Visits are recorded while the job is in progress."), status=409)
+    photos = _prepare_photos(photos, "photos")
 
     with _changing(case, "arrive" if case.status == workflow.ACCEPTED else "revisit"):
         if actor.role in access.TEAM_SIDE and case.team_id != actor.team_id:
@@ -381,13 +386,14 @@ def add_visit(actor, case: Case, data: dict, photos=None) -> Visit:
 
 def finish(actor, case: Case, data: dict, after_photo=None) -> Case:
     """Done: the cause and the follow-up are written down and an 'after' photo is kept."""
+    after = _prepare_photos([after_photo], "after_photo")
     with _changing(case, "handle"):
         workflow.transition(case, "handle", actor, data.get("note") or "")
-        if not _files([after_photo]):
+        if not after:
             raise Refused(_l("Add a photo of the result."), field="after_photo", status=422)
         case.root_cause = data["root_cause"]
         case.follow_up = data.get("follow_up") or ""
-        _save_photos([after_photo], "case", case.id, "after", actor, "after_photo")
+        _save_photos(after, "case", case.id, "after", actor, "after_photo")
     return case
 
 

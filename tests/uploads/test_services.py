@@ -113,13 +113,13 @@ def test_a_bad_third_photo_leaves_nothing_saved(app):
     assert db.session.query(Photo).count() == 0
 
 
-def test_validate_photos_skips_empty_inputs_and_caps_the_count(app):
+def test_prepare_photos_skips_empty_inputs_and_caps_the_count(app):
     empty = upload(b"", "")
-    assert services.validate_photos([empty, upload(jpeg_with_gps())]) != []
-    assert len(services.validate_photos([empty, upload(jpeg_with_gps())])) == 1
+    prepared = services.prepare_photos([empty, upload(jpeg_with_gps())])
+    assert len(prepared) == 1 and prepared[0].data[:2] == b"\xff\xd8"
     with pytest.raises(Refused) as refused:
-        services.validate_photos([upload(jpeg_with_gps()) for _ in range(3)], "pics",
-                                 max_count=2)
+        services.prepare_photos([upload(jpeg_with_gps()) for _ in range(3)], "pics",
+                                max_count=2)
     assert (refused.value.status, refused.value.field) == (422, "pics")
     assert files_in(app) == []
 
