@@ -2,7 +2,7 @@
 per intake form, however often it is sent)
 
 Revision ID: h1a7c2e4f6b8
-Revises: d4e6f8a0b2c4
+Revises: h6b2c3d4e5f6
 Create Date: 2026-12-01 10:00:00
 
 """
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "h1a7c2e4f6b8"
-down_revision = "d4e6f8a0b2c4"
+down_revision = "h6b2c3d4e5f6"
 branch_labels = None
 depends_on = None
 

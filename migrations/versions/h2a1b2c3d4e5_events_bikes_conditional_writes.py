@@ -2,7 +2,7 @@
 version_id_col), one pending hours correction per sign-up, one pending claim per bike and phone
 
 Revision ID: h2a1b2c3d4e5
-Revises: d4e6f8a0b2c4
+Revises: h4a1b2c3d4e5
 Create Date: 2026-12-01 10:00:00
 
 """
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "h2a1b2c3d4e5"
-down_revision = "d4e6f8a0b2c4"
+down_revision = "h4a1b2c3d4e5"
 branch_labels = None
 depends_on = None
 

@@ -2,7 +2,7 @@
 all); rate_limit_counters (rate limits shared by every worker without Redis)
 
 Revision ID: h4a1b2c3d4e5
-Revises: d4e6f8a0b2c4
+Revises: h1a7c2e4f6b8
 Create Date: 2026-12-01 10:00:00
 
 """
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "h4a1b2c3d4e5"
-down_revision = "d4e6f8a0b2c4"
+down_revision = "h1a7c2e4f6b8"
 branch_labels = None
 depends_on = None
 
