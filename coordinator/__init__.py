@@ -38,7 +38,7 @@ def create_app(config=None) -> Flask:
     app.config.setdefault("RATELIMIT_STORAGE_URI", app.config.get("REDIS_URL") or "memory://")
     INSTANCE.mkdir(parents=True, exist_ok=True)
 
-    from coordinator import access, ui
+    from coordinator import access, converters, ui
     from coordinator.extensions import babel, csrf, db, htmx, limiter, login_manager, migrate
 
     db.init_app(app)
@@ -49,6 +49,7 @@ def create_app(config=None) -> Flask:
     login_manager.init_app(app)
     babel.init_app(app, locale_selector=ui.select_locale)
     ui.init_app(app)
+    converters.init_app(app)
 
     for name in DOMAINS:
         module = import_module(f"coordinator.{name}")

@@ -1,4 +1,3 @@
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
     DateField,
@@ -12,7 +11,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from coordinator.bikes.models import RECEIVERS
-from coordinator.forms import Mobile, normalise_phone
+from coordinator.forms import FlaskForm, Mobile, normalise_phone
 from coordinator.i18n import lazy_gettext as _l
 from coordinator.teams.forms import CheckboxesField
 

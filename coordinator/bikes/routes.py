@@ -16,6 +16,7 @@ from coordinator.bikes.forms import (
     RepeatForm,
 )
 from coordinator.bikes.models import STATUSES, TO_RECYCLE
+from coordinator.converters import parse_int
 from coordinator.events.models import Event
 from coordinator.extensions import htmx, limiter
 from coordinator.forms import ButtonForm
@@ -229,8 +230,11 @@ def tags(event_id: int):
 
 def _parse_code(code: str) -> tuple[int, int | None]:
     event_part, _sep, tag_part = code.partition("-")
-    access.require(event_part.isdigit() and (not tag_part or tag_part.isdigit()))
-    return int(event_part), int(tag_part) if tag_part else None
+    # parse_int, not int(): '²' passes isdigit() and int() fails on it; '١٢٣' and 10**20 too.
+    event_id, tag = parse_int(event_part), parse_int(tag_part) if tag_part else None
+    access.require(event_part.isdigit() and event_id is not None and (not tag_part or (
+        tag_part.isdigit() and tag is not None)))
+    return event_id, tag
 
 
 def claim_context(event, form, claimed=None):
