@@ -7,26 +7,46 @@ tests on purpose: what one role saved with hostile values must not break another
 """
 
 import pytest
+from sqlalchemy import select, update
 
 from coordinator.extensions import db
 from tests.conftest import _wipe
 
 
 @pytest.fixture(scope="package")
-def world(app):
+def world(app, web_app):
     from importlib import import_module
 
+    from coordinator.auth.models import User
     from coordinator.demo import CHAPTERS
+    from tests.sweep.sweeper import LOGINS
 
     with app.app_context():
         for name in CHAPTERS:
             import_module(name).load()
             db.session.commit()
+        accounts = {phone: db.session.scalar(select(User.id).filter_by(phone=phone))
+                    for phone in LOGINS.values() if phone}
         db.session.remove()
-    yield
+    _send_job_links(app, web_app)
+    yield accounts
     with app.app_context():
         db.session.remove()
         _wipe()
+
+
+def _send_job_links(app, web_app):
+    """Job links exist only in text messages: have the admin send one for each dispatched
+    case, the way the case page does, so the seeds can read them from the outbox."""
+    from coordinator.cases.models import Case
+
+    with app.app_context():
+        cases = list(db.session.scalars(select(Case.id).where(Case.team_id.is_not(None))))
+        db.session.remove()
+    client = web_app.test_client()
+    client.post("/login", data={"phone": "13800000001", "password": "demo1234"})
+    for case_id in cases:
+        client.post(f"/cases/{case_id}/send-link", data={"phone": "13900000099"})
 
 
 @pytest.fixture(autouse=True)
@@ -48,7 +68,6 @@ def seeds(app):
     import re
 
     from flask import url_for
-    from sqlalchemy import select
 
     from coordinator.cases.models import Case
     from coordinator.events import services as events
@@ -68,3 +87,22 @@ def seeds(app):
             found += re.findall(r"https?://[^/\s]+(/(?:j|track|claim)/[^\s，。]+)", body)
         db.session.remove()
     return found
+
+
+@pytest.fixture
+def logins(app, world):
+    """The demo sign-ins as the story made them: a role's sweep may well have changed another
+    account's phone or password, or switched it off, through the people form."""
+    from coordinator.auth.models import User
+    from coordinator.demo.story import DEMO_PASSWORD
+
+    with app.app_context():
+        probe = User()
+        probe.set_password(DEMO_PASSWORD)
+        for phone, user_id in world.items():
+            db.session.execute(update(User).where(User.phone == phone, User.id != user_id)
+                               .values(phone=f"x{user_id}-{phone}"[:20]))
+            db.session.execute(update(User).where(User.id == user_id).values(
+                phone=phone, password_hash=probe.password_hash, active=True))
+        db.session.commit()
+        db.session.remove()
