@@ -42,7 +42,7 @@ IN_QUERY = {**VALUES, "long": "堵".encode() * 450 + b"x" * 2000}
 # Kinds that a form may well accept in one field when the others are good, so that they reach
 # the service and the database: each field gets those of its input type alone.
 ALONE = {
-    "text": ["nul", "long", "crlf"],
+    "text": ["nul", "long"],
     "number": ["int-huge", "arabic-indic"],
     "choice": ["int-huge", "nul"],
     "date": ["date-max", "datetime-max"],
@@ -52,12 +52,12 @@ TYPES = {"text": "text", "textarea": "text", "search": "text", "email": "text", 
 
 # A few kinds that exercise a route's own parsing the most: used where a full corpus for
 # every role would cost more than it finds (the extra roles on a shared form).
-SAMPLE = ["nul", "bad-utf8", "int-huge", "arabic-indic", "date-max", "crlf", "long", "html"]
+SAMPLE = ["nul", "int-huge", "long", "arabic-indic", "date-max", "crlf"]
 
 # Path parameters: integer arguments get numbers no integer column holds and digits that are
 # not ASCII; string arguments get the text kinds. Percent-encoded as a browser would send them.
-PATH_INTS = [b"2147483648", b"9223372036854775808", b"99999999999999999999", b"-1",
-             "²".encode(), "١٢٣".encode(), "０１２".encode()]
+PATH_INTS = [b"2147483648", b"9223372036854775808", b"99999999999999999999",
+             "²".encode(), "١٢٣".encode()]
 PATH_STRINGS = [b"a\x00b", b"\xed\xa0\x80\xff", "²".encode(), "١٢٣".encode(),
                 b"99999999999999999999", b"x" * 4000, b"<script>\r\n.."]
 # Pages without a filter form read few query names of their own: the kinds that break parsing.

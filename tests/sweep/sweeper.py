@@ -97,7 +97,7 @@ class Sweep:
 
     # -- finding pages and forms -------------------------------------------------------------
 
-    def crawl(self, seeds=(), per_endpoint: int = 3, budget: int = 200) -> None:
+    def crawl(self, seeds=(), per_endpoint: int = 2, budget: int = 200) -> None:
         """Pages from every GET route without arguments, the seeds (addresses no page links
         to: a job link from an SMS, a claim code from a printed notice) and their links."""
         start = ["/home" if self.role != "anonymous" else "/", *seeds]
@@ -191,7 +191,7 @@ class Sweep:
 
     # -- hostile values ----------------------------------------------------------------------
 
-    def sweep_form(self, endpoint: str, form: Form, full: bool) -> None:
+    def sweep_form(self, endpoint: str, form: Form, full: bool, light: bool = False) -> None:
         """Every field with every kind of value, and each field alone with the others good.
 
         The first part is a Latin square: request j gives field i kind (i + j) mod K, so K
@@ -205,7 +205,9 @@ class Sweep:
                                                 label="baseline").status_code
         token = [(k, v) for k, v in good if k == "csrf_token"]
         names = [n for n in form.names() if n != "csrf_token"]
-        kinds = corpus.KINDS if full else corpus.SAMPLE
+        if not names:  # a button: only its path and headers can be hostile
+            return
+        kinds = corpus.KINDS if full else corpus.SAMPLE[:3] if light else corpus.SAMPLE
         for j in range(len(kinds)):
             pairs = [(n, corpus.VALUES[kinds[(i + j) % len(kinds)]]) for i, n in enumerate(names)]
             self.send("POST", form.action, corpus.encode(token + pairs),
@@ -214,6 +216,8 @@ class Sweep:
         twice = [(k, v) for k, v in good for v in (v, "另一个")] + [
             (n, "") for n in names if n not in dict(good)]
         self.send("POST", form.action, corpus.encode(twice), label="every field repeated")
+        if light:
+            return
         shapes = {}
         for f in form.fields:  # roles-0-name and roles-3-name are one field to a form
             if f.name != "csrf_token":
@@ -274,9 +278,11 @@ class Sweep:
         that names no block plus one other header and one cookie, taken in turn (over a
         role's pages every kind comes round many times)."""
         labels, cookies, turn = list(corpus.HEADERS), corpus.COOKIES, next(_TURNS)
-        if not full:
-            labels = ["hx-target-unknown", labels[turn % len(labels)]]
-            cookies = [cookies[turn % len(cookies)]]
+        if not full:  # a header or a cookie in turn
+            labels = ["hx-target-unknown"] + ([labels[turn % len(labels)]] if turn % 2 else [])
+            cookies = [] if turn % 2 else [cookies[turn // 2 % len(cookies)]]
+        if method == "POST":  # a form's fields are swept already: one forged header in turn
+            labels, cookies = [labels[-1]], []
         for label in labels:
             self.send(method, url, body, label=label, headers=corpus.HEADERS[label])
         for cookie in cookies:
