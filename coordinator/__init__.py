@@ -42,7 +42,7 @@ def create_app(config=None) -> Flask:
         hops = int(app.config["PROXY_COUNT"])
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
 
-    from coordinator import access, ratelimits, ui
+    from coordinator import access, converters, ratelimits, ui
     from coordinator.extensions import babel, csrf, db, htmx, limiter, login_manager, migrate
 
     db.init_app(app)
@@ -53,6 +53,7 @@ def create_app(config=None) -> Flask:
     login_manager.init_app(app)
     babel.init_app(app, locale_selector=ui.select_locale)
     ui.init_app(app)
+    converters.init_app(app)
 
     for name in DOMAINS:
         module = import_module(f"coordinator.{name}")

@@ -1,9 +1,8 @@
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
 from coordinator.access import ROLES
-from coordinator.forms import Mobile, SearchForm, normalise_phone, options
+from coordinator.forms import FlaskForm, Mobile, SearchForm, normalise_phone, options
 from coordinator.i18n import lazy_gettext as _l
 
 

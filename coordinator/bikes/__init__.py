@@ -2,10 +2,7 @@
 
 from flask import Blueprint
 
-from coordinator.events import ids_in_range
-
 bp = Blueprint("bikes", __name__)
-bp.url_value_preprocessor(ids_in_range)
 
 
 def calendar_day(value) -> str:

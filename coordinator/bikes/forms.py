@@ -1,4 +1,3 @@
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
     DateField,
@@ -13,7 +12,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from coordinator.bikes.models import RECEIVERS
 from coordinator.events.forms import Sensible
-from coordinator.forms import Mobile, normalise_phone
+from coordinator.forms import FlaskForm, Mobile, normalise_phone
 from coordinator.i18n import lazy_gettext as _l
 from coordinator.teams.forms import CheckboxesField
 

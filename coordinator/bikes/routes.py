@@ -18,7 +18,7 @@ from coordinator.bikes.forms import (
     RepeatForm,
 )
 from coordinator.bikes.models import STATUSES, TO_RECYCLE
-from coordinator.events import LARGEST_ID
+from coordinator.converters import INT_MAX
 from coordinator.events.models import Event
 from coordinator.extensions import htmx, limiter
 from coordinator.forms import ButtonForm
@@ -239,7 +239,7 @@ def _parse_code(code: str) -> tuple[int, int | None]:
     match = CLAIM_CODE.fullmatch(code)
     access.require(match is not None)
     event_id, tag = int(match[1]), int(match[2]) if match[2] else None
-    access.require(event_id <= LARGEST_ID and (tag is None or tag <= LARGEST_ID))
+    access.require(event_id <= INT_MAX and (tag is None or tag <= INT_MAX))
     return event_id, tag
 
 

@@ -33,7 +33,7 @@ from coordinator.bikes.models import (
     BikeHandover,
     BikeRegister,
 )
-from coordinator.events import LARGEST_ID
+from coordinator.converters import INT_MAX
 from coordinator.events.models import CANCELLED, DONE, DRAFT, Campaign, Event, EventRole
 from coordinator.events.models import claim_deadline as deadline_after
 from coordinator.extensions import db
@@ -224,9 +224,9 @@ def bikes_for_tags(event: Event, first: int | None = None, last: int | None = No
     """Bikes still in the shed, in tag order, for the printable tag sheet."""
     stmt = select(Bike).where(Bike.event_id == event.id).order_by(Bike.tag_number)
     # From the query string: numbers beyond any tag are ignored, not sent to the database.
-    if first and 0 < first <= LARGEST_ID:
+    if first and 0 < first <= INT_MAX:
         stmt = stmt.where(Bike.tag_number >= first)
-    if last and 0 < last <= LARGEST_ID:
+    if last and 0 < last <= INT_MAX:
         stmt = stmt.where(Bike.tag_number <= last)
     return list(db.session.scalars(stmt.limit(2000)))
 

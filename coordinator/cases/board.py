@@ -38,11 +38,11 @@ def search_kind(q: str) -> str:
     if not q:
         return ""
     digits = q.lstrip("#")
-    if q.startswith("#") and digits.isdigit():
+    if q.startswith("#") and digits.isascii() and digits.isdigit():  # '²'.isdigit() is True
         return "id" if len(digits) < 10 else "none"
     if MOBILE.match(q):
         return "phone"
-    if q.isdigit():
+    if q.isascii() and q.isdigit():
         return "number" if len(q) < 10 else "ticket"
     return "words"
 

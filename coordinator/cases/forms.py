@@ -1,4 +1,3 @@
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, MultipleFileField
 from wtforms import (
     BooleanField,
@@ -14,7 +13,8 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from coordinator.cases.models import CHANNELS, LINK_KINDS, SATISFACTION, TIERS
 from coordinator.categories import category_choices
-from coordinator.forms import Mobile, Phone, normalise_phone
+from coordinator.converters import parse_int
+from coordinator.forms import FlaskForm, Mobile, Phone, normalise_phone
 from coordinator.i18n import lazy_gettext as _l
 
 MAX_PHOTOS = 6
@@ -33,10 +33,8 @@ def _id(value):
     """Picker values: '' is no choice; anything else must be a number (the service checks it)."""
     if value in (None, "", "None"):
         return None
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return -1
+    number = parse_int(value)  # not int(): '١٢٣' and 99999999999999999999 are no ids
+    return -1 if number is None else number
 
 
 def _description():

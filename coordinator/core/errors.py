@@ -17,6 +17,8 @@ MESSAGES = {
     405: (_l("Not allowed"), _l("That action cannot be done this way.")),
     409: (_l("Cannot do that now"), _l("The record has changed; reload and try again.")),
     413: (_l("Too large"), _l("The file is too large.")),
+    422: (_l("Please check what you entered"),
+          _l("Something you entered cannot be used. Please go back and correct it.")),
     429: (_l("Too many attempts"), _l("Please wait a minute and try again.")),
     500: (_l("Something went wrong"), _l("It was not your fault. Please try again later.")),
 }

@@ -2,22 +2,9 @@
 
 import os
 
-from flask import Blueprint, abort
+from flask import Blueprint
 
 bp = Blueprint("events", __name__)
-
-# The largest id a row can have (PostgreSQL INTEGER). Larger numbers in a path name no row,
-# and would fail in the database driver (SQLite: 64 bits at most) instead of saying so.
-LARGEST_ID = 2**31 - 1
-
-
-def ids_in_range(_endpoint, values) -> None:
-    """Every <int:…> of this blueprint's paths names a possible row, or the page is not found."""
-    if values and any(isinstance(v, int) and not 0 <= v <= LARGEST_ID for v in values.values()):
-        abort(404)
-
-
-bp.url_value_preprocessor(ids_in_range)
 
 
 def init_app(app):

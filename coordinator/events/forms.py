@@ -1,4 +1,3 @@
-from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
     DateTimeLocalField,
@@ -25,9 +24,10 @@ from wtforms.validators import (
     ValidationError,
 )
 
+from coordinator.converters import parse_int
 from coordinator.events.hours import EARLIEST, LATEST, sensible
 from coordinator.events.models import ID_TYPES, KINDS
-from coordinator.forms import Mobile, SearchForm, normalise_phone
+from coordinator.forms import FlaskForm, Mobile, SearchForm, normalise_phone
 from coordinator.i18n import lazy_gettext as _l
 
 LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
@@ -70,10 +70,7 @@ class Sensible:
 
 
 def _int_or_none(value):
-    try:
-        return int(value) if value not in (None, "") else None
-    except (TypeError, ValueError):
-        return None
+    return parse_int(value)  # not int(): '١٢٣' and 99999999999999999999 are no ids
 
 
 class RoleRow(Form):

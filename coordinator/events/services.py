@@ -30,7 +30,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from coordinator import access
 from coordinator.auth.models import User
-from coordinator.events import LARGEST_ID
+from coordinator.converters import INT_MAX
 from coordinator.events.hours import (
     EARLIEST,
     LATEST,
@@ -266,7 +266,7 @@ def pending_corrections(event: Event) -> list[HoursCorrection]:
 
 
 def get_community(community_id: int) -> Community | None:
-    if not 0 < community_id <= LARGEST_ID:  # from a query string: any number at all
+    if not 0 < community_id <= INT_MAX:  # from a query string: any number at all
         return None
     return db.session.get(Community, community_id)
 

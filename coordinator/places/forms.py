@@ -1,8 +1,7 @@
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, IntegerField, SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from coordinator.forms import Phone, normalise_phone, options
+from coordinator.forms import FlaskForm, Phone, normalise_phone, options
 from coordinator.i18n import lazy_gettext as _l
 
 

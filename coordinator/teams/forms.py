@@ -1,4 +1,3 @@
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     IntegerField,
@@ -11,7 +10,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from coordinator.categories import category_choices
-from coordinator.forms import Mobile, Phone, SearchForm, normalise_phone, options
+from coordinator.forms import FlaskForm, Mobile, Phone, SearchForm, normalise_phone, options
 from coordinator.i18n import lazy_gettext as _l
 from coordinator.teams.models import KINDS
 

@@ -5,6 +5,7 @@ import re
 
 import pytest
 from flask import url_for
+from werkzeug.routing import IntegerConverter
 
 from coordinator import access
 from coordinator.access import PUBLIC
@@ -47,7 +48,7 @@ def url_for_rule(rule, world) -> str:
             values[arg] = world[arg]
         elif converter == "AnyConverter":
             values[arg] = sorted(rule._converters[arg].items)[0]
-        elif converter == "IntegerConverter":
+        elif isinstance(rule._converters[arg], IntegerConverter):  # converters.Id too
             values[arg] = 1
         else:
             values[arg] = "x"
