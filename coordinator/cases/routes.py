@@ -180,6 +180,7 @@ def detail_context(case, revealed=False, **forms):
         "links": services.links_of(case), "photos": services.photos_of(case),
         "suggestions": services.suggestions(case),
         "dispatch_form": dispatch_form, "notice_form": notice_form,
+        "notice_sent_back": "notice_form" in forms,
         "note_form": forms.get("note_form") or NoteForm(formdata=None),
         "callback_form": forms.get("callback_form") or CallbackForm(formdata=None),
         "link_form": forms.get("link_form") or LinkForm(formdata=None),

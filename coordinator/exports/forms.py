@@ -1,8 +1,7 @@
-from flask_wtf import FlaskForm
 from wtforms import SelectField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
-from coordinator.forms import options
+from coordinator.forms import FlaskForm, options
 from coordinator.i18n import lazy_gettext as _l
 
 

@@ -12,20 +12,6 @@ from coordinator.access import PUBLIC
 from tests.sweep import corpus
 from tests.sweep.sweeper import LAST, LOGINS, PASSWORD, ROLES, Sweep, args_read_in_code
 
-# Faults the sweep finds inside a domain that its owner is changing right now (issue 8):
-# kept out of the sweep's verdict here, each pinned by an xfail(strict) test below that
-# reproduces it, so the lead removes both once the owner's branch is merged.
-KNOWN = {
-    r"POST /cases/\d+/notices .*: 422 lost": "h1: a notice refused on a case closed meanwhile "
-                                          "answers 422 with the case page, which no longer "
-                                          "shows the notice form: what was typed is lost",
-}
-
-
-def unknown(lines: list[str]) -> list[str]:
-    return [line for line in lines if not any(re.search(k, line) for k in KNOWN)]
-
-
 # What each role swept, for the coverage check at the end (tests run in file order).
 SWEPT: dict[str, set[str]] = {}
 PAGES: dict[str, dict[str, list[str]]] = {}
@@ -104,8 +90,8 @@ def test_hostile_input_as(role, world, web_app, seeds, logins):
         print("\n".join(sweep.failures))
     if sweep.lost:
         print("\n".join(sweep.lost))
-    assert unknown(sweep.failures) == []
-    assert unknown(sweep.lost) == []
+    assert sweep.failures == []
+    assert sweep.lost == []
 
 
 @pytest.fixture
@@ -141,8 +127,8 @@ def test_hostile_input_with_csrf_on(role, world, protected, seeds, logins):
             sweep.sweep_form(endpoint, form, full=False, light=True)
     forged = [action for action, status in sweep.baselines.items() if status == 400]
     assert forged == []
-    assert unknown(sweep.failures) == []
-    assert unknown(sweep.lost) == []
+    assert sweep.failures == []
+    assert sweep.lost == []
 
 
 def test_every_page_still_renders_after_the_sweep(world, web_app, seeds, logins):
@@ -173,7 +159,6 @@ def test_the_sweep_reached_every_route(web_app):
     assert not missing, "never swept: " + ", ".join(missing)
 
 
-@pytest.mark.xfail(strict=True, reason=KNOWN[r"POST /cases/\d+/notices .*: 422 lost"])
 def test_a_refused_notice_on_a_case_closed_meanwhile_keeps_what_was_typed(client, auth, make):
     from coordinator.cases.models import Case
     from coordinator.extensions import db
