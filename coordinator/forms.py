@@ -12,7 +12,7 @@ import wtforms
 from flask_wtf import FlaskForm as _FlaskForm
 from wtforms.fields.choices import SelectChoice, SelectFieldBase
 from wtforms.fields.core import UnboundField
-from wtforms.validators import StopValidation, ValidationError
+from wtforms.validators import NumberRange, StopValidation, ValidationError
 
 from coordinator.converters import parse_int
 from coordinator.i18n import lazy_gettext as _l
@@ -23,9 +23,11 @@ LANDLINE = re.compile(r"^0[0-9]{2,3}-?[0-9]{7,8}$")
 # A Chinese keyboard in full-width mode types １３８ ０００ and ＋８６: the same number.
 _FULL_WIDTH = str.maketrans("０１２３４５６７８９＋－（）\u3000", "0123456789+-() ")
 
-# Dates people mean in this work: anything else is a slip (0001-01-01) or a probe (9999-12-31)
-# that later date arithmetic (a claim deadline, a reminder) cannot even compute.
-FIRST_DAY, LAST_DAY = date(1900, 1, 1), date(2099, 12, 31)
+# The dates people may type in this work (an event, a notice, a handover, a list filter).
+# Outside them a date is a slip (0001-01-01) or a probe (9999-12-31), and the arithmetic done
+# with it later (to UTC and back, the end of a day, a claim period) would leave the calendar:
+# refused at the field, ignored as a filter, so nothing stored can break a page.
+FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2099, 12, 31)
 _DECIMAL = re.compile(r"[+-]?[0-9]{1,9}(?:\.[0-9]{1,6})?")
 
 
@@ -67,6 +69,11 @@ def _blank(valuelist) -> bool:
 
 
 class _StrictInteger(_OneMessage):
+    def _range_message(self):
+        """The field's own "from 1 to 90" says more than "too large" does."""
+        return next((v.message for v in self.validators
+                     if isinstance(v, NumberRange) and v.message), None)
+
     def process_formdata(self, valuelist):
         if _blank(valuelist):  # InputRequired or Optional decide about nothing typed
             self.data = None
@@ -75,7 +82,7 @@ class _StrictInteger(_OneMessage):
         if self.data is None:
             raw = valuelist[0].strip() if isinstance(valuelist[0], str) else ""
             if re.fullmatch(r"[+-]?[0-9]+", raw):
-                raise ValueError(_l("That number is too large."))
+                raise ValueError(self._range_message() or _l("That number is too large."))
             raise ValueError(_l("Enter a whole number with the digits 0-9."))
 
 
@@ -96,7 +103,8 @@ class _BoundedDate(_OneMessage):
         super().process_formdata(valuelist)
         if self.data is not None and not in_date_range(self.data):
             self.data = None
-            raise ValueError(_l("Enter a date between 1900 and 2099."))
+            raise ValueError(_l("Enter a date between %(first)s and %(last)s.",
+                                first=FIRST_DAY.isoformat(), last=LAST_DAY.isoformat()))
 
 
 _STRICT = [(wtforms.IntegerField, _StrictInteger),

@@ -11,7 +11,6 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from coordinator.bikes.models import RECEIVERS
-from coordinator.events.forms import Sensible
 from coordinator.forms import FlaskForm, Mobile, normalise_phone
 from coordinator.i18n import lazy_gettext as _l
 from coordinator.teams.forms import CheckboxesField
@@ -63,8 +62,7 @@ class HandoverForm(FlaskForm):
     receiver_name = StringField(_l("Receiver's name"), filters=[_strip],
                                 validators=[DataRequired(_l("Enter the receiver's name.")),
                                             Length(max=40, message=_l("At most 40 characters."))])
-    handed_at = DateField(_l("Date"), validators=[DataRequired(_l("Enter the date.")),
-                                                 Sensible()])
+    handed_at = DateField(_l("Date"), validators=[DataRequired(_l("Enter the date."))])
     count = IntegerField(_l("Bikes recycled"), validators=[
         InputRequired(_l("Enter how many bikes were handed over.")),
         NumberRange(0, 100000, _l("Enter a number of bikes."))])

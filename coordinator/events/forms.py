@@ -21,11 +21,9 @@ from wtforms.validators import (
     NumberRange,
     Optional,
     StopValidation,
-    ValidationError,
 )
 
 from coordinator.converters import parse_int
-from coordinator.events.hours import EARLIEST, LATEST, sensible
 from coordinator.events.models import ID_TYPES, KINDS
 from coordinator.forms import FlaskForm, Mobile, SearchForm, normalise_phone
 from coordinator.i18n import lazy_gettext as _l
@@ -60,15 +58,6 @@ class Finite:
             raise StopValidation(self.message)
 
 
-class Sensible:
-    """A date or moment within hours.EARLIEST..LATEST (see there why)."""
-
-    def __call__(self, form, field):
-        if field.data is not None and not sensible(field.data):
-            raise ValidationError(_l("Enter a date between %(first)s and %(last)s.",
-                                     first=EARLIEST.isoformat(), last=LATEST.isoformat()))
-
-
 def _int_or_none(value):
     return parse_int(value)  # not int(): '١٢٣' and 99999999999999999999 are no ids
 
@@ -101,16 +90,16 @@ class EventForm(FlaskForm):
         DataRequired(_l("Choose a community."))])
     compound_id = SelectField(_l("Compound"), coerce=int, validators=[Optional()])
     starts_at = DateTimeLocalField(_l("Starts"), format=LOCAL_FORMAT, validators=[
-        InputRequired(_l("Enter the start, e.g. 2026-11-28 09:00.")), Sensible()])
+        InputRequired(_l("Enter the start, e.g. 2026-11-28 09:00."))])
     ends_at = DateTimeLocalField(_l("Ends"), format=LOCAL_FORMAT, validators=[
-        InputRequired(_l("Enter the end, e.g. 2026-11-28 12:00.")), Sensible()])
+        InputRequired(_l("Enter the end, e.g. 2026-11-28 12:00."))])
     meeting_place = StringField(_l("Meeting place"), filters=[_strip],
                                 validators=[Length(max=200)])
     organiser_id = SelectField(_l("Organiser"), coerce=int, validators=[
         DataRequired(_l("Choose the organiser."))])
     description = TextAreaField(_l("What we will do"), filters=[_strip],
                                 validators=[Length(max=4000)])
-    notice_date = DateField(_l("Notice posted on"), validators=[Optional(), Sensible()])
+    notice_date = DateField(_l("Notice posted on"), validators=[Optional()])
     claim_days = IntegerField(_l("Claim period (days)"), validators=[
         Optional(), NumberRange(1, 90, _l("Enter a number from 1 to 90."))])
     roles = FieldList(FormField(RoleRow), label=_l("Roles"), min_entries=1)
@@ -124,7 +113,7 @@ class CancelForm(FlaskForm):
 
 class CheckoutForm(FlaskForm):
     check_out = DateTimeLocalField(_l("Left at"), format=LOCAL_FORMAT, validators=[
-        InputRequired(_l("Enter when this person left.")), Sensible()])
+        InputRequired(_l("Enter when this person left."))])
 
 
 class CorrectionForm(FlaskForm):
@@ -177,5 +166,5 @@ class CodeForm(FlaskForm):
 
 class RecordsForm(SearchForm):
     community = SelectField(_l("Community"), coerce=int, validators=[Optional()])
-    date_from = DateField(_l("From"), validators=[Optional(), Sensible()])
-    date_to = DateField(_l("To"), validators=[Optional(), Sensible()])
+    date_from = DateField(_l("From"), validators=[Optional()])
+    date_to = DateField(_l("To"), validators=[Optional()])

@@ -3,30 +3,15 @@
 DOMAIN.md: hours are actual service time, rounded here to the nearest quarter hour.
 """
 
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 LOCAL = ZoneInfo("Asia/Shanghai")
 QUARTER = 15
 
-# The dates people may type for an event, a notice or a list filter. Outside them a date is a
-# typo (0001-01-01, 9999-12-31), and the arithmetic done with it later (to UTC and back, the
-# end of a day, a claim period) would leave the calendar: refused at the form, ignored as a
-# filter, so nothing stored can break a page.
-EARLIEST = date(2000, 1, 1)
-LATEST = date(2099, 12, 31)
 LONGEST_EVENT = timedelta(days=31)
 # A drive's notice goes up some days before it; a year either side is generous.
 NOTICE_WINDOW = timedelta(days=366)
-
-
-def sensible(day: date | datetime | None) -> bool:
-    """A date (or the date of a moment) within EARLIEST..LATEST."""
-    if day is None:
-        return False
-    if isinstance(day, datetime):
-        day = day.date()
-    return EARLIEST <= day <= LATEST
 
 
 def round_quarter(seconds: float) -> int:

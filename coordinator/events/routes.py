@@ -7,6 +7,7 @@ from markupsafe import Markup
 
 from coordinator import access
 from coordinator.access import OFFICE, SIGNED_IN, allow, public
+from coordinator.converters import parse_int
 from coordinator.events import bp, export, feeds, services
 from coordinator.events.forms import (
     CancelForm,
@@ -18,7 +19,7 @@ from coordinator.events.forms import (
     PhoneForm,
     RecordsForm,
 )
-from coordinator.events.hours import round_quarter, sensible, to_local, to_utc
+from coordinator.events.hours import round_quarter, to_local, to_utc
 from coordinator.events.models import CONFIRMED, KINDS, STATUSES, Event
 from coordinator.exports.forms import FullExportForm
 from coordinator.exports.services import log_full_export, may_export_in_full
@@ -73,9 +74,7 @@ def index_context():
     kind = args.get("kind")
     when = args.get("when")
     raw_date = " ".join(args.getlist("date"))
-    day = date_arg(args.getlist("date"))
-    if day is not None and not sensible(day):  # 0001-01-01 would leave the calendar in UTC
-        day = None
+    day = date_arg(args.getlist("date"))  # None for 0001-01-01: it would leave the calendar
     page = services.search_events(
         current_user, community_id=community if any(community == c for c, _n in communities)
         else 0, kind=kind if kind in kinds else "", day=day,
@@ -533,9 +532,11 @@ def event_ics(event_id: int):
 @bp.get("/events/calendar.ics")
 @public
 def calendar():
-    community_id = request.args.get("community", type=int)
+    # A feed names one community or none; a number that names none is not found (not "all").
+    asked = request.args.get("community", "")
+    community_id = parse_int(asked) if asked else None
     community = services.get_community(community_id) if community_id else None
-    access.require(community is not None or not community_id)
+    access.require(not asked or community is not None)
     name = community.name if community else _("Beitaipingzhuang events")
     body = feeds.build_calendar(feeds.community_events(community_id), name, _event_url)
     return _ics(body, f"events-{community_id or 'all'}.ics")

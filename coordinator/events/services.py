@@ -30,15 +30,11 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from coordinator import access
 from coordinator.auth.models import User
-from coordinator.converters import INT_MAX
 from coordinator.events.hours import (
-    EARLIEST,
-    LATEST,
     LONGEST_EVENT,
     NOTICE_WINDOW,
     correction_allowed,
     missing_check_out,
-    sensible,
     service_minutes,
     to_local,
     to_utc,
@@ -65,7 +61,7 @@ from coordinator.events.models import (
     VolunteerProfile,
 )
 from coordinator.extensions import db
-from coordinator.forms import normalise_phone
+from coordinator.forms import FIRST_DAY, LAST_DAY, in_date_range, normalise_phone
 from coordinator.i18n import lazy_gettext as _l
 from coordinator.notifications.models import PENDING as OUTBOX_PENDING
 from coordinator.notifications.models import OutboxMessage
@@ -266,8 +262,6 @@ def pending_corrections(event: Event) -> list[HoursCorrection]:
 
 
 def get_community(community_id: int) -> Community | None:
-    if not 0 < community_id <= INT_MAX:  # from a query string: any number at all
-        return None
     return db.session.get(Community, community_id)
 
 
@@ -499,9 +493,9 @@ def _save_event(actor, data: dict, event: Event | None) -> Event:
 def event_times_refusal(starts_at: datetime, ends_at: datetime) -> Refused | None:
     """The end after the start, the event within sensible dates and at most a month long."""
     for field, moment in (("starts_at", starts_at), ("ends_at", ends_at)):
-        if not sensible(moment):
+        if not in_date_range(moment):
             return Refused(_l("Enter a date between %(first)s and %(last)s.",
-                              first=EARLIEST.isoformat(), last=LATEST.isoformat()),
+                              first=FIRST_DAY.isoformat(), last=LAST_DAY.isoformat()),
                            field=field, status=422)
     if ends_at <= starts_at:
         return Refused(_l("The end must be after the start."), field="ends_at", status=422)
@@ -513,7 +507,7 @@ def event_times_refusal(starts_at: datetime, ends_at: datetime) -> Refused | Non
 
 def notice_date_refusal(notice: date, starts_at: datetime) -> Refused | None:
     """A drive's notice goes up around the drive: within a year of its start."""
-    if not sensible(notice) or abs(notice - to_local(starts_at).date()) > NOTICE_WINDOW:
+    if not in_date_range(notice) or abs(notice - to_local(starts_at).date()) > NOTICE_WINDOW:
         return Refused(_l("The notice date must be within a year of the event."),
                        field="notice_date", status=422)
     return None
