@@ -62,6 +62,7 @@ class Sweep:
         self.forms: dict[tuple, Form] = {}  # (endpoint, field names) → the first such form
         self.filters: dict[str, set[str]] = defaultdict(set)  # endpoint → query names
         self.swept: set[str] = set()  # endpoints that got hostile values
+        self.fields: set[tuple[str, str]] = set()  # (endpoint, field) that got them; "" a button
         self.token: str | None = None  # the CSRF token of the pages, when they carry one
         self.baselines: dict[str, int] = {}  # form address → status of its good submission
 
@@ -205,6 +206,7 @@ class Sweep:
                                                 label="baseline").status_code
         token = [(k, v) for k, v in good if k == "csrf_token"]
         names = [n for n in form.names() if n != "csrf_token"]
+        self.fields |= {(endpoint, n) for n in names or [""]}
         if not names:  # a button: only its path and headers can be hostile
             return
         kinds = corpus.KINDS if full else corpus.SAMPLE[:3] if light else corpus.SAMPLE

@@ -15,6 +15,7 @@ from tests.sweep.sweeper import LAST, LOGINS, PASSWORD, ROLES, Sweep, args_read_
 # What each role swept, for the coverage check at the end (tests run in file order).
 SWEPT: dict[str, set[str]] = {}
 PAGES: dict[str, dict[str, list[str]]] = {}
+FIELDS: set[tuple[str, str]] = set()  # (endpoint, field) that got the corpus, "" a button
 
 
 def allowed(app, endpoint: str, role: str) -> bool:
@@ -83,6 +84,7 @@ def test_hostile_input_as(role, world, web_app, seeds, logins):
             sweep.sweep_headers("POST", form.action, body, full=False)
 
     SWEPT[role] = sweep.swept
+    FIELDS.update(sweep.fields)
     PAGES[role] = dict(sweep.pages)
     print(f"\n{role}: {sweep.requests} requests, {len(sweep.forms)} forms, "
           f"{len(sweep.pages)} pages in {time.perf_counter() - started:.1f} s")
@@ -157,6 +159,30 @@ def test_the_sweep_reached_every_route(web_app):
     missing = sorted(r.endpoint for r in web_app.url_map.iter_rules()
                      if r.endpoint != "static" and r.endpoint not in reached)
     assert not missing, "never swept: " + ", ".join(missing)
+
+
+# Forms that show only for a row in one state (a job in progress, a case waiting for its
+# call-back, a finished event's roster, a draft, bikes to hand over): the world stages such
+# rows, and these fields must have had the corpus, not only the forms' path arguments.
+STAGED_FIELDS = {
+    ("bikes.handover", "to_kind"), ("bikes.handover", "to_whom"),
+    ("bikes.handover", "receiver_name"), ("bikes.handover", "handed_at"),
+    ("cases.job_visit", "found"), ("cases.job_visit", "another_needed"),
+    ("cases.link_visit", "found"), ("cases.link_visit", "another_needed"),
+    ("cases.job_done", "root_cause"), ("cases.job_done", "follow_up"),
+    ("cases.link_done", "root_cause"), ("cases.link_done", "follow_up"),
+    ("cases.callback", "contacted"), ("cases.callback", "solved"),
+    ("cases.callback", "satisfaction"), ("cases.callback", "note"),
+    ("events.tick_out", "check_out"),
+    ("events.decide_correction", "decision"), ("events.decide_correction", "note"),
+    ("events.confirm_hours", ""), ("events.publish", ""),
+}
+
+
+def test_the_sweep_reached_the_staged_forms_fields():
+    assert FIELDS, "runs after the sweep"
+    missing = sorted(STAGED_FIELDS - FIELDS)
+    assert not missing, f"fields never swept: {missing}"
 
 
 def test_a_refused_notice_on_a_case_closed_meanwhile_keeps_what_was_typed(client, auth, make):
