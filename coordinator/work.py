@@ -71,10 +71,6 @@ def unit_of_work(conflict=None, field: str | None = None):
         session.info[_DEPTH] = depth
 
 
-def in_unit_of_work() -> bool:
-    return db.session.info.get(_DEPTH, 0) > 0
-
-
 def update_where(model, ident, seen: dict, **values) -> None:
     """A conditional write: UPDATE model SET values WHERE id = ident AND each seen column still
     holds the value it was read with. 0 rows means someone changed it first: `Conflict`.

@@ -172,6 +172,6 @@ def _active_admins_after_flush() -> int:
 
 def set_locale(user, lang: str) -> None:
     """Keep the language on the account (user: the User row or the request's SignedIn)."""
-    db.session.execute(update(User).where(User.id == user.id).values(locale=lang))
-    db.session.commit()
+    with unit_of_work():
+        db.session.execute(update(User).where(User.id == user.id).values(locale=lang))
     user.locale = lang

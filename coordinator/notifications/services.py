@@ -27,6 +27,7 @@ from coordinator.notifications.senders import sender_for
 from coordinator.paging import Page, paginate
 from coordinator.rules import Refused
 from coordinator.ui import utcnow
+from coordinator.work import unit_of_work, update_where
 
 OUTBOX_DUE = "outbox.due"  # session.info: this transaction added a message due now
 
@@ -103,26 +104,26 @@ def claim_due(limit: int = 100, now: datetime | None = None) -> tuple[str, list[
            .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id).limit(limit))
     if db.session.get_bind().dialect.name == "postgresql":
         due = due.with_for_update(skip_locked=True)
-    claimed = db.session.scalars(
-        update(OutboxMessage)
-        .where(OutboxMessage.id.in_(due.scalar_subquery()), *is_due)
-        .values(status=SENDING, claimed_by=token, next_attempt_at=lease,
-                attempts=OutboxMessage.attempts + 1)
-        .returning(OutboxMessage.id)
-        .execution_options(synchronize_session=False)
-    ).all()
-    db.session.commit()
+    with unit_of_work():
+        claimed = db.session.scalars(
+            update(OutboxMessage)
+            .where(OutboxMessage.id.in_(due.scalar_subquery()), *is_due)
+            .values(status=SENDING, claimed_by=token, next_attempt_at=lease,
+                    attempts=OutboxMessage.attempts + 1)
+            .returning(OutboxMessage.id)
+            .execution_options(synchronize_session=False)
+        ).all()
     return token, sorted(claimed)
 
 
 def _finish(message_id: int, token: str, **values) -> None:
     # Only the run that still holds the claim may record the outcome.
-    db.session.execute(
-        update(OutboxMessage)
-        .where(OutboxMessage.id == message_id, OutboxMessage.claimed_by == token)
-        .values(claimed_by="", **values)
-        .execution_options(synchronize_session=False))
-    db.session.commit()
+    with unit_of_work():
+        db.session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id == message_id, OutboxMessage.claimed_by == token)
+            .values(claimed_by="", **values)
+            .execution_options(synchronize_session=False))
 
 
 def deliver_due(limit: int = 100) -> DeliveryRun:
@@ -183,10 +184,11 @@ def retry_now(message_id: int) -> OutboxMessage | None:
         raise Refused(_("This message was sent already."), status=409)
     if message.status == SENDING and message.next_attempt_at > utcnow():
         raise Refused(_("This message is being sent right now."), status=409)
-    message.status = PENDING
-    message.attempts = 0
-    message.claimed_by = ""
-    message.next_attempt_at = utcnow()
-    db.session.info[OUTBOX_DUE] = True  # deliver it after this request, like a new message
-    db.session.commit()
+    # On the status and claim as read: a worker claiming it meanwhile, or a second press,
+    # finds the row changed (409) instead of handing it out twice.
+    with unit_of_work():
+        update_where(OutboxMessage, message.id,
+                     {"status": message.status, "claimed_by": message.claimed_by},
+                     status=PENDING, attempts=0, claimed_by="", next_attempt_at=utcnow())
+        db.session.info[OUTBOX_DUE] = True  # deliver it after this request, like a new message
     return message

@@ -119,3 +119,20 @@ def test_retry_needs_the_csrf_token(web_app, client, auth, admin, monkeypatch):
     assert client.post(f"/outbox/{message.id}/retry").status_code == 400
     db.session.expire_all()
     assert db.session.get(OutboxMessage, message.id).status == FAILED
+
+
+def test_retry_pressed_twice_at_once_puts_the_message_back_once(live, admin):
+    """Two presses at once: each either puts it back or hears 409 (the write is conditional on
+    the status and claim it read), never a 500; the message then goes out exactly once."""
+    message = failed_message()
+    db.session.commit()
+    message_id = message.id
+    path = f"/outbox/{message_id}/retry"  # read here: the threads have no app context
+    cookies = [live.login(admin.phone) for _ in range(2)]
+    answers = live.burst(2, lambda i: live.post(path, cookie=cookies[i]))
+    assert 302 in [a.status for a in answers] and set(a.status for a in answers) <= {302, 409}
+    db.session.expire_all()
+    stored = db.session.get(OutboxMessage, message_id)
+    assert (stored.status, stored.attempts, stored.claimed_by) == (PENDING, 0, "")
+    first, second = services.deliver_due(), services.deliver_due()
+    assert (first.sent, second.sent) == (1, 0)
