@@ -31,6 +31,11 @@ FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2099, 12, 31)
 _DECIMAL = re.compile(r"[+-]?[0-9]{1,9}(?:\.[0-9]{1,6})?")
 
 
+def strip(value):
+    """A WTForms filter: text without the spaces around it (other values as they are)."""
+    return value.strip() if isinstance(value, str) else value
+
+
 def normalise_phone(value: str | None) -> str:
     """People type spaces, dashes, +86 and full-width digits; keep the digits that matter."""
     if not value:

@@ -11,7 +11,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from coordinator.bikes.models import RECEIVERS
-from coordinator.forms import FlaskForm, Mobile, normalise_phone
+from coordinator.forms import FlaskForm, Mobile, normalise_phone, strip
 from coordinator.i18n import lazy_gettext as _l
 from coordinator.teams.forms import CheckboxesField
 
@@ -29,20 +29,16 @@ def _choices(pairs) -> list[SelectChoice]:
     return [SelectChoice(value, label) for value, label in pairs]
 
 
-def _strip(value):
-    return value.strip() if isinstance(value, str) else value
-
-
 class BikeForm(FlaskForm):
     photo = FileField(_l("Photo"))
     colour = RadioField(_l("Colour"), choices=_choices(COLOURS),
                         validators=[InputRequired(_l("Choose the colour."))])
-    brand = StringField(_l("Brand"), filters=[_strip],
+    brand = StringField(_l("Brand"), filters=[strip],
                         validators=[Length(max=40, message=_l("At most 40 characters."))])
-    location = StringField(_l("Where it stands"), filters=[_strip],
+    location = StringField(_l("Where it stands"), filters=[strip],
                            validators=[DataRequired(_l("Say where the bike stands.")),
                                        Length(max=80, message=_l("At most 80 characters."))])
-    note = StringField(_l("Note"), filters=[_strip],
+    note = StringField(_l("Note"), filters=[strip],
                        validators=[Length(max=200, message=_l("At most 200 characters."))])
 
 
@@ -56,10 +52,10 @@ class ClaimForm(FlaskForm):
 
 class HandoverForm(FlaskForm):
     to_kind = SelectField(_l("Handed to"), choices=_choices(RECEIVERS.items()))
-    to_whom = StringField(_l("Name of the receiving unit"), filters=[_strip],
+    to_whom = StringField(_l("Name of the receiving unit"), filters=[strip],
                           validators=[DataRequired(_l("Enter who received the bikes.")),
                                       Length(max=80, message=_l("At most 80 characters."))])
-    receiver_name = StringField(_l("Receiver's name"), filters=[_strip],
+    receiver_name = StringField(_l("Receiver's name"), filters=[strip],
                                 validators=[DataRequired(_l("Enter the receiver's name.")),
                                             Length(max=40, message=_l("At most 40 characters."))])
     handed_at = DateField(_l("Date"), validators=[DataRequired(_l("Enter the date."))])
@@ -68,7 +64,7 @@ class HandoverForm(FlaskForm):
         NumberRange(0, 100000, _l("Enter a number of bikes."))])
     reused = IntegerField(_l("Bikes reused (exchange)"), default=0, validators=[
         Optional(), NumberRange(0, 100000, _l("Enter a number of bikes."))])
-    note = TextAreaField(_l("Note"), filters=[_strip],
+    note = TextAreaField(_l("Note"), filters=[strip],
                          validators=[Length(max=1000, message=_l("At most 1000 characters."))])
 
 

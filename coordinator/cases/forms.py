@@ -14,7 +14,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from coordinator.cases.models import CHANNELS, LINK_KINDS, SATISFACTION, TIERS
 from coordinator.categories import category_choices
 from coordinator.converters import parse_int
-from coordinator.forms import FlaskForm, Mobile, Phone, normalise_phone
+from coordinator.forms import FlaskForm, Mobile, Phone, normalise_phone, strip
 from coordinator.i18n import lazy_gettext as _l
 
 MAX_PHOTOS = 6
@@ -23,10 +23,6 @@ MAX_PHOTOS = 6
 def _options(pairs):
     """(value, label) pairs as WTForms 3.3 wants them declared."""
     return [SelectChoice(value=v, label=label) for v, label in pairs]
-
-
-def _strip(value):
-    return value.strip() if isinstance(value, str) else value
 
 
 def _id(value):
@@ -38,7 +34,7 @@ def _id(value):
 
 
 def _description():
-    return TextAreaField(_l("What is wrong?"), filters=[_strip], validators=[
+    return TextAreaField(_l("What is wrong?"), filters=[strip], validators=[
         DataRequired(_l("Describe the problem in a few words.")),
         Length(max=2000, message=_l("At most 2000 characters."))])
 
@@ -55,7 +51,7 @@ def _place(form_cls):
                                        validators=[Optional()])
     form_cls.floor = IntegerField(_l("Floor"), validators=[
         Optional(), NumberRange(-3, 60, _l("Enter a floor from -3 to 60."))])
-    form_cls.household = StringField(_l("Door or household"), filters=[_strip],
+    form_cls.household = StringField(_l("Door or household"), filters=[strip],
                                      validators=[Length(max=40)])
     return form_cls
 
@@ -63,11 +59,11 @@ def _place(form_cls):
 @_place
 class CaseForm(FlaskForm):
     channel = SelectField(_l("How it came in"), choices=_options(list(CHANNELS.items())))
-    hotline_ticket = StringField(_l("12345 ticket number"), filters=[_strip],
+    hotline_ticket = StringField(_l("12345 ticket number"), filters=[strip],
                                  validators=[Length(max=40)])
     category = SelectField(_l("Category"), choices=_options(category_choices()))
     tier = SelectField(_l("Urgency"), choices=_options(list(TIERS.items())), default="general")
-    reporter_name = StringField(_l("Resident's name"), filters=[_strip],
+    reporter_name = StringField(_l("Resident's name"), filters=[strip],
                                 validators=[Length(max=40)])
     reporter_phone = StringField(_l("Resident's phone"), filters=[normalise_phone],
                                  validators=[Optional(), Phone()])
@@ -80,7 +76,7 @@ class CaseForm(FlaskForm):
 @_place
 class ReportForm(FlaskForm):
     category = SelectField(_l("What kind of problem?"), choices=_options(category_choices()))
-    reporter_name = StringField(_l("Your name"), filters=[_strip], validators=[
+    reporter_name = StringField(_l("Your name"), filters=[strip], validators=[
         DataRequired(_l("Enter your name.")), Length(max=40)])
     reporter_phone = StringField(_l("Your mobile number"), filters=[normalise_phone],
                                  validators=[DataRequired(_l("Enter a mobile number.")),
@@ -93,19 +89,19 @@ class ReportForm(FlaskForm):
 
 
 class NoteForm(FlaskForm):
-    note = TextAreaField(_l("Note"), filters=[_strip],
+    note = TextAreaField(_l("Note"), filters=[strip],
                          validators=[Length(max=2000, message=_l("At most 2000 characters."))])
 
 
 class DispatchForm(FlaskForm):
     team_id = SelectField(_l("Team"), coerce=_id, validate_choice=False,
                           validators=[DataRequired(_l("Choose a team."))])
-    note = TextAreaField(_l("Note for the team"), filters=[_strip],
+    note = TextAreaField(_l("Note for the team"), filters=[strip],
                          validators=[Length(max=2000)])
 
 
 class VisitForm(FlaskForm):
-    found = TextAreaField(_l("What did you find and do?"), filters=[_strip], validators=[
+    found = TextAreaField(_l("What did you find and do?"), filters=[strip], validators=[
         DataRequired(_l("Write what you found.")),
         Length(max=2000, message=_l("At most 2000 characters."))])
     another_needed = BooleanField(_l("Needs another visit"))
@@ -113,12 +109,12 @@ class VisitForm(FlaskForm):
 
 
 class DoneForm(FlaskForm):
-    note = TextAreaField(_l("What was done"), filters=[_strip],
+    note = TextAreaField(_l("What was done"), filters=[strip],
                          validators=[Length(max=2000, message=_l("At most 2000 characters."))])
-    root_cause = TextAreaField(_l("Root cause"), filters=[_strip], validators=[
+    root_cause = TextAreaField(_l("Root cause"), filters=[strip], validators=[
         DataRequired(_l("Write down the cause, so the next one can be prevented.")),
         Length(max=1000, message=_l("At most 1000 characters."))])
-    follow_up = TextAreaField(_l("Follow-up to prevent it"), filters=[_strip],
+    follow_up = TextAreaField(_l("Follow-up to prevent it"), filters=[strip],
                               validators=[Length(max=1000,
                                                  message=_l("At most 1000 characters."))])
     after_photo = FileField(_l("“After” photo"))
@@ -134,7 +130,7 @@ class CallbackForm(FlaskForm):
     satisfaction = RadioField(_l("How satisfied are you?"),
                               choices=_options(list(SATISFACTION.items())),
                               validators=[InputRequired(_l("Choose one."))])
-    note = TextAreaField(_l("Anything else?"), filters=[_strip],
+    note = TextAreaField(_l("Anything else?"), filters=[strip],
                          validators=[Length(max=1000, message=_l("At most 1000 characters."))])
 
 
@@ -148,9 +144,9 @@ class LinkForm(FlaskForm):
 class NoticeForm(FlaskForm):
     entrance_id = SelectField(_l("Entrance"), coerce=_id, validate_choice=False,
                               validators=[Optional()])
-    floors = StringField(_l("Floors"), filters=[_strip], validators=[Length(max=40)],
+    floors = StringField(_l("Floors"), filters=[strip], validators=[Length(max=40)],
                          description=_l("e.g. 2-6; empty means every floor"))
-    extra = TextAreaField(_l("What residents should do"), filters=[_strip], validators=[
+    extra = TextAreaField(_l("What residents should do"), filters=[strip], validators=[
         Length(max=500, message=_l("At most 500 characters."))])
 
 

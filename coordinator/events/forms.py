@@ -25,7 +25,7 @@ from wtforms.validators import (
 
 from coordinator.converters import parse_int
 from coordinator.events.models import ID_TYPES, KINDS
-from coordinator.forms import FlaskForm, Mobile, SearchForm, normalise_phone
+from coordinator.forms import FlaskForm, Mobile, SearchForm, normalise_phone, strip
 from coordinator.i18n import lazy_gettext as _l
 
 LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
@@ -34,10 +34,6 @@ LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
 def options(pairs) -> list[SelectChoice]:
     """Declared choices as SelectChoice (tuples are deprecated in WTForms 3.3)."""
     return [SelectChoice(value, label) for value, label in pairs]
-
-
-def _strip(value):
-    return value.strip() if isinstance(value, str) else value
 
 
 def _one_line(value):
@@ -66,7 +62,7 @@ class RoleRow(Form):
     """One role as a repeated row: name and how many people (a blank row is ignored)."""
 
     id = HiddenField(filters=[_int_or_none])
-    name = StringField(_l("Event role"), filters=[_strip], validators=[Optional(), Length(max=60)])
+    name = StringField(_l("Event role"), filters=[strip], validators=[Optional(), Length(max=60)])
     capacity = IntegerField(_l("How many people"), validators=[
         Optional(), NumberRange(1, 1000, _l("Enter a number from 1 to 1000."))])
 
@@ -93,11 +89,11 @@ class EventForm(FlaskForm):
         InputRequired(_l("Enter the start, e.g. 2026-11-28 09:00."))])
     ends_at = DateTimeLocalField(_l("Ends"), format=LOCAL_FORMAT, validators=[
         InputRequired(_l("Enter the end, e.g. 2026-11-28 12:00."))])
-    meeting_place = StringField(_l("Meeting place"), filters=[_strip],
+    meeting_place = StringField(_l("Meeting place"), filters=[strip],
                                 validators=[Length(max=200)])
     organiser_id = SelectField(_l("Organiser"), coerce=int, validators=[
         DataRequired(_l("Choose the organiser."))])
-    description = TextAreaField(_l("What we will do"), filters=[_strip],
+    description = TextAreaField(_l("What we will do"), filters=[strip],
                                 validators=[Length(max=4000)])
     notice_date = DateField(_l("Notice posted on"), validators=[Optional()])
     claim_days = IntegerField(_l("Claim period (days)"), validators=[
@@ -106,7 +102,7 @@ class EventForm(FlaskForm):
 
 
 class CancelForm(FlaskForm):
-    reason = TextAreaField(_l("Why is it cancelled?"), filters=[_strip], validators=[
+    reason = TextAreaField(_l("Why is it cancelled?"), filters=[strip], validators=[
         DataRequired(_l("Say why the event is cancelled; everyone signed up will read it.")),
         Length(max=500)])
 
@@ -121,13 +117,13 @@ class CorrectionForm(FlaskForm):
         InputRequired(_l("Enter the hours, e.g. 2.5.")),
         Finite(_l("Enter hours from 0.25 to 24.")),
         NumberRange(0.25, 24, _l("Enter hours from 0.25 to 24."))])
-    reason = TextAreaField(_l("What should be corrected, and why"), filters=[_strip],
+    reason = TextAreaField(_l("What should be corrected, and why"), filters=[strip],
                            validators=[DataRequired(_l("Say what should be corrected and why.")),
                                        Length(max=500)])
 
 
 class JoinForm(FlaskForm):
-    name = StringField(_l("Your name"), filters=[_strip], validators=[
+    name = StringField(_l("Your name"), filters=[strip], validators=[
         DataRequired(_l("Enter your name.")), Length(max=40)])
     phone = StringField(_l("Mobile number"), filters=[normalise_phone], validators=[
         DataRequired(_l("Enter a mobile number.")), Mobile()])
@@ -137,17 +133,17 @@ class JoinForm(FlaskForm):
     confirm = PasswordField(_l("Password again"), validators=[
         EqualTo("password", _l("The two passwords differ."))])
     community_id = SelectField(_l("Your community"), coerce=int, validators=[Optional()])
-    skills = StringField(_l("What you are good at"), filters=[_strip], validators=[Length(max=200)],
+    skills = StringField(_l("What you are good at"), filters=[strip], validators=[Length(max=200)],
                          description=_l("e.g. first aid, carrying, photography"))
-    availability = TextAreaField(_l("When you can help"), filters=[_strip],
+    availability = TextAreaField(_l("When you can help"), filters=[strip],
                                  validators=[Length(max=500)],
                                  description=_l("e.g. weekend mornings"))
     id_type = SelectField(_l("ID type (optional)"),
                           choices=options([("", _l("— not given —"))] + list(ID_TYPES.items())),
                           validators=[Optional()])
-    id_number = StringField(_l("ID number (optional)"), filters=[_strip],
+    id_number = StringField(_l("ID number (optional)"), filters=[strip],
                             validators=[Optional(), Length(max=40)])
-    volunteer_number = StringField(_l("Volunteer number (optional)"), filters=[_strip],
+    volunteer_number = StringField(_l("Volunteer number (optional)"), filters=[strip],
                                    validators=[Optional(), Length(max=40)],
                                    description=_l("From 志愿北京, if you have one."))
 
@@ -159,7 +155,7 @@ class PhoneForm(FlaskForm):
 
 class CodeForm(FlaskForm):
     phone = HiddenField(filters=[normalise_phone])
-    code = StringField(_l("Code from the SMS"), filters=[_strip], validators=[
+    code = StringField(_l("Code from the SMS"), filters=[strip], validators=[
         DataRequired(_l("Enter the six-digit code.")), Length(min=6, max=6,
                                                               message=_l("Six digits."))])
 

@@ -1,19 +1,15 @@
 from wtforms import SelectField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
-from coordinator.forms import FlaskForm, options
+from coordinator.forms import FlaskForm, options, strip
 from coordinator.i18n import lazy_gettext as _l
-
-
-def _strip(value):
-    return value.strip() if isinstance(value, str) else value
 
 
 class FullExportForm(FlaskForm):
     """An admin's request for an export with ID numbers in full: the purpose is required."""
 
     purpose = TextAreaField(
-        _l("Official purpose"), filters=[_strip],
+        _l("Official purpose"), filters=[strip],
         description=_l("E.g. the 志愿北京 annual hours report for the district. It is logged "
                        "with your name, the time and the filter."),
         validators=[DataRequired(_l("Say for what official purpose you need the full ID "

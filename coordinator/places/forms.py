@@ -1,31 +1,27 @@
 from wtforms import BooleanField, IntegerField, SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from coordinator.forms import FlaskForm, Phone, normalise_phone, options
+from coordinator.forms import FlaskForm, Phone, normalise_phone, options, strip
 from coordinator.i18n import lazy_gettext as _l
 
 
-def _strip(value):
-    return value.strip() if isinstance(value, str) else value
-
-
 class CommunityForm(FlaskForm):
-    name = StringField(_l("Name"), filters=[_strip],
+    name = StringField(_l("Name"), filters=[strip],
                        validators=[DataRequired(_l("Enter a name.")), Length(max=60)])
     office_phone = StringField(_l("Office phone"), filters=[normalise_phone],
                                validators=[Optional(), Phone()])
-    address = StringField(_l("Address"), filters=[_strip], validators=[Length(max=200)])
+    address = StringField(_l("Address"), filters=[strip], validators=[Length(max=200)])
 
 
 class CompoundForm(FlaskForm):
     community_id = SelectField(_l("Community"), coerce=int,
                                validators=[DataRequired(_l("Choose a community."))])
-    name = StringField(_l("Name"), filters=[_strip],
+    name = StringField(_l("Name"), filters=[strip],
                        validators=[DataRequired(_l("Enter a name.")), Length(max=80)])
     kind = SelectField(_l("Kind"), choices=options([("compound", _l("Residential compound")),
                                                     ("bungalow", _l("Bungalow area")),
                                                     ("business", _l("Business premises"))]))
-    address = StringField(_l("Address"), filters=[_strip], validators=[Length(max=200)])
+    address = StringField(_l("Address"), filters=[strip], validators=[Length(max=200)])
     year_built = IntegerField(_l("Year built"), validators=[
         Optional(), NumberRange(1900, 2100, _l("Enter a year between 1900 and 2100."))])
     building_count = IntegerField(_l("Number of buildings"), default=0, validators=[
@@ -35,7 +31,7 @@ class CompoundForm(FlaskForm):
 
 
 class BuildingForm(FlaskForm):
-    name = StringField(_l("Building"), filters=[_strip],
+    name = StringField(_l("Building"), filters=[strip],
                        validators=[DataRequired(_l("Enter a building name, e.g. 3号楼.")),
                                    Length(max=40)])
     floors = IntegerField(_l("Number of floors"), default=6, validators=[
@@ -47,6 +43,6 @@ class BuildingForm(FlaskForm):
 
 
 class GridForm(FlaskForm):
-    name = StringField(_l("Grid"), filters=[_strip],
+    name = StringField(_l("Grid"), filters=[strip],
                        validators=[DataRequired(_l("Enter a grid name.")), Length(max=60)])
     worker_id = SelectField(_l("Grid worker"), coerce=int, validators=[Optional()])

@@ -10,13 +10,9 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from coordinator.categories import category_choices
-from coordinator.forms import FlaskForm, Mobile, Phone, SearchForm, normalise_phone, options
+from coordinator.forms import FlaskForm, Mobile, Phone, SearchForm, normalise_phone, options, strip
 from coordinator.i18n import lazy_gettext as _l
 from coordinator.teams.models import KINDS
-
-
-def _strip(value):
-    return value.strip() if isinstance(value, str) else value
 
 
 class CheckboxesField(SelectMultipleField):
@@ -32,7 +28,7 @@ class CoverageForm(FlaskForm):
 
 
 class TeamForm(FlaskForm):
-    name = StringField(_l("Team name"), filters=[_strip],
+    name = StringField(_l("Team name"), filters=[strip],
                        validators=[DataRequired(_l("Enter the team's name.")),
                                    Length(max=80, message=_l("At most 80 characters."))])
     kind = SelectField(_l("Kind"), choices=options(KINDS.items()))
@@ -45,14 +41,14 @@ class TeamForm(FlaskForm):
                              validators=[DataRequired(_l("Choose at least one skill."))])
     communities = CheckboxesField(_l("Communities covered"), coerce=int)
     compounds = SelectMultipleField(_l("Compounds covered"), coerce=int)
-    description = TextAreaField(_l("Notes"), filters=[_strip],
+    description = TextAreaField(_l("Notes"), filters=[strip],
                                 validators=[Length(max=2000,
                                                    message=_l("At most 2000 characters."))])
     active = BooleanField(_l("Taking work"), default=True)
 
 
 class MemberForm(FlaskForm):
-    name = StringField(_l("Name"), filters=[_strip],
+    name = StringField(_l("Name"), filters=[strip],
                        validators=[DataRequired(_l("Enter a name.")), Length(max=40)])
     phone = StringField(_l("Mobile number"), filters=[normalise_phone],
                         validators=[DataRequired(_l("Enter a mobile number.")), Mobile()])
@@ -60,7 +56,7 @@ class MemberForm(FlaskForm):
 
 
 class TeamSearchForm(SearchForm):
-    q = StringField(_l("Search name, skill or member"), filters=[_strip],
+    q = StringField(_l("Search name, skill or member"), filters=[strip],
                     validators=[Length(max=40)])
     kind = SelectField(_l("Kind"), choices=options([("", _l("All kinds"))] + list(KINDS.items())),
                        validators=[Optional()])
