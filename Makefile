@@ -67,7 +67,8 @@ browser-deps:
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-microhei >/dev/null; fi
 
 lint: setup
-	$(BIN)/ruff check coordinator tests bench
+	$(BIN)/ruff check coordinator tests bench migrations wsgi.py
+	$(BIN)/ruff format --check coordinator tests bench migrations wsgi.py
 
 bench: setup bench-deps
 	bash bench/run.sh

@@ -34,24 +34,33 @@ def floor_ms(floor_dir: str) -> float:
     sys.path.insert(0, floor_dir)
     from app import create_app as floor_app  # the floor's app.py
 
-    return cpu_ms(floor_app().test_client(),
-                  [f"/items?cat={i % 10}&page={i % 20 + 1}" for i in range(40)])
+    return cpu_ms(
+        floor_app().test_client(), [f"/items?cat={i % 10}&page={i % 20 + 1}" for i in range(40)]
+    )
 
 
 def signed_in(app, phone: str = "13800000001"):
     client = app.test_client()
-    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"',
-                      client.get("/login").get_data(as_text=True)).group(1)
-    response = client.post("/login", data={"csrf_token": token, "phone": phone,
-                                           "password": "demo1234"})
+    token = re.search(
+        r'name="csrf_token" type="hidden" value="([^"]+)"',
+        client.get("/login").get_data(as_text=True),
+    ).group(1)
+    response = client.post(
+        "/login", data={"csrf_token": token, "phone": phone, "password": "demo1234"}
+    )
     assert response.status_code == 302, response.status_code
     return client
 
 
-BOARD_FILTERS = ["/cases?q=%E4%B8%8B%E6%B0%B4%E9%81%93", "/cases?q=%23123456",
-                 "/cases?q=13912345678", "/cases?status=overdue&page=2",
-                 "/cases?category=drain&status=all&page=5", "/cases?status=closed&page=3",
-                 "/cases?channel=phone&since=2026-01-01&page=3"]
+BOARD_FILTERS = [
+    "/cases?q=%E4%B8%8B%E6%B0%B4%E9%81%93",
+    "/cases?q=%23123456",
+    "/cases?q=13912345678",
+    "/cases?status=overdue&page=2",
+    "/cases?category=drain&status=all&page=5",
+    "/cases?status=closed&page=3",
+    "/cases?channel=phone&since=2026-01-01&page=3",
+]
 
 
 def statements(app, client, url: str) -> int:
@@ -88,22 +97,31 @@ def board(floor_dir: str) -> None:
         pages = [f"/cases?page={i % 20 + 1}" for i in range(20)]
         rows.append((f"board {who} pages 1..20", cpu_ms(client, pages, n=100)))
         rows.append((f"board {who} filters", cpu_ms(client, BOARD_FILTERS, n=70)))
-        queries[who] = {url: statements(app, client, url)
-                        for url in ("/cases", "/cases?page=2", "/cases?page=20",
-                                    *BOARD_FILTERS)}
+        queries[who] = {
+            url: statements(app, client, url)
+            for url in ("/cases", "/cases?page=2", "/cases?page=20", *BOARD_FILTERS)
+        }
     print("\nCPU ms per request (in-process, median of 3 runs):")
     for name, ms in rows:
         print(f"  {name:<28}{ms:>7.2f}   floor/this {floor / ms:.2f}")
     print("SQL statements per request:")
     for who, counts in queries.items():
-        print(f"  {who}: " + ", ".join(f"{url.removeprefix('/cases') or 'page 1'} {n}"
-                                       for url, n in counts.items()))
+        print(
+            f"  {who}: "
+            + ", ".join(
+                f"{url.removeprefix('/cases') or 'page 1'} {n}" for url, n in counts.items()
+            )
+        )
 
 
 EVENT_PAGES = [f"/events?page={i % 20 + 1}" for i in range(20)]
-EVENT_FILTERS = ["/events?when=past&page=3", "/events?when=past&page=17",
-                 "/events?kind=bike_drive&page=2", "/events?kind=cleanup",
-                 "/events?community=2&page=2"]
+EVENT_FILTERS = [
+    "/events?when=past&page=3",
+    "/events?when=past&page=17",
+    "/events?kind=bike_drive&page=2",
+    "/events?kind=cleanup",
+    "/events?community=2&page=2",
+]
 
 
 def events(floor_dir: str) -> None:
@@ -114,17 +132,25 @@ def events(floor_dir: str) -> None:
 
     app = create_app()
     client = signed_in(app, "13800000007")
-    rows = [("floor /items", floor), ("events pages 1..20", cpu_ms(client, EVENT_PAGES)),
-            ("events past/kind", cpu_ms(client, EVENT_FILTERS, n=100)),
-            ("events htmx fragment", cpu_ms(client, EVENT_PAGES, headers={
-                "HX-Request": "true", "HX-Target": "results"}))]
+    rows = [
+        ("floor /items", floor),
+        ("events pages 1..20", cpu_ms(client, EVENT_PAGES)),
+        ("events past/kind", cpu_ms(client, EVENT_FILTERS, n=100)),
+        (
+            "events htmx fragment",
+            cpu_ms(client, EVENT_PAGES, headers={"HX-Request": "true", "HX-Target": "results"}),
+        ),
+    ]
     print("\nCPU ms per request (in-process, median of 3 runs):")
     for name, ms in rows:
         print(f"  {name:<24}{ms:>7.2f}   floor/this {floor / ms:.2f}")
-    counts = {url: statements(app, client, url)
-              for url in ("/events", "/events?page=20", *EVENT_FILTERS)}
-    print("SQL statements per request: " + ", ".join(
-        f"{url.removeprefix('/events') or 'page 1'} {n}" for url, n in counts.items()))
+    counts = {
+        url: statements(app, client, url) for url in ("/events", "/events?page=20", *EVENT_FILTERS)
+    }
+    print(
+        "SQL statements per request: "
+        + ", ".join(f"{url.removeprefix('/events') or 'page 1'} {n}" for url, n in counts.items())
+    )
 
 
 def main(floor_dir: str) -> None:
@@ -135,15 +161,25 @@ def main(floor_dir: str) -> None:
 
     client = signed_in(create_app())
     pages = cpu_ms(client, [f"/teams/?page={i % 20 + 1}" for i in range(20)])
-    search = cpu_ms(client, ["/teams/?q=%E5%B8%88%E5%82%85", "/teams/?q=138",
-                             "/teams/?skill=drain&page=2"], n=60)
-    fragment = cpu_ms(client, [f"/teams/?page={i % 20 + 1}" for i in range(20)],
-                      headers={"HX-Request": "true", "HX-Target": "results"})
+    search = cpu_ms(
+        client,
+        ["/teams/?q=%E5%B8%88%E5%82%85", "/teams/?q=138", "/teams/?skill=drain&page=2"],
+        n=60,
+    )
+    fragment = cpu_ms(
+        client,
+        [f"/teams/?page={i % 20 + 1}" for i in range(20)],
+        headers={"HX-Request": "true", "HX-Target": "results"},
+    )
     bare = cpu_ms(client, ["/healthz"])
     print(f"\nCPU ms per request (in-process, median of 3 x {N}):")
-    for name, ms in (("floor /items", floor), ("teams pages 1..20", pages),
-                     ("teams search/skill", search), ("teams htmx fragment", fragment),
-                     ("/healthz signed in", bare)):
+    for name, ms in (
+        ("floor /items", floor),
+        ("teams pages 1..20", pages),
+        ("teams search/skill", search),
+        ("teams htmx fragment", fragment),
+        ("/healthz signed in", bare),
+    ):
         print(f"  {name:<22}{ms:>7.2f}")
     print(f"CPU ratio floor/teams: {floor / pages:.2f} (pages), {floor / search:.2f} (search)")
 

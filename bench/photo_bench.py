@@ -58,6 +58,7 @@ def peak_rss_mb() -> float:
 
 # ---------------------------------------------------------------- inputs (parent)
 
+
 def photo_like(size, noise: bool = True):
     """Not a flat colour (which JPEG squeezes to nothing): gradients, shapes and noise."""
     from PIL import Image, ImageDraw, ImageFilter
@@ -67,8 +68,10 @@ def photo_like(size, noise: bool = True):
     draw = ImageDraw.Draw(small)
     for i in range(40):
         x, y = (i * 97) % small.width, (i * 61) % small.height
-        draw.ellipse((x, y, x + small.width // 6, y + small.height // 5),
-                     fill=((i * 53) % 256, (i * 91) % 256, (i * 37) % 256))
+        draw.ellipse(
+            (x, y, x + small.width // 6, y + small.height // 5),
+            fill=((i * 53) % 256, (i * 91) % 256, (i * 37) % 256),
+        )
     image = small.filter(ImageFilter.GaussianBlur(2)).resize(size, Image.Resampling.BICUBIC)
     if not noise:
         return image
@@ -102,6 +105,7 @@ def make_inputs(folder: Path) -> dict[str, Path]:
 
 # ---------------------------------------------------------------- one case (child)
 
+
 def child(path: str, copies: int) -> dict:
     from werkzeug.datastructures import FileStorage
 
@@ -128,8 +132,7 @@ def child(path: str, copies: int) -> dict:
         times, prepared = [], []
         for _ in range(RUNS):
             started = time.perf_counter()
-            prepared = services.prepare_photos([upload() for _ in range(copies)],
-                                               max_count=copies)
+            prepared = services.prepare_photos([upload() for _ in range(copies)], max_count=copies)
             times.append(time.perf_counter() - started)
         python_peak = tracemalloc.get_traced_memory()[1] / 2**20
         tracemalloc.stop()
@@ -138,18 +141,28 @@ def child(path: str, copies: int) -> dict:
         stored = time.perf_counter() - started
         db.session.rollback()  # the after_rollback hook removes the files again
     first = prepared[0]
-    return {"input_mb": round(len(data) / 2**20, 2), "seconds": round(min(times), 3),
-            "seconds_median": round(statistics.median(times), 3),
-            "rss_before_mb": round(before), "peak_rss_mb": round(peak_rss_mb()),
-            "rise_mb": round(peak_rss_mb() - before), "python_peak_mb": round(python_peak, 1),
-            "stored": f"{first.width}×{first.height}{first.ext}",
-            "stored_kb": round(len(first.data) / 1024), "in_transaction_ms": round(
-                stored * 1000, 1), "photos": copies}
+    return {
+        "input_mb": round(len(data) / 2**20, 2),
+        "seconds": round(min(times), 3),
+        "seconds_median": round(statistics.median(times), 3),
+        "rss_before_mb": round(before),
+        "peak_rss_mb": round(peak_rss_mb()),
+        "rise_mb": round(peak_rss_mb() - before),
+        "python_peak_mb": round(python_peak, 1),
+        "stored": f"{first.width}×{first.height}{first.ext}",
+        "stored_kb": round(len(first.data) / 1024),
+        "in_transaction_ms": round(stored * 1000, 1),
+        "photos": copies,
+    }
 
 
 def run_child(path: Path, copies: int = 1) -> dict:
-    out = subprocess.run([sys.executable, __file__, "--child", str(path), str(copies)],
-                         capture_output=True, text=True, cwd=ROOT)
+    out = subprocess.run(
+        [sys.executable, __file__, "--child", str(path), str(copies)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
     if out.returncode:
         sys.exit(f"{path.name}: {out.stderr.strip().splitlines()[-1]}")
     return json.loads(out.stdout.strip().splitlines()[-1])
@@ -160,21 +173,28 @@ def main() -> int:
         files = make_inputs(Path(folder))
         results = {name: run_child(path) for name, path in files.items()}
         results["six-12mp"] = run_child(files["12mp-jpeg"], copies=6)
-    print(f"{'case':<11} {'input':>7} {'s (min)':>8} {'s (med)':>8} {'peak RSS':>9} "
-          f"{'rise':>6} {'py peak':>8}  stored            in txn")
+    print(
+        f"{'case':<11} {'input':>7} {'s (min)':>8} {'s (med)':>8} {'peak RSS':>9} "
+        f"{'rise':>6} {'py peak':>8}  stored            in txn"
+    )
     for name, r in results.items():
-        print(f"{name:<11} {r['input_mb']:>5} MB {r['seconds']:>8} {r['seconds_median']:>8} "
-              f"{r['peak_rss_mb']:>6} MB {r['rise_mb']:>3} MB {r['python_peak_mb']:>5} MB  "
-              f"{r['stored']:<17} {r['in_transaction_ms']} ms")
+        print(
+            f"{name:<11} {r['input_mb']:>5} MB {r['seconds']:>8} {r['seconds_median']:>8} "
+            f"{r['peak_rss_mb']:>6} MB {r['rise_mb']:>3} MB {r['python_peak_mb']:>5} MB  "
+            f"{r['stored']:<17} {r['in_transaction_ms']} ms"
+        )
     twelve = results["12mp-jpeg"]
     met = twelve["seconds_median"] <= TARGET_SECONDS and twelve["peak_rss_mb"] <= TARGET_MB
-    print(f"12 MP phone photo: {twelve['seconds_median']} s (target ≤ {TARGET_SECONDS} s), "
-          f"peak RSS {twelve['peak_rss_mb']} MB (target ≤ {TARGET_MB} MB): "
-          f"{'met' if met else 'MISSED'}")
+    print(
+        f"12 MP phone photo: {twelve['seconds_median']} s (target ≤ {TARGET_SECONDS} s), "
+        f"peak RSS {twelve['peak_rss_mb']} MB (target ≤ {TARGET_MB} MB): "
+        f"{'met' if met else 'MISSED'}"
+    )
     out = ROOT / "bench" / "out"
     out.mkdir(exist_ok=True)
     (out / f"{time.strftime('%Y%m%d-%H%M%S')}-photos.json").write_text(
-        json.dumps({"runs": RUNS, "results": results}, indent=1))
+        json.dumps({"runs": RUNS, "results": results}, indent=1)
+    )
     return 0 if met else 1
 
 

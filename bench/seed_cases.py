@@ -26,23 +26,71 @@ from coordinator.cases.models import CHANNELS, Case  # noqa: E402
 from coordinator.categories import CATEGORIES  # noqa: E402
 from coordinator.demo import story  # noqa: E402
 from coordinator.extensions import db  # noqa: E402
+from coordinator.i18n import utcnow  # noqa: E402
 from coordinator.places.models import Building, Community, Compound, Entrance  # noqa: E402
 from coordinator.teams.models import Team  # noqa: E402
-from coordinator.ui import utcnow  # noqa: E402
 
 CASES = 1_000_000
 CHUNK = 20_000
 HOME = "红联北村社区"
-WORDS = ["厨房下水道堵塞", "卫生间漏水", "楼道灯不亮", "暖气不热", "树枝压线", "井盖松动",
-         "垃圾未清运", "电梯异响", "外墙脱落", "路面积水", "共享单车堆放", "噪音扰民"]
+WORDS = [
+    "厨房下水道堵塞",
+    "卫生间漏水",
+    "楼道灯不亮",
+    "暖气不热",
+    "树枝压线",
+    "井盖松动",
+    "垃圾未清运",
+    "电梯异响",
+    "外墙脱落",
+    "路面积水",
+    "共享单车堆放",
+    "噪音扰民",
+]
 SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗"
-OPEN = ["received", "dispatched", "accepted", "in_progress", "extended", "parked", "handled",
-        "verified", "callback", "reopened", "returned"]
-COLUMNS = ["id", "category", "tier", "channel", "hotline_ticket", "community_id", "compound_id",
-           "building_id", "entrance_id", "floor", "household", "reporter_name",
-           "reporter_phone", "description", "status", "team_id", "created_at", "dispatched_at",
-           "accepted_at", "due_at", "handled_at", "closed_at", "updated_at", "tracking_token",
-           "root_cause", "follow_up", "created_by_id", "affects_building"]
+OPEN = [
+    "received",
+    "dispatched",
+    "accepted",
+    "in_progress",
+    "extended",
+    "parked",
+    "handled",
+    "verified",
+    "callback",
+    "reopened",
+    "returned",
+]
+COLUMNS = [
+    "id",
+    "category",
+    "tier",
+    "channel",
+    "hotline_ticket",
+    "community_id",
+    "compound_id",
+    "building_id",
+    "entrance_id",
+    "floor",
+    "household",
+    "reporter_name",
+    "reporter_phone",
+    "description",
+    "status",
+    "team_id",
+    "created_at",
+    "dispatched_at",
+    "accepted_at",
+    "due_at",
+    "handled_at",
+    "closed_at",
+    "updated_at",
+    "tracking_token",
+    "root_cause",
+    "follow_up",
+    "created_by_id",
+    "affects_building",
+]
 
 
 def places() -> dict[int, list[tuple]]:
@@ -51,7 +99,8 @@ def places() -> dict[int, list[tuple]]:
         select(Community.id, Compound.id, Building.id, Entrance.id)
         .join(Compound, Compound.community_id == Community.id)
         .outerjoin(Building, Building.compound_id == Compound.id)
-        .outerjoin(Entrance, Entrance.building_id == Building.id)).all()
+        .outerjoin(Entrance, Entrance.building_id == Building.id)
+    ).all()
     out: dict[int, list[tuple]] = {}
     for community, compound, building, entrance in rows:
         out.setdefault(community, []).append((compound, building, entrance))
@@ -71,8 +120,11 @@ def rows(start_id: int):
         community = home if rnd.random() < 0.3 else rnd.choice(others)
         compound, building, entrance = rnd.choice(where[community])
         created = now - timedelta(seconds=span * (1 - i / CASES))
-        status = rnd.choice(OPEN) if rnd.random() < 0.03 else (
-            "closed" if rnd.random() < 0.95 else "void")
+        status = (
+            rnd.choice(OPEN)
+            if rnd.random() < 0.03
+            else ("closed" if rnd.random() < 0.95 else "void")
+        )
         team = None if status in ("received", "void") else rnd.choice(teams)
         dispatched = created + timedelta(minutes=20) if team else None
         accepted = due = handled = closed = None
@@ -86,14 +138,36 @@ def rows(start_id: int):
             handled = created + timedelta(hours=rnd.randint(2, 72))
         if status == "closed":
             closed = handled + timedelta(days=1)
-        yield (start_id + i, rnd.choice(categories), rnd.choice(("general", "general", "utilities",
-                                                                 "emergency", "complex")),
-               rnd.choice(channels), "", community, compound, building, entrance,
-               rnd.randint(1, 6) if building else None, "",
-               rnd.choice(SURNAMES) + rnd.choice(("阿姨", "先生", "女士", "大爷")),
-               f"139{rnd.randrange(10**8):08d}", rnd.choice(WORDS), status, team, created,
-               dispatched, accepted, due, handled, closed, created, f"bench{start_id + i:027d}",
-               "", "", None, False)
+        yield (
+            start_id + i,
+            rnd.choice(categories),
+            rnd.choice(("general", "general", "utilities", "emergency", "complex")),
+            rnd.choice(channels),
+            "",
+            community,
+            compound,
+            building,
+            entrance,
+            rnd.randint(1, 6) if building else None,
+            "",
+            rnd.choice(SURNAMES) + rnd.choice(("阿姨", "先生", "女士", "大爷")),
+            f"139{rnd.randrange(10**8):08d}",
+            rnd.choice(WORDS),
+            status,
+            team,
+            created,
+            dispatched,
+            accepted,
+            due,
+            handled,
+            closed,
+            created,
+            f"bench{start_id + i:027d}",
+            "",
+            "",
+            None,
+            False,
+        )
 
 
 def seed_sqlite(start_id: int) -> None:
@@ -101,8 +175,7 @@ def seed_sqlite(start_id: int) -> None:
     try:
         cur = raw.cursor()
         cur.execute("PRAGMA synchronous=OFF")
-        sql = (f"INSERT INTO cases ({', '.join(COLUMNS)}) "
-               f"VALUES ({', '.join('?' * len(COLUMNS))})")
+        sql = f"INSERT INTO cases ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))})"
         batch = []
         for row in rows(start_id):
             batch.append(row)
@@ -125,8 +198,9 @@ def seed_postgres(start_id: int) -> None:
             with cur.copy(f"COPY cases ({', '.join(COLUMNS)}) FROM STDIN") as copy:
                 for row in rows(start_id):
                     copy.write_row(row)
-            cur.execute("SELECT setval(pg_get_serial_sequence('cases', 'id'), "
-                        "(SELECT max(id) FROM cases))")
+            cur.execute(
+                "SELECT setval(pg_get_serial_sequence('cases', 'id'), (SELECT max(id) FROM cases))"
+            )
         raw.commit()
     finally:
         raw.close()

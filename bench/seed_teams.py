@@ -16,6 +16,7 @@ from coordinator import create_app  # noqa: E402
 from coordinator.categories import CATEGORIES  # noqa: E402
 from coordinator.demo import story  # noqa: E402
 from coordinator.extensions import db  # noqa: E402
+from coordinator.i18n import utcnow  # noqa: E402
 from coordinator.places.models import Community  # noqa: E402
 from coordinator.teams.models import (  # noqa: E402
     KINDS,
@@ -25,7 +26,6 @@ from coordinator.teams.models import (  # noqa: E402
     search_text_update,
     team_communities,
 )
-from coordinator.ui import utcnow  # noqa: E402
 
 TEAMS = 2_000
 MEMBERS_PER_TEAM = 10  # 20,000 members
@@ -38,7 +38,7 @@ SUFFIX = ["物业服务队", "维修组", "志愿服务队", "保洁公司", "�
 
 def chunks(rows):
     for k in range(0, len(rows), CHUNK):
-        yield rows[k:k + CHUNK]
+        yield rows[k : k + CHUNK]
 
 
 def seed() -> dict:
@@ -52,20 +52,41 @@ def seed() -> dict:
     teams, team_skills, covers, members = [], [], [], []
     for i in range(TEAMS):
         team_id = start + i
-        teams.append(dict(id=team_id, name=f"{rnd.choice(PLACES)}{rnd.choice(SUFFIX)}{i:04d}",
-                          kind=rnd.choice(kinds), phone=f"010-6{rnd.randrange(10**7):07d}",
-                          capacity=rnd.randint(1, 20), description="", active=rnd.random() > .1,
-                          created_at=now))
-        team_skills += [dict(team_id=team_id, skill=s)
-                        for s in rnd.sample(skills, rnd.randint(1, 4))]
-        covers += [dict(team_id=team_id, community_id=c)
-                   for c in rnd.sample(communities, rnd.randint(1, 3))]
+        teams.append(
+            dict(
+                id=team_id,
+                name=f"{rnd.choice(PLACES)}{rnd.choice(SUFFIX)}{i:04d}",
+                kind=rnd.choice(kinds),
+                phone=f"010-6{rnd.randrange(10**7):07d}",
+                capacity=rnd.randint(1, 20),
+                description="",
+                active=rnd.random() > 0.1,
+                created_at=now,
+            )
+        )
+        team_skills += [
+            dict(team_id=team_id, skill=s) for s in rnd.sample(skills, rnd.randint(1, 4))
+        ]
+        covers += [
+            dict(team_id=team_id, community_id=c)
+            for c in rnd.sample(communities, rnd.randint(1, 3))
+        ]
         for m in range(MEMBERS_PER_TEAM):
             name = rnd.choice(SURNAMES) + rnd.choice(GIVEN) + ("师傅" if m % 3 == 0 else "")
-            members.append(dict(team_id=team_id, name=name, phone=f"13{rnd.randrange(10**9):09d}",
-                                is_lead=m == 0))
-    for table, rows in ((Team.__table__, teams), (TeamSkill.__table__, team_skills),
-                        (team_communities, covers), (TeamMember.__table__, members)):
+            members.append(
+                dict(
+                    team_id=team_id,
+                    name=name,
+                    phone=f"13{rnd.randrange(10**9):09d}",
+                    is_lead=m == 0,
+                )
+            )
+    for table, rows in (
+        (Team.__table__, teams),
+        (TeamSkill.__table__, team_skills),
+        (team_communities, covers),
+        (TeamMember.__table__, members),
+    ):
         for part in chunks(rows):
             db.session.execute(insert(table), part)
     # Core INSERTs bypass the flush that keeps search_text: fill it as the migration does.
@@ -73,16 +94,21 @@ def seed() -> dict:
     db.session.commit()
     if db.engine.dialect.name == "postgresql":
         # Explicit ids bypass the sequence; move it past them so the app can add teams.
-        db.session.execute(text("SELECT setval(pg_get_serial_sequence('teams', 'id'), "
-                                "(SELECT max(id) FROM teams))"))
+        db.session.execute(
+            text(
+                "SELECT setval(pg_get_serial_sequence('teams', 'id'), (SELECT max(id) FROM teams))"
+            )
+        )
         db.session.commit()
         with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
             conn.execute(text("VACUUM ANALYZE"))
     else:
         db.session.execute(text("ANALYZE"))
         db.session.commit()
-    return {"teams": db.session.scalar(select(func.count()).select_from(Team)),
-            "members": db.session.scalar(select(func.count()).select_from(TeamMember))}
+    return {
+        "teams": db.session.scalar(select(func.count()).select_from(Team)),
+        "members": db.session.scalar(select(func.count()).select_from(TeamMember)),
+    }
 
 
 if __name__ == "__main__":

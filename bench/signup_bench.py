@@ -35,10 +35,18 @@ from sqlalchemy import func, insert, select, text
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 PG = "postgresql+psycopg://{user}@{host}:{port}".format(
-    user=os.environ.get("PGUSER", "postgres"), host=os.environ.get("PGHOST", "127.0.0.1"),
-    port=os.environ.get("PGPORT", "5432"))
-PG_ARGS = ["-h", os.environ.get("PGHOST", "127.0.0.1"), "-p", os.environ.get("PGPORT", "5432"),
-           "-U", os.environ.get("PGUSER", "postgres")]
+    user=os.environ.get("PGUSER", "postgres"),
+    host=os.environ.get("PGHOST", "127.0.0.1"),
+    port=os.environ.get("PGPORT", "5432"),
+)
+PG_ARGS = [
+    "-h",
+    os.environ.get("PGHOST", "127.0.0.1"),
+    "-p",
+    os.environ.get("PGPORT", "5432"),
+    "-U",
+    os.environ.get("PGUSER", "postgres"),
+]
 DB_NAME = f"bench_signup_{os.getpid()}"
 # The app's config reads these when it is imported.
 os.environ["DATABASE_URL"] = f"{PG}/{DB_NAME}"
@@ -49,8 +57,8 @@ from coordinator.auth.models import User, session_id  # noqa: E402
 from coordinator.demo import story  # noqa: E402
 from coordinator.events.models import Event, EventRole, Signup  # noqa: E402
 from coordinator.extensions import db  # noqa: E402
+from coordinator.i18n import utcnow  # noqa: E402
 from coordinator.places.models import Community  # noqa: E402
-from coordinator.ui import utcnow  # noqa: E402
 
 BIN = ROOT / ".venv" / "bin"
 VOLUNTEERS = int(os.environ.get("BENCH_VOLUNTEERS", 12_000))
@@ -61,6 +69,8 @@ CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", 64))
 THREADS = int(os.environ.get("BENCH_THREADS", 2))
 WORKERS = int(os.environ.get("BENCH_WORKERS", 4))
 DUP_EVERY = int(os.environ.get("BENCH_DUP_EVERY", 20))
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -84,8 +94,10 @@ def postgres_cpu_seconds(database: str) -> float:
         if not proc.name.isdigit():
             continue
         try:
-            if f" {database} ".encode() not in (proc / "cmdline").read_bytes().replace(
-                    b"\0", b" ") + b" ":
+            if (
+                f" {database} ".encode()
+                not in (proc / "cmdline").read_bytes().replace(b"\0", b" ") + b" "
+            ):
                 continue
             fields = (proc / "stat").read_text().rsplit(")", 1)[1].split()
         except OSError:  # gone, or not ours to read
@@ -104,18 +116,47 @@ def seed(app) -> tuple[int, list[tuple[int, int]]]:
         template = User(name="x", phone="x", role="volunteer")
         template.set_password(secrets.token_hex(8))  # nobody signs in with it: cookies below
         now = utcnow()
-        rows = [dict(name=f"志愿者{i:05d}", phone=f"177{i:08d}", role="volunteer",
-                     community_id=community.id, password_hash=template.password_hash,
-                     locale="", active=True, created_at=now) for i in range(VOLUNTEERS)]
+        rows = [
+            dict(
+                name=f"志愿者{i:05d}",
+                phone=f"177{i:08d}",
+                role="volunteer",
+                community_id=community.id,
+                password_hash=template.password_hash,
+                locale="",
+                active=True,
+                created_at=now,
+            )
+            for i in range(VOLUNTEERS)
+        ]
         for k in range(0, len(rows), 5_000):
-            db.session.execute(insert(User.__table__), rows[k:k + 5_000])
-        event = Event(title="压力测试：车棚清理", kind="bike_drive", community_id=community.id,
-                      starts_at=now + timedelta(days=2), ends_at=now + timedelta(days=2, hours=3),
-                      meeting_place="车棚", organiser_id=organiser.id, status="published",
-                      sequence=1, claim_days=15, description="", published_at=now,
-                      created_at=now, updated_at=now)
-        event.roles = [EventRole(name=f"岗位{i + 1}", capacity=CAPACITY, position=i,
-                                 confirmed_count=0, waitlist_seq=0) for i in range(ROLES)]
+            db.session.execute(insert(User.__table__), rows[k : k + 5_000])
+        event = Event(
+            title="压力测试：车棚清理",
+            kind="bike_drive",
+            community_id=community.id,
+            starts_at=now + timedelta(days=2),
+            ends_at=now + timedelta(days=2, hours=3),
+            meeting_place="车棚",
+            organiser_id=organiser.id,
+            status="published",
+            sequence=1,
+            claim_days=15,
+            description="",
+            published_at=now,
+            created_at=now,
+            updated_at=now,
+        )
+        event.roles = [
+            EventRole(
+                name=f"岗位{i + 1}",
+                capacity=CAPACITY,
+                position=i,
+                confirmed_count=0,
+                waitlist_seq=0,
+            )
+            for i in range(ROLES)
+        ]
         db.session.add(event)
         db.session.commit()
         return event.id, [(r.id, r.capacity) for r in event.roles]
@@ -126,18 +167,23 @@ def sessions(app, event_id: int, roles: list[tuple[int, int]], path: Path) -> No
     cookies = app.session_interface.get_signing_serializer(app)
     tokens = URLSafeTimedSerializer(app.config["SECRET_KEY"], salt="wtf-csrf-token")
     with app.app_context():
-        ids = list(db.session.execute(select(User.id, User.session_token)
-                                      .where(User.phone.like("177%")).order_by(User.id)))
+        ids = list(
+            db.session.execute(
+                select(User.id, User.session_token).where(User.phone.like("177%")).order_by(User.id)
+            )
+        )
     with path.open("w") as out:
         for i, (user_id, token) in enumerate(ids):
             raw = secrets.token_hex(20)
-            cookie = cookies.dumps({"_user_id": session_id(user_id, token), "_fresh": True,
-                                    "csrf_token": raw})
+            cookie = cookies.dumps(
+                {"_user_id": session_id(user_id, token), "_fresh": True, "csrf_token": raw}
+            )
             role = roles[i % len(roles)][0]
             other = roles[(i + 1) % len(roles)][0]
             url = f"/events/{event_id}/roles/{{}}/sign-up"
-            out.write(f"session={cookie}\t{tokens.dumps(raw)}\t{url.format(role)}\t"
-                      f"{url.format(other)}\n")
+            out.write(
+                f"session={cookie}\t{tokens.dumps(raw)}\t{url.format(role)}\t{url.format(other)}\n"
+            )
 
 
 def verify(app, event_id: int, signed_up: int, in_flight: int) -> dict:
@@ -145,38 +191,60 @@ def verify(app, event_id: int, signed_up: int, in_flight: int) -> dict:
         active = Signup.status != "cancelled"
         problems = []
         per_role = []
-        for role in db.session.scalars(select(EventRole).where(EventRole.event_id == event_id)
-                                       .order_by(EventRole.position)):
-            rows = db.session.execute(select(Signup.status, func.count()).where(
-                Signup.role_id == role.id, active).group_by(Signup.status)).all()
+        for role in db.session.scalars(
+            select(EventRole).where(EventRole.event_id == event_id).order_by(EventRole.position)
+        ):
+            rows = db.session.execute(
+                select(Signup.status, func.count())
+                .where(Signup.role_id == role.id, active)
+                .group_by(Signup.status)
+            ).all()
             counts = dict(rows)
             confirmed, waitlisted = counts.get("confirmed", 0), counts.get("waitlisted", 0)
             total = confirmed + waitlisted
-            positions = list(db.session.scalars(select(Signup.position).where(
-                Signup.role_id == role.id, Signup.status == "waitlisted")
-                .order_by(Signup.position)))
+            positions = list(
+                db.session.scalars(
+                    select(Signup.position)
+                    .where(Signup.role_id == role.id, Signup.status == "waitlisted")
+                    .order_by(Signup.position)
+                )
+            )
             if confirmed != min(role.capacity, total):
-                problems.append(f"{role.name}: {confirmed} confirmed of {total}, "
-                                f"capacity {role.capacity}")
+                problems.append(
+                    f"{role.name}: {confirmed} confirmed of {total}, capacity {role.capacity}"
+                )
             if role.confirmed_count != confirmed:
                 problems.append(f"{role.name}: counter {role.confirmed_count} != {confirmed}")
             if positions != list(range(1, len(positions) + 1)):
                 problems.append(f"{role.name}: waitlist positions are not 1..{len(positions)}")
-            per_role.append({"role": role.name, "capacity": role.capacity,
-                             "confirmed": confirmed, "waitlisted": waitlisted})
-        doubles = db.session.execute(text(
-            "SELECT user_id, count(*) FROM signups WHERE event_id = :e AND status <> 'cancelled' "
-            "GROUP BY user_id HAVING count(*) > 1"), {"e": event_id}).all()
+            per_role.append(
+                {
+                    "role": role.name,
+                    "capacity": role.capacity,
+                    "confirmed": confirmed,
+                    "waitlisted": waitlisted,
+                }
+            )
+        doubles = db.session.execute(
+            text(
+                "SELECT user_id, count(*) FROM signups"
+                " WHERE event_id = :e AND status <> 'cancelled'"
+                " GROUP BY user_id HAVING count(*) > 1"
+            ),
+            {"e": event_id},
+        ).all()
         if doubles:
             problems.append(f"{len(doubles)} volunteers booked twice")
-        rows = db.session.scalar(select(func.count()).select_from(Signup).where(
-            Signup.event_id == event_id, active))
+        rows = db.session.scalar(
+            select(func.count()).select_from(Signup).where(Signup.event_id == event_id, active)
+        )
         # wrk stops with requests in flight: those may have booked without the answer counted.
         if not signed_up <= rows <= signed_up + in_flight:
-            problems.append(f"{rows} sign-ups in the database, {signed_up} answered 302, "
-                            f"{in_flight} unanswered when wrk stopped")
-        return {"roles": per_role, "rows": rows, "duplicates": len(doubles),
-                "problems": problems}
+            problems.append(
+                f"{rows} sign-ups in the database, {signed_up} answered 302, "
+                f"{in_flight} unanswered when wrk stopped"
+            )
+        return {"roles": per_role, "rows": rows, "duplicates": len(doubles), "problems": problems}
 
 
 def main() -> int:
@@ -187,8 +255,13 @@ def main() -> int:
     subprocess.run(["createdb", *PG_ARGS, name], check=True)
     server = None
     try:
-        subprocess.run([str(BIN / "flask"), "--app", "wsgi", "db", "upgrade"], cwd=ROOT, env=env,
-                       check=True, capture_output=True)
+        subprocess.run(
+            [str(BIN / "flask"), "--app", "wsgi", "db", "upgrade"],
+            cwd=ROOT,
+            env=env,
+            check=True,
+            capture_output=True,
+        )
         app = create_app()
         started = time.time()
         event_id, roles = seed(app)
@@ -201,9 +274,22 @@ def main() -> int:
         port = free_port()
         pidfile = work / "gunicorn.pid"
         server = subprocess.Popen(
-            [str(BIN / "gunicorn"), "--no-control-socket", "-w", str(WORKERS), "-b",
-             f"127.0.0.1:{port}", "--pid", str(pidfile), "coordinator:create_app()"],
-            cwd=ROOT, env=env, stdout=open(work / "app.log", "w"), stderr=subprocess.STDOUT)
+            [
+                str(BIN / "gunicorn"),
+                "--no-control-socket",
+                "-w",
+                str(WORKERS),
+                "-b",
+                f"127.0.0.1:{port}",
+                "--pid",
+                str(pidfile),
+                "coordinator:create_app()",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=open(work / "app.log", "w"),
+            stderr=subprocess.STDOUT,
+        )
         for _ in range(300):
             try:
                 urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1)
@@ -212,23 +298,53 @@ def main() -> int:
                 time.sleep(0.1)
         # Warm-up: every worker loads its templates, catalogs and connections before the count.
         with app.app_context():
-            organiser = db.session.execute(select(User.id, User.session_token)
-                                           .where(User.phone == "13800000003")).one()
+            organiser = db.session.execute(
+                select(User.id, User.session_token).where(User.phone == "13800000003")
+            ).one()
             db.engine.dispose()
         cookie = app.session_interface.get_signing_serializer(app).dumps(
-            {"_user_id": session_id(*organiser), "_fresh": True})
-        subprocess.run(["wrk", f"-t{THREADS}", f"-c{CONNECTIONS}", "-d3s", "-H",
-                        f"Cookie: session={cookie}", f"http://127.0.0.1:{port}/events/{event_id}"],
-                       capture_output=True, timeout=60)
+            {"_user_id": session_id(*organiser), "_fresh": True}
+        )
+        subprocess.run(
+            [
+                "wrk",
+                f"-t{THREADS}",
+                f"-c{CONNECTIONS}",
+                "-d3s",
+                "-H",
+                f"Cookie: session={cookie}",
+                f"http://127.0.0.1:{port}/events/{event_id}",
+            ],
+            capture_output=True,
+            timeout=60,
+        )
         result = work / "wrk.json"
-        wrk_env = {**os.environ, "BENCH_SESSIONS": str(lines), "BENCH_RESULT": str(result),
-                   "BENCH_THREADS": str(THREADS), "BENCH_DUP_EVERY": str(DUP_EVERY)}
+        wrk_env = {
+            **os.environ,
+            "BENCH_SESSIONS": str(lines),
+            "BENCH_RESULT": str(result),
+            "BENCH_THREADS": str(THREADS),
+            "BENCH_DUP_EVERY": str(DUP_EVERY),
+        }
         cpu_before, pg_before = cpu_seconds(server.pid), postgres_cpu_seconds(name)
-        wrk = subprocess.run(["wrk", f"-t{THREADS}", f"-c{CONNECTIONS}", f"-d{DURATION}",
-                              "--latency", "--timeout", "30s",
-                              "-s", str(ROOT / "bench" / "signup.lua"),
-                              f"http://127.0.0.1:{port}"], env=wrk_env, capture_output=True,
-                             text=True, timeout=600)
+        wrk = subprocess.run(
+            [
+                "wrk",
+                f"-t{THREADS}",
+                f"-c{CONNECTIONS}",
+                f"-d{DURATION}",
+                "--latency",
+                "--timeout",
+                "30s",
+                "-s",
+                str(ROOT / "bench" / "signup.lua"),
+                f"http://127.0.0.1:{port}",
+            ],
+            env=wrk_env,
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
         print(wrk.stdout)
         server_cpu = cpu_seconds(server.pid) - cpu_before
         postgres_cpu = postgres_cpu_seconds(name) - pg_before
@@ -238,27 +354,40 @@ def main() -> int:
         with app.app_context():
             db.engine.dispose()
         # Every repeat is refused, except one still in flight when wrk stopped.
-        if not (figures["duplicates_sent"] - in_flight <= figures["refused_409"]
-                <= figures["duplicates_sent"]):
-            check["problems"].append(f"{figures['refused_409']} refused, "
-                                     f"{figures['duplicates_sent']} repeats sent")
-        ok = (not check["problems"] and figures["other_status"] == 0
-              and figures["socket_errors"] == 0 and figures["exhausted"] == 0)
+        if not (
+            figures["duplicates_sent"] - in_flight
+            <= figures["refused_409"]
+            <= figures["duplicates_sent"]
+        ):
+            check["problems"].append(
+                f"{figures['refused_409']} refused, {figures['duplicates_sent']} repeats sent"
+            )
+        ok = (
+            not check["problems"]
+            and figures["other_status"] == 0
+            and figures["socket_errors"] == 0
+            and figures["exhausted"] == 0
+        )
         signups_per_s = figures["signed_up_302"] / figures["seconds"]
-        report = {"database": "postgresql", "gunicorn_workers": WORKERS,
-                  "wrk": f"-t{THREADS} -c{CONNECTIONS} -d{DURATION}", "volunteers": VOLUNTEERS,
-                  "seeded_s": round(seeded, 1), **figures,
-                  "signups_per_s": round(signups_per_s, 1),
-                  "server_cpu_ms_per_request": round(1000 * server_cpu / figures["requests"], 1),
-                  "postgres_cpu_ms_per_request": round(1000 * postgres_cpu / figures["requests"],
-                                                       1),
-                  "check": check,
-                  "target": {"signups/s>=300": signups_per_s >= 300, "consistent": ok},
-                  "load": os.getloadavg()}
+        report = {
+            "database": "postgresql",
+            "gunicorn_workers": WORKERS,
+            "wrk": f"-t{THREADS} -c{CONNECTIONS} -d{DURATION}",
+            "volunteers": VOLUNTEERS,
+            "seeded_s": round(seeded, 1),
+            **figures,
+            "signups_per_s": round(signups_per_s, 1),
+            "server_cpu_ms_per_request": round(1000 * server_cpu / figures["requests"], 1),
+            "postgres_cpu_ms_per_request": round(1000 * postgres_cpu / figures["requests"], 1),
+            "check": check,
+            "target": {"signups/s>=300": signups_per_s >= 300, "consistent": ok},
+            "load": os.getloadavg(),
+        }
         out = ROOT / "bench" / "out"
         out.mkdir(exist_ok=True)
         (out / f"{time.strftime('%Y%m%d-%H%M%S')}-signup.json").write_text(
-            json.dumps(report, indent=2, ensure_ascii=False))
+            json.dumps(report, indent=2, ensure_ascii=False)
+        )
         print(json.dumps(report, ensure_ascii=False))
         return 0 if ok else 1
     finally:

@@ -9,8 +9,19 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from coordinator.config import INSTANCE, ROOT, Config, secret_key
 
 # Each domain is a package with a blueprint named `bp`; order is the order of registration.
-DOMAINS = ["core", "auth", "places", "teams", "notifications", "uploads", "cases", "events",
-           "bikes", "exports", "demo"]
+DOMAINS = [
+    "core",
+    "auth",
+    "places",
+    "teams",
+    "notifications",
+    "uploads",
+    "cases",
+    "events",
+    "bikes",
+    "exports",
+    "demo",
+]
 
 
 def _translation_dirs() -> str:

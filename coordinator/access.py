@@ -2,7 +2,11 @@
 
 The check runs once, before every request, from the view's declaration. A view that forgot
 to declare is denied (403), so a new route is closed until someone opens it on purpose.
-Scoping within a role (own community, own team) is the services' job: see `scope_*` there.
+
+Scoping within a role (own community, own team) is each domain's rule, written once and in one
+shape: `visible(stmt, actor)` in the domain's queries.py adds the WHERE for the actor, naming the
+actor's community, team or id as the bind parameters below (with the actor's values). A statement
+built once per role passes `role_actor(role)` and runs with `scope_params(actor)`.
 """
 
 from flask import abort, current_app, redirect, request, url_for
@@ -87,3 +91,25 @@ def require(condition: bool):
     if not condition:
         abort(404)
 
+
+class RoleActor:
+    """Stands for every actor of one role when a statement is built once for the role (and
+    cached): the actor's own community, team and id come as bind parameters when it runs."""
+
+    __slots__ = ("role", "id", "community_id", "team_id")
+
+    def __init__(self, role: str):
+        self.role, self.id, self.community_id, self.team_id = role, None, None, None
+
+
+def role_actor(role: str) -> RoleActor:
+    return RoleActor(role)
+
+
+def scope_params(actor) -> dict:
+    """The bind parameters a scope rule names, with this actor's values."""
+    return {
+        "actor_id": actor.id,
+        "actor_community": actor.community_id,
+        "actor_team": getattr(actor, "team_id", None),
+    }

@@ -36,6 +36,8 @@ def categories_matching(text: str) -> list[str]:
     needle = text.strip().lower()
     if not needle:
         return []
-    return [code for code, label in CATEGORIES.items()
-            if needle in str(label).lower() or needle in label._args[0].lower()
-            or needle == code]
+    return [
+        code
+        for code, label in CATEGORIES.items()
+        if needle in str(label).lower() or needle in label._args[0].lower() or needle == code
+    ]

@@ -38,7 +38,8 @@ class Config:
     SECRET_KEY = os.environ.get("SECRET_KEY", "")
     # instance/secret_key when `make` has made one: the flask commands of a checkout find it.
     SECRET_KEY_FILE = os.environ.get("SECRET_KEY_FILE") or (
-        str(INSTANCE / "secret_key") if (INSTANCE / "secret_key").is_file() else "")
+        str(INSTANCE / "secret_key") if (INSTANCE / "secret_key").is_file() else ""
+    )
     SQLALCHEMY_DATABASE_URI = _database_url()
     # A server's connections can go stale (restart, failover): test each one as it is taken.
     # A SQLite file has no server, and the test is a statement on every request.
@@ -101,4 +102,5 @@ def secret_key(config, development: bool) -> str:
         return secrets.token_hex(32)  # sessions last until the process restarts
     raise MissingSecretKey(
         "SECRET_KEY is not set. Set SECRET_KEY (the same on every host) or SECRET_KEY_FILE, "
-        "or FLASK_DEBUG=1 for development; `make run` keeps one in instance/secret_key.")
+        "or FLASK_DEBUG=1 for development; `make run` keeps one in instance/secret_key."
+    )

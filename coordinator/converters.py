@@ -74,8 +74,11 @@ def _pairs(mapping):
     if isinstance(mapping, MultiDict):
         items = mapping.items(multi=True)
     elif isinstance(mapping, dict):
-        items = ((k, v) for k, vs in mapping.items()
-                 for v in (vs if isinstance(vs, (list, tuple)) else [vs]))
+        items = (
+            (k, v)
+            for k, vs in mapping.items()
+            for v in (vs if isinstance(vs, (list, tuple)) else [vs])
+        )
     else:
         items = mapping
     for key, value in items:

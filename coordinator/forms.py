@@ -76,8 +76,9 @@ def _blank(valuelist) -> bool:
 class _StrictInteger(_OneMessage):
     def _range_message(self):
         """The field's own "from 1 to 90" says more than "too large" does."""
-        return next((v.message for v in self.validators
-                     if isinstance(v, NumberRange) and v.message), None)
+        return next(
+            (v.message for v in self.validators if isinstance(v, NumberRange) and v.message), None
+        )
 
     def process_formdata(self, valuelist):
         if _blank(valuelist):  # InputRequired or Optional decide about nothing typed
@@ -108,13 +109,20 @@ class _BoundedDate(_OneMessage):
         super().process_formdata(valuelist)
         if self.data is not None and not in_date_range(self.data):
             self.data = None
-            raise ValueError(_l("Enter a date between %(first)s and %(last)s.",
-                                first=FIRST_DAY.isoformat(), last=LAST_DAY.isoformat()))
+            raise ValueError(
+                _l(
+                    "Enter a date between %(first)s and %(last)s.",
+                    first=FIRST_DAY.isoformat(),
+                    last=LAST_DAY.isoformat(),
+                )
+            )
 
 
-_STRICT = [(wtforms.IntegerField, _StrictInteger),
-           ((wtforms.DecimalField, wtforms.FloatField), _StrictDecimal),
-           ((wtforms.DateField, wtforms.DateTimeField, wtforms.MonthField), _BoundedDate)]
+_STRICT = [
+    (wtforms.IntegerField, _StrictInteger),
+    ((wtforms.DecimalField, wtforms.FloatField), _StrictDecimal),
+    ((wtforms.DateField, wtforms.DateTimeField, wtforms.MonthField), _BoundedDate),
+]
 _strict_classes: dict[type, type] = {}
 
 
@@ -123,8 +131,9 @@ def _strict_class(cls: type) -> type:
     if cls not in _strict_classes:
         mixin = next((m for kinds, m in _STRICT if issubclass(cls, kinds)), None)
         if issubclass(cls, wtforms.Form):
-            _strict_classes[cls] = type(cls.__name__, (cls,), {"Meta": type("Meta", (_Strict,),
-                                                                             {})})
+            _strict_classes[cls] = type(
+                cls.__name__, (cls,), {"Meta": type("Meta", (_Strict,), {})}
+            )
         else:
             _strict_classes[cls] = type(cls.__name__, (mixin, cls), {}) if mixin else cls
     return _strict_classes[cls]

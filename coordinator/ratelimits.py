@@ -65,10 +65,12 @@ class DatabaseStorage(Storage):
             over = table.c.expires_at <= now
             stmt = stmt.on_conflict_do_update(
                 index_elements=[table.c.key],
-                set_={"count": case((over, stmt.excluded.count),
-                                    else_=table.c.count + stmt.excluded.count),
-                      "expires_at": case((over, stmt.excluded.expires_at),
-                                         else_=table.c.expires_at)},
+                set_={
+                    "count": case(
+                        (over, stmt.excluded.count), else_=table.c.count + stmt.excluded.count
+                    ),
+                    "expires_at": case((over, stmt.excluded.expires_at), else_=table.c.expires_at),
+                },
             ).returning(table.c.count)
             count = conn.execute(stmt).scalar_one()
             if next(self._hits) % _PURGE_EVERY == 0:
@@ -78,8 +80,9 @@ class DatabaseStorage(Storage):
     def _row(self, key: str):
         table = RateLimitCounter.__table__
         with db.engine.connect() as conn:
-            return conn.execute(select(table.c.count, table.c.expires_at)
-                                .where(table.c.key == _key(key))).first()
+            return conn.execute(
+                select(table.c.count, table.c.expires_at).where(table.c.key == _key(key))
+            ).first()
 
     def get(self, key: str) -> int:
         row = self._row(key)
@@ -115,8 +118,9 @@ def init_app(app, limiter) -> None:
     if app.config.get("REDIS_URL"):
         app.config.setdefault("RATELIMIT_STORAGE_URI", app.config["REDIS_URL"])
         # A Redis that stops answering must not hold a sign-in for long: fail fast, fall back.
-        app.config.setdefault("RATELIMIT_STORAGE_OPTIONS",
-                              {"socket_connect_timeout": 1, "socket_timeout": 1})
+        app.config.setdefault(
+            "RATELIMIT_STORAGE_OPTIONS", {"socket_connect_timeout": 1, "socket_timeout": 1}
+        )
     else:
         app.config.setdefault("RATELIMIT_STORAGE_URI", f"{SCHEME}://")
     limiter.init_app(app)

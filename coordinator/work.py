@@ -33,8 +33,11 @@ class Conflict(Refused):
     """The row was changed by someone else between our read and our write (409)."""
 
     def __init__(self, message=None, field=None):
-        super().__init__(message or _l("Someone else changed this just now. Reload and try again."),
-                         field=field, status=409)
+        super().__init__(
+            message or _l("Someone else changed this just now. Reload and try again."),
+            field=field,
+            status=409,
+        )
 
 
 @contextmanager
@@ -56,8 +59,11 @@ def unit_of_work(conflict=None, field: str | None = None):
         if depth:
             raise
         session.rollback()
-        raise Refused(conflict or _l("This was saved by someone else just now. Reload and try "
-                                     "again."), field=field, status=409) from error
+        raise Refused(
+            conflict or _l("This was saved by someone else just now. Reload and try again."),
+            field=field,
+            status=409,
+        ) from error
     except StaleDataError as error:
         if depth:
             raise
@@ -81,7 +87,8 @@ def update_where(model, ident, seen: dict, **values) -> None:
     stmt = update(model).where(model.id == ident)
     for column, value in seen.items():
         stmt = stmt.where(getattr(model, column) == value)
-    result = db.session.execute(stmt.values(**values).execution_options(
-        synchronize_session="evaluate"))
+    result = db.session.execute(
+        stmt.values(**values).execution_options(synchronize_session="evaluate")
+    )
     if result.rowcount != 1:
         raise Conflict()

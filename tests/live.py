@@ -47,8 +47,9 @@ class Live:
             data = body if isinstance(body, bytes) else urlencode(body or {}, doseq=True)
             conn.request(method, path, body=data, headers=all_headers)
             response = conn.getresponse()
-            return Answer(response.status, {k.lower(): v for k, v in response.getheaders()},
-                          response.read())
+            return Answer(
+                response.status, {k.lower(): v for k, v in response.getheaders()}, response.read()
+            )
         finally:
             conn.close()
 

@@ -17,8 +17,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from coordinator.extensions import db
+from coordinator.i18n import utcnow
 from coordinator.paging import read_rows
-from coordinator.ui import utcnow
 
 
 def new_session_token() -> str:
@@ -73,15 +73,41 @@ class SignedIn(UserMixin):
     writes to User by id (auth.services).
     """
 
-    __slots__ = ("id", "name", "phone", "role", "community_id", "team_id", "locale", "active",
-                 "session_token")
-    _by_id = select(User.id, User.name, User.phone, User.role, User.community_id, User.team_id,
-                    User.locale, User.active, User.session_token
-                    ).where(User.id == bindparam("id"))
+    __slots__ = (
+        "id",
+        "name",
+        "phone",
+        "role",
+        "community_id",
+        "team_id",
+        "locale",
+        "active",
+        "session_token",
+    )
+    _by_id = select(
+        User.id,
+        User.name,
+        User.phone,
+        User.role,
+        User.community_id,
+        User.team_id,
+        User.locale,
+        User.active,
+        User.session_token,
+    ).where(User.id == bindparam("id"))
 
     def __init__(self, row):
-        (self.id, self.name, self.phone, self.role, self.community_id, self.team_id,
-         self.locale, self.active, self.session_token) = row
+        (
+            self.id,
+            self.name,
+            self.phone,
+            self.role,
+            self.community_id,
+            self.team_id,
+            self.locale,
+            self.active,
+            self.session_token,
+        ) = row
 
     @classmethod
     def load(cls, session_key: str) -> "SignedIn | None":

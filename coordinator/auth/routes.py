@@ -59,8 +59,13 @@ def _user_form(form: UserForm) -> UserForm:
 def users():
     search = UserSearchForm(request.args)
     search.validate()
-    page = services.list_users(current_user, search.q.data or "", search.role.data or "",
-                               page_number(), current_app.config["PER_PAGE"])
+    page = services.list_users(
+        current_user,
+        search.q.data or "",
+        search.role.data or "",
+        page_number(),
+        current_app.config["PER_PAGE"],
+    )
     return render("auth/users.html", search=search, page=page)
 
 
@@ -93,5 +98,4 @@ def _edit_user(user):
         flash(_("Saved %(name)s.", name=saved.name), "success")
         return redirect(url_for("auth.users"))
     status = 422 if form.is_submitted() else 200
-    return render("auth/user_form.html", status=status, form=form, user=user,
-                  button=ButtonForm())
+    return render("auth/user_form.html", status=status, form=form, user=user, button=ButtonForm())

@@ -12,9 +12,9 @@ from coordinator.auth.models import User, new_session_token
 from coordinator.extensions import db
 from coordinator.forms import normalise_phone
 from coordinator.i18n import lazy_gettext as _l
+from coordinator.i18n import utcnow
 from coordinator.paging import paginate
 from coordinator.rules import Refused
-from coordinator.ui import utcnow
 from coordinator.work import unit_of_work
 
 # Roles that staff may hand out inside their own community.
@@ -49,9 +49,12 @@ def end_sessions(user_id: int) -> None:
     """Sign the account out everywhere: every session and remember-me cookie made so far stops
     loading it (they carry the old token; see auth.models). Joins the caller's unit of work."""
     with unit_of_work():
-        db.session.execute(update(User).where(User.id == user_id)
-                           .values(session_token=new_session_token())
-                           .execution_options(synchronize_session="evaluate"))
+        db.session.execute(
+            update(User)
+            .where(User.id == user_id)
+            .values(session_token=new_session_token())
+            .execution_options(synchronize_session="evaluate")
+        )
 
 
 def users_query(actor: User, q: str = "", role: str = ""):
@@ -110,14 +113,16 @@ def save_user(actor: User, data: dict, user: User | None = None) -> User:
     if role == access.STAFF and not community_id:
         raise Refused(_l("Community staff need a community."), field="community_id", status=422)
     if role in access.TEAM_SIDE and not team_id:
-        raise Refused(_l("Team leads and field workers need a team."), field="team_id",
-                      status=422)
+        raise Refused(_l("Team leads and field workers need a team."), field="team_id", status=422)
     if role not in access.TEAM_SIDE:
         team_id = None
     active = bool(data.get("active", True))
     if user is not None and user.id == actor.id and not active:
-        raise Refused(_l("You cannot deactivate your own account; ask another admin."),
-                      field="active", status=422)
+        raise Refused(
+            _l("You cannot deactivate your own account; ask another admin."),
+            field="active",
+            status=422,
+        )
     phone = normalise_phone(data["phone"])
     clash = db.session.scalar(select(User.id).where(User.phone == phone))
     if clash and (user is None or clash != user.id):
@@ -127,8 +132,12 @@ def save_user(actor: User, data: dict, user: User | None = None) -> User:
     # The same number sent twice at once passes the check above in both requests: the
     # unique key decides, and the second gets a 409 at the phone field.
     with unit_of_work(conflict=_PHONE_TAKEN, field="phone"):
-        removes_an_admin = (user is not None and user.role == access.ADMIN and user.active
-                            and (role != access.ADMIN or not active))
+        removes_an_admin = (
+            user is not None
+            and user.role == access.ADMIN
+            and user.active
+            and (role != access.ADMIN or not active)
+        )
         if removes_an_admin:
             _lock_active_admins()
         if user is None:
@@ -147,11 +156,16 @@ def save_user(actor: User, data: dict, user: User | None = None) -> User:
         if data.get("password"):
             user.set_password(data["password"])
         if removes_an_admin and not _active_admins_after_flush():
-            raise Refused(_l("This is the last active admin; make another admin first.")
-                          if not active else
-                          _l("This is the last active admin; the role cannot change before "
-                             "another admin is made."),
-                          field="active" if not active else "role", status=409)
+            raise Refused(
+                _l("This is the last active admin; make another admin first.")
+                if not active
+                else _l(
+                    "This is the last active admin; the role cannot change before "
+                    "another admin is made."
+                ),
+                field="active" if not active else "role",
+                status=409,
+            )
     return user
 
 
@@ -160,14 +174,16 @@ def _lock_active_admins() -> None:
     the active admins' rows first; the second waits, then counts what the first left.
     (SQLite takes no row locks: there the count after our own write, which holds the one
     write lock, sees every committed change.)"""
-    db.session.execute(select(User.id).where(User.role == access.ADMIN, User.active)
-                       .with_for_update())
+    db.session.execute(
+        select(User.id).where(User.role == access.ADMIN, User.active).with_for_update()
+    )
 
 
 def _active_admins_after_flush() -> int:
     db.session.flush()
-    return db.session.scalar(select(func.count(User.id)).where(User.role == access.ADMIN,
-                                                               User.active))
+    return db.session.scalar(
+        select(func.count(User.id)).where(User.role == access.ADMIN, User.active)
+    )
 
 
 def set_locale(user, lang: str) -> None:

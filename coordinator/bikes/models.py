@@ -17,10 +17,15 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from coordinator.extensions import db
 from coordinator.i18n import lazy_gettext as _l
-from coordinator.ui import utcnow
+from coordinator.i18n import utcnow
 
 REGISTERED, CLAIMED, TO_RECYCLE, RECYCLED, REUSED = (
-    "registered", "claimed", "to_recycle", "recycled", "reused")
+    "registered",
+    "claimed",
+    "to_recycle",
+    "recycled",
+    "reused",
+)
 STATUSES = {
     REGISTERED: (_l("In the shed"), "blue"),
     CLAIMED: (_l("Claimed"), "green"),
@@ -51,16 +56,19 @@ class BikeRegister(db.Model):
     """
 
     __tablename__ = "bike_registers"
-    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"),
-                                          primary_key=True)
+    event_id: Mapped[int] = mapped_column(
+        ForeignKey("events.id", ondelete="CASCADE"), primary_key=True
+    )
     last_tag: Mapped[int] = mapped_column(Integer, default=0)
     last_location: Mapped[str] = mapped_column(String(80), default="")
 
 
 class Bike(db.Model):
     __tablename__ = "bikes"
-    __table_args__ = (UniqueConstraint("event_id", "tag_number"),
-                      Index("ix_bikes_event_status", "event_id", "status"))
+    __table_args__ = (
+        UniqueConstraint("event_id", "tag_number"),
+        Index("ix_bikes_event_status", "event_id", "status"),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))
     tag_number: Mapped[int] = mapped_column(Integer)
@@ -74,14 +82,12 @@ class Bike(db.Model):
     claimed_at: Mapped[datetime | None] = mapped_column(DateTime)
     claimant_phone: Mapped[str] = mapped_column(String(20), default="")
     released_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
-    handover_id: Mapped[int | None] = mapped_column(ForeignKey("bike_handovers.id"),
-                                                    index=True)
+    handover_id: Mapped[int | None] = mapped_column(ForeignKey("bike_handovers.id"), index=True)
 
     event = relationship("Event")
     registered_by = relationship("User", foreign_keys=[registered_by_id])
     released_by = relationship("User", foreign_keys=[released_by_id])
-    claims: Mapped[list["BikeClaim"]] = relationship(back_populates="bike",
-                                                      order_by="BikeClaim.id")
+    claims: Mapped[list["BikeClaim"]] = relationship(back_populates="bike", order_by="BikeClaim.id")
 
     @property
     def status_label(self) -> str:
@@ -104,8 +110,14 @@ class BikeClaim(db.Model):
         Index("ix_bike_claims_event_status", "event_id", "status"),
         # One open claim per owner and bike, also when the owner taps "claim" twice at once.
         # Two different numbers may claim one bike: staff find out who the owner is.
-        Index("uq_bike_claims_bike_phone_pending", "bike_id", "phone", unique=True,
-              sqlite_where=text("status = 'pending'"), postgresql_where=text("status = 'pending'")),
+        Index(
+            "uq_bike_claims_bike_phone_pending",
+            "bike_id",
+            "phone",
+            unique=True,
+            sqlite_where=text("status = 'pending'"),
+            postgresql_where=text("status = 'pending'"),
+        ),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))
@@ -133,8 +145,7 @@ class BikeHandover(db.Model):
 
     __tablename__ = "bike_handovers"
     id: Mapped[int] = mapped_column(primary_key=True)
-    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"),
-                                          index=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
     to_kind: Mapped[str] = mapped_column(String(20), default="subdistrict")
     to_whom: Mapped[str] = mapped_column(String(80))
     receiver_name: Mapped[str] = mapped_column(String(40))

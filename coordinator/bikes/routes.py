@@ -62,6 +62,7 @@ def index():
 
 # --- the register -------------------------------------------------------------------------
 
+
 def register_context(event, form=None, handover_form=None, saved=None):
     """Everything the register page shows; every route that renders it comes through here."""
     status = request.args.get("status", "")
@@ -73,20 +74,30 @@ def register_context(event, form=None, handover_form=None, saved=None):
         handover_form = HandoverForm(formdata=None)
         handover_form.handed_at.data = services.local_date()
         handover_form.count.data = counts[TO_RECYCLE]
-    page = services.list_bikes(event, status=status, page=page_number(),
-                               per_page=current_app.config["PER_PAGE"])
+    page = services.list_bikes(
+        event, status=status, page=page_number(), per_page=current_app.config["PER_PAGE"]
+    )
     from coordinator.uploads.services import photos_of
 
     return {
-        "event": event, "form": form, "handover_form": handover_form, "button": ButtonForm(),
-        "counts": counts, "page": page, "status_filter": status, "statuses": STATUSES,
+        "event": event,
+        "form": form,
+        "handover_form": handover_form,
+        "button": ButtonForm(),
+        "counts": counts,
+        "page": page,
+        "status_filter": status,
+        "statuses": STATUSES,
         "photos": photos_of("bike", [b.id for b in page.items]),
-        "claims": services.pending_claims(event), "handovers": services.handovers(event),
+        "claims": services.pending_claims(event),
+        "handovers": services.handovers(event),
         "deadline": services.claim_deadline(event),
         "deadline_end": services.claim_deadline_end(event),
         "claims_open": services.claims_open(event),
         "may_recycle": services.may_move_to_recycle(event),
-        "colours": COLOUR_LABELS, "brands": BRANDS, "saved": saved,
+        "colours": COLOUR_LABELS,
+        "brands": BRANDS,
+        "saved": saved,
         "takes_bikes": services.takes_bikes(event),
         "claim_link": claim_url(event.id),
     }
@@ -120,8 +131,9 @@ def add_bike(event_id: int):
     form = BikeForm()
     if form.validate_on_submit():
         try:
-            bike = services.register_bike(current_user, event, form.data,
-                                          photo=request.files.get("photo"))
+            bike = services.register_bike(
+                current_user, event, form.data, photo=request.files.get("photo")
+            )
         except Refused as refused:
             if not attach_to_form(form, refused):
                 refuse_page(refused)
@@ -143,8 +155,7 @@ def confirm_claim(event_id: int, claim_id: int):
         bike = services.confirm_claim(current_user, event, claim_id)
     except Refused as refused:
         refuse_page(refused)
-    return _back_to_register(event, _("Bike %(tag)d released to its owner.",
-                                      tag=bike.tag_number))
+    return _back_to_register(event, _("Bike %(tag)d released to its owner.", tag=bike.tag_number))
 
 
 @bp.post("/events/<int:event_id>/bikes/claims/<int:claim_id>/reject")
@@ -183,12 +194,14 @@ def handover(event_id: int):
             if not attach_to_form(form, refused):
                 refuse_page(refused)
             return _register_page(event, status=refused.status, handover_form=form)
-        return _back_to_register(event, _("Handover recorded: %(n)d bikes.",
-                                          n=done.count + done.reused))
+        return _back_to_register(
+            event, _("Handover recorded: %(n)d bikes.", n=done.count + done.reused)
+        )
     return _register_page(event, status=422, handover_form=form)
 
 
 # --- printables ---------------------------------------------------------------------------
+
 
 def notice_context(event):
     deadline = services.claim_deadline(event)
@@ -202,9 +215,21 @@ def notice_context(event):
         "enter the tag number and your mobile number; staff will call you to hand it over. "
         "Bikes not claimed by then go to the subdistrict for recycling. Questions: "
         "%(phone)s (%(community)s).",
-        place=place, day=day, link=link, phone=office or "—", community=event.community.name)
-    return {"event": event, "deadline": deadline, "claim_link": link, "qr": qr_svg(link, 5),
-            "office_phone": office, "place": place, "wechat": wechat}
+        place=place,
+        day=day,
+        link=link,
+        phone=office or "—",
+        community=event.community.name,
+    )
+    return {
+        "event": event,
+        "deadline": deadline,
+        "claim_link": link,
+        "qr": qr_svg(link, 5),
+        "office_phone": office,
+        "place": place,
+        "wechat": wechat,
+    }
 
 
 @bp.get("/events/<int:event_id>/bikes/notice")
@@ -224,8 +249,14 @@ def tags(event_id: int):
     for bike in bikes:
         link = claim_url(event.id, bike.tag_number)
         tags_.append({"bike": bike, "url": link, "qr": qr_svg(link, 3)})
-    return render("bikes/tags.html", event=event, tags=tags_, first=first, last=last,
-                  deadline=services.claim_deadline(event))
+    return render(
+        "bikes/tags.html",
+        event=event,
+        tags=tags_,
+        first=first,
+        last=last,
+        deadline=services.claim_deadline(event),
+    )
 
 
 # --- the owner's claim --------------------------------------------------------------------
@@ -234,7 +265,7 @@ CLAIM_CODE = re.compile(r"([0-9]{1,10})(?:-([0-9]{1,10}))?")
 
 
 def _parse_code(code: str) -> tuple[int, int | None]:
-    """"12" or "12-7" (drive, tag) in ASCII digits: str.isdigit() also takes "²", which int()
+    """ "12" or "12-7" (drive, tag) in ASCII digits: str.isdigit() also takes "²", which int()
     refuses; and no number beyond any row's id reaches the database."""
     match = CLAIM_CODE.fullmatch(code)
     access.require(match is not None)
@@ -244,10 +275,14 @@ def _parse_code(code: str) -> tuple[int, int | None]:
 
 
 def claim_context(event, form, claimed=None):
-    return {"event": event, "form": form, "claimed": claimed,
-            "deadline": services.claim_deadline(event),
-            "claims_open": services.claims_open(event),
-            "office_phone": event.community.office_phone if event.community else ""}
+    return {
+        "event": event,
+        "form": form,
+        "claimed": claimed,
+        "deadline": services.claim_deadline(event),
+        "claims_open": services.claims_open(event),
+        "office_phone": event.community.office_phone if event.community else "",
+    }
 
 
 def _claim_limit() -> str:
@@ -269,14 +304,14 @@ def claim(code: str):
             made = services.submit_claim(event, form.tag.data, form.phone.data)
         except Refused as refused:
             attach_to_form(form, refused)
-            return render("bikes/claim.html", status=refused.status,
-                          **claim_context(event, form))
+            return render("bikes/claim.html", status=refused.status, **claim_context(event, form))
         return render("bikes/claim.html", **claim_context(event, form, claimed=made))
     status = 422 if form.is_submitted() else 200
     return render("bikes/claim.html", status=status, **claim_context(event, form))
 
 
 # --- campaigns ----------------------------------------------------------------------------
+
 
 def repeat_context(event, form):
     return {"event": event, "form": form, "campaign": event.campaign}
@@ -292,14 +327,13 @@ def repeat(event_id: int):
         form.kind.data = event.kind
     if form.validate_on_submit():
         try:
-            campaign = services.repeat_drive(current_user, event, form.compounds.data,
-                                             kind=form.kind.data)
+            campaign = services.repeat_drive(
+                current_user, event, form.compounds.data, kind=form.kind.data
+            )
         except Refused as refused:
             attach_to_form(form, refused)
-            return render("bikes/repeat.html", status=refused.status,
-                          **repeat_context(event, form))
-        flash(_("Draft drives made in %(n)d compounds.", n=len(form.compounds.data)),
-              "success")
+            return render("bikes/repeat.html", status=refused.status, **repeat_context(event, form))
+        flash(_("Draft drives made in %(n)d compounds.", n=len(form.compounds.data)), "success")
         return redirect(url_for("bikes.campaign", campaign_id=campaign.id))
     status = 422 if form.is_submitted() else 200
     return render("bikes/repeat.html", status=status, **repeat_context(event, form))
@@ -313,6 +347,8 @@ def campaign(campaign_id: int):
     rows = services.campaign_progress(found)
     for row in rows:
         row["mine"] = services.in_scope(current_user, row["event"])
-    totals = {k: sum(r["counts"][k] for r in rows)
-              for k in ("total", "claimed", "recycled", "reused", "cleared")}
+    totals = {
+        k: sum(r["counts"][k] for r in rows)
+        for k in ("total", "claimed", "recycled", "reused", "cleared")
+    }
     return render("bikes/campaign.html", campaign=found, rows=rows, totals=totals)

@@ -39,11 +39,11 @@ from coordinator.events.models import claim_deadline as deadline_after
 from coordinator.extensions import db
 from coordinator.forms import normalise_phone
 from coordinator.i18n import gettext as _
+from coordinator.i18n import utcnow
 from coordinator.notifications.services import queue
 from coordinator.paging import Page, paginate
 from coordinator.places.models import Community, Compound
 from coordinator.rules import Refused
-from coordinator.ui import utcnow
 from coordinator.work import Conflict, unit_of_work, update_where
 
 BIKE_KINDS = ("bike_drive", "recycle_exchange")
@@ -51,6 +51,7 @@ LOCAL = ZoneInfo("Asia/Shanghai")
 
 
 # --- time ---------------------------------------------------------------------------------
+
 
 def local_date(now: datetime | None = None) -> date:
     """The Beijing calendar date of a naive-UTC moment (now by default)."""
@@ -89,6 +90,7 @@ def may_move_to_recycle(event: Event, now: datetime | None = None) -> bool:
 
 # --- scope --------------------------------------------------------------------------------
 
+
 def scoped_events(stmt, actor):
     """Admins see every drive; staff the drives of their own community."""
     if actor.role == access.ADMIN:
@@ -100,16 +102,21 @@ def scoped_events(stmt, actor):
 
 def get_drive(actor, event_id: int) -> Event | None:
     """A bike drive (or recycle-and-exchange event) the actor may run, or None."""
-    stmt = (select(Event).where(Event.id == event_id, Event.kind.in_(BIKE_KINDS))
-            .options(selectinload(Event.community), selectinload(Event.compound)))
+    stmt = (
+        select(Event)
+        .where(Event.id == event_id, Event.kind.in_(BIKE_KINDS))
+        .options(selectinload(Event.community), selectinload(Event.compound))
+    )
     return db.session.scalar(scoped_events(stmt, actor))
 
 
 def get_public_drive(event_id: int) -> Event | None:
     """The drive behind a claim link; drafts are not public yet."""
-    stmt = (select(Event).where(Event.id == event_id, Event.kind.in_(BIKE_KINDS),
-                                Event.status != DRAFT)
-            .options(selectinload(Event.community), selectinload(Event.compound)))
+    stmt = (
+        select(Event)
+        .where(Event.id == event_id, Event.kind.in_(BIKE_KINDS), Event.status != DRAFT)
+        .options(selectinload(Event.community), selectinload(Event.compound))
+    )
     return db.session.scalar(stmt)
 
 
@@ -120,6 +127,7 @@ def may_view_bike(user, bike_id: int) -> bool:
 
 
 # --- register -----------------------------------------------------------------------------
+
 
 def _register_row(event_id: int) -> BikeRegister:
     row = db.session.get(BikeRegister, event_id)
@@ -141,9 +149,11 @@ def next_tag(event_id: int) -> int:
     """
     for _attempt in range(2):
         result = db.session.execute(
-            update(BikeRegister).where(BikeRegister.event_id == event_id)
+            update(BikeRegister)
+            .where(BikeRegister.event_id == event_id)
             .values(last_tag=BikeRegister.last_tag + 1)
-            .returning(BikeRegister.last_tag))
+            .returning(BikeRegister.last_tag)
+        )
         number = result.scalar()
         if number is not None:
             return number
@@ -172,16 +182,27 @@ def register_bike(actor, event: Event, data: dict, photo=None) -> Bike:
     with unit_of_work():
         tag = next_tag(event.id)
         location = (data.get("location") or "").strip()
-        bike = Bike(event_id=event.id, tag_number=tag, colour=data.get("colour") or "",
-                    brand=(data.get("brand") or "").strip(), location=location,
-                    note=(data.get("note") or "").strip(), status=REGISTERED,
-                    registered_by_id=actor.id, registered_at=utcnow())
+        bike = Bike(
+            event_id=event.id,
+            tag_number=tag,
+            colour=data.get("colour") or "",
+            brand=(data.get("brand") or "").strip(),
+            location=location,
+            note=(data.get("note") or "").strip(),
+            status=REGISTERED,
+            registered_by_id=actor.id,
+            registered_at=utcnow(),
+        )
         db.session.add(bike)
         db.session.flush()
-        save_photos(photos, "bike", bike.id, kind="bike", uploaded_by=actor, field="photo",
-                    max_count=1)
-        db.session.execute(update(BikeRegister).where(BikeRegister.event_id == event.id)
-                           .values(last_location=location))
+        save_photos(
+            photos, "bike", bike.id, kind="bike", uploaded_by=actor, field="photo", max_count=1
+        )
+        db.session.execute(
+            update(BikeRegister)
+            .where(BikeRegister.event_id == event.id)
+            .values(last_location=location)
+        )
     return bike
 
 
@@ -192,14 +213,17 @@ def tally(event_ids) -> dict[int, dict[str, int]]:
     if not ids:
         return out
     rows = db.session.execute(
-        select(Bike.event_id, Bike.status, func.count()).where(Bike.event_id.in_(ids))
-        .group_by(Bike.event_id, Bike.status))
+        select(Bike.event_id, Bike.status, func.count())
+        .where(Bike.event_id.in_(ids))
+        .group_by(Bike.event_id, Bike.status)
+    )
     for event_id, status, n in rows:
         out[event_id][status] = n
     pending = db.session.execute(
-        select(BikeClaim.event_id, func.count()).where(BikeClaim.event_id.in_(ids),
-                                                       BikeClaim.status == PENDING)
-        .group_by(BikeClaim.event_id))
+        select(BikeClaim.event_id, func.count())
+        .where(BikeClaim.event_id.in_(ids), BikeClaim.status == PENDING)
+        .group_by(BikeClaim.event_id)
+    )
     pending_by_event = dict(pending.all())
     for event_id, counts in out.items():
         counts["total"] = sum(counts[s] for s in STATUSES)
@@ -210,13 +234,16 @@ def tally(event_ids) -> dict[int, dict[str, int]]:
 
 
 def list_bikes(event: Event, status: str = "", page: int = 1, per_page: int = 25) -> Page:
-    stmt = (select(Bike).where(Bike.event_id == event.id)
-            .options(selectinload(Bike.claims)).order_by(Bike.tag_number.desc()))
+    stmt = (
+        select(Bike)
+        .where(Bike.event_id == event.id)
+        .options(selectinload(Bike.claims))
+        .order_by(Bike.tag_number.desc())
+    )
     if status in STATUSES:
         stmt = stmt.where(Bike.status == status)
     elif status == PENDING:
-        stmt = stmt.where(exists().where(BikeClaim.bike_id == Bike.id,
-                                         BikeClaim.status == PENDING))
+        stmt = stmt.where(exists().where(BikeClaim.bike_id == Bike.id, BikeClaim.status == PENDING))
     return paginate(stmt, page, per_page)
 
 
@@ -233,6 +260,7 @@ def bikes_for_tags(event: Event, first: int | None = None, last: int | None = No
 
 # --- claims -------------------------------------------------------------------------------
 
+
 def submit_claim(event: Event, tag_number, phone: str, now: datetime | None = None) -> BikeClaim:
     """An owner claims a bike by tag and mobile number; it waits for staff to release it.
 
@@ -240,25 +268,49 @@ def submit_claim(event: Event, tag_number, phone: str, now: datetime | None = No
     or sent to recycling, a claim after the deadline day, the same number claiming twice.
     """
     if event.status == CANCELLED:
-        raise Refused(_("This drive was called off. Please call the community office."),
-                      field="tag", status=409)
+        raise Refused(
+            _("This drive was called off. Please call the community office."),
+            field="tag",
+            status=409,
+        )
     if not claims_open(event, now):
-        raise Refused(_("The claim period ended on %(day)s. Please call the community office.",
-                        day=calendar_day(claim_deadline(event))),
-                      field="tag", status=409)
-    bike = db.session.scalar(select(Bike).where(Bike.event_id == event.id,
-                                                Bike.tag_number == tag_number))
+        raise Refused(
+            _(
+                "The claim period ended on %(day)s. Please call the community office.",
+                day=calendar_day(claim_deadline(event)),
+            ),
+            field="tag",
+            status=409,
+        )
+    bike = db.session.scalar(
+        select(Bike).where(Bike.event_id == event.id, Bike.tag_number == tag_number)
+    )
     if bike is None:
-        raise Refused(_("There is no bike with tag %(tag)s in this drive. Check the number "
-                        "on the tag.", tag=tag_number), field="tag", status=404)
+        raise Refused(
+            _(
+                "There is no bike with tag %(tag)s in this drive. Check the number on the tag.",
+                tag=tag_number,
+            ),
+            field="tag",
+            status=404,
+        )
     if bike.status != REGISTERED:
-        raise Refused(_("Bike %(tag)s can no longer be claimed (%(status)s).", tag=tag_number,
-                        status=bike.status_label), field="tag", status=409)
+        raise Refused(
+            _(
+                "Bike %(tag)s can no longer be claimed (%(status)s).",
+                tag=tag_number,
+                status=bike.status_label,
+            ),
+            field="tag",
+            status=409,
+        )
     phone = normalise_phone(phone)
     twice = _("You have claimed this bike already; the community will call you.")
-    if db.session.scalar(select(BikeClaim.id).where(
-            BikeClaim.bike_id == bike.id, BikeClaim.phone == phone,
-            BikeClaim.status == PENDING)):
+    if db.session.scalar(
+        select(BikeClaim.id).where(
+            BikeClaim.bike_id == bike.id, BikeClaim.phone == phone, BikeClaim.status == PENDING
+        )
+    ):
         raise Refused(twice, field="tag", status=409)
     # Sent twice at once: the one-pending-claim index keeps one, the other hears "already".
     try:
@@ -271,15 +323,24 @@ def submit_claim(event: Event, tag_number, phone: str, now: datetime | None = No
             db.session.add(claim)
     except Conflict:
         status = db.session.scalar(select(Bike.status).where(Bike.id == bike.id))
-        raise Refused(_("Bike %(tag)s can no longer be claimed (%(status)s).", tag=tag_number,
-                        status=STATUSES[status][0]), field="tag", status=409) from None
+        raise Refused(
+            _(
+                "Bike %(tag)s can no longer be claimed (%(status)s).",
+                tag=tag_number,
+                status=STATUSES[status][0],
+            ),
+            field="tag",
+            status=409,
+        ) from None
     return claim
 
 
 def _pending_claim(event: Event, claim_id: int) -> BikeClaim:
-    claim = db.session.scalar(select(BikeClaim).where(BikeClaim.id == claim_id,
-                                                      BikeClaim.event_id == event.id)
-                              .options(selectinload(BikeClaim.bike)))
+    claim = db.session.scalar(
+        select(BikeClaim)
+        .where(BikeClaim.id == claim_id, BikeClaim.event_id == event.id)
+        .options(selectinload(BikeClaim.bike))
+    )
     access.require(claim is not None)
     if claim.status != PENDING:
         raise Refused(_("This claim was decided already."), status=409)
@@ -290,8 +351,14 @@ def _decide(claim: BikeClaim, actor, status: str, now: datetime) -> None:
     """The claim's decision, on the status read: a second press (or the other button) at the
     same moment finds it decided and changes nothing."""
     try:
-        update_where(BikeClaim, claim.id, {"status": PENDING}, status=status, decided_at=now,
-                     decided_by_id=actor.id)
+        update_where(
+            BikeClaim,
+            claim.id,
+            {"status": PENDING},
+            status=status,
+            decided_at=now,
+            decided_by_id=actor.id,
+        )
     except Conflict:
         raise Conflict(_("This claim was decided already.")) from None
 
@@ -307,20 +374,34 @@ def confirm_claim(actor, event: Event, claim_id: int) -> Bike:
         _decide(claim, actor, CONFIRMED, now)
         # Only a bike still in the shed may be released, even if two staff press at once.
         released = db.session.execute(
-            update(Bike).where(Bike.id == claim.bike_id,
-                               Bike.status.in_((REGISTERED, TO_RECYCLE)))
-            .values(status=CLAIMED, claimed_at=now, claimant_phone=claim.phone,
-                    released_by_id=actor.id))
+            update(Bike)
+            .where(Bike.id == claim.bike_id, Bike.status.in_((REGISTERED, TO_RECYCLE)))
+            .values(
+                status=CLAIMED, claimed_at=now, claimant_phone=claim.phone, released_by_id=actor.id
+            )
+        )
         if released.rowcount != 1:
             raise Conflict(_("This bike has left the register already."))
-        db.session.execute(update(BikeClaim).where(BikeClaim.bike_id == claim.bike_id,
-                                                   BikeClaim.id != claim.id,
-                                                   BikeClaim.status == PENDING)
-                           .values(status=REJECTED, decided_at=now, decided_by_id=actor.id))
-        queue("bike_released", claim.phone,
-              _("Your bike with tag %(tag)s (%(drive)s) is released to you. Please take it "
-                "from the shed soon.", tag=claim.bike.tag_number, drive=event.title),
-              about=("bike", claim.bike_id))
+        db.session.execute(
+            update(BikeClaim)
+            .where(
+                BikeClaim.bike_id == claim.bike_id,
+                BikeClaim.id != claim.id,
+                BikeClaim.status == PENDING,
+            )
+            .values(status=REJECTED, decided_at=now, decided_by_id=actor.id)
+        )
+        queue(
+            "bike_released",
+            claim.phone,
+            _(
+                "Your bike with tag %(tag)s (%(drive)s) is released to you. Please take it "
+                "from the shed soon.",
+                tag=claim.bike.tag_number,
+                drive=event.title,
+            ),
+            about=("bike", claim.bike_id),
+        )
     db.session.refresh(claim.bike)
     return claim.bike
 
@@ -330,20 +411,34 @@ def reject_claim(actor, event: Event, claim_id: int) -> BikeClaim:
     claim = _pending_claim(event, claim_id)
     with unit_of_work():
         _decide(claim, actor, REJECTED, utcnow())
-        queue("bike_claim_rejected", claim.phone,
-              _("Your claim for bike %(tag)s (%(drive)s) could not be confirmed. Please call "
-                "the community office.", tag=claim.bike.tag_number, drive=event.title),
-              about=("bike", claim.bike_id))
+        queue(
+            "bike_claim_rejected",
+            claim.phone,
+            _(
+                "Your claim for bike %(tag)s (%(drive)s) could not be confirmed. Please call "
+                "the community office.",
+                tag=claim.bike.tag_number,
+                drive=event.title,
+            ),
+            about=("bike", claim.bike_id),
+        )
     return claim
 
 
 def pending_claims(event: Event) -> list[BikeClaim]:
-    return list(db.session.scalars(
-        select(BikeClaim).where(BikeClaim.event_id == event.id, BikeClaim.status == PENDING)
-        .options(selectinload(BikeClaim.bike)).order_by(BikeClaim.id).limit(200)))
+    return list(
+        db.session.scalars(
+            select(BikeClaim)
+            .where(BikeClaim.event_id == event.id, BikeClaim.status == PENDING)
+            .options(selectinload(BikeClaim.bike))
+            .order_by(BikeClaim.id)
+            .limit(200)
+        )
+    )
 
 
 # --- after the deadline -------------------------------------------------------------------
+
 
 def move_unclaimed_to_recycle(actor, event: Event, now: datetime | None = None) -> int:
     """After the deadline day, every bike still unclaimed goes to recycling in one step.
@@ -354,13 +449,20 @@ def move_unclaimed_to_recycle(actor, event: Event, now: datetime | None = None) 
         deadline = claim_deadline(event)
         if deadline is None:
             raise Refused(_("Set the notice date first: the claim period runs from it."))
-        raise Refused(_("Owners may claim until %(day)s. Move unclaimed bikes to recycling "
-                        "from the next day on.", day=calendar_day(deadline)))
+        raise Refused(
+            _(
+                "Owners may claim until %(day)s. Move unclaimed bikes to recycling "
+                "from the next day on.",
+                day=calendar_day(deadline),
+            )
+        )
     waiting = exists().where(BikeClaim.bike_id == Bike.id, BikeClaim.status == PENDING)
     with unit_of_work():  # one conditional UPDATE: pressed twice, the second moves none
         moved = db.session.execute(
-            update(Bike).where(Bike.event_id == event.id, Bike.status == REGISTERED, ~waiting)
-            .values(status=TO_RECYCLE)).rowcount
+            update(Bike)
+            .where(Bike.event_id == event.id, Bike.status == REGISTERED, ~waiting)
+            .values(status=TO_RECYCLE)
+        ).rowcount
     return moved
 
 
@@ -369,8 +471,9 @@ def record_handover(actor, event: Event, data: dict) -> BikeHandover:
     (recycle-and-exchange only). Never more than are waiting."""
     count, reused = data.get("count") or 0, data.get("reused") or 0
     if reused and event.kind != "recycle_exchange":
-        raise Refused(_("Only recycle-and-exchange events reuse bikes."), field="reused",
-                      status=422)
+        raise Refused(
+            _("Only recycle-and-exchange events reuse bikes."), field="reused", status=422
+        )
     if count + reused < 1:
         raise Refused(_("Hand over at least one bike."), field="count", status=422)
     with unit_of_work():
@@ -379,50 +482,81 @@ def record_handover(actor, event: Event, data: dict) -> BikeHandover:
 
 def _record_handover(actor, event: Event, data: dict, count: int, reused: int) -> BikeHandover:
     waiting = db.session.scalars(
-        select(Bike.id).where(Bike.event_id == event.id, Bike.status == TO_RECYCLE)
-        .order_by(Bike.tag_number).with_for_update()).all()
+        select(Bike.id)
+        .where(Bike.event_id == event.id, Bike.status == TO_RECYCLE)
+        .order_by(Bike.tag_number)
+        .with_for_update()
+    ).all()
     if count + reused > len(waiting):
-        raise Refused(_("Only %(n)d bikes are waiting for recycling.", n=len(waiting)),
-                      field="count", status=409)
-    handover = BikeHandover(event_id=event.id, to_kind=data["to_kind"],
-                            to_whom=data["to_whom"].strip(),
-                            receiver_name=data["receiver_name"].strip(),
-                            handed_at=data["handed_at"], count=count, reused=reused,
-                            note=(data.get("note") or "").strip(), recorded_by_id=actor.id)
+        raise Refused(
+            _("Only %(n)d bikes are waiting for recycling.", n=len(waiting)),
+            field="count",
+            status=409,
+        )
+    handover = BikeHandover(
+        event_id=event.id,
+        to_kind=data["to_kind"],
+        to_whom=data["to_whom"].strip(),
+        receiver_name=data["receiver_name"].strip(),
+        handed_at=data["handed_at"],
+        count=count,
+        reused=reused,
+        note=(data.get("note") or "").strip(),
+        recorded_by_id=actor.id,
+    )
     db.session.add(handover)
     db.session.flush()
-    reuse_ids, recycle_ids = waiting[:reused], waiting[reused:reused + count]
+    reuse_ids, recycle_ids = waiting[:reused], waiting[reused : reused + count]
     for ids, status in ((reuse_ids, REUSED), (recycle_ids, RECYCLED)):
         if ids:
             moved = db.session.execute(
-                update(Bike).where(Bike.id.in_(ids), Bike.status == TO_RECYCLE)
-                .values(status=status, handover_id=handover.id)).rowcount
+                update(Bike)
+                .where(Bike.id.in_(ids), Bike.status == TO_RECYCLE)
+                .values(status=status, handover_id=handover.id)
+            ).rowcount
             # SQLite takes no lock for the read above: a handover recorded at the same moment
             # took some of these bikes. The record would count bikes it did not move.
             if moved != len(ids):
-                raise Conflict(_("Someone recorded a handover of these bikes just now. Reload "
-                                 "and check what is still waiting."), field="count")
+                raise Conflict(
+                    _(
+                        "Someone recorded a handover of these bikes just now. Reload "
+                        "and check what is still waiting."
+                    ),
+                    field="count",
+                )
     return handover
 
 
 def handovers(event: Event) -> list[BikeHandover]:
-    return list(db.session.scalars(select(BikeHandover).where(BikeHandover.event_id == event.id)
-                                   .order_by(BikeHandover.handed_at, BikeHandover.id)))
+    return list(
+        db.session.scalars(
+            select(BikeHandover)
+            .where(BikeHandover.event_id == event.id)
+            .order_by(BikeHandover.handed_at, BikeHandover.id)
+        )
+    )
 
 
 # --- campaigns ----------------------------------------------------------------------------
 
+
 def repeat_compound_choices(actor, event: Event) -> list[tuple[int, str]]:
     """Compounds the drive may be copied into: the actor's own community for staff."""
-    stmt = (select(Compound.id, Compound.name, Community.name.label("community"))
-            .join(Community, Community.id == Compound.community_id)
-            .order_by(Community.name, Compound.name))
+    stmt = (
+        select(Compound.id, Compound.name, Community.name.label("community"))
+        .join(Community, Community.id == Compound.community_id)
+        .order_by(Community.name, Compound.name)
+    )
     if event.compound_id:
         stmt = stmt.where(Compound.id != event.compound_id)
     if event.campaign_id:  # compounds already in the campaign have their drive
-        stmt = stmt.where(~exists().where(Event.campaign_id == event.campaign_id,
-                                          Event.compound_id == Compound.id,
-                                          Event.status != CANCELLED))
+        stmt = stmt.where(
+            ~exists().where(
+                Event.campaign_id == event.campaign_id,
+                Event.compound_id == Compound.id,
+                Event.status != CANCELLED,
+            )
+        )
     if actor.role != access.ADMIN:
         stmt = stmt.where(Compound.community_id == actor.community_id)
     return [(r.id, f"{r.community} · {r.name}") for r in db.session.execute(stmt)]
@@ -432,8 +566,13 @@ def _renamed(text: str, old: str, new: str) -> str:
     return text.replace(old, new) if old and text else text
 
 
-def repeat_drive(actor, event: Event, compound_ids: list[int], kind: str | None = None,
-                 now: datetime | None = None) -> Campaign:
+def repeat_drive(
+    actor,
+    event: Event,
+    compound_ids: list[int],
+    kind: str | None = None,
+    now: datetime | None = None,
+) -> Campaign:
     """Copy a drive into other compounds as drafts, all in one campaign.
 
     The copy keeps the kind (or the one chosen), roles and capacities, description, notice
@@ -446,14 +585,16 @@ def repeat_drive(actor, event: Event, compound_ids: list[int], kind: str | None 
     if not chosen:
         raise Refused(_("Choose at least one compound."), field="compounds", status=422)
     if not set(chosen) <= allowed:
-        raise Refused(_("You may only choose compounds of your own community."),
-                      field="compounds", status=403)
+        raise Refused(
+            _("You may only choose compounds of your own community."), field="compounds", status=403
+        )
     with unit_of_work():
         return _repeat_drive(actor, event, chosen, kind, now)
 
 
-def _repeat_drive(actor, event: Event, chosen: list[int], kind: str | None,
-                  now: datetime | None) -> Campaign:
+def _repeat_drive(
+    actor, event: Event, chosen: list[int], kind: str | None, now: datetime | None
+) -> Campaign:
     # On the drive as read (its version): pressed twice at once, the second finds it changed
     # and makes no second set of copies (nor a second campaign).
     update_where(Event, event.id, {"version": event.version}, version=event.version + 1)
@@ -464,14 +605,23 @@ def _repeat_drive(actor, event: Event, chosen: list[int], kind: str | None,
         db.session.add(campaign)
         db.session.flush()
         event.campaign_id = campaign.id
-    taken = set(db.session.scalars(select(Event.compound_id).where(
-        Event.campaign_id == campaign.id, Event.status != CANCELLED)))
-    compounds = {c.id: c for c in db.session.scalars(
-        select(Compound).where(Compound.id.in_(chosen)))}
+    taken = set(
+        db.session.scalars(
+            select(Event.compound_id).where(
+                Event.campaign_id == campaign.id, Event.status != CANCELLED
+            )
+        )
+    )
+    compounds = {
+        c.id: c for c in db.session.scalars(select(Compound).where(Compound.id.in_(chosen)))
+    }
     clash = [compounds[c].name for c in chosen if c in taken]
     if clash:
-        raise Refused(_("Already in this campaign: %(names)s.", names="、".join(clash)),
-                      field="compounds", status=409)
+        raise Refused(
+            _("Already in this campaign: %(names)s.", names="、".join(clash)),
+            field="compounds",
+            status=409,
+        )
     old_name = event.compound.name if event.compound else ""
     today = local_date(now)
     local_start = event.starts_at.replace(tzinfo=UTC).astimezone(LOCAL)
@@ -483,17 +633,24 @@ def _repeat_drive(actor, event: Event, chosen: list[int], kind: str | None,
         title = _renamed(event.title, old_name, compound.name)
         if title == event.title:
             title = f"{compound.name} · {event.title}"[:120]
-        copy = Event(kind=kind, title=title, community_id=compound.community_id,
-                     compound_id=compound.id, starts_at=starts_at,
-                     ends_at=starts_at + duration,
-                     meeting_place=_renamed(event.meeting_place, old_name, compound.name),
-                     organiser_id=actor.id,
-                     description=_renamed(event.description, old_name, compound.name),
-                     status=DRAFT, claim_days=event.claim_days,
-                     notice_text=_renamed(event.notice_text, old_name, compound.name),
-                     campaign_id=campaign.id)
-        copy.roles = [EventRole(name=r.name, capacity=r.capacity, position=r.position)
-                      for r in event.roles]
+        copy = Event(
+            kind=kind,
+            title=title,
+            community_id=compound.community_id,
+            compound_id=compound.id,
+            starts_at=starts_at,
+            ends_at=starts_at + duration,
+            meeting_place=_renamed(event.meeting_place, old_name, compound.name),
+            organiser_id=actor.id,
+            description=_renamed(event.description, old_name, compound.name),
+            status=DRAFT,
+            claim_days=event.claim_days,
+            notice_text=_renamed(event.notice_text, old_name, compound.name),
+            campaign_id=campaign.id,
+        )
+        copy.roles = [
+            EventRole(name=r.name, capacity=r.capacity, position=r.position) for r in event.roles
+        ]
         db.session.add(copy)
     return campaign
 
@@ -502,24 +659,38 @@ def get_campaign(actor, campaign_id: int) -> Campaign | None:
     """Admins see every campaign; staff those with a drive in their community."""
     stmt = select(Campaign).where(Campaign.id == campaign_id)
     if actor.role != access.ADMIN:
-        stmt = stmt.where(exists().where(Event.campaign_id == Campaign.id,
-                                         Event.community_id == actor.community_id))
+        stmt = stmt.where(
+            exists().where(
+                Event.campaign_id == Campaign.id, Event.community_id == actor.community_id
+            )
+        )
     return db.session.scalar(stmt)
 
 
 def campaign_progress(campaign: Campaign) -> list[dict]:
     """One row per drive of the campaign: its compound, status and bike tally, side by side."""
-    events = list(db.session.scalars(
-        select(Event).where(Event.campaign_id == campaign.id)
-        .options(selectinload(Event.compound), selectinload(Event.community))
-        .order_by(Event.starts_at, Event.id)))
+    events = list(
+        db.session.scalars(
+            select(Event)
+            .where(Event.campaign_id == campaign.id)
+            .options(selectinload(Event.compound), selectinload(Event.community))
+            .order_by(Event.starts_at, Event.id)
+        )
+    )
     counts = tally(e.id for e in events)
     widest = max([counts[e.id]["total"] for e in events] + [1])
-    return [{"event": e, "counts": counts[e.id], "scale": widest,
-             "is_source": e.id == campaign.source_event_id} for e in events]
+    return [
+        {
+            "event": e,
+            "counts": counts[e.id],
+            "scale": widest,
+            "is_source": e.id == campaign.source_event_id,
+        }
+        for e in events
+    ]
 
 
 def in_scope(actor, event: Event) -> bool:
-    return actor.role == access.ADMIN or (actor.role == access.STAFF
-                                          and actor.community_id == event.community_id)
-
+    return actor.role == access.ADMIN or (
+        actor.role == access.STAFF and actor.community_id == event.community_id
+    )

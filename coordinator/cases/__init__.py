@@ -20,10 +20,12 @@ def init_app(app):
 
     from coordinator.cases import workflow
 
-    app.jinja_env.globals.update(case_status_label=workflow.status_label,
-                                 case_status_tone=workflow.status_tone,
-                                 action_label=workflow.action_label,
-                                 event_label=workflow.event_label)
+    app.jinja_env.globals.update(
+        case_status_label=workflow.status_label,
+        case_status_tone=workflow.status_tone,
+        action_label=workflow.action_label,
+        event_label=workflow.event_label,
+    )
 
 
 # models: the tables, known to migrations.

@@ -62,9 +62,11 @@ def _search(kind: str):
         return or_(Case.id == bindparam("q_id"), Case.hotline_ticket == q)
     if kind == "ticket":
         return Case.hotline_ticket == q
-    return or_(Case.reporter_name == q, Case.hotline_ticket == q,
-               and_(Case.created_at >= bindparam("q_since"),
-                    Case.description.like(bindparam("q_like"))))
+    return or_(
+        Case.reporter_name == q,
+        Case.hotline_ticket == q,
+        and_(Case.created_at >= bindparam("q_since"), Case.description.like(bindparam("q_like"))),
+    )
 
 
 def _scoped(stmt, role: str):
@@ -75,15 +77,36 @@ def _scoped(stmt, role: str):
     return scoped(stmt, SimpleNamespace(role=role, community_id=None, team_id=None))
 
 
-COLUMNS = ("id", "category", "tier", "channel", "description", "status", "due_at", "created_at",
-           "floor", "household", "team_id", "community_id", "compound_id", "building_id",
-           "entrance_id")
+COLUMNS = (
+    "id",
+    "category",
+    "tier",
+    "channel",
+    "description",
+    "status",
+    "due_at",
+    "created_at",
+    "floor",
+    "household",
+    "team_id",
+    "community_id",
+    "compound_id",
+    "building_id",
+    "entrance_id",
+)
 
 
 @cache  # one per role × section × search kind × filters in use: built once each
-def statement(role: str, section: str, search: str = "", filters: frozenset = frozenset(),
-              status: str = "", since: bool = False, until: bool = False,
-              skip_pinned: bool = False):
+def statement(
+    role: str,
+    section: str,
+    search: str = "",
+    filters: frozenset = frozenset(),
+    status: str = "",
+    since: bool = False,
+    until: bool = False,
+    skip_pinned: bool = False,
+):
     """The board's statement for one shape. section: "new" / "overdue" (the pinned lists of
     page one) or "list" (the paged list). Everything a row shows comes in the same query."""
     stmt = _scoped(select(*(getattr(Case, name) for name in COLUMNS)), role)
@@ -92,13 +115,19 @@ def statement(role: str, section: str, search: str = "", filters: frozenset = fr
     overdue = (text("cases." + ON_THE_CLOCK_SQL), Case.due_at < bindparam("now"))
     if section == "pinned":  # both pinned lists of page one in one statement, each its part
         return union_all(
-            _named(stmt.where(Case.status == workflow.RECEIVED), [("created_at", True)],
-                   section="new"),
-            _named(stmt.where(*overdue), [("due_at", False)], section="overdue"))
+            _named(
+                stmt.where(Case.status == workflow.RECEIVED), [("created_at", True)], section="new"
+            ),
+            _named(stmt.where(*overdue), [("due_at", False)], section="overdue"),
+        )
     if search:
         stmt = stmt.where(_search(search))
-    for key, column in (("community", Case.community_id), ("category", Case.category),
-                        ("team", Case.team_id), ("channel", Case.channel)):
+    for key, column in (
+        ("community", Case.community_id),
+        ("category", Case.category),
+        ("team", Case.team_id),
+        ("channel", Case.channel),
+    ):
         if key in filters:
             stmt = stmt.where(column == bindparam(key))
     if status == "overdue":
@@ -113,8 +142,11 @@ def statement(role: str, section: str, search: str = "", filters: frozenset = fr
         stmt = stmt.where(Case.created_at < bindparam("until"))
     if skip_pinned:
         stmt = stmt.where(Case.id.not_in(bindparam("pinned", expanding=True)))
-    order = [("due_at", False), ("id", False)] if status == "overdue" else [
-        ("created_at", True), ("id", True)]
+    order = (
+        [("due_at", False), ("id", False)]
+        if status == "overdue"
+        else [("created_at", True), ("id", True)]
+    )
     return _named(stmt, order)
 
 
@@ -123,6 +155,7 @@ def _named(stmt, order: list[tuple[str, bool]], section: str = ""):
     and places, looked up for those rows only. Joining the five small tables instead cost
     PostgreSQL 5 ms of planning per query at a million cases; these subqueries, 0.2 ms.
     A section (a part of the pinned statement) is tagged with its name, sorted by read()."""
+
     def sort(columns):
         return [columns[name].desc() if desc else columns[name] for name, desc in order]
 
@@ -135,12 +168,14 @@ def _named(stmt, order: list[tuple[str, bool]], section: str = ""):
     def name_of(model, key):
         return select(model.name).where(model.id == page.c[key]).scalar_subquery()
 
-    columns = [*(page.c[name] for name in COLUMNS[:10]),
-               name_of(Team, "team_id").label("team_name"),
-               name_of(Community, "community_id").label("community_name"),
-               name_of(Compound, "compound_id").label("compound_name"),
-               name_of(Building, "building_id").label("building_name"),
-               name_of(Entrance, "entrance_id").label("entrance_name")]
+    columns = [
+        *(page.c[name] for name in COLUMNS[:10]),
+        name_of(Team, "team_id").label("team_name"),
+        name_of(Community, "community_id").label("community_name"),
+        name_of(Compound, "compound_id").label("compound_name"),
+        name_of(Building, "building_id").label("building_name"),
+        name_of(Entrance, "entrance_id").label("entrance_name"),
+    ]
     if section:
         return select(*columns, literal(section).label("section"))
     return select(*columns).order_by(*sort(page.c))
@@ -149,12 +184,35 @@ def _named(stmt, order: list[tuple[str, bool]], section: str = ""):
 class BoardRow:
     """A row of the board: plain values and the words it shows, no ORM object behind it."""
 
-    __slots__ = ("id", "category", "tier", "channel", "description", "status", "due_at",
-                 "created_at", "team_name", "place", "overdue", "on_the_clock")
+    __slots__ = (
+        "id",
+        "category",
+        "tier",
+        "channel",
+        "description",
+        "status",
+        "due_at",
+        "created_at",
+        "team_name",
+        "place",
+        "overdue",
+        "on_the_clock",
+    )
 
     def __init__(self, row, now: datetime, floor_word):
-        (self.id, self.category, self.tier, self.channel, self.description, self.status,
-         self.due_at, self.created_at, floor, household, self.team_name) = row[:11]
+        (
+            self.id,
+            self.category,
+            self.tier,
+            self.channel,
+            self.description,
+            self.status,
+            self.due_at,
+            self.created_at,
+            floor,
+            household,
+            self.team_name,
+        ) = row[:11]
         self.on_the_clock = self.status in workflow.ON_THE_CLOCK and self.due_at is not None
         self.overdue = self.on_the_clock and self.due_at < now
         # 红联北村 3号楼 2单元 1层 101: as precise as the case knows (as Case.place).
@@ -177,18 +235,24 @@ def labels() -> dict:
     return {
         "categories": {code: escape(label) for code, label in category_labels().items()},
         "channels": {code: escape(label) for code, label in translated(CHANNELS).items()},
-        "badges": {code: status_badge(statuses[code], tone)
-                   for code, (_label, tone) in workflow.STATUSES.items()},
-        "late_badges": {code: status_badge(statuses[code], "red")
-                        for code in workflow.STATUSES},
-        "emergency": status_badge(translated(TIER_SHORT)["emergency"], "red")}
+        "badges": {
+            code: status_badge(statuses[code], tone)
+            for code, (_label, tone) in workflow.STATUSES.items()
+        },
+        "late_badges": {code: status_badge(statuses[code], "red") for code in workflow.STATUSES},
+        "emergency": status_badge(translated(TIER_SHORT)["emergency"], "red"),
+    }
 
 
 def read(actor, filters: dict, page: int, per_page: int, now: datetime) -> dict:
     """The board's data: pinned new and overdue cases (first page, no filters) and one page
     of the cases matching the filters. A fixed number of statements, whatever the data."""
-    params = {"actor_community": actor.community_id, "actor_team": actor.team_id,
-              "now": now, "pinned_limit": per_page}
+    params = {
+        "actor_community": actor.community_id,
+        "actor_team": actor.team_id,
+        "now": now,
+        "pinned_limit": per_page,
+    }
     floor_word = gettext("floor %(n)d")
     pinned = {"new": [], "overdue": []}
     first_page = page == 1 and not any(filters.values())
@@ -205,8 +269,7 @@ def read(actor, filters: dict, page: int, per_page: int, now: datetime) -> dict:
         if search in ("id", "number"):
             params["q_id"] = int(q.lstrip("#"))
         if search == "words":
-            params["q_since"] = now - timedelta(days=current_app.config.get(
-                "CASE_SEARCH_DAYS", 90))
+            params["q_since"] = now - timedelta(days=current_app.config.get("CASE_SEARCH_DAYS", 90))
             params["q_like"] = f"%{q}%"
     used = frozenset(key for key in FILTERS if filters.get(key))
     for key in used:
@@ -222,21 +285,43 @@ def read(actor, filters: dict, page: int, per_page: int, now: datetime) -> dict:
     if shown:
         params["pinned"] = shown
     params.update(limit=per_page + 1, offset=(page - 1) * per_page)
-    stmt = statement(actor.role, "list", search, used, status, bool(filters.get("since")),
-                     bool(filters.get("until")), bool(shown))
+    stmt = statement(
+        actor.role,
+        "list",
+        search,
+        used,
+        status,
+        bool(filters.get("since")),
+        bool(filters.get("until")),
+        bool(shown),
+    )
     rows = [BoardRow(r, now, floor_word) for r in read_rows(stmt, params)]
-    return {"pinned": pinned, "page": Page(rows[:per_page], page, per_page,
-                                           len(rows) > per_page), "now": now}
+    return {
+        "pinned": pinned,
+        "page": Page(rows[:per_page], page, per_page, len(rows) > per_page),
+        "now": now,
+    }
 
 
 # ---------------------------------------------------------------- the filters
 
 SEARCH_MAX = 60
-STATUS_CHOICES = {"": _l("All open"), "overdue": _l("Overdue"), "all": _l("All"),
-                  **{code: label for code, (label, _tone) in workflow.STATUSES.items()}}
-FILTER_LABELS = {"q": _l("Search"), "status": _l("Status"), "community": _l("Community"),
-                 "category": _l("Category"), "team": _l("Team"), "channel": _l("Channel"),
-                 "since": _l("From"), "until": _l("To")}
+STATUS_CHOICES = {
+    "": _l("All open"),
+    "overdue": _l("Overdue"),
+    "all": _l("All"),
+    **{code: label for code, (label, _tone) in workflow.STATUSES.items()},
+}
+FILTER_LABELS = {
+    "q": _l("Search"),
+    "status": _l("Status"),
+    "community": _l("Community"),
+    "category": _l("Category"),
+    "team": _l("Team"),
+    "channel": _l("Channel"),
+    "since": _l("From"),
+    "until": _l("To"),
+}
 
 
 def _choice(value: str | None, known) -> str | None:
@@ -263,9 +348,11 @@ def parse_filters(args) -> tuple[dict, dict]:
         "since": date_arg(args.getlist("since")),
         "until": date_arg(args.getlist("until")),
     }
-    shown = {"q": q or "",
-             "since": " ".join(args.getlist("since")) or "",
-             "until": " ".join(args.getlist("until")) or ""}
+    shown = {
+        "q": q or "",
+        "since": " ".join(args.getlist("since")) or "",
+        "until": " ".join(args.getlist("until")) or "",
+    }
     return values, shown
 
 
@@ -279,8 +366,10 @@ def _choices_statement(role: str):
     communities = select(literal("community").label("kind"), Community.id, Community.name)
     if role != access.ADMIN:
         communities = communities.where(Community.id == bindparam("actor_community"))
-    teams = teams_in_view(select(literal("team").label("kind"), Team.id, Team.name),
-                          SimpleNamespace(role=role, community_id=None, team_id=None))
+    teams = teams_in_view(
+        select(literal("team").label("kind"), Team.id, Team.name),
+        SimpleNamespace(role=role, community_id=None, team_id=None),
+    )
     both = union_all(communities, teams).subquery("choices")
     return select(both.c.kind, both.c.id, both.c.name).order_by(both.c.kind, both.c.name)
 
@@ -288,8 +377,10 @@ def _choices_statement(role: str):
 def choices(actor) -> tuple[list, list]:
     """(communities, teams) the reader may filter by, as (id, name)."""
     found = {"community": [], "team": []}
-    for row in read_rows(_choices_statement(actor.role), {
-            "actor_community": actor.community_id, "actor_team": actor.team_id}):
+    for row in read_rows(
+        _choices_statement(actor.role),
+        {"actor_community": actor.community_id, "actor_team": actor.team_id},
+    ):
         found[row.kind].append((row.id, row.name))
     return found["community"], found["team"]
 
@@ -301,20 +392,29 @@ def filter_options(values: dict, args, communities, teams) -> dict:
     fixed = _fixed_options()
     choices = {
         "status": fixed["status"],
-        "community": [("", escape(gettext("All communities"))),
-                      *((str(value), escape(label)) for value, label in communities)],
+        "community": [
+            ("", escape(gettext("All communities"))),
+            *((str(value), escape(label)) for value, label in communities),
+        ],
         "category": fixed["category"],
-        "team": [("", escape(gettext("All teams"))),
-                 *((str(value), escape(label)) for value, label in teams)],
+        "team": [
+            ("", escape(gettext("All teams"))),
+            *((str(value), escape(label)) for value, label in teams),
+        ],
         "channel": fixed["channel"],
     }
     options = {}
     for name, rows in choices.items():
         current = values[name] if name in ("community", "team") else args.get(name)
         current = "" if current is None else str(current)
-        options[name] = Markup("".join(
-            f'<option value="{value}" selected>{label}</option>' if value == current else
-            f'<option value="{value}">{label}</option>' for value, label in rows))
+        options[name] = Markup(
+            "".join(
+                f'<option value="{value}" selected>{label}</option>'
+                if value == current
+                else f'<option value="{value}">{label}</option>'
+                for value, label in rows
+            )
+        )
     return options
 
 
@@ -323,7 +423,12 @@ def _fixed_options() -> dict:
     """The drop-downs whose choices are the code's own: (value, escaped label), per language."""
     return {
         "status": [(value, escape(label)) for value, label in translated(STATUS_CHOICES).items()],
-        "category": [("", escape(gettext("All categories"))),
-                     *((code, escape(label)) for code, label in category_labels().items())],
-        "channel": [("", escape(gettext("All channels"))),
-                    *((code, escape(label)) for code, label in translated(CHANNELS).items())]}
+        "category": [
+            ("", escape(gettext("All categories"))),
+            *((code, escape(label)) for code, label in category_labels().items()),
+        ],
+        "channel": [
+            ("", escape(gettext("All channels"))),
+            *((code, escape(label)) for code, label in translated(CHANNELS).items()),
+        ],
+    }

@@ -34,39 +34,58 @@ def _id(value):
 
 
 def _description():
-    return TextAreaField(_l("What is wrong?"), filters=[strip], validators=[
-        DataRequired(_l("Describe the problem in a few words.")),
-        Length(max=2000, message=_l("At most 2000 characters."))])
+    return TextAreaField(
+        _l("What is wrong?"),
+        filters=[strip],
+        validators=[
+            DataRequired(_l("Describe the problem in a few words.")),
+            Length(max=2000, message=_l("At most 2000 characters.")),
+        ],
+    )
 
 
 def _place(form_cls):
     """The place pickers, community → compound → building → entrance, plus floor and door."""
-    form_cls.community_id = SelectField(_l("Community"), coerce=_id, validate_choice=False,
-                                        validators=[DataRequired(_l("Choose a community."))])
-    form_cls.compound_id = SelectField(_l("Compound"), coerce=_id, validate_choice=False,
-                                       validators=[DataRequired(_l("Choose a compound."))])
-    form_cls.building_id = SelectField(_l("Building"), coerce=_id, validate_choice=False,
-                                       validators=[Optional()])
-    form_cls.entrance_id = SelectField(_l("Entrance"), coerce=_id, validate_choice=False,
-                                       validators=[Optional()])
-    form_cls.floor = IntegerField(_l("Floor"), validators=[
-        Optional(), NumberRange(-3, 60, _l("Enter a floor from -3 to 60."))])
-    form_cls.household = StringField(_l("Door or household"), filters=[strip],
-                                     validators=[Length(max=40)])
+    form_cls.community_id = SelectField(
+        _l("Community"),
+        coerce=_id,
+        validate_choice=False,
+        validators=[DataRequired(_l("Choose a community."))],
+    )
+    form_cls.compound_id = SelectField(
+        _l("Compound"),
+        coerce=_id,
+        validate_choice=False,
+        validators=[DataRequired(_l("Choose a compound."))],
+    )
+    form_cls.building_id = SelectField(
+        _l("Building"), coerce=_id, validate_choice=False, validators=[Optional()]
+    )
+    form_cls.entrance_id = SelectField(
+        _l("Entrance"), coerce=_id, validate_choice=False, validators=[Optional()]
+    )
+    form_cls.floor = IntegerField(
+        _l("Floor"),
+        validators=[Optional(), NumberRange(-3, 60, _l("Enter a floor from -3 to 60."))],
+    )
+    form_cls.household = StringField(
+        _l("Door or household"), filters=[strip], validators=[Length(max=40)]
+    )
     return form_cls
 
 
 @_place
 class CaseForm(FlaskForm):
     channel = SelectField(_l("How it came in"), choices=_options(list(CHANNELS.items())))
-    hotline_ticket = StringField(_l("12345 ticket number"), filters=[strip],
-                                 validators=[Length(max=40)])
+    hotline_ticket = StringField(
+        _l("12345 ticket number"), filters=[strip], validators=[Length(max=40)]
+    )
     category = SelectField(_l("Category"), choices=_options(category_choices()))
     tier = SelectField(_l("Urgency"), choices=_options(list(TIERS.items())), default="general")
-    reporter_name = StringField(_l("Resident's name"), filters=[strip],
-                                validators=[Length(max=40)])
-    reporter_phone = StringField(_l("Resident's phone"), filters=[normalise_phone],
-                                 validators=[Optional(), Phone()])
+    reporter_name = StringField(_l("Resident's name"), filters=[strip], validators=[Length(max=40)])
+    reporter_phone = StringField(
+        _l("Resident's phone"), filters=[normalise_phone], validators=[Optional(), Phone()]
+    )
     description = _description()
     photos = MultipleFileField(_l("Photos (up to 6)"))
     # One-time key of this form (services.open_case): sent twice, it makes one case.
@@ -76,11 +95,16 @@ class CaseForm(FlaskForm):
 @_place
 class ReportForm(FlaskForm):
     category = SelectField(_l("What kind of problem?"), choices=_options(category_choices()))
-    reporter_name = StringField(_l("Your name"), filters=[strip], validators=[
-        DataRequired(_l("Enter your name.")), Length(max=40)])
-    reporter_phone = StringField(_l("Your mobile number"), filters=[normalise_phone],
-                                 validators=[DataRequired(_l("Enter a mobile number.")),
-                                             Mobile()])
+    reporter_name = StringField(
+        _l("Your name"),
+        filters=[strip],
+        validators=[DataRequired(_l("Enter your name.")), Length(max=40)],
+    )
+    reporter_phone = StringField(
+        _l("Your mobile number"),
+        filters=[normalise_phone],
+        validators=[DataRequired(_l("Enter a mobile number.")), Mobile()],
+    )
     description = _description()
     photos = MultipleFileField(_l("Photos (up to 6)"))
     submission_key = HiddenField()  # as CaseForm's
@@ -89,69 +113,114 @@ class ReportForm(FlaskForm):
 
 
 class NoteForm(FlaskForm):
-    note = TextAreaField(_l("Note"), filters=[strip],
-                         validators=[Length(max=2000, message=_l("At most 2000 characters."))])
+    note = TextAreaField(
+        _l("Note"),
+        filters=[strip],
+        validators=[Length(max=2000, message=_l("At most 2000 characters."))],
+    )
 
 
 class DispatchForm(FlaskForm):
-    team_id = SelectField(_l("Team"), coerce=_id, validate_choice=False,
-                          validators=[DataRequired(_l("Choose a team."))])
-    note = TextAreaField(_l("Note for the team"), filters=[strip],
-                         validators=[Length(max=2000)])
+    team_id = SelectField(
+        _l("Team"),
+        coerce=_id,
+        validate_choice=False,
+        validators=[DataRequired(_l("Choose a team."))],
+    )
+    note = TextAreaField(_l("Note for the team"), filters=[strip], validators=[Length(max=2000)])
 
 
 class VisitForm(FlaskForm):
-    found = TextAreaField(_l("What did you find and do?"), filters=[strip], validators=[
-        DataRequired(_l("Write what you found.")),
-        Length(max=2000, message=_l("At most 2000 characters."))])
+    found = TextAreaField(
+        _l("What did you find and do?"),
+        filters=[strip],
+        validators=[
+            DataRequired(_l("Write what you found.")),
+            Length(max=2000, message=_l("At most 2000 characters.")),
+        ],
+    )
     another_needed = BooleanField(_l("Needs another visit"))
     photos = MultipleFileField(_l("Photos (up to 6)"))
 
 
 class DoneForm(FlaskForm):
-    note = TextAreaField(_l("What was done"), filters=[strip],
-                         validators=[Length(max=2000, message=_l("At most 2000 characters."))])
-    root_cause = TextAreaField(_l("Root cause"), filters=[strip], validators=[
-        DataRequired(_l("Write down the cause, so the next one can be prevented.")),
-        Length(max=1000, message=_l("At most 1000 characters."))])
-    follow_up = TextAreaField(_l("Follow-up to prevent it"), filters=[strip],
-                              validators=[Length(max=1000,
-                                                 message=_l("At most 1000 characters."))])
+    note = TextAreaField(
+        _l("What was done"),
+        filters=[strip],
+        validators=[Length(max=2000, message=_l("At most 2000 characters."))],
+    )
+    root_cause = TextAreaField(
+        _l("Root cause"),
+        filters=[strip],
+        validators=[
+            DataRequired(_l("Write down the cause, so the next one can be prevented.")),
+            Length(max=1000, message=_l("At most 1000 characters.")),
+        ],
+    )
+    follow_up = TextAreaField(
+        _l("Follow-up to prevent it"),
+        filters=[strip],
+        validators=[Length(max=1000, message=_l("At most 1000 characters."))],
+    )
     after_photo = FileField(_l("“After” photo"))
 
 
 class CallbackForm(FlaskForm):
-    contacted = RadioField(_l("Were you contacted?"),
-                           choices=_options([("yes", _l("Yes")), ("no", _l("No"))]),
-                           validators=[InputRequired(_l("Choose yes or no."))])
-    solved = RadioField(_l("Is it solved?"),
-                        choices=_options([("yes", _l("Yes")), ("no", _l("No"))]),
-                        validators=[InputRequired(_l("Choose yes or no."))])
-    satisfaction = RadioField(_l("How satisfied are you?"),
-                              choices=_options(list(SATISFACTION.items())),
-                              validators=[InputRequired(_l("Choose one."))])
-    note = TextAreaField(_l("Anything else?"), filters=[strip],
-                         validators=[Length(max=1000, message=_l("At most 1000 characters."))])
+    contacted = RadioField(
+        _l("Were you contacted?"),
+        choices=_options([("yes", _l("Yes")), ("no", _l("No"))]),
+        validators=[InputRequired(_l("Choose yes or no."))],
+    )
+    solved = RadioField(
+        _l("Is it solved?"),
+        choices=_options([("yes", _l("Yes")), ("no", _l("No"))]),
+        validators=[InputRequired(_l("Choose yes or no."))],
+    )
+    satisfaction = RadioField(
+        _l("How satisfied are you?"),
+        choices=_options(list(SATISFACTION.items())),
+        validators=[InputRequired(_l("Choose one."))],
+    )
+    note = TextAreaField(
+        _l("Anything else?"),
+        filters=[strip],
+        validators=[Length(max=1000, message=_l("At most 1000 characters."))],
+    )
 
 
 class LinkForm(FlaskForm):
-    other_id = IntegerField(_l("Other case number"), validators=[
-        InputRequired(_l("Enter the other case's number.")),
-        NumberRange(1, message=_l("Enter the other case's number."))])
+    other_id = IntegerField(
+        _l("Other case number"),
+        validators=[
+            InputRequired(_l("Enter the other case's number.")),
+            NumberRange(1, message=_l("Enter the other case's number.")),
+        ],
+    )
     kind = SelectField(_l("How they are linked"), choices=_options(list(LINK_KINDS.items())))
 
 
 class NoticeForm(FlaskForm):
-    entrance_id = SelectField(_l("Entrance"), coerce=_id, validate_choice=False,
-                              validators=[Optional()])
-    floors = StringField(_l("Floors"), filters=[strip], validators=[Length(max=40)],
-                         description=_l("e.g. 2-6; empty means every floor"))
-    extra = TextAreaField(_l("What residents should do"), filters=[strip], validators=[
-        Length(max=500, message=_l("At most 500 characters."))])
+    entrance_id = SelectField(
+        _l("Entrance"), coerce=_id, validate_choice=False, validators=[Optional()]
+    )
+    floors = StringField(
+        _l("Floors"),
+        filters=[strip],
+        validators=[Length(max=40)],
+        description=_l("e.g. 2-6; empty means every floor"),
+    )
+    extra = TextAreaField(
+        _l("What residents should do"),
+        filters=[strip],
+        validators=[Length(max=500, message=_l("At most 500 characters."))],
+    )
 
 
 class SendLinkForm(FlaskForm):
-    phone = StringField(_l("Send to mobile"), filters=[normalise_phone],
-                        validators=[DataRequired(_l("Enter a mobile number.")), Mobile()])
+    phone = StringField(
+        _l("Send to mobile"),
+        filters=[normalise_phone],
+        validators=[DataRequired(_l("Enter a mobile number.")), Mobile()],
+    )
     # The case's version the page showed (services.send_job_link): a double tap texts once.
     seen = HiddenField()

@@ -56,8 +56,9 @@ class Need:
     compound_name: str = ""
 
 
-def rank(need: Need, teams: list[TeamFacts], returned_by=frozenset(),
-         explain: int = 5) -> list[Suggestion]:
+def rank(
+    need: Need, teams: list[TeamFacts], returned_by=frozenset(), explain: int = 5
+) -> list[Suggestion]:
     """Eligible teams best first; only the first `explain` get their reasons written."""
     picked = []
     append = picked.append
@@ -70,9 +71,20 @@ def rank(need: Need, teams: list[TeamFacts], returned_by=frozenset(),
             continue
         sat = t.satisfaction
         hours = t.median_hours
-        append(((t.id in returned_by, not names_compound, t.open_jobs / t.capacity,
-                 -0.8 if sat is None else -sat, 1e9 if hours is None else hours, t.id),
-                t, names_compound))
+        append(
+            (
+                (
+                    t.id in returned_by,
+                    not names_compound,
+                    t.open_jobs / t.capacity,
+                    -0.8 if sat is None else -sat,
+                    1e9 if hours is None else hours,
+                    t.id,
+                ),
+                t,
+                names_compound,
+            )
+        )
     picked.sort(key=itemgetter(0))
     out = [Suggestion(t, nc, t.id in returned_by) for _key, t, nc in picked]
     for s in out[:explain]:
@@ -92,8 +104,9 @@ def reasons(need: Need, s: Suggestion) -> list[str]:
     if t.median_hours is not None:
         words.append(_("median %(hours)s h to resolve", hours=f"{t.median_hours:.1f}"))
     if t.satisfaction is not None:
-        words.append(_("%(pct)d %% satisfied (%(n)d call-backs)",
-                       pct=round(t.satisfaction * 100), n=t.rated))
+        words.append(
+            _("%(pct)d %% satisfied (%(n)d call-backs)", pct=round(t.satisfaction * 100), n=t.rated)
+        )
     else:
         words.append(_("no call-backs yet"))
     if s.returned_before:
@@ -102,9 +115,13 @@ def reasons(need: Need, s: Suggestion) -> list[str]:
 
 
 def need_of(case: Case) -> Need:
-    return Need(case.category, case.community_id, case.compound_id,
-                case.community.name if case.community else "",
-                case.compound.name if case.compound else "")
+    return Need(
+        case.category,
+        case.community_id,
+        case.compound_id,
+        case.community.name if case.community else "",
+        case.compound.name if case.compound else "",
+    )
 
 
 def fetch_facts(need: Need, returned=frozenset(), limit: int | None = None) -> list[TeamFacts]:
@@ -112,9 +129,16 @@ def fetch_facts(need: Need, returned=frozenset(), limit: int | None = None) -> l
     teams and their rollup rows (records.py), built once per shape. With a limit, only the
     best `limit` of them, in rank()'s order (the database sorts; rank() sorts them again)."""
     stmt = _facts_statement(need.compound_id is not None, limit is not None)
-    rows = db.session.execute(stmt, {
-        "category": need.category, "community": need.community_id,
-        "compound": need.compound_id, "returned": sorted(returned), "limit": limit}).all()
+    rows = db.session.execute(
+        stmt,
+        {
+            "category": need.category,
+            "community": need.community_id,
+            "compound": need.compound_id,
+            "returned": sorted(returned),
+            "limit": limit,
+        },
+    ).all()
     skills = frozenset({need.category})
     community = frozenset({need.community_id})
     compound = frozenset({need.compound_id})
@@ -123,11 +147,20 @@ def fetch_facts(need: Need, returned=frozenset(), limit: int | None = None) -> l
     append = facts.append
     for row in rows:
         rated = row.rated or 0
-        append(TeamFacts(
-            row.id, row.name, row.capacity or 1, skills,
-            none if row.names_compound else community, compound if row.names_compound else none,
-            row.open_jobs or 0, row.median_hours, rated,
-            row.score / rated if rated else None))
+        append(
+            TeamFacts(
+                row.id,
+                row.name,
+                row.capacity or 1,
+                skills,
+                none if row.names_compound else community,
+                compound if row.names_compound else none,
+                row.open_jobs or 0,
+                row.median_hours,
+                rated,
+                row.score / rated if rated else None,
+            )
+        )
     return facts
 
 
@@ -137,21 +170,37 @@ def _facts_statement(with_compound: bool, ranked: bool):
     community) and have room (jobs in hand below capacity), with their rollup row; ranked:
     the first `limit` in rank()'s order."""
     community, compound = bindparam("community"), bindparam("compound")
-    names_compound = (exists().where(team_compounds.c.team_id == Team.id,
-                                     team_compounds.c.compound_id == compound)
-                      if with_compound else false())
-    covers = or_(exists().where(team_communities.c.team_id == Team.id,
-                                team_communities.c.community_id == community),
-                 names_compound)
+    names_compound = (
+        exists().where(
+            team_compounds.c.team_id == Team.id, team_compounds.c.compound_id == compound
+        )
+        if with_compound
+        else false()
+    )
+    covers = or_(
+        exists().where(
+            team_communities.c.team_id == Team.id, team_communities.c.community_id == community
+        ),
+        names_compound,
+    )
     capacity = func.coalesce(func.nullif(Team.capacity, 0), 1)
     open_jobs = func.coalesce(TeamRecord.open_jobs, 0)
-    stmt = (select(Team.id, Team.name, Team.capacity, names_compound.label("names_compound"),
-                   TeamRecord.open_jobs, TeamRecord.median_hours, TeamRecord.rated,
-                   TeamRecord.score)
-            .select_from(TeamSkill).join(Team, Team.id == TeamSkill.team_id)
-            .outerjoin(TeamRecord, TeamRecord.team_id == Team.id)
-            .where(TeamSkill.skill == bindparam("category"), Team.active, covers,
-                   open_jobs < capacity))
+    stmt = (
+        select(
+            Team.id,
+            Team.name,
+            Team.capacity,
+            names_compound.label("names_compound"),
+            TeamRecord.open_jobs,
+            TeamRecord.median_hours,
+            TeamRecord.rated,
+            TeamRecord.score,
+        )
+        .select_from(TeamSkill)
+        .join(Team, Team.id == TeamSkill.team_id)
+        .outerjoin(TeamRecord, TeamRecord.team_id == Team.id)
+        .where(TeamSkill.skill == bindparam("category"), Team.active, covers, open_jobs < capacity)
+    )
     if not ranked:
         return stmt
     rated = func.coalesce(TeamRecord.rated, 0)
@@ -161,14 +210,19 @@ def _facts_statement(with_compound: bool, ranked: bool):
         cast(open_jobs, Float) / capacity,
         sql_case((rated > 0, TeamRecord.score / rated), else_=0.8).desc(),
         func.coalesce(TeamRecord.median_hours, 1e9),
-        Team.id).limit(bindparam("limit"))
+        Team.id,
+    ).limit(bindparam("limit"))
 
 
 def returned_by(case: Case) -> frozenset:
     """Teams that sent this case back: asking them again is the last resort."""
-    return frozenset(db.session.scalars(
-        select(CaseEvent.team_id).where(and_(CaseEvent.case_id == case.id,
-                                             CaseEvent.action == "return"))))
+    return frozenset(
+        db.session.scalars(
+            select(CaseEvent.team_id).where(
+                and_(CaseEvent.case_id == case.id, CaseEvent.action == "return")
+            )
+        )
+    )
 
 
 def suggest(case: Case, explain: int = 5, limit: int | None = None) -> list[Suggestion]:

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from coordinator.extensions import db
 from coordinator.i18n import lazy_gettext as _l
-from coordinator.ui import utcnow
+from coordinator.i18n import utcnow
 
 TIERS = {
     "emergency": _l("Emergency (2 hours)"),
@@ -70,8 +70,7 @@ class Case(db.Model):
         # The board's default view (open cases, newest first), for admins and per community;
         # and the overdue list (on the clock, earliest deadline first). Few rows of a million.
         _partial("ix_cases_open_created", OPEN_SQL, "created_at", "id"),
-        _partial("ix_cases_open_community_created", OPEN_SQL, "community_id", "created_at",
-                 "id"),
+        _partial("ix_cases_open_community_created", OPEN_SQL, "community_id", "created_at", "id"),
         _partial("ix_cases_clock_due", ON_THE_CLOCK_SQL, "due_at"),
         _partial("ix_cases_clock_community_due", ON_THE_CLOCK_SQL, "community_id", "due_at"),
         # The board's filters, each with the order it pages in.
@@ -115,8 +114,7 @@ class Case(db.Model):
     tracking_token: Mapped[str] = mapped_column(String(32), unique=True)
     # The one-time key of the form that logged the case (/report, /cases/new): the same form
     # sent twice (a double tap, the back button) finds this case instead of making another.
-    submission_key: Mapped[str | None] = mapped_column(String(32), unique=True,
-                                                       index=True)
+    submission_key: Mapped[str | None] = mapped_column(String(32), unique=True, index=True)
     root_cause: Mapped[str] = mapped_column(Text, default="")
     follow_up: Mapped[str] = mapped_column(Text, default="")
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
@@ -134,14 +132,17 @@ class Case(db.Model):
     team = relationship("Team")
     created_by = relationship("User")
     events: Mapped[list["CaseEvent"]] = relationship(
-        back_populates="case", order_by="(CaseEvent.at, CaseEvent.id)",
-        cascade="all, delete-orphan")
+        back_populates="case", order_by="(CaseEvent.at, CaseEvent.id)", cascade="all, delete-orphan"
+    )
     visits: Mapped[list["Visit"]] = relationship(
-        back_populates="case", order_by="Visit.id", cascade="all, delete-orphan")
+        back_populates="case", order_by="Visit.id", cascade="all, delete-orphan"
+    )
     notices: Mapped[list["Notice"]] = relationship(
-        back_populates="case", order_by="Notice.id", cascade="all, delete-orphan")
+        back_populates="case", order_by="Notice.id", cascade="all, delete-orphan"
+    )
     callbacks: Mapped[list["Callback"]] = relationship(
-        back_populates="case", order_by="Callback.id", cascade="all, delete-orphan")
+        back_populates="case", order_by="Callback.id", cascade="all, delete-orphan"
+    )
 
     __mapper_args__ = {"version_id_col": version}
 
@@ -279,8 +280,9 @@ class TeamRecord(db.Model):
     `as_of` (the team's latest such change, or the last `flask cases refresh-records`)."""
 
     __tablename__ = "team_records"
-    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"),
-                                         primary_key=True)
+    team_id: Mapped[int] = mapped_column(
+        ForeignKey("teams.id", ondelete="CASCADE"), primary_key=True
+    )
     open_jobs: Mapped[int] = mapped_column(Integer, default=0)
     # Median hours from accepted to handled, of the cases handled within the window.
     median_hours: Mapped[float | None] = mapped_column(Float)

@@ -26,16 +26,22 @@ from sqlalchemy import delete, func, select
 
 from coordinator.cases.models import Callback, Case, TeamRecord
 from coordinator.cases.workflow import TEAM_LOAD
-from coordinator.ui import utcnow
+from coordinator.i18n import utcnow
 
 RECORD_DAYS = 365
-SCORE = sql_case((Callback.satisfaction == "satisfied", 1.0),
-                 (Callback.satisfaction == "basically", 0.9), else_=0.0)
+SCORE = sql_case(
+    (Callback.satisfaction == "satisfied", 1.0),
+    (Callback.satisfaction == "basically", 0.9),
+    else_=0.0,
+)
 # The row's three parts, each worked out again only when something it counts changed: the
 # load (cheap: a team's open cases), the median hours (a year of a team's handed-over cases)
 # and the call-backs.
-PARTS = {"load": ("open_jobs",), "medians": ("median_hours", "as_of"),
-         "ratings": ("rated", "score", "as_of")}
+PARTS = {
+    "load": ("open_jobs",),
+    "medians": ("median_hours", "as_of"),
+    "ratings": ("rated", "score", "as_of"),
+}
 ALL = frozenset(PARTS)
 
 
@@ -44,9 +50,15 @@ def _among(stmt, column, team_ids):
 
 
 def open_jobs(conn, team_ids=None) -> dict[int, int]:
-    return dict(conn.execute(_among(
-        select(Case.team_id, func.count()).where(Case.status.in_(TEAM_LOAD)),
-        Case.team_id, team_ids).group_by(Case.team_id)).all())
+    return dict(
+        conn.execute(
+            _among(
+                select(Case.team_id, func.count()).where(Case.status.in_(TEAM_LOAD)),
+                Case.team_id,
+                team_ids,
+            ).group_by(Case.team_id)
+        ).all()
+    )
 
 
 def median_hours(conn, team_ids=None, now=None) -> dict[int, float]:
@@ -54,11 +66,18 @@ def median_hours(conn, team_ids=None, now=None) -> dict[int, float]:
     before now, per team."""
     since = (now or utcnow()) - timedelta(days=RECORD_DAYS)
     durations: dict[int, list[float]] = {}
-    for team_id, accepted, handled in conn.execute(_among(
-            select(Case.team_id, Case.accepted_at, Case.handled_at)
-            .where(Case.team_id.is_not(None), Case.handled_at.is_not(None),
-                   Case.accepted_at.is_not(None), Case.handled_at >= since),
-            Case.team_id, team_ids)):
+    for team_id, accepted, handled in conn.execute(
+        _among(
+            select(Case.team_id, Case.accepted_at, Case.handled_at).where(
+                Case.team_id.is_not(None),
+                Case.handled_at.is_not(None),
+                Case.accepted_at.is_not(None),
+                Case.handled_at >= since,
+            ),
+            Case.team_id,
+            team_ids,
+        )
+    ):
         durations.setdefault(team_id, []).append((handled - accepted).total_seconds() / 3600)
     return {tid: median(hours) for tid, hours in durations.items()}
 
@@ -66,10 +85,18 @@ def median_hours(conn, team_ids=None, now=None) -> dict[int, float]:
 def ratings(conn, team_ids=None, now=None) -> dict[int, tuple[int, float]]:
     """Call-backs of the RECORD_DAYS before now and their score, per team."""
     since = (now or utcnow()) - timedelta(days=RECORD_DAYS)
-    return {r.team_id: (r.n, float(r.score or 0.0)) for r in conn.execute(_among(
-        select(Callback.team_id, func.count().label("n"), func.sum(SCORE).label("score"))
-        .where(Callback.team_id.is_not(None), Callback.created_at >= since),
-        Callback.team_id, team_ids).group_by(Callback.team_id))}
+    return {
+        r.team_id: (r.n, float(r.score or 0.0))
+        for r in conn.execute(
+            _among(
+                select(
+                    Callback.team_id, func.count().label("n"), func.sum(SCORE).label("score")
+                ).where(Callback.team_id.is_not(None), Callback.created_at >= since),
+                Callback.team_id,
+                team_ids,
+            ).group_by(Callback.team_id)
+        )
+    }
 
 
 def _upsert(conn, rows: list[dict], columns: tuple[str, ...]):
@@ -80,8 +107,12 @@ def _upsert(conn, rows: list[dict], columns: tuple[str, ...]):
     else:
         from sqlalchemy.dialects.sqlite import insert
     stmt = insert(TeamRecord.__table__)
-    conn.execute(stmt.on_conflict_do_update(
-        index_elements=["team_id"], set_={c: stmt.excluded[c] for c in columns}), rows)
+    conn.execute(
+        stmt.on_conflict_do_update(
+            index_elements=["team_id"], set_={c: stmt.excluded[c] for c in columns}
+        ),
+        rows,
+    )
 
 
 def refresh(conn, team_ids=None, parts=ALL, now=None):
@@ -92,8 +123,7 @@ def refresh(conn, team_ids=None, parts=ALL, now=None):
         team_ids = sorted(set(team_ids) - {None})
         if not team_ids:
             return
-        have = set(conn.scalars(select(TeamRecord.team_id)
-                                .where(TeamRecord.team_id.in_(team_ids))))
+        have = set(conn.scalars(select(TeamRecord.team_id).where(TeamRecord.team_id.in_(team_ids))))
         if set(team_ids) - have:  # a team's first row gets all of it
             parts = ALL
     else:
@@ -103,9 +133,17 @@ def refresh(conn, team_ids=None, parts=ALL, now=None):
     medians = median_hours(conn, team_ids, now) if "medians" in parts else {}
     rated = ratings(conn, team_ids, now) if "ratings" in parts else {}
     ids = team_ids if team_ids is not None else sorted(set(jobs) | set(medians) | set(rated))
-    rows = [{"team_id": tid, "open_jobs": jobs.get(tid, 0), "median_hours": medians.get(tid),
-             "rated": rated.get(tid, (0, 0.0))[0], "score": rated.get(tid, (0, 0.0))[1],
-             "as_of": now} for tid in ids]
+    rows = [
+        {
+            "team_id": tid,
+            "open_jobs": jobs.get(tid, 0),
+            "median_hours": medians.get(tid),
+            "rated": rated.get(tid, (0, 0.0))[0],
+            "score": rated.get(tid, (0, 0.0))[1],
+            "as_of": now,
+        }
+        for tid in ids
+    ]
     _upsert(conn, rows, tuple(dict.fromkeys(c for part in sorted(parts) for c in PARTS[part])))
 
 
@@ -133,11 +171,14 @@ def case_moved(conn, before: Seen, case) -> None:
         return
     parts = set()
     if before.team_id != after.team_id or (
-            (before.status in TEAM_LOAD) != (after.status in TEAM_LOAD)):
+        (before.status in TEAM_LOAD) != (after.status in TEAM_LOAD)
+    ):
         parts.add("load")
     if (before.handled_at is not None or after.handled_at is not None) and (
-            before.team_id != after.team_id or before.accepted_at != after.accepted_at
-            or before.handled_at != after.handled_at):
+        before.team_id != after.team_id
+        or before.accepted_at != after.accepted_at
+        or before.handled_at != after.handled_at
+    ):
         parts.add("medians")
     if parts:
         refresh(conn, teams, parts)

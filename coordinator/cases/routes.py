@@ -19,13 +19,13 @@ from coordinator.cases.forms import (
     VisitForm,
 )
 from coordinator.cases.models import CHANNELS
-from coordinator.extensions import htmx, limiter
+from coordinator.extensions import limiter
 from coordinator.forms import ButtonForm
 from coordinator.i18n import gettext as _
 from coordinator.i18n import translated
 from coordinator.paging import page_number
 from coordinator.rendering import render
-from coordinator.rules import Refused, attach_to_form, refuse_page
+from coordinator.rules import Refused, refuse_page, show_refusal
 
 # ---------------------------------------------------------------- intake
 
@@ -55,19 +55,6 @@ def _intake_page(template, form, status=200, **ctx):
     return render(template, status=status, form=_place_choices(form), **ctx)
 
 
-def _show_refusal(refused, form, page):
-    """How a refusal shows: next to its field when it has one (the page again, what was
-    typed kept); a 409 without one (someone moved the case first, or the page was old) on
-    the page as it is now, the reason (who did it, when) in the flash area; anything else as
-    the error page. page(status, form) renders the page."""
-    if attach_to_form(form, refused):
-        return page(refused.status, form)
-    if refused.status != 409 or (htmx and not htmx.boosted):
-        refuse_page(refused)  # to htmx swapping a part: the reason alone, in the flash area
-    flash(str(refused.message), "error")
-    return page(409, form)
-
-
 def _refresh_only() -> bool:
     """The no-JavaScript 'update the choices' button re-renders the form without saving."""
     return "refresh" in request.form
@@ -78,16 +65,18 @@ def _refresh_only() -> bool:
 def new():
     form = CaseForm()
     if request.method == "GET":
-        form.channel.data = request.args.get("channel") if request.args.get(
-            "channel") in CHANNELS else "phone"
+        form.channel.data = (
+            request.args.get("channel") if request.args.get("channel") in CHANNELS else "phone"
+        )
         if current_user.community_id:
             form.community_id.data = current_user.community_id
     if form.is_submitted() and not _refresh_only() and form.validate():
         try:
             case = services.open_case(current_user, form.data, form.photos.data)
         except Refused as refused:
-            return _show_refusal(refused, form, lambda status, form: _intake_page(
-                "cases/new.html", form, status))
+            return show_refusal(
+                refused, form, lambda status, form: _intake_page("cases/new.html", form, status)
+            )
         flash(_("Case %(number)s logged.", number=case.number), "success")
         return redirect(url_for("cases.detail", case_id=case.id))
     status = 422 if form.is_submitted() and not _refresh_only() else 200
@@ -109,8 +98,9 @@ def report():
         try:
             case = services.report_case(form.data, form.photos.data)
         except Refused as refused:
-            return _show_refusal(refused, form, lambda status, form: _intake_page(
-                "cases/report.html", form, status))
+            return show_refusal(
+                refused, form, lambda status, form: _intake_page("cases/report.html", form, status)
+            )
         flash(_("Thank you. Keep this page's address to follow your report."), "success")
         return redirect(url_for("cases.track", token=case.tracking_token))
     status = 422 if form.is_submitted() and not _refresh_only() else 200
@@ -129,9 +119,14 @@ def place_options(level: str):
     """<option>s for the next picker down (compound, building or entrance)."""
     parent = request.args.get("parent", type=int)
     if parent is None:  # hx-include sends the parent picker under its own name
-        parent = next((request.args.get(k, type=int) for k in
-                       ("community_id", "compound_id", "building_id") if request.args.get(k)),
-                      None)
+        parent = next(
+            (
+                request.args.get(k, type=int)
+                for k in ("community_id", "compound_id", "building_id")
+                if request.args.get(k)
+            ),
+            None,
+        )
     return render("cases/options.html", options=services.place_options(level, parent))
 
 
@@ -141,13 +136,16 @@ def place_options(level: str):
 def board_context():
     """Everything the board needs; the page and its htmx fragment share it."""
     values, shown = board_view.parse_filters(request.args)
-    data = services.board(current_user, values, page_number(),
-                          current_app.config["PER_PAGE"])
+    data = services.board(current_user, values, page_number(), current_app.config["PER_PAGE"])
     options = board_view.filter_options(values, request.args, *board_view.choices(current_user))
-    return {"shown": shown, "options": options, "labels": board_view.labels(),
-            "filter_labels": translated(board_view.FILTER_LABELS),
-            "more_filters": any(key not in ("q", "status", "page") for key in request.args),
-            **data}
+    return {
+        "shown": shown,
+        "options": options,
+        "labels": board_view.labels(),
+        "filter_labels": translated(board_view.FILTER_LABELS),
+        "more_filters": any(key not in ("q", "status", "page") for key in request.args),
+        **data,
+    }
 
 
 @bp.get("/cases")
@@ -167,26 +165,36 @@ def _case_or_404(case_id: int):
 
 def detail_context(case, revealed=False, **forms):
     dispatch_form = forms.get("dispatch_form") or DispatchForm(formdata=None)
-    dispatch_form.team_id.choices = [("", _("— choose a team —"))] + services.team_options(
-        case)
+    dispatch_form.team_id.choices = [("", _("— choose a team —"))] + services.team_options(case)
     notice_form = forms.get("notice_form") or NoticeForm(formdata=None)
     notice_form.entrance_id.choices = [("", _("Whole building"))] + services.place_options(
-        "entrance", case.building_id)
+        "entrance", case.building_id
+    )
     return {
-        "case": case, "revealed": revealed, "button": ButtonForm(),
-        "actions": [a for a in workflow.actions_for(case, current_user.role)
-                    if a not in ("dispatch", "close", "reopen", "await_callback")],
+        "case": case,
+        "revealed": revealed,
+        "button": ButtonForm(),
+        "actions": [
+            a
+            for a in workflow.actions_for(case, current_user.role)
+            if a not in ("dispatch", "close", "reopen", "await_callback")
+        ],
         "can": set(workflow.actions_for(case, current_user.role)),
-        "links": services.links_of(case), "photos": services.photos_of(case),
+        "links": services.links_of(case),
+        "photos": services.photos_of(case),
         "suggestions": services.suggestions(case),
-        "dispatch_form": dispatch_form, "notice_form": notice_form,
+        "dispatch_form": dispatch_form,
+        "notice_form": notice_form,
         "notice_sent_back": "notice_form" in forms,
         "note_form": forms.get("note_form") or NoteForm(formdata=None),
         "callback_form": forms.get("callback_form") or CallbackForm(formdata=None),
         "link_form": forms.get("link_form") or LinkForm(formdata=None),
-        "send_form": forms.get("send_form") or SendLinkForm(
-            formdata=None, phone=case.team.lead.phone if case.team and case.team.lead else "",
-            seen=case.version),
+        "send_form": forms.get("send_form")
+        or SendLinkForm(
+            formdata=None,
+            phone=case.team.lead.phone if case.team and case.team.lead else "",
+            seen=case.version,
+        ),
         "tracking_url": services.tracking_url(case),
     }
 
@@ -206,9 +214,14 @@ def detail(case_id: int):
 
 
 def _refused_on(case, form_name, form, refused):
-    """Show a refusal on the case page as it is now (see _show_refusal)."""
-    return _show_refusal(refused, form, lambda status, form: _detail(
-        services.get_case(current_user, case.id), status, **{form_name: form}))
+    """Show a refusal on the case page as it is now (see rules.show_refusal)."""
+    return show_refusal(
+        refused,
+        form,
+        lambda status, form: _detail(
+            services.get_case(current_user, case.id), status, **{form_name: form}
+        ),
+    )
 
 
 @bp.post("/cases/<int:case_id>/dispatch")
@@ -346,20 +359,32 @@ class JobDoor:
 
     @property
     def home(self) -> str:
-        return url_for("cases.job_link", token=self.token) if self.token else url_for(
-            "cases.job", case_id=self.case.id)
+        return (
+            url_for("cases.job_link", token=self.token)
+            if self.token
+            else url_for("cases.job", case_id=self.case.id)
+        )
 
 
 def job_context(door, revealed=False, **forms):
     case = door.case
-    return {"case": case, "door": door, "revealed": revealed, "button": ButtonForm(),
-            "actions": [a for a in workflow.actions_for(case, door.actor.role)
-                        if a not in ("return", "handle", "revisit")],
-            "can": set(workflow.actions_for(case, door.actor.role)),
-            "photos": services.photos_of(case), "photo_token": door.token,
-            "note_form": forms.get("note_form") or NoteForm(formdata=None),
-            "visit_form": forms.get("visit_form") or VisitForm(formdata=None),
-            "done_form": forms.get("done_form") or DoneForm(formdata=None)}
+    return {
+        "case": case,
+        "door": door,
+        "revealed": revealed,
+        "button": ButtonForm(),
+        "actions": [
+            a
+            for a in workflow.actions_for(case, door.actor.role)
+            if a not in ("return", "handle", "revisit")
+        ],
+        "can": set(workflow.actions_for(case, door.actor.role)),
+        "photos": services.photos_of(case),
+        "photo_token": door.token,
+        "note_form": forms.get("note_form") or NoteForm(formdata=None),
+        "visit_form": forms.get("visit_form") or VisitForm(formdata=None),
+        "done_form": forms.get("done_form") or DoneForm(formdata=None),
+    }
 
 
 def _job_page(door, status=200, **kw):
@@ -387,7 +412,7 @@ def _reload(door) -> JobDoor:
 
 
 def _job_refused(door, form_name, form, refused):
-    """A refusal on the job page as it is now (see _show_refusal). When the move that beat
+    """A refusal on the job page as it is now (see rules.show_refusal). When the move that beat
     this one closed the job to its link (returned, finished), the reason is the error page."""
     try:
         door = _reload(door)
@@ -395,8 +420,9 @@ def _job_refused(door, form_name, form, refused):
         if refused.status == 409 and not refused.field:
             refuse_page(refused)
         raise
-    return _show_refusal(refused, form, lambda status, form: _job_page(
-        door, status, **{form_name: form}))
+    return show_refusal(
+        refused, form, lambda status, form: _job_page(door, status, **{form_name: form})
+    )
 
 
 def _job_act(door, action):
@@ -409,8 +435,11 @@ def _job_act(door, action):
         return _job_refused(door, "note_form", form, refused)
     flash(_("Done: %(what)s.", what=workflow.ACTIONS.get(action, action)), "success")
     if door.token and door.case.status in workflow.FINAL | {workflow.RETURNED}:
-        return redirect(url_for("cases.my_jobs")) if current_user.is_authenticated else \
-            render("cases/report_sent.html", finished=True)
+        return (
+            redirect(url_for("cases.my_jobs"))
+            if current_user.is_authenticated
+            else render("cases/report_sent.html", finished=True)
+        )
     return redirect(door.home)
 
 
@@ -435,8 +464,11 @@ def _job_done(door):
     except Refused as refused:
         return _job_refused(door, "done_form", form, refused)
     flash(_("Job done. Thank you!"), "success")
-    return redirect(url_for("cases.my_jobs")) if not door.token else render(
-        "cases/report_sent.html", finished=True)
+    return (
+        redirect(url_for("cases.my_jobs"))
+        if not door.token
+        else render("cases/report_sent.html", finished=True)
+    )
 
 
 def _job_phone(door):
@@ -516,8 +548,11 @@ def _tracked(token):
 
 
 def track_context(case, form=None):
-    return {"case": case, "form": form or CallbackForm(formdata=None),
-            "asks": case.status in (workflow.VERIFIED, workflow.CALLBACK)}
+    return {
+        "case": case,
+        "form": form or CallbackForm(formdata=None),
+        "asks": case.status in (workflow.VERIFIED, workflow.CALLBACK),
+    }
 
 
 @bp.route("/track/<token>", methods=["GET", "POST"])
@@ -532,7 +567,12 @@ def track(token: str):
     try:
         services.record_callback(services.resident(case), case, form.data, by_resident=True)
     except Refused as refused:
-        return _show_refusal(refused, form, lambda status, form: render(
-            "cases/track.html", status=status, **track_context(_tracked(token), form)))
+        return show_refusal(
+            refused,
+            form,
+            lambda status, form: render(
+                "cases/track.html", status=status, **track_context(_tracked(token), form)
+            ),
+        )
     flash(_("Thank you for your answers."), "success")
     return redirect(url_for("cases.track", token=token))

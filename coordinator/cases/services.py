@@ -31,12 +31,12 @@ from coordinator.extensions import db
 from coordinator.forms import MOBILE
 from coordinator.i18n import gettext as _
 from coordinator.i18n import lazy_gettext as _l
+from coordinator.i18n import utcnow
 from coordinator.notifications.services import queue
 from coordinator.paging import Page, paginate
 from coordinator.places.models import Building, Community, Compound, Entrance
 from coordinator.rules import Refused
 from coordinator.teams.models import Team, TeamSkill, team_communities, team_compounds
-from coordinator.ui import utcnow
 from coordinator.work import Conflict, unit_of_work
 
 MAX_PHOTOS = 6
@@ -44,6 +44,7 @@ PLACE_FIELDS = ("community_id", "compound_id", "building_id", "entrance_id")
 
 
 # ---------------------------------------------------------------- scope and reading
+
 
 def scoped(stmt, actor):
     """Admins see every case; staff their community's; a team side its own team's jobs.
@@ -63,10 +64,16 @@ def scoped(stmt, actor):
 
 def _full(stmt):
     return stmt.options(
-        joinedload(Case.community), joinedload(Case.compound), joinedload(Case.building),
-        joinedload(Case.entrance), joinedload(Case.team),
+        joinedload(Case.community),
+        joinedload(Case.compound),
+        joinedload(Case.building),
+        joinedload(Case.entrance),
+        joinedload(Case.team),
         selectinload(Case.events).joinedload(CaseEvent.actor),
-        selectinload(Case.visits), selectinload(Case.notices), selectinload(Case.callbacks))
+        selectinload(Case.visits),
+        selectinload(Case.notices),
+        selectinload(Case.callbacks),
+    )
 
 
 def get_case(actor, case_id: int) -> Case | None:
@@ -81,10 +88,14 @@ def get_by_token(token: str) -> Case | None:
 
 
 def links_of(case: Case) -> list[CaseLink]:
-    return list(db.session.scalars(
-        select(CaseLink).where(or_(CaseLink.case_id == case.id, CaseLink.other_id == case.id))
-        .options(joinedload(CaseLink.case), joinedload(CaseLink.other))
-        .order_by(CaseLink.id)))
+    return list(
+        db.session.scalars(
+            select(CaseLink)
+            .where(or_(CaseLink.case_id == case.id, CaseLink.other_id == case.id))
+            .options(joinedload(CaseLink.case), joinedload(CaseLink.other))
+            .order_by(CaseLink.id)
+        )
+    )
 
 
 def photos_of(case: Case) -> list:
@@ -124,21 +135,29 @@ def token_views_visit(token: str, visit_id: int) -> bool:
 
 # ---------------------------------------------------------------- places
 
+
 def place_options(level: str, parent_id: int | None) -> list[tuple[int, str]]:
     """Choices for a dependent picker: compounds of a community, buildings of a compound, …"""
     if not parent_id:
         return []
-    model, parent = {"compound": (Compound, Compound.community_id),
-                     "building": (Building, Building.compound_id),
-                     "entrance": (Entrance, Entrance.building_id)}[level]
-    rows = db.session.execute(select(model.id, model.name).where(parent == parent_id)
-                              .order_by(model.id if level != "compound" else model.name))
+    model, parent = {
+        "compound": (Compound, Compound.community_id),
+        "building": (Building, Building.compound_id),
+        "entrance": (Entrance, Entrance.building_id),
+    }[level]
+    rows = db.session.execute(
+        select(model.id, model.name)
+        .where(parent == parent_id)
+        .order_by(model.id if level != "compound" else model.name)
+    )
     return [(r.id, r.name) for r in rows]
 
 
 def community_options() -> list[tuple[int, str]]:
-    return [(r.id, r.name) for r in db.session.execute(
-        select(Community.id, Community.name).order_by(Community.name))]
+    return [
+        (r.id, r.name)
+        for r in db.session.execute(select(Community.id, Community.name).order_by(Community.name))
+    ]
 
 
 def _check_place(data: dict) -> dict:
@@ -148,9 +167,11 @@ def _check_place(data: dict) -> dict:
         raise Refused(_l("Choose a community."), field="community_id", status=422)
     if ids["compound_id"] is None:
         raise Refused(_l("Choose a compound."), field="compound_id", status=422)
-    checks = (("compound_id", Compound, "community_id", _l("Choose a compound of this community.")),
-              ("building_id", Building, "compound_id", _l("Choose a building of this compound.")),
-              ("entrance_id", Entrance, "building_id", _l("Choose an entrance of this building.")))
+    checks = (
+        ("compound_id", Compound, "community_id", _l("Choose a compound of this community.")),
+        ("building_id", Building, "compound_id", _l("Choose a building of this compound.")),
+        ("entrance_id", Entrance, "building_id", _l("Choose an entrance of this building.")),
+    )
     for key, model, parent_key, message in checks:
         if ids[key] is None:
             continue
@@ -164,6 +185,7 @@ def _check_place(data: dict) -> dict:
 
 # ---------------------------------------------------------------- intake
 
+
 def _prepare_photos(files, field: str) -> list:
     """Decode and clean the photos before the unit of work: no write lock while it runs."""
     from coordinator.uploads.services import prepare_photos
@@ -175,9 +197,15 @@ def _save_photos(files, owner_type: str, owner_id: int, kind: str, actor, field:
     """Store the prepared photos in the caller's transaction (all or nothing)."""
     from coordinator.uploads.services import save_photos
 
-    return save_photos(files, owner_type, owner_id, kind=kind,
-                       uploaded_by=getattr(actor, "id", None), field=field,
-                       max_count=MAX_PHOTOS)
+    return save_photos(
+        files,
+        owner_type,
+        owner_id,
+        kind=kind,
+        uploaded_by=getattr(actor, "id", None),
+        field=field,
+        max_count=MAX_PHOTOS,
+    )
 
 
 @contextmanager
@@ -236,21 +264,31 @@ def _open_case(actor, data: dict, photos, key: str | None) -> Case:
     with unit_of_work():
         place = _check_place(data)
         if actor.role == access.STAFF and place["community_id"] != actor.community_id:
-            raise Refused(_l("You can log cases in your own community only."),
-                          field="community_id", status=422)
+            raise Refused(
+                _l("You can log cases in your own community only."),
+                field="community_id",
+                status=422,
+            )
         channel = data.get("channel") or "online"
         if channel == "hotline_12345" and not (data.get("hotline_ticket") or "").strip():
-            raise Refused(_l("Enter the 12345 ticket number."), field="hotline_ticket",
-                          status=422)
-        case = Case(category=data["category"], tier=data.get("tier") or "general",
-                    channel=channel,
-                    hotline_ticket=(data.get("hotline_ticket") or "").strip()
-                    if channel == "hotline_12345" else "",
-                    floor=data.get("floor"), household=data.get("household") or "",
-                    reporter_name=data.get("reporter_name") or "",
-                    reporter_phone=data.get("reporter_phone") or "",
-                    description=data["description"], tracking_token=secrets.token_urlsafe(16),
-                    submission_key=key, created_by_id=getattr(actor, "id", None), **place)
+            raise Refused(_l("Enter the 12345 ticket number."), field="hotline_ticket", status=422)
+        case = Case(
+            category=data["category"],
+            tier=data.get("tier") or "general",
+            channel=channel,
+            hotline_ticket=(data.get("hotline_ticket") or "").strip()
+            if channel == "hotline_12345"
+            else "",
+            floor=data.get("floor"),
+            household=data.get("household") or "",
+            reporter_name=data.get("reporter_name") or "",
+            reporter_phone=data.get("reporter_phone") or "",
+            description=data["description"],
+            tracking_token=secrets.token_urlsafe(16),
+            submission_key=key,
+            created_by_id=getattr(actor, "id", None),
+            **place,
+        )
         db.session.add(case)
         workflow.opened(case, actor)
         db.session.flush()  # a twin's key refuses this one here, before any photo is stored
@@ -267,6 +305,7 @@ def report_case(data: dict, photos=None) -> Case:
 
 # ---------------------------------------------------------------- the board
 
+
 def board(actor, filters: dict, page: int, per_page: int) -> dict:
     """New and overdue cases pinned on top (first page, no filters), then every case matching
     the filters, newest first (overdue: earliest deadline first). A fixed number of queries,
@@ -277,16 +316,24 @@ def board(actor, filters: dict, page: int, per_page: int) -> dict:
 
 # ---------------------------------------------------------------- dispatch
 
+
 def _can_take(stmt, case: Case):
     """Teams that may be sent this case: active, with the skill, covering its place (its
     compound by name, or its whole community), as matching's rule reads."""
     covers = or_(
-        exists().where(team_communities.c.team_id == Team.id,
-                       team_communities.c.community_id == case.community_id),
-        exists().where(team_compounds.c.team_id == Team.id,
-                       team_compounds.c.compound_id == case.compound_id))
-    return stmt.where(Team.active, covers, exists().where(
-        TeamSkill.team_id == Team.id, TeamSkill.skill == case.category))
+        exists().where(
+            team_communities.c.team_id == Team.id,
+            team_communities.c.community_id == case.community_id,
+        ),
+        exists().where(
+            team_compounds.c.team_id == Team.id, team_compounds.c.compound_id == case.compound_id
+        ),
+    )
+    return stmt.where(
+        Team.active,
+        covers,
+        exists().where(TeamSkill.team_id == Team.id, TeamSkill.skill == case.category),
+    )
 
 
 def team_options(case: Case) -> list[tuple[int, str]]:
@@ -294,6 +341,7 @@ def team_options(case: Case) -> list[tuple[int, str]]:
     committee's to send work to, so it is not offered)."""
     rows = db.session.execute(_can_take(select(Team.id, Team.name), case).order_by(Team.name))
     return [(r.id, r.name) for r in rows]
+
 
 def suggestions(case: Case) -> list[matching.Suggestion]:
     if case.status not in (workflow.RECEIVED, workflow.RETURNED, workflow.REOPENED):
@@ -317,18 +365,31 @@ def dispatch(actor, case: Case, team_id: int | None, note: str = "") -> Case:
         if team_id and (team is None or not team.active):
             raise Refused(_l("This team is not taking work."), field="team_id", status=422)
         if team is not None and case.category not in team.skill_codes:
-            raise Refused(_l("This team does not have the skill for this case."),
-                          field="team_id", status=422)
-        if team is not None and db.session.scalar(
-                _can_take(select(Team.id).where(Team.id == team.id), case)) is None:
-            raise Refused(_l("This team does not cover the place of this case."), field="team_id",
-                          status=422)
+            raise Refused(
+                _l("This team does not have the skill for this case."), field="team_id", status=422
+            )
+        if (
+            team is not None
+            and db.session.scalar(_can_take(select(Team.id).where(Team.id == team.id), case))
+            is None
+        ):
+            raise Refused(
+                _l("This team does not cover the place of this case."), field="team_id", status=422
+            )
         workflow.transition(case, "dispatch", actor, note, team_id=team_id)
         for phone, user_id in _team_phones(team):
-            queue("case_dispatched", phone,
-                  _("New job #%(id)d: %(what)s at %(place)s. Open the app to accept.",
-                    id=case.id, what=case.category_text, place=case.place),
-                  user_id=user_id, about=("case", case.id))
+            queue(
+                "case_dispatched",
+                phone,
+                _(
+                    "New job #%(id)d: %(what)s at %(place)s. Open the app to accept.",
+                    id=case.id,
+                    what=case.category_text,
+                    place=case.place,
+                ),
+                user_id=user_id,
+                about=("case", case.id),
+            )
     return case
 
 
@@ -341,14 +402,22 @@ def act(actor, case: Case, action: str, note: str = "") -> Case:
 
 # ---------------------------------------------------------------- field work
 
+
 def my_jobs(actor, page: int, per_page: int) -> Page:
     """The team's open jobs, most urgent first: overdue/soonest deadline, then newest."""
-    stmt = (select(Case).where(Case.team_id == actor.team_id,
-                               Case.status.in_(workflow.TEAM_LOAD | {workflow.HANDLED}))
-            .options(joinedload(Case.compound), joinedload(Case.building),
-                     joinedload(Case.entrance), joinedload(Case.community))
-            .order_by(Case.due_at.is_(None), Case.due_at, Case.dispatched_at.desc(),
-                      Case.id.desc()))
+    stmt = (
+        select(Case)
+        .where(
+            Case.team_id == actor.team_id, Case.status.in_(workflow.TEAM_LOAD | {workflow.HANDLED})
+        )
+        .options(
+            joinedload(Case.compound),
+            joinedload(Case.building),
+            joinedload(Case.entrance),
+            joinedload(Case.community),
+        )
+        .order_by(Case.due_at.is_(None), Case.due_at, Case.dispatched_at.desc(), Case.id.desc())
+    )
     if not actor.team_id:
         stmt = stmt.where(False)
     return paginate(stmt, page, per_page)
@@ -372,9 +441,14 @@ def add_visit(actor, case: Case, data: dict, photos=None) -> Visit:
             raise Refused(_l("This job is not your team's."), status=403)
         if case.status == workflow.ACCEPTED:
             workflow.transition(case, "arrive", actor)
-        visit = Visit(case=case, by_name=actor.name, by_id=getattr(actor, "id", None),
-                      team_id=case.team_id, found=data["found"],
-                      another_needed=bool(data.get("another_needed")))
+        visit = Visit(
+            case=case,
+            by_name=actor.name,
+            by_id=getattr(actor, "id", None),
+            team_id=case.team_id,
+            found=data["found"],
+            another_needed=bool(data.get("another_needed")),
+        )
         db.session.add(visit)
         db.session.flush()
         _save_photos(photos, "case_visit", visit.id, "photo", actor, "photos")
@@ -399,6 +473,7 @@ def finish(actor, case: Case, data: dict, after_photo=None) -> Case:
 
 # ---------------------------------------------------------------- job links
 
+
 def _serializer() -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="case-job-link")
 
@@ -411,8 +486,9 @@ def _dispatch_of(case: Case) -> int | None:
 def job_link_token(case: Case) -> str:
     """A link bound to this one dispatch: once the case is sent again (even to the same team,
     after a return or a reopen), links of the earlier dispatch are closed."""
-    return _serializer().dumps({"c": case.id, "t": case.team_id, "d": _dispatch_of(case),
-                                "p": "job"})
+    return _serializer().dumps(
+        {"c": case.id, "t": case.team_id, "d": _dispatch_of(case), "p": "job"}
+    )
 
 
 def read_job_link(token: str) -> tuple[Case, Guest]:
@@ -421,8 +497,9 @@ def read_job_link(token: str) -> tuple[Case, Guest]:
     try:
         data = _serializer().loads(token, max_age=max_age)
     except SignatureExpired:
-        raise Refused(_l("This job link has expired. Ask the office for a new one."),
-                      status=403) from None
+        raise Refused(
+            _l("This job link has expired. Ask the office for a new one."), status=403
+        ) from None
     except BadSignature:
         raise Refused(_l("This job link is not valid."), status=403) from None
     if not isinstance(data, dict) or data.get("p") != "job":
@@ -430,14 +507,20 @@ def read_job_link(token: str) -> tuple[Case, Guest]:
     case = db.session.scalar(_full(select(Case).where(Case.id == data.get("c"))))
     if case is None:
         raise Refused(_l("This job link is not valid."), status=403)
-    if case.status in workflow.FINAL or case.team_id != data.get("t") \
-            or data.get("d") is None or data.get("d") != _dispatch_of(case) \
-            or case.status in (workflow.VERIFIED, workflow.CALLBACK, workflow.RETURNED):
-        raise Refused(_l("This job is finished or no longer with your team; the link is "
-                         "closed."), status=403)
+    if (
+        case.status in workflow.FINAL
+        or case.team_id != data.get("t")
+        or data.get("d") is None
+        or data.get("d") != _dispatch_of(case)
+        or case.status in (workflow.VERIFIED, workflow.CALLBACK, workflow.RETURNED)
+    ):
+        raise Refused(
+            _l("This job is finished or no longer with your team; the link is closed."), status=403
+        )
     team = db.session.get(Team, case.team_id)
-    return case, Guest(role=access.WORKER, name=_("%(team)s (job link)", team=team.name),
-                       team_id=team.id)
+    return case, Guest(
+        role=access.WORKER, name=_("%(team)s (job link)", team=team.name), team_id=team.id
+    )
 
 
 def send_job_link(actor, case: Case, phone: str, seen: str | None = None) -> str:
@@ -452,8 +535,12 @@ def send_job_link(actor, case: Case, phone: str, seen: str | None = None) -> str
         if seen and seen != str(case.version):
             raise Conflict()
         url = external_url("cases.job_link", token=job_link_token(case))
-        queue("case_link", phone, _("Job #%(id)d, %(place)s: %(url)s", id=case.id,
-                                    place=case.place, url=url), about=("case", case.id))
+        queue(
+            "case_link",
+            phone,
+            _("Job #%(id)d, %(place)s: %(url)s", id=case.id, place=case.place, url=url),
+            about=("case", case.id),
+        )
         workflow.record(case, actor, "link_sent", phone[:3] + "****" + phone[-4:])
         workflow.claim(case)
     return url
@@ -461,24 +548,24 @@ def send_job_link(actor, case: Case, phone: str, seen: str | None = None) -> str
 
 # ---------------------------------------------------------------- links and notices
 
+
 def link_cases(actor, case: Case, other_id: int, kind: str) -> CaseLink:
     """Link two cases the actor can both see; a case is never linked to itself."""
     other = get_case(actor, other_id)
     if other is None:
-        raise Refused(_l("No case with this number in your area."), field="other_id",
-                      status=422)
+        raise Refused(_l("No case with this number in your area."), field="other_id", status=422)
     if other.id == case.id:
         raise Refused(_l("A case cannot be linked to itself."), field="other_id", status=422)
-    exists_ = db.session.scalar(select(CaseLink.id).where(
-        CaseLink.case_id == case.id, CaseLink.other_id == other.id, CaseLink.kind == kind))
+    exists_ = db.session.scalar(
+        select(CaseLink.id).where(
+            CaseLink.case_id == case.id, CaseLink.other_id == other.id, CaseLink.kind == kind
+        )
+    )
     if exists_:
-        raise Refused(_l("These cases are linked this way already."), field="other_id",
-                      status=422)
+        raise Refused(_l("These cases are linked this way already."), field="other_id", status=422)
 
-    with unit_of_work(conflict=_l("These cases are linked this way already."),
-                      field="other_id"):
-        link = CaseLink(case_id=case.id, other_id=other.id, kind=kind,
-                        created_by_id=actor.id)
+    with unit_of_work(conflict=_l("These cases are linked this way already."), field="other_id"):
+        link = CaseLink(case_id=case.id, other_id=other.id, kind=kind, created_by_id=actor.id)
         db.session.add(link)
         workflow.record(case, actor, "link", f"{link.kind_label} #{other.id}")
     return link
@@ -486,17 +573,29 @@ def link_cases(actor, case: Case, other_id: int, kind: str) -> CaseLink:
 
 def notice_text(case: Case, entrance_name: str, floors: str, extra: str) -> tuple[str, str]:
     """Title and body of a notice to residents, from the case's own facts."""
-    where = " ".join(p for p in (case.compound.name if case.compound else "",
-                                 case.building.name if case.building else "", entrance_name) if p)
+    where = " ".join(
+        p
+        for p in (
+            case.compound.name if case.compound else "",
+            case.building.name if case.building else "",
+            entrance_name,
+        )
+        if p
+    )
     floors_words = _("floors %(floors)s", floors=floors) if floors else _("all floors")
     title = _("Notice to residents of %(where)s", where=where)
-    body = _("Dear neighbours of %(where)s (%(floors)s): we are working on a problem that "
-             "affects you — %(what)s. Reported: %(day)s. %(extra)s Questions: %(community)s, "
-             "%(phone)s. Thank you for your understanding.",
-             where=where, floors=floors_words, what=case.category_text,
-             day=case.created_at.strftime("%Y-%m-%d"),
-             extra=extra or _("Please use as little water as you can until it is fixed."),
-             community=case.community.name, phone=case.community.office_phone or "")
+    body = _(
+        "Dear neighbours of %(where)s (%(floors)s): we are working on a problem that "
+        "affects you — %(what)s. Reported: %(day)s. %(extra)s Questions: %(community)s, "
+        "%(phone)s. Thank you for your understanding.",
+        where=where,
+        floors=floors_words,
+        what=case.category_text,
+        day=case.created_at.strftime("%Y-%m-%d"),
+        extra=extra or _("Please use as little water as you can until it is fixed."),
+        community=case.community.name,
+        phone=case.community.office_phone or "",
+    )
     return title, body
 
 
@@ -509,16 +608,26 @@ def create_notice(actor, case: Case, data: dict) -> Notice:
     if data.get("entrance_id"):
         entrance = db.session.get(Entrance, data["entrance_id"])
         if entrance is None or entrance.building_id != case.building_id:
-            raise Refused(_l("Choose an entrance of this building."), field="entrance_id",
-                          status=422)
+            raise Refused(
+                _l("Choose an entrance of this building."), field="entrance_id", status=422
+            )
 
     with unit_of_work():
-        title, body = notice_text(case, entrance.name if entrance else "",
-                                  data.get("floors") or "", data.get("extra") or "")
-        notice = Notice(case=case, building_id=case.building_id,
-                        entrance_id=entrance.id if entrance else None,
-                        floors=data.get("floors") or "", title=title, text=body,
-                        created_by_id=actor.id)
+        title, body = notice_text(
+            case,
+            entrance.name if entrance else "",
+            data.get("floors") or "",
+            data.get("extra") or "",
+        )
+        notice = Notice(
+            case=case,
+            building_id=case.building_id,
+            entrance_id=entrance.id if entrance else None,
+            floors=data.get("floors") or "",
+            title=title,
+            text=body,
+            created_by_id=actor.id,
+        )
         case.affects_building = True
         db.session.add(notice)
         workflow.record(case, actor, "notice", title)
@@ -534,6 +643,7 @@ def get_notice(actor, case_id: int, notice_id: int) -> Notice | None:
 
 # ---------------------------------------------------------------- closing the loop
 
+
 def verify(actor, case: Case, passed: bool, note: str = "") -> Case:
     """On-site check by staff. Passed → verified, and the resident is asked for a call-back
     (a text with the tracking link); failed → back to in progress with the reason. Only the
@@ -546,9 +656,16 @@ def verify(actor, case: Case, passed: bool, note: str = "") -> Case:
         workflow.transition(case, "verify_pass", actor, note, now=now)
         workflow.transition(case, "await_callback", actor, now=now)
         if case.reporter_phone and MOBILE.match(case.reporter_phone):
-            queue("case_callback", case.reporter_phone,
-                  _("Your report #%(id)d has been handled. Please tell us how it went: %(url)s",
-                    id=case.id, url=tracking_url(case)), about=("case", case.id))
+            queue(
+                "case_callback",
+                case.reporter_phone,
+                _(
+                    "Your report #%(id)d has been handled. Please tell us how it went: %(url)s",
+                    id=case.id,
+                    url=tracking_url(case),
+                ),
+                about=("case", case.id),
+            )
     return case
 
 
@@ -575,11 +692,16 @@ def record_callback(actor, case: Case, data: dict, by_resident: bool = False) ->
         if action == "reopen" and not note:
             note = _("The resident is not satisfied.")
         workflow.transition(case, action, actor, note)
-        callback = Callback(case=case, team_id=case.team_id,
-                            contacted=data["contacted"] == "yes", solved=data["solved"] == "yes",
-                            satisfaction=data["satisfaction"], by_resident=by_resident,
-                            note=data.get("note") or "",
-                            recorded_by_id=getattr(actor, "id", None))
+        callback = Callback(
+            case=case,
+            team_id=case.team_id,
+            contacted=data["contacted"] == "yes",
+            solved=data["solved"] == "yes",
+            satisfaction=data["satisfaction"],
+            by_resident=by_resident,
+            note=data.get("note") or "",
+            recorded_by_id=getattr(actor, "id", None),
+        )
         db.session.add(callback)
         workflow.record(case, actor, "callback", callback.satisfaction_label)
         db.session.flush()
@@ -593,38 +715,53 @@ def resident(case: Case) -> Guest:
 
 # ---------------------------------------------------------------- a team's record
 
+
 def team_record(team_id: int) -> dict:
     """Jobs done, median hours to respond and resolve, satisfaction, open now — for the team
     page. Three aggregate queries."""
     since = utcnow() - timedelta(days=matching.RECORD_DAYS)
     counts = db.session.execute(
-        select(func.count().filter(Case.status.in_(workflow.TEAM_LOAD)).label("open"),
-               func.count().filter(Case.handled_at.is_not(None)).label("done"))
-        .where(Case.team_id == team_id)).one()
+        select(
+            func.count().filter(Case.status.in_(workflow.TEAM_LOAD)).label("open"),
+            func.count().filter(Case.handled_at.is_not(None)).label("done"),
+        ).where(Case.team_id == team_id)
+    ).one()
     rows = db.session.execute(
-        select(Case.dispatched_at, Case.accepted_at, Case.handled_at)
-        .where(Case.team_id == team_id, Case.accepted_at.is_not(None),
-               Case.accepted_at >= since)).all()
+        select(Case.dispatched_at, Case.accepted_at, Case.handled_at).where(
+            Case.team_id == team_id, Case.accepted_at.is_not(None), Case.accepted_at >= since
+        )
+    ).all()
     from statistics import median
 
-    respond = [(r.accepted_at - r.dispatched_at).total_seconds() / 3600 for r in rows
-               if r.dispatched_at]
-    resolve = [(r.handled_at - r.accepted_at).total_seconds() / 3600 for r in rows
-               if r.handled_at]
+    respond = [
+        (r.accepted_at - r.dispatched_at).total_seconds() / 3600 for r in rows if r.dispatched_at
+    ]
+    resolve = [(r.handled_at - r.accepted_at).total_seconds() / 3600 for r in rows if r.handled_at]
     rated = db.session.execute(
-        select(func.count().label("n"),
-               func.count().filter(Callback.satisfaction == "satisfied").label("satisfied"),
-               func.count().filter(Callback.satisfaction == "basically").label("basically"))
-        .where(Callback.team_id == team_id, Callback.created_at >= since)).one()
+        select(
+            func.count().label("n"),
+            func.count().filter(Callback.satisfaction == "satisfied").label("satisfied"),
+            func.count().filter(Callback.satisfaction == "basically").label("basically"),
+        ).where(Callback.team_id == team_id, Callback.created_at >= since)
+    ).one()
     satisfaction = ((rated.satisfied + 0.9 * rated.basically) / rated.n) if rated.n else None
-    return {"open": counts.open, "done": counts.done,
-            "respond_hours": median(respond) if respond else None,
-            "resolve_hours": median(resolve) if resolve else None,
-            "rated": rated.n, "satisfaction": satisfaction}
+    return {
+        "open": counts.open,
+        "done": counts.done,
+        "respond_hours": median(respond) if respond else None,
+        "resolve_hours": median(resolve) if resolve else None,
+        "rated": rated.n,
+        "satisfaction": satisfaction,
+    }
 
 
 def open_jobs_of(team_id: int, limit: int = 10) -> list[Case]:
-    return list(db.session.scalars(
-        select(Case).where(Case.team_id == team_id, Case.status.in_(workflow.TEAM_LOAD))
-        .options(joinedload(Case.compound)).order_by(Case.due_at.is_(None), Case.due_at)
-        .limit(limit)))
+    return list(
+        db.session.scalars(
+            select(Case)
+            .where(Case.team_id == team_id, Case.status.in_(workflow.TEAM_LOAD))
+            .options(joinedload(Case.compound))
+            .order_by(Case.due_at.is_(None), Case.due_at)
+            .limit(limit)
+        )
+    )

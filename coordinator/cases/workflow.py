@@ -32,13 +32,23 @@ from coordinator.cases.models import Case, CaseEvent
 from coordinator.extensions import db
 from coordinator.i18n import gettext as _
 from coordinator.i18n import lazy_gettext as _l
+from coordinator.i18n import utcnow, when
 from coordinator.rules import Refused
-from coordinator.ui import utcnow, when
 
 RECEIVED, VOID, DISPATCHED, RETURNED, ACCEPTED = (
-    "received", "void", "dispatched", "returned", "accepted")
+    "received",
+    "void",
+    "dispatched",
+    "returned",
+    "accepted",
+)
 IN_PROGRESS, EXTENDED, PARKED, HANDLED, VERIFIED = (
-    "in_progress", "extended", "parked", "handled", "verified")
+    "in_progress",
+    "extended",
+    "parked",
+    "handled",
+    "verified",
+)
 CALLBACK, CLOSED, REOPENED = "callback", "closed", "reopened"
 
 STATUSES = {
@@ -165,9 +175,14 @@ class NotNow(Refused):
     """The case's status has no such step (409): someone moved it first, or the page was old."""
 
     def __init__(self, case: Case, action: str):
-        super().__init__(_l("A case that is “%(status)s” cannot be “%(action)s”.",
-                            status=status_label(case.status),
-                            action=str(ACTIONS.get(action, action))), status=409)
+        super().__init__(
+            _l(
+                "A case that is “%(status)s” cannot be “%(action)s”.",
+                status=status_label(case.status),
+                action=str(ACTIONS.get(action, action)),
+            ),
+            status=409,
+        )
 
 
 @dataclass(frozen=True)
@@ -192,8 +207,9 @@ def status_tone(case: Case, now=None) -> str:
 
 
 def is_overdue(case: Case, now=None) -> bool:
-    return (case.status in ON_THE_CLOCK and case.due_at is not None
-            and case.due_at < (now or utcnow()))
+    return (
+        case.status in ON_THE_CLOCK and case.due_at is not None and case.due_at < (now or utcnow())
+    )
 
 
 def sla_hours(tier: str) -> int:
@@ -204,8 +220,9 @@ def sla_hours(tier: str) -> int:
 
 def actions_for(case: Case, role: str) -> list[str]:
     """The actions this role may take on this case now, in the table's order."""
-    return [action for (src, action), rule in TABLE.items()
-            if src == case.status and role in rule.roles]
+    return [
+        action for (src, action), rule in TABLE.items() if src == case.status and role in rule.roles
+    ]
 
 
 def _check_scope(case: Case, actor) -> None:
@@ -217,8 +234,9 @@ def _check_scope(case: Case, actor) -> None:
         raise Refused(_l("This case is not in your community."), status=403)
 
 
-def transition(case: Case, action: str, actor, note: str = "", *, team_id: int | None = None,
-               now=None) -> CaseEvent:
+def transition(
+    case: Case, action: str, actor, note: str = "", *, team_id: int | None = None, now=None
+) -> CaseEvent:
     """Apply one action to a case, or refuse and change nothing.
 
     Rules: the (status, action) pair must be in TABLE (else 409); the actor's role must be
@@ -287,10 +305,16 @@ def opened(case: Case, actor, now=None) -> CaseEvent:
 
 
 def _event(case, actor, action, before, after, note, now) -> CaseEvent:
-    event = CaseEvent(actor_id=getattr(actor, "id", None),
-                      actor_name=getattr(actor, "name", "") or "", action=action,
-                      from_status=before, to_status=after, note=note, at=now,
-                      team_id=case.team_id)
+    event = CaseEvent(
+        actor_id=getattr(actor, "id", None),
+        actor_name=getattr(actor, "name", "") or "",
+        action=action,
+        from_status=before,
+        to_status=after,
+        note=note,
+        at=now,
+        team_id=case.team_id,
+    )
     event.case = case  # joins the case's trail without loading it
     db.session.add(event)
     return event
@@ -304,22 +328,32 @@ def lost_race(case_id: int, action: str) -> Refused:
     status = db.session.scalar(select(Case.status).where(Case.id == case_id))
     steps = db.session.execute(
         select(CaseEvent.action, CaseEvent.actor_name, CaseEvent.at)
-        .where(CaseEvent.case_id == case_id,
-               CaseEvent.action.in_(sorted(TABLE_ACTIONS | {action})))
-        .order_by(CaseEvent.id.desc()).limit(4)).all()
+        .where(CaseEvent.case_id == case_id, CaseEvent.action.in_(sorted(TABLE_ACTIONS | {action})))
+        .order_by(CaseEvent.id.desc())
+        .limit(4)
+    ).all()
     if status is None or not steps:
         return Refused(_l("This case cannot do that now. Reload the page."), status=409)
     last = steps[0]
     together = [s.action for s in steps if s.at == last.at and s.actor_name == last.actor_name]
     who = last.actor_name or _("someone")
     if action in together:
-        message = _("Already %(done)s by %(who)s at %(when)s.", done=DONE[action], who=who,
-                    when=when(last.at))
+        message = _(
+            "Already %(done)s by %(who)s at %(when)s.",
+            done=DONE[action],
+            who=who,
+            when=when(last.at),
+        )
     else:
-        message = _("Cannot “%(action)s” now: %(done)s by %(who)s at %(when)s; the case is "
-                    "now “%(status)s”.", action=event_label_of(action),
-                    done=DONE.get(last.action, last.action), who=who, when=when(last.at),
-                    status=status_label(status))
+        message = _(
+            "Cannot “%(action)s” now: %(done)s by %(who)s at %(when)s; the case is "
+            "now “%(status)s”.",
+            action=event_label_of(action),
+            done=DONE.get(last.action, last.action),
+            who=who,
+            when=when(last.at),
+            status=status_label(status),
+        )
     return Refused(message, status=409)
 
 

@@ -8,6 +8,7 @@ from werkzeug.exceptions import HTTPException, InternalServerError
 from coordinator.extensions import db, htmx
 from coordinator.i18n import lazy_gettext as _l
 from coordinator.rendering import render
+from coordinator.rules import Refused
 
 MESSAGES = {
     400: (_l("Something in that request was not right"), _l("Please go back and try again.")),
@@ -17,8 +18,10 @@ MESSAGES = {
     405: (_l("Not allowed"), _l("That action cannot be done this way.")),
     409: (_l("Cannot do that now"), _l("The record has changed; reload and try again.")),
     413: (_l("Too large"), _l("The file is too large.")),
-    422: (_l("Please check what you entered"),
-          _l("Something you entered cannot be used. Please go back and correct it.")),
+    422: (
+        _l("Please check what you entered"),
+        _l("Something you entered cannot be used. Please go back and correct it."),
+    ),
     429: (_l("Too many attempts"), _l("Please wait a minute and try again.")),
     500: (_l("Something went wrong"), _l("It was not your fault. Please try again later.")),
 }
@@ -30,16 +33,29 @@ def error_page(code: int, detail: str | None = None):
     if htmx and not htmx.boosted:
         # htmx leaves 4xx/5xx unswapped unless told; show the message in the page's flash area.
         body = render_block("core/error.html", "error_message", **context)
-        return body, code, {"HX-Retarget": "#flash", "HX-Reswap": "innerHTML",
-                            "Vary": "HX-Request"}
+        return body, code, {"HX-Retarget": "#flash", "HX-Reswap": "innerHTML", "Vary": "HX-Request"}
     return render("core/error.html", status=code, **context)
 
 
 def register(app):
     @app.errorhandler(CSRFError)
     def csrf_error(e):
-        return error_page(400, str(_l("The form expired or was not sent from this site. "
-                                      "Please reload the page and try again.")))
+        return error_page(
+            400,
+            str(
+                _l(
+                    "The form expired or was not sent from this site. "
+                    "Please reload the page and try again."
+                )
+            ),
+        )
+
+    @app.errorhandler(Refused)
+    def refused(e):
+        # A refusal no form could show: the error page with its reason. The unit of work has
+        # rolled back already; this makes sure of it for a refusal raised outside one.
+        db.session.rollback()
+        return error_page(e.status, str(e.message))
 
     @app.errorhandler(HTTPException)
     def http_error(e):

@@ -15,8 +15,14 @@ from babel.messages.pofile import read_po
 from coordinator.config import ROOT
 
 LOCALES = ["zh"]
-KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "_l": None, "lazy_gettext": None,
-            "_n": (1, 2)}
+KEYWORDS = {
+    "_": None,
+    "gettext": None,
+    "ngettext": (1, 2),
+    "_l": None,
+    "lazy_gettext": None,
+    "_n": (1, 2),
+}
 METHODS = [("**.py", "python"), ("**.html", "jinja2")]
 OPTIONS = {"**.html": {"extensions": "jinja2.ext.do"}}
 SHARED = ROOT / "coordinator" / "translations"

@@ -48,5 +48,8 @@ def healthz():
         current_app.logger.warning("health check: database unreachable: %s", exc)
         database = "unreachable"
     status = 200 if database == "ok" else 503
-    return jsonify(status="ok" if status == 200 else "degraded", database=database,
-                   dialect=db.engine.dialect.name), status
+    return jsonify(
+        status="ok" if status == 200 else "degraded",
+        database=database,
+        dialect=db.engine.dialect.name,
+    ), status

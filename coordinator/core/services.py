@@ -13,9 +13,9 @@ from coordinator.events import services as event_services
 from coordinator.events.models import Event, Signup
 from coordinator.extensions import db
 from coordinator.i18n import lazy_gettext as _l
+from coordinator.i18n import utcnow
 from coordinator.places.models import Community
 from coordinator.teams.models import Team
-from coordinator.ui import utcnow
 
 
 def home_context(user) -> dict:
@@ -44,22 +44,28 @@ def _area_name(user) -> str:
     if user.role in access.TEAM_SIDE and user.team_id:
         return db.session.scalar(select(Team.name).where(Team.id == user.team_id)) or ""
     if user.community_id:
-        return db.session.scalar(
-            select(Community.name).where(Community.id == user.community_id)) or ""
+        return (
+            db.session.scalar(select(Community.name).where(Community.id == user.community_id)) or ""
+        )
     return ""
 
 
 def _office_numbers(user) -> list[dict]:
     now = utcnow()
     cases = case_services.scoped(select(func.count(Case.id)), user)
-    events = event_services.scoped(select(func.count(Event.id)).where(
-        Event.ends_at >= now, Event.status.in_(event_models.OPEN)), user)
+    events = event_services.scoped(
+        select(func.count(Event.id)).where(
+            Event.ends_at >= now, Event.status.in_(event_models.OPEN)
+        ),
+        user,
+    )
     received = _count(cases.where(Case.status == workflow.RECEIVED))
     overdue = _count(cases.where(Case.status.in_(workflow.ON_THE_CLOCK), Case.due_at < now))
     in_hand = _count(cases.where(Case.status.in_(workflow.OPEN - {workflow.RECEIVED})))
     return [
-        _stat(received, _l("To dispatch"), url_for("cases.board", status=workflow.RECEIVED),
-              "orange"),
+        _stat(
+            received, _l("To dispatch"), url_for("cases.board", status=workflow.RECEIVED), "orange"
+        ),
         _stat(overdue, _l("Overdue"), url_for("cases.board", status="overdue"), "red"),
         _stat(in_hand, _l("In hand"), url_for("cases.board"), "blue"),
         _stat(_count(events), _l("Events coming up"), url_for("events.index"), "blue"),
@@ -73,20 +79,33 @@ def _team_numbers(user) -> list[dict]:
     open_jobs = _count(jobs.where(Case.status.in_(workflow.TEAM_LOAD)))
     overdue = _count(jobs.where(Case.status.in_(workflow.ON_THE_CLOCK), Case.due_at < now))
     jobs_url = url_for("cases.my_jobs")
-    return [_stat(waiting, _l("New jobs to accept"), jobs_url, "orange"),
-            _stat(overdue, _l("Overdue"), jobs_url, "red"),
-            _stat(open_jobs, _l("Jobs in hand"), jobs_url, "blue")]
+    return [
+        _stat(waiting, _l("New jobs to accept"), jobs_url, "orange"),
+        _stat(overdue, _l("Overdue"), jobs_url, "red"),
+        _stat(open_jobs, _l("Jobs in hand"), jobs_url, "blue"),
+    ]
 
 
 def _volunteer_numbers(user) -> list[dict]:
     coming = _count(
-        select(func.count(Signup.id)).join(Event, Event.id == Signup.event_id)
-        .where(Signup.user_id == user.id, Signup.status != event_models.SIGNUP_CANCELLED,
-               Event.ends_at >= utcnow(), Event.status.in_(event_models.OPEN)))
-    minutes = _count(select(func.sum(Signup.hours_minutes)).where(
-        Signup.user_id == user.id, Signup.hours_confirmed_at.is_not(None)))
-    return [_stat(coming, _l("My events coming up"), url_for("events.index"), "blue"),
-            _stat(minutes // 60, _l("Confirmed hours"), url_for("events.my_hours"), "green")]
+        select(func.count(Signup.id))
+        .join(Event, Event.id == Signup.event_id)
+        .where(
+            Signup.user_id == user.id,
+            Signup.status != event_models.SIGNUP_CANCELLED,
+            Event.ends_at >= utcnow(),
+            Event.status.in_(event_models.OPEN),
+        )
+    )
+    minutes = _count(
+        select(func.sum(Signup.hours_minutes)).where(
+            Signup.user_id == user.id, Signup.hours_confirmed_at.is_not(None)
+        )
+    )
+    return [
+        _stat(coming, _l("My events coming up"), url_for("events.index"), "blue"),
+        _stat(minutes // 60, _l("Confirmed hours"), url_for("events.my_hours"), "green"),
+    ]
 
 
 def remember_language(user, lang: str) -> None:

@@ -11,8 +11,12 @@ from coordinator.extensions import db
 bp = Blueprint("demo", __name__, cli_group="demo")
 
 # Each domain tells its own part of the story; later parts build on earlier ones.
-CHAPTERS = ["coordinator.demo.story", "coordinator.cases.demo", "coordinator.events.demo",
-            "coordinator.bikes.demo"]
+CHAPTERS = [
+    "coordinator.demo.story",
+    "coordinator.cases.demo",
+    "coordinator.events.demo",
+    "coordinator.bikes.demo",
+]
 
 
 @bp.cli.command("load")

@@ -21,8 +21,11 @@ PEOPLE = [
     ("volunteer", "刘芳", "13800000007", "红联北村社区", None),
     ("resident", "孙先生", "13800000008", "师大北路社区", None),
 ]
-LOGINS = [(role, name, phone) for role, name, phone, _c, _t in PEOPLE
-          if name in {"刘洋", "王伟", "张建国", "赵师傅", "刘芳", "孙先生"}]
+LOGINS = [
+    (role, name, phone)
+    for role, name, phone, _c, _t in PEOPLE
+    if name in {"刘洋", "王伟", "张建国", "赵师傅", "刘芳", "孙先生"}
+]
 
 COMMUNITIES = {
     "红联北村社区": ("010-62010001", "北京市海淀区红联北村"),
@@ -35,43 +38,79 @@ COMMUNITIES = {
 
 # community: [(compound, kind, year, buildings, bike shed, many trees)]
 COMPOUNDS = {
-    "红联北村社区": [("红联北村", "compound", 1984, 8, True, True),
-                ("红联北村平房区", "bungalow", 1965, 0, False, True)],
-    "师大北路社区": [("西土城路8号院", "compound", 1988, 6, True, True),
-                ("师大北路小区", "compound", 1995, 5, True, False)],
+    "红联北村社区": [
+        ("红联北村", "compound", 1984, 8, True, True),
+        ("红联北村平房区", "bungalow", 1965, 0, False, True),
+    ],
+    "师大北路社区": [
+        ("西土城路8号院", "compound", 1988, 6, True, True),
+        ("师大北路小区", "compound", 1995, 5, True, False),
+    ],
     "学院南路32号社区": [("学院南路32号院", "compound", 1982, 10, True, True)],
     "文慧园路社区": [("文慧园路小区", "compound", 1990, 7, True, False)],
     "志强北园社区": [("志强北园", "compound", 1987, 9, True, True)],
-    "北三环中路40号社区": [("北三环中路40号院", "compound", 1992, 6, True, False),
-                    ("北三环中路商铺", "business", 2005, 1, False, False)],
+    "北三环中路40号社区": [
+        ("北三环中路40号院", "compound", 1992, 6, True, False),
+        ("北三环中路商铺", "business", 2005, 1, False, False),
+    ],
 }
 
 # team: (kind, phone, capacity, skills, communities, description, members[(name, phone, lead)])
 TEAMS = {
     "北京首华物业管理有限公司": (
-        "property", "010-62020001", 5,
+        "property",
+        "010-62020001",
+        5,
         ["drain", "plumbing", "electrics", "cleaning", "moving"],
         ["红联北村社区", "师大北路社区"],
         "红联北村和西土城路8号院的物业公司，负责管道疏通、维修和保洁。",
-        [("张建国", "13800000005", True), ("赵师傅", "13800000006", False),
-         ("钱师傅", "13900000011", False), ("孙师傅", "13900000012", False)]),
+        [
+            ("张建国", "13800000005", True),
+            ("赵师傅", "13800000006", False),
+            ("钱师傅", "13900000011", False),
+            ("孙师傅", "13900000012", False),
+        ],
+    ),
     "红联北村能工巧匠服务队": (
-        "handymen", "", 3, ["plumbing", "electrics", "moving", "other"],
-        ["红联北村社区"], "社区周边的能工巧匠：水电小修、搬运、家具维修。",
-        [("吴师傅", "13900000021", True), ("郑大爷", "13900000022", False)]),
+        "handymen",
+        "",
+        3,
+        ["plumbing", "electrics", "moving", "other"],
+        ["红联北村社区"],
+        "社区周边的能工巧匠：水电小修、搬运、家具维修。",
+        [("吴师傅", "13900000021", True), ("郑大爷", "13900000022", False)],
+    ),
     "北太平庄街道志愿服务队": (
-        "volunteers", "", 20, ["cleaning", "moving", "bikes", "flyposting"],
-        list(COMMUNITIES), "居民志愿者：清理活动、张贴通知、陪护老人。",
-        [("刘芳", "13800000007", True), ("马阿姨", "13900000031", False),
-         ("何同学", "13900000032", False)]),
+        "volunteers",
+        "",
+        20,
+        ["cleaning", "moving", "bikes", "flyposting"],
+        list(COMMUNITIES),
+        "居民志愿者：清理活动、张贴通知、陪护老人。",
+        [
+            ("刘芳", "13800000007", True),
+            ("马阿姨", "13900000031", False),
+            ("何同学", "13900000032", False),
+        ],
+    ),
     "北京绿荫园林绿化工程有限公司": (
-        "contractor", "010-62020004", 4, ["trees"], list(COMMUNITIES),
+        "contractor",
+        "010-62020004",
+        4,
+        ["trees"],
+        list(COMMUNITIES),
         "树木修剪和园林养护；大风预警前巡查枯枝。",
-        [("冯队长", "13900000041", True), ("陈师傅", "13900000042", False)]),
+        [("冯队长", "13900000041", True), ("陈师傅", "13900000042", False)],
+    ),
     "师大北路产权单位维修组": (
-        "rights_unit", "010-62020005", 2, ["plumbing", "paving", "electrics"],
-        ["师大北路社区"], "产权单位的房屋维修人员。",
-        [("褚工", "13900000051", True)]),
+        "rights_unit",
+        "010-62020005",
+        2,
+        ["plumbing", "paving", "electrics"],
+        ["师大北路社区"],
+        "产权单位的房屋维修人员。",
+        [("褚工", "13900000051", True)],
+    ),
 }
 
 
@@ -93,20 +132,31 @@ def load() -> None:
     sub = _get_or_add(Subdistrict, {"name": "北太平庄街道"}, {"office_phone": "010-62010000"})
     communities = {}
     for name, (phone, address) in COMMUNITIES.items():
-        communities[name] = _get_or_add(Community, {"name": name},
-                                        {"subdistrict_id": sub.id, "office_phone": phone,
-                                         "address": address})
+        communities[name] = _get_or_add(
+            Community,
+            {"name": name},
+            {"subdistrict_id": sub.id, "office_phone": phone, "address": address},
+        )
     compounds = {}
     for cname, rows in COMPOUNDS.items():
         for name, kind, year, buildings, shed, trees in rows:
             compound = _get_or_add(
-                Compound, {"community_id": communities[cname].id, "name": name},
-                {"kind": kind, "year_built": year, "building_count": buildings,
-                 "has_bike_shed": shed, "many_trees": trees, "address": ""})
+                Compound,
+                {"community_id": communities[cname].id, "name": name},
+                {
+                    "kind": kind,
+                    "year_built": year,
+                    "building_count": buildings,
+                    "has_bike_shed": shed,
+                    "many_trees": trees,
+                    "address": "",
+                },
+            )
             compounds[name] = compound
             for b in range(1, buildings + 1):
-                building = _get_or_add(Building, {"compound_id": compound.id, "name": f"{b}号楼"},
-                                       {"floors": 6})
+                building = _get_or_add(
+                    Building, {"compound_id": compound.id, "name": f"{b}号楼"}, {"floors": 6}
+                )
                 for e in range(1, 4 if kind == "compound" else 2):
                     _get_or_add(Entrance, {"building_id": building.id, "name": f"{e}单元"})
 
@@ -126,9 +176,14 @@ def load() -> None:
     for role, name, phone, cname, tname in PEOPLE:
         user = _one(User, phone=phone)
         if user is None:
-            user = User(name=name, phone=phone, role=role,
-                        community_id=communities[cname].id if cname else None,
-                        team_id=teams[tname].id if tname else None, locale="")
+            user = User(
+                name=name,
+                phone=phone,
+                role=role,
+                community_id=communities[cname].id if cname else None,
+                team_id=teams[tname].id if tname else None,
+                locale="",
+            )
             user.set_password(DEMO_PASSWORD)
             db.session.add(user)
             db.session.flush()
@@ -138,5 +193,8 @@ def load() -> None:
     staff = {u.community_id: u for u in db.session.scalars(select(User).filter_by(role="staff"))}
     for cname, community in communities.items():
         worker = staff.get(community.id)
-        _get_or_add(Grid, {"community_id": community.id, "name": f"{cname[:-2]}第一网格"},
-                    {"worker_id": worker.id if worker else None})
+        _get_or_add(
+            Grid,
+            {"community_id": community.id, "name": f"{cname[:-2]}第一网格"},
+            {"worker_id": worker.id if worker else None},
+        )

@@ -22,27 +22,43 @@ from coordinator.extensions import db
 from coordinator.i18n import lazy_gettext as _l
 
 COLUMNS = [
-    _l("Name"), _l("ID type"), _l("ID number"), _l("Volunteer number"), _l("Activity"),
-    _l("Date"), _l("Venue"), _l("Content"), _l("Check-in"), _l("Check-out"), _l("Hours"),
-    _l("Organiser"), _l("Confirmed by"),
+    _l("Name"),
+    _l("ID type"),
+    _l("ID number"),
+    _l("Volunteer number"),
+    _l("Activity"),
+    _l("Date"),
+    _l("Venue"),
+    _l("Content"),
+    _l("Check-in"),
+    _l("Check-out"),
+    _l("Hours"),
+    _l("Organiser"),
+    _l("Confirmed by"),
 ]
 WIDTHS = (10, 14, 22, 16, 24, 12, 28, 30, 17, 17, 8, 10, 10)
 EXPORT = "service_records"  # its name in the log of full exports
 
 
-def records_query(actor, community_id: int = 0, date_from: date | None = None,
-                  date_to: date | None = None):
+def records_query(
+    actor, community_id: int = 0, date_from: date | None = None, date_to: date | None = None
+):
     """Signups with hours, in scope: staff their community, admins all (or one)."""
     confirmer = aliased(User)
-    stmt = (select(Signup, Event, User, VolunteerProfile, confirmer)
-            .join(Event, Event.id == Signup.event_id)
-            .join(User, User.id == Signup.user_id)
-            .outerjoin(VolunteerProfile, VolunteerProfile.user_id == User.id)
-            .outerjoin(confirmer, confirmer.id == Signup.hours_confirmed_by_id)
-            .where(Signup.hours_minutes.is_not(None))
-            .options(selectinload(Event.organiser), selectinload(Event.community),
-                     selectinload(Event.compound))
-            .order_by(Event.starts_at, Event.id, User.name, Signup.id))
+    stmt = (
+        select(Signup, Event, User, VolunteerProfile, confirmer)
+        .join(Event, Event.id == Signup.event_id)
+        .join(User, User.id == Signup.user_id)
+        .outerjoin(VolunteerProfile, VolunteerProfile.user_id == User.id)
+        .outerjoin(confirmer, confirmer.id == Signup.hours_confirmed_by_id)
+        .where(Signup.hours_minutes.is_not(None))
+        .options(
+            selectinload(Event.organiser),
+            selectinload(Event.community),
+            selectinload(Event.compound),
+        )
+        .order_by(Event.starts_at, Event.id, User.name, Signup.id)
+    )
     if actor.role == access.STAFF:
         stmt = stmt.where(Event.community_id == actor.community_id)
     elif actor.role != access.ADMIN:
@@ -50,8 +66,9 @@ def records_query(actor, community_id: int = 0, date_from: date | None = None,
     if community_id:
         stmt = stmt.where(Event.community_id == community_id)
     if date_from:
-        stmt = stmt.where(Event.starts_at >= to_utc(datetime.combine(date_from,
-                                                                     datetime.min.time())))
+        stmt = stmt.where(
+            Event.starts_at >= to_utc(datetime.combine(date_from, datetime.min.time()))
+        )
     if date_to:
         end = datetime.combine(date_to, datetime.min.time()) + timedelta(days=1)
         stmt = stmt.where(Event.starts_at < to_utc(end))
@@ -63,24 +80,31 @@ def rows(actor, full_ids: bool = False, **filters) -> list[list]:
     full_ids = full_ids and may_export_in_full(actor)
     out = []
     for signup, event, user, profile, confirmer in db.session.execute(
-            records_query(actor, **filters)):
-        out.append([
-            user.name,
-            str(ID_TYPES.get(profile.id_type, "")) if profile else "",
-            (profile.id_number if full_ids else files.mask_id_number(profile.id_number))
-            if profile else "",
-            profile.volunteer_number if profile else "",
-            event.title,
-            format_datetime(event.starts_at, "yyyy-MM-dd"),
-            event.place,
-            event.description or event.kind_label,
-            format_datetime(signup.check_in_at, "yyyy-MM-dd HH:mm") if signup.check_in_at else "",
-            format_datetime(signup.check_out_at, "yyyy-MM-dd HH:mm")
-            if signup.check_out_at else "",
-            round(signup.hours_minutes / 60, 2),
-            event.organiser.name if event.organiser else "",
-            confirmer.name if confirmer else "",
-        ])
+        records_query(actor, **filters)
+    ):
+        out.append(
+            [
+                user.name,
+                str(ID_TYPES.get(profile.id_type, "")) if profile else "",
+                (profile.id_number if full_ids else files.mask_id_number(profile.id_number))
+                if profile
+                else "",
+                profile.volunteer_number if profile else "",
+                event.title,
+                format_datetime(event.starts_at, "yyyy-MM-dd"),
+                event.place,
+                event.description or event.kind_label,
+                format_datetime(signup.check_in_at, "yyyy-MM-dd HH:mm")
+                if signup.check_in_at
+                else "",
+                format_datetime(signup.check_out_at, "yyyy-MM-dd HH:mm")
+                if signup.check_out_at
+                else "",
+                round(signup.hours_minutes / 60, 2),
+                event.organiser.name if event.organiser else "",
+                confirmer.name if confirmer else "",
+            ]
+        )
     return out
 
 

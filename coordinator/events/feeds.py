@@ -20,7 +20,7 @@ from sqlalchemy.orm import selectinload
 from coordinator.events.hours import LOCAL
 from coordinator.events.models import CANCELLED, DRAFT, Event
 from coordinator.extensions import db
-from coordinator.ui import utcnow
+from coordinator.i18n import utcnow
 
 ICS_STATUS = {CANCELLED: "CANCELLED"}
 
@@ -72,10 +72,13 @@ def build_calendar(events, name: str, url_for_event) -> bytes:
 
 def community_events(community_id: int | None, limit: int = 500) -> list[Event]:
     """What a calendar subscriber sees: not drafts; the most recent few hundred."""
-    stmt = (select(Event).where(Event.status != DRAFT)
-            .options(selectinload(Event.community), selectinload(Event.compound))
-            .order_by(Event.starts_at.desc()).limit(limit))
+    stmt = (
+        select(Event)
+        .where(Event.status != DRAFT)
+        .options(selectinload(Event.community), selectinload(Event.compound))
+        .order_by(Event.starts_at.desc())
+        .limit(limit)
+    )
     if community_id:
         stmt = stmt.where(Event.community_id == community_id)
     return list(db.session.scalars(stmt))
-

@@ -49,8 +49,7 @@ def end_of_local_day(utc_naive: datetime) -> datetime:
     return to_utc(midnight)
 
 
-def missing_check_out(check_in: datetime | None, check_out: datetime | None,
-                      now: datetime) -> bool:
+def missing_check_out(check_in: datetime | None, check_out: datetime | None, now: datetime) -> bool:
     """Checked in, never checked out, and the day is over: the organiser must confirm."""
     return check_in is not None and check_out is None and now >= end_of_local_day(check_in)
 

@@ -28,7 +28,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from coordinator.extensions import db
 from coordinator.i18n import lazy_gettext as _l
-from coordinator.ui import utcnow
+from coordinator.i18n import utcnow
 
 KINDS = {
     "cleanup": _l("Cleanup"),
@@ -40,7 +40,12 @@ KINDS = {
 }
 
 DRAFT, PUBLISHED, UNDER_WAY, DONE, CANCELLED = (
-    "draft", "published", "under_way", "done", "cancelled")
+    "draft",
+    "published",
+    "under_way",
+    "done",
+    "cancelled",
+)
 STATUSES = {
     DRAFT: (_l("Draft"), "grey"),
     PUBLISHED: (_l("Open for sign-up"), "blue"),
@@ -114,13 +119,19 @@ class Campaign(db.Model):
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     source_event_id: Mapped[int | None] = mapped_column(
-        ForeignKey("events.id", use_alter=True, name="fk_campaigns_source_event_id_events",
-                   ondelete="SET NULL"),
-        index=True)
+        ForeignKey(
+            "events.id",
+            use_alter=True,
+            name="fk_campaigns_source_event_id_events",
+            ondelete="SET NULL",
+        ),
+        index=True,
+    )
 
     created_by = relationship("User")
     events: Mapped[list["Event"]] = relationship(
-        back_populates="campaign", foreign_keys="Event.campaign_id", order_by="Event.starts_at")
+        back_populates="campaign", foreign_keys="Event.campaign_id", order_by="Event.starts_at"
+    )
     source_event = relationship("Event", foreign_keys=[source_event_id], post_update=True)
 
 
@@ -133,10 +144,26 @@ class Event(StatusWords, db.Model):
         # The event list's id choice read from the index alone (index-only scans, no visit to
         # the table's scattered rows): "not over yet" (the default) by the end time, past and
         # all by the start time; each carries what the list filters by.
-        Index("ix_events_open", "ends_at", "starts_at", "id", "status", "organiser_id", "kind",
-              "community_id"),
-        Index("ix_events_list", "starts_at", "id", "ends_at", "status", "organiser_id", "kind",
-              "community_id"),
+        Index(
+            "ix_events_open",
+            "ends_at",
+            "starts_at",
+            "id",
+            "status",
+            "organiser_id",
+            "kind",
+            "community_id",
+        ),
+        Index(
+            "ix_events_list",
+            "starts_at",
+            "id",
+            "ends_at",
+            "status",
+            "organiser_id",
+            "kind",
+            "community_id",
+        ),
         CheckConstraint("ends_at > starts_at", name="ends_after_start"),
         CheckConstraint("claim_days >= 1", name="claim_days_positive"),
     )
@@ -172,11 +199,14 @@ class Event(StatusWords, db.Model):
     community = relationship("Community")
     compound = relationship("Compound")
     organiser = relationship("User", foreign_keys=[organiser_id])
-    campaign: Mapped[Campaign | None] = relationship(back_populates="events",
-                                                     foreign_keys=[campaign_id])
+    campaign: Mapped[Campaign | None] = relationship(
+        back_populates="events", foreign_keys=[campaign_id]
+    )
     roles: Mapped[list["EventRole"]] = relationship(
-        back_populates="event", cascade="all, delete-orphan",
-        order_by="(EventRole.position, EventRole.id)")
+        back_populates="event",
+        cascade="all, delete-orphan",
+        order_by="(EventRole.position, EventRole.id)",
+    )
 
     @property
     def kind_label(self) -> str:
@@ -209,12 +239,12 @@ class EventRole(db.Model):
     __tablename__ = "event_roles"
     __table_args__ = (
         CheckConstraint("capacity >= 1", name="capacity_positive"),
-        CheckConstraint("confirmed_count >= 0 AND confirmed_count <= capacity",
-                        name="within_capacity"),
+        CheckConstraint(
+            "confirmed_count >= 0 AND confirmed_count <= capacity", name="within_capacity"
+        ),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
-    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"),
-                                          index=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
     name: Mapped[str] = mapped_column(String(60))
     capacity: Mapped[int] = mapped_column(Integer)
     confirmed_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
@@ -241,16 +271,20 @@ class Signup(StatusWords, db.Model):
     LABELS = SIGNUP_STATUSES
     __table_args__ = (
         # One active sign-up per person per event (any role), enforced by the database too.
-        Index("uq_signups_event_user_active", "event_id", "user_id", unique=True,
-              sqlite_where=text("status != 'cancelled'"),
-              postgresql_where=text("status != 'cancelled'")),
+        Index(
+            "uq_signups_event_user_active",
+            "event_id",
+            "user_id",
+            unique=True,
+            sqlite_where=text("status != 'cancelled'"),
+            postgresql_where=text("status != 'cancelled'"),
+        ),
         Index("ix_signups_role_status_position", "role_id", "status", "position"),
         Index("ix_signups_user_created", "user_id", "created_at"),
         CheckConstraint("hours_minutes IS NULL OR hours_minutes >= 0", name="hours_positive"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
-    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"),
-                                          index=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
     role_id: Mapped[int] = mapped_column(ForeignKey("event_roles.id", ondelete="CASCADE"))
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     status: Mapped[str] = mapped_column(String(12), index=True)
@@ -273,7 +307,8 @@ class Signup(StatusWords, db.Model):
     user = relationship("User", foreign_keys=[user_id])
     hours_confirmed_by = relationship("User", foreign_keys=[hours_confirmed_by_id])
     corrections: Mapped[list["HoursCorrection"]] = relationship(
-        back_populates="signup", order_by="HoursCorrection.id")
+        back_populates="signup", order_by="HoursCorrection.id"
+    )
 
     @property
     def hours(self) -> float | None:
@@ -305,12 +340,16 @@ class HoursCorrection(StatusWords, db.Model):
     __table_args__ = (
         Index("ix_hours_corrections_status", "status"),
         # One open request per sign-up, also when a volunteer sends the form twice at once.
-        Index("uq_hours_corrections_signup_pending", "signup_id", unique=True,
-              sqlite_where=text("status = 'pending'"), postgresql_where=text("status = 'pending'")),
+        Index(
+            "uq_hours_corrections_signup_pending",
+            "signup_id",
+            unique=True,
+            sqlite_where=text("status = 'pending'"),
+            postgresql_where=text("status = 'pending'"),
+        ),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
-    signup_id: Mapped[int] = mapped_column(ForeignKey("signups.id", ondelete="CASCADE"),
-                                           index=True)
+    signup_id: Mapped[int] = mapped_column(ForeignKey("signups.id", ondelete="CASCADE"), index=True)
     requested_minutes: Mapped[int] = mapped_column(Integer)
     previous_minutes: Mapped[int | None] = mapped_column(Integer)
     reason: Mapped[str] = mapped_column(Text)
@@ -322,6 +361,7 @@ class HoursCorrection(StatusWords, db.Model):
 
     signup: Mapped[Signup] = relationship(back_populates="corrections")
     decided_by = relationship("User")
+
 
 class CheckinCode(db.Model):
     """A one-time code sent to a mobile number to check in without signing in."""
@@ -343,10 +383,10 @@ class EventLog(db.Model):
 
     __tablename__ = "event_log"
     id: Mapped[int] = mapped_column(primary_key=True)
-    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"),
-                                          index=True)
-    signup_id: Mapped[int | None] = mapped_column(ForeignKey("signups.id", ondelete="SET NULL"),
-                                                  index=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
+    signup_id: Mapped[int | None] = mapped_column(
+        ForeignKey("signups.id", ondelete="SET NULL"), index=True
+    )
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     action: Mapped[str] = mapped_column(String(40))
     detail: Mapped[str] = mapped_column(Text, default="")

@@ -27,20 +27,19 @@ from coordinator.extensions import htmx, limiter
 from coordinator.forms import ButtonForm, date_arg
 from coordinator.i18n import gettext as _
 from coordinator.i18n import lazy_gettext as _l
-from coordinator.i18n import per_language, translated, translations
+from coordinator.i18n import per_language, translated, translations, utcnow
+from coordinator.i18n import when as local_when
 from coordinator.paging import page_number
 from coordinator.places.services import all_community_choices, community_choices
 from coordinator.rendering import render
 from coordinator.rules import Refused, attach_to_form, refuse_page
-from coordinator.ui import status_badge, utcnow
-from coordinator.ui import when as local_when
+from coordinator.ui import status_badge
 
 EXTRA_ROLE_ROWS = 2
 
 
 def _expired():
-    refuse_page(Refused(_("The form expired; please reload the page and try again."),
-                        status=400))
+    refuse_page(Refused(_("The form expired; please reload the page and try again."), status=400))
 
 
 def _visible(event_id: int) -> Event:
@@ -76,21 +75,36 @@ def index_context():
     raw_date = " ".join(args.getlist("date"))
     day = date_arg(args.getlist("date"))  # None for 0001-01-01: it would leave the calendar
     page = services.search_events(
-        current_user, community_id=community if any(community == c for c, _n in communities)
-        else 0, kind=kind if kind in kinds else "", day=day,
-        when=when if when in WHEN_CHOICES else "upcoming", page=page_number(),
-        per_page=current_app.config["PER_PAGE"])
+        current_user,
+        community_id=community if any(community == c for c, _n in communities) else 0,
+        kind=kind if kind in kinds else "",
+        day=day,
+        when=when if when in WHEN_CHOICES else "upcoming",
+        page=page_number(),
+        per_page=current_app.config["PER_PAGE"],
+    )
     urls = _list_urls()
     _cards(page.items, dict(communities), kinds, urls["index"])
-    return {"page": page, "date": raw_date, "urls": urls,
-            "filters": {"community": _options(communities, community),
-                        "kind": _options([("", _("All kinds")), *kinds.items()], kind),
-                        "when": _options(translated(WHEN_CHOICES).items(), when)},
-            "can_create": services.can_manage(current_user, None)}
+    return {
+        "page": page,
+        "date": raw_date,
+        "urls": urls,
+        "filters": {
+            "community": _options(communities, community),
+            "kind": _options([("", _("All kinds")), *kinds.items()], kind),
+            "when": _options(translated(WHEN_CHOICES).items(), when),
+        },
+        "can_create": services.can_manage(current_user, None),
+    }
 
 
-LIST_LINKS = {"index": "events.index", "new": "events.new", "records": "events.records",
-              "my_hours": "events.my_hours", "calendar": "events.calendar"}
+LIST_LINKS = {
+    "index": "events.index",
+    "new": "events.new",
+    "records": "events.records",
+    "my_hours": "events.my_hours",
+    "calendar": "events.calendar",
+}
 
 
 def _list_urls() -> dict:
@@ -99,8 +113,9 @@ def _list_urls() -> dict:
     known = current_app.extensions.setdefault("events.list_urls", {})
     urls = known.get(request.script_root)
     if urls is None:
-        urls = known[request.script_root] = {name: url_for(endpoint)
-                                             for name, endpoint in LIST_LINKS.items()}
+        urls = known[request.script_root] = {
+            name: url_for(endpoint) for name, endpoint in LIST_LINKS.items()
+        }
     return urls
 
 
@@ -131,8 +146,9 @@ def _cards(events, communities: dict, kinds: dict, events_url: str) -> None:
         event.meta = f"{kinds.get(event.kind, event.kind)} · {local_when(event.starts_at)}"
         event.placed(communities.get(event.community_id, ""))
         event.taken = taken % {"n": event.confirmed, "cap": event.capacity}
-        event.width = int(round(100 * event.confirmed / event.capacity, 0)) if (
-            event.capacity) else 0
+        event.width = (
+            int(round(100 * event.confirmed / event.capacity, 0)) if (event.capacity) else 0
+        )
 
 
 @per_language
@@ -156,14 +172,20 @@ def index():
 
 # ---------------------------------------------------------------- one event
 
+
 def detail_context(event: Event, notice: str = "", tone: str = "success"):
     mine = services.my_signups(current_user, event.id)
-    places = {s.role_id: services.waitlist_place(s) for s in mine.values()
-              if s.status != CONFIRMED}
-    return {"event": event, "mine": mine, "places": places, "button": ButtonForm(),
-            "can_manage": services.can_manage(current_user, event),
-            "closed": services.signup_refusal(event), "notice": notice, "tone": tone}
-
+    places = {s.role_id: services.waitlist_place(s) for s in mine.values() if s.status != CONFIRMED}
+    return {
+        "event": event,
+        "mine": mine,
+        "places": places,
+        "button": ButtonForm(),
+        "can_manage": services.can_manage(current_user, event),
+        "closed": services.signup_refusal(event),
+        "notice": notice,
+        "tone": tone,
+    }
 
 
 @bp.get("/events/<int:event_id>")
@@ -177,12 +199,12 @@ def _answer_on_event(event_id: int, message: str, tone: str, status: int = 200):
     Takes the id, not the Event: after a service's commit the object is expired, and touching
     it would load the event, its roles and its people again only to build a redirect."""
     if htmx and not htmx.boosted:
-        return render("events/detail.html", status=status,
-                      **detail_context(_visible(event_id), message, tone))
+        return render(
+            "events/detail.html", status=status, **detail_context(_visible(event_id), message, tone)
+        )
     flash(message, tone if tone != "error" else "error")
     if status >= 400:
-        return render("events/detail.html", status=status,
-                      **detail_context(_visible(event_id)))
+        return render("events/detail.html", status=status, **detail_context(_visible(event_id)))
     return redirect(url_for("events.detail", event_id=event_id))
 
 
@@ -204,8 +226,12 @@ def sign_up(event_id: int, role_id: int):
     if place.status == CONFIRMED:
         message = _("You are signed up for %(role)s. See you there!", role=target.role_name)
     else:
-        message = _("%(role)s is full. You are number %(n)d on the waitlist; we will tell "
-                    "you if a place opens.", role=target.role_name, n=place.place)
+        message = _(
+            "%(role)s is full. You are number %(n)d on the waitlist; we will tell "
+            "you if a place opens.",
+            role=target.role_name,
+            n=place.place,
+        )
     return _answer_on_event(event_id, message, "success" if place.status == CONFIRMED else "info")
 
 
@@ -214,8 +240,10 @@ def sign_up(event_id: int, role_id: int):
 def cancel_signup(event_id: int, signup_id: int):
     event = _visible(event_id)
     signup = services.get_signup(event, signup_id)
-    access.require(signup is not None and (signup.user_id == current_user.id
-                                           or services.can_manage(current_user, event)))
+    access.require(
+        signup is not None
+        and (signup.user_id == current_user.id or services.can_manage(current_user, event))
+    )
     if not ButtonForm().validate_on_submit():
         _expired()
     try:
@@ -229,12 +257,17 @@ def cancel_signup(event_id: int, signup_id: int):
 
 # ---------------------------------------------------------------- create and edit
 
+
 def _event_form(form: EventForm, event: Event | None) -> EventForm:
     form.community_id.choices = community_choices(current_user)
-    community_id = form.community_id.data or (event.community_id if event else None) or (
-        current_user.community_id)
+    community_id = (
+        form.community_id.data
+        or (event.community_id if event else None)
+        or (current_user.community_id)
+    )
     form.compound_id.choices = [(0, _("— whole community —"))] + services.compound_choices(
-        current_user)
+        current_user
+    )
     form.organiser_id.choices = services.organiser_choices(current_user, community_id)
     return form
 
@@ -293,19 +326,32 @@ def _attach_to_event_form(form: EventForm, refused: Refused) -> bool:
 
 def _form_defaults(event: Event | None) -> dict:
     if event is None:
-        return {"community_id": current_user.community_id, "organiser_id": current_user.id,
-                "claim_days": current_app.config.get("BIKE_CLAIM_DAYS", 15),
-                "roles": [{"name": "", "capacity": None}] * (EXTRA_ROLE_ROWS + 1)}
+        return {
+            "community_id": current_user.community_id,
+            "organiser_id": current_user.id,
+            "claim_days": current_app.config.get("BIKE_CLAIM_DAYS", 15),
+            "roles": [{"name": "", "capacity": None}] * (EXTRA_ROLE_ROWS + 1),
+        }
     roles = [{"id": r.id, "name": r.name, "capacity": r.capacity} for r in event.roles]
     roles += [{"name": "", "capacity": None}] * EXTRA_ROLE_ROWS
-    return {"kind": event.kind, "title": event.title, "community_id": event.community_id,
-            "compound_id": event.compound_id or 0, "starts_at": to_local(event.starts_at),
-            "ends_at": to_local(event.ends_at), "meeting_place": event.meeting_place,
-            "organiser_id": event.organiser_id, "description": event.description,
-            "notice_date": event.notice_date, "claim_days": event.claim_days, "roles": roles}
+    return {
+        "kind": event.kind,
+        "title": event.title,
+        "community_id": event.community_id,
+        "compound_id": event.compound_id or 0,
+        "starts_at": to_local(event.starts_at),
+        "ends_at": to_local(event.ends_at),
+        "meeting_place": event.meeting_place,
+        "organiser_id": event.organiser_id,
+        "description": event.description,
+        "notice_date": event.notice_date,
+        "claim_days": event.claim_days,
+        "roles": roles,
+    }
 
 
 # ---------------------------------------------------------------- status changes
+
 
 def _step(event_id: int, step, done_message: str):
     event = _managed(event_id)
@@ -352,20 +398,33 @@ def cancel(event_id: int):
         flash(_("Cancelled. Everyone signed up will get a message."), "success")
         return redirect(url_for("events.detail", event_id=event.id))
     status = 422 if form.is_submitted() else 200
-    return render("events/cancel.html", status=status, form=form, event=event,
-                  people=len(services.roster(event)))
+    return render(
+        "events/cancel.html",
+        status=status,
+        form=form,
+        event=event,
+        people=len(services.roster(event)),
+    )
 
 
 # ---------------------------------------------------------------- roster, check-in, hours
 
-def roster_context(event: Event, checkout_form: CheckoutForm | None = None, notice: str = "",
-                   tone: str = "success"):
+
+def roster_context(
+    event: Event, checkout_form: CheckoutForm | None = None, notice: str = "", tone: str = "success"
+):
     people = services.roster(event)
-    return {"event": event, "people": people, "button": ButtonForm(),
-            "missing": services.needs_confirmation(people),
-            "corrections": services.pending_corrections(event),
-            "checkout_form": checkout_form or CheckoutForm(formdata=None),
-            "checkin_url": _checkin_url(event), "notice": notice, "tone": tone}
+    return {
+        "event": event,
+        "people": people,
+        "button": ButtonForm(),
+        "missing": services.needs_confirmation(people),
+        "corrections": services.pending_corrections(event),
+        "checkout_form": checkout_form or CheckoutForm(formdata=None),
+        "checkin_url": _checkin_url(event),
+        "notice": notice,
+        "tone": tone,
+    }
 
 
 @bp.get("/events/<int:event_id>/roster")
@@ -374,14 +433,21 @@ def roster(event_id: int):
     return render("events/roster.html", **roster_context(_managed(event_id)))
 
 
-def _roster_answer(event: Event, message: str = "", tone: str = "success", status: int = 200,
-                   checkout_form=None):
+def _roster_answer(
+    event: Event, message: str = "", tone: str = "success", status: int = 200, checkout_form=None
+):
     if htmx and not htmx.boosted:
-        return render("events/roster.html", status=status,
-                      **roster_context(event, checkout_form, message, tone))
+        return render(
+            "events/roster.html",
+            status=status,
+            **roster_context(event, checkout_form, message, tone),
+        )
     if status >= 400:
-        return render("events/roster.html", status=status,
-                      **roster_context(event, checkout_form, message, tone))
+        return render(
+            "events/roster.html",
+            status=status,
+            **roster_context(event, checkout_form, message, tone),
+        )
     if message:
         flash(message, tone)
     return redirect(url_for("events.roster", event_id=event.id))
@@ -416,14 +482,16 @@ def tick_out(event_id: int, signup_id: int):
     if "check_out" in request.form:
         form = CheckoutForm()
         if not form.validate():
-            return _roster_answer(event, _("Enter when this person left."), "error", 422,
-                                  checkout_form=form)
+            return _roster_answer(
+                event, _("Enter when this person left."), "error", 422, checkout_form=form
+            )
         at = to_utc(form.check_out.data)
     try:
         services.tick_out(current_user, signup, request.form.get("on") != "0", at)
     except Refused as refused:
-        return _roster_answer(event, str(refused.message), "error", refused.status,
-                              checkout_form=form)
+        return _roster_answer(
+            event, str(refused.message), "error", refused.status, checkout_form=form
+        )
     return _roster_answer(event)
 
 
@@ -448,17 +516,18 @@ def decide_correction(event_id: int, correction_id: int):
         _expired()
     accept = request.form.get("decision") == "accept"
     try:
-        services.decide_correction(current_user, correction, accept,
-                                   request.form.get("note", "")[:500])
+        services.decide_correction(
+            current_user, correction, accept, request.form.get("note", "")[:500]
+        )
     except Refused as refused:
         return _roster_answer(event, str(refused.message), "error", refused.status)
-    return _roster_answer(event, _("Correction accepted.") if accept
-                          else _("Correction rejected."))
+    return _roster_answer(event, _("Correction accepted.") if accept else _("Correction rejected."))
 
 
 def _checkin_url(event: Event) -> str:
-    return url_for("events.checkin", event_id=event.id, k=services.checkin_key(event),
-                   _external=True)
+    return url_for(
+        "events.checkin", event_id=event.id, k=services.checkin_key(event), _external=True
+    )
 
 
 @bp.get("/events/<int:event_id>/qr")
@@ -478,8 +547,15 @@ def checkin(event_id: int):
     event = services.public_event(event_id)
     key = request.args.get("k", "")
     access.require(event is not None and services.checkin_key_valid(event, key))
-    ctx = {"event": event, "key": key, "button": ButtonForm(), "phone_form": PhoneForm(),
-           "code_form": None, "done": None, "refusal": services.checkin_refusal(event)}
+    ctx = {
+        "event": event,
+        "key": key,
+        "button": ButtonForm(),
+        "phone_form": PhoneForm(),
+        "code_form": None,
+        "done": None,
+        "refusal": services.checkin_refusal(event),
+    }
     if request.method == "GET":
         return render("events/checkin.html", **ctx)
     step = request.form.get("step")
@@ -514,10 +590,16 @@ def checkin(event_id: int):
 
 # ---------------------------------------------------------------- calendars
 
+
 def _ics(body: bytes, filename: str) -> Response:
-    return Response(body, mimetype="text/calendar",
-                    headers={"Content-Disposition": f'inline; filename="{filename}"',
-                             "Cache-Control": "public, max-age=300"})
+    return Response(
+        body,
+        mimetype="text/calendar",
+        headers={
+            "Content-Disposition": f'inline; filename="{filename}"',
+            "Cache-Control": "public, max-age=300",
+        },
+    )
 
 
 @bp.get("/events/<int:event_id>.ics")
@@ -548,6 +630,7 @@ def _event_url(event: Event) -> str:
 
 # ---------------------------------------------------------------- volunteers
 
+
 @bp.route("/volunteer/join", methods=["GET", "POST"])
 @public
 @limiter.limit("5 per minute; 30 per hour", methods=["POST"])
@@ -571,8 +654,14 @@ def join():
 
 def my_hours_context(correcting=None, form=None):
     signups, total = services.my_hours(current_user)
-    return {"signups": signups, "total": total, "correcting": correcting,
-            "form": form, "now": utcnow(), "button": ButtonForm()}
+    return {
+        "signups": signups,
+        "total": total,
+        "correcting": correcting,
+        "form": form,
+        "now": utcnow(),
+        "button": ButtonForm(),
+    }
 
 
 @bp.get("/me/hours")
@@ -598,15 +687,19 @@ def correction(signup_id: int):
         except Refused as refused:
             if not attach_to_form(form, refused):
                 refuse_page(refused)
-            return render("events/correction.html", status=refused.status, form=form,
-                          signup=signup)
+            return render("events/correction.html", status=refused.status, form=form, signup=signup)
         flash(_("Sent to the organiser. You will get a message with the answer."), "success")
         return redirect(url_for("events.my_hours"))
-    return render("events/correction.html", status=422 if form.is_submitted() else 200,
-                  form=form, signup=signup)
+    return render(
+        "events/correction.html",
+        status=422 if form.is_submitted() else 200,
+        form=form,
+        signup=signup,
+    )
 
 
 # ---------------------------------------------------------------- service records
+
 
 def _records_filters():
     form = RecordsForm(request.args)
@@ -625,9 +718,14 @@ def records_context(full_form=None):
     rows = export.rows(current_user, **filters)
     if full_form is None and may_export_in_full(current_user):
         full_form = FullExportForm(formdata=None)
-    return {"form": form, "rows": rows[:200], "total": len(rows),
-            "columns": [str(c) for c in export.COLUMNS], "args": request.args.to_dict(),
-            "full_form": full_form}
+    return {
+        "form": form,
+        "rows": rows[:200],
+        "total": len(rows),
+        "columns": [str(c) for c in export.COLUMNS],
+        "args": request.args.to_dict(),
+        "full_form": full_form,
+    }
 
 
 @bp.get("/events/records")
@@ -640,11 +738,15 @@ def _records_download(fmt: str, rows: list[list]) -> Response:
     name = f"service-records-{date.today().isoformat()}.{fmt}"
     disposition = {"Content-Disposition": f'attachment; filename="{name}"'}
     if fmt == "csv":
-        return Response(export.to_csv(rows), mimetype="text/csv; charset=utf-8",
-                        headers=disposition)
+        return Response(
+            export.to_csv(rows), mimetype="text/csv; charset=utf-8", headers=disposition
+        )
     body = export.to_xlsx(rows, _("Service record summary"))
-    return Response(body, headers=disposition,
-                    mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    return Response(
+        body,
+        headers=disposition,
+        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
 
 
 @bp.get("/events/records.<any(csv, xlsx):fmt>")
@@ -665,8 +767,7 @@ def records_full():
         _form, filters = _records_filters()
         rows = export.rows(current_user, full_ids=True, **filters)
         try:
-            log_full_export(current_user, export.EXPORT, full_form.purpose.data, filters,
-                            len(rows))
+            log_full_export(current_user, export.EXPORT, full_form.purpose.data, filters, len(rows))
         except Refused as refused:
             if not attach_to_form(full_form, refused):
                 refuse_page(refused)

@@ -63,13 +63,13 @@ from coordinator.events.models import (
 from coordinator.extensions import db
 from coordinator.forms import FIRST_DAY, LAST_DAY, in_date_range, normalise_phone
 from coordinator.i18n import lazy_gettext as _l
+from coordinator.i18n import utcnow
 from coordinator.notifications.models import PENDING as OUTBOX_PENDING
 from coordinator.notifications.models import OutboxMessage
 from coordinator.notifications.services import message_row, queue, queue_rows
 from coordinator.paging import Page, read_rows
 from coordinator.places.models import Community, Compound
 from coordinator.rules import Refused
-from coordinator.ui import utcnow
 from coordinator.work import Conflict, unit_of_work, update_where
 
 REMINDER = "event_reminder"
@@ -82,6 +82,7 @@ CHECKIN_OPENS = timedelta(hours=2)
 
 # ---------------------------------------------------------------- scope and reading
 
+
 def scoped(stmt, actor):
     """Admins see every event; staff their community's; everyone else what is not a draft
     (and drafts they organise themselves).
@@ -92,8 +93,9 @@ def scoped(stmt, actor):
         return stmt
     if actor.role == access.STAFF:
         return stmt.where(Event.community_id == bindparam("actor_community", actor.community_id))
-    return stmt.where((Event.status != DRAFT)
-                      | (Event.organiser_id == bindparam("actor_id", actor.id)))
+    return stmt.where(
+        (Event.status != DRAFT) | (Event.organiser_id == bindparam("actor_id", actor.id))
+    )
 
 
 def can_manage(actor, event: Event | None) -> bool:
@@ -110,8 +112,15 @@ def can_manage(actor, event: Event | None) -> bool:
     return event.organiser_id == actor.id
 
 
-def search_events(actor, community_id: int = 0, kind: str = "", day: date | None = None,
-                  when: str = "upcoming", page: int = 1, per_page: int = 25) -> Page:
+def search_events(
+    actor,
+    community_id: int = 0,
+    kind: str = "",
+    day: date | None = None,
+    when: str = "upcoming",
+    page: int = 1,
+    per_page: int = 25,
+) -> Page:
     """Upcoming events soonest first; past ones latest first; one day when asked.
 
     A page of ListedEvent rows (plain values: what the list shows), from one statement built
@@ -123,10 +132,17 @@ def search_events(actor, community_id: int = 0, kind: str = "", day: date | None
     stmt = _event_page_statement(actor.role, bool(community_id), bool(kind), when)
     now = utcnow()
     start = to_utc(datetime(day.year, day.month, day.day)) if day is not None else now
-    params = {"actor_id": actor.id, "actor_community": actor.community_id,
-              "community": community_id, "kind": kind, "now": now, "day_start": start,
-              "day_end": start + timedelta(days=1), "limit": per_page + 1,
-              "offset": (page - 1) * per_page}
+    params = {
+        "actor_id": actor.id,
+        "actor_community": actor.community_id,
+        "community": community_id,
+        "kind": kind,
+        "now": now,
+        "day_start": start,
+        "day_end": start + timedelta(days=1),
+        "limit": per_page + 1,
+        "offset": (page - 1) * per_page,
+    }
     rows = [ListedEvent(row) for row in read_rows(stmt, params)]
     return Page(rows[:per_page], page, per_page, len(rows) > per_page)
 
@@ -150,8 +166,10 @@ def _event_page_statement(role: str, community: bool, kind: bool, when: str):
         ids = ids.where(Event.kind == bindparam("kind"))
     now = bindparam("now", type_=Event.ends_at.type)
     if when == "day":
-        ids = ids.where(Event.starts_at >= bindparam("day_start", type_=Event.starts_at.type),
-                        Event.starts_at < bindparam("day_end", type_=Event.starts_at.type))
+        ids = ids.where(
+            Event.starts_at >= bindparam("day_start", type_=Event.starts_at.type),
+            Event.starts_at < bindparam("day_end", type_=Event.starts_at.type),
+        )
         newest_first = False
     elif when == "past":
         ids = ids.where(Event.ends_at < now)
@@ -165,41 +183,87 @@ def _event_page_statement(role: str, community: bool, kind: bool, when: str):
         # pages, it walks the start-time index from the oldest event, expecting the not-over
         # ones spread evenly, and reads 98,000 entries to find 26 (4.5 ms instead of 0.5).
         upcoming = ids.where(Event.ends_at >= now).offset(0).subquery()
-        ids = select(upcoming.c.id, upcoming.c.starts_at).order_by(upcoming.c.starts_at,
-                                                                   upcoming.c.id)
+        ids = select(upcoming.c.id, upcoming.c.starts_at).order_by(
+            upcoming.c.starts_at, upcoming.c.id
+        )
         newest_first = False
     if when != "upcoming":
-        ids = ids.order_by(*((Event.starts_at.desc(), Event.id.desc()) if newest_first
-                             else (Event.starts_at, Event.id)))
+        ids = ids.order_by(
+            *(
+                (Event.starts_at.desc(), Event.id.desc())
+                if newest_first
+                else (Event.starts_at, Event.id)
+            )
+        )
     chosen = ids.limit(bindparam("limit")).offset(bindparam("offset")).subquery()
 
     def of_event(column):
-        return (select(func.coalesce(func.sum(column), 0)).where(EventRole.event_id == Event.id)
-                .correlate(Event).scalar_subquery())
+        return (
+            select(func.coalesce(func.sum(column), 0))
+            .where(EventRole.event_id == Event.id)
+            .correlate(Event)
+            .scalar_subquery()
+        )
 
-    order = ((chosen.c.starts_at.desc(), chosen.c.id.desc()) if newest_first
-             else (chosen.c.starts_at, chosen.c.id))
+    order = (
+        (chosen.c.starts_at.desc(), chosen.c.id.desc())
+        if newest_first
+        else (chosen.c.starts_at, chosen.c.id)
+    )
     # The community's name comes from the filter's list of communities (routes._cards): a
     # join fewer to plan on every request.
-    return (select(Event.id, Event.title, Event.kind, Event.status, Event.starts_at,
-                   Event.meeting_place, Event.community_id, Compound.name.label("compound"),
-                   of_event(EventRole.capacity).label("capacity"),
-                   of_event(EventRole.confirmed_count).label("confirmed"))
-            .join(chosen, chosen.c.id == Event.id)
-            .outerjoin(Compound, Compound.id == Event.compound_id)
-            .order_by(*order))
+    return (
+        select(
+            Event.id,
+            Event.title,
+            Event.kind,
+            Event.status,
+            Event.starts_at,
+            Event.meeting_place,
+            Event.community_id,
+            Compound.name.label("compound"),
+            of_event(EventRole.capacity).label("capacity"),
+            of_event(EventRole.confirmed_count).label("confirmed"),
+        )
+        .join(chosen, chosen.c.id == Event.id)
+        .outerjoin(Compound, Compound.id == Event.compound_id)
+        .order_by(*order)
+    )
 
 
 class ListedEvent:
     """A row of the event list: plain values, no ORM object behind it."""
 
-    __slots__ = ("id", "title", "kind", "status", "starts_at", "meeting_place", "community_id",
-                 "compound", "capacity", "confirmed", "place", "href", "badge", "meta", "taken",
-                 "width")
+    __slots__ = (
+        "id",
+        "title",
+        "kind",
+        "status",
+        "starts_at",
+        "meeting_place",
+        "community_id",
+        "compound",
+        "capacity",
+        "confirmed",
+        "place",
+        "href",
+        "badge",
+        "meta",
+        "taken",
+        "width",
+    )
 
     def __init__(self, row):
-        (self.id, self.title, self.kind, self.status, self.starts_at, self.meeting_place,
-         self.community_id, self.compound) = row[:8]
+        (
+            self.id,
+            self.title,
+            self.kind,
+            self.status,
+            self.starts_at,
+            self.meeting_place,
+            self.community_id,
+            self.compound,
+        ) = row[:8]
         self.capacity, self.confirmed = int(row.capacity), int(row.confirmed)
 
     def placed(self, community: str) -> None:
@@ -211,40 +275,64 @@ def get_event(actor, event_id: int) -> Event | None:
     """The event with its roles; its community, compound and organiser joined into the same
     query (one row each: a join, not three more round trips)."""
     stmt = scoped(select(Event).where(Event.id == event_id), actor).options(
-        selectinload(Event.roles), joinedload(Event.community), joinedload(Event.compound),
-        joinedload(Event.organiser))
+        selectinload(Event.roles),
+        joinedload(Event.community),
+        joinedload(Event.compound),
+        joinedload(Event.organiser),
+    )
     return db.session.scalar(stmt)
 
 
 def public_event(event_id: int) -> Event | None:
     """An event as anyone may see it (calendar feeds, the check-in link): never a draft."""
-    return db.session.scalar(select(Event).where(Event.id == event_id, Event.status != DRAFT)
-                             .options(selectinload(Event.roles), selectinload(Event.community),
-                                      selectinload(Event.compound)))
+    return db.session.scalar(
+        select(Event)
+        .where(Event.id == event_id, Event.status != DRAFT)
+        .options(
+            selectinload(Event.roles), selectinload(Event.community), selectinload(Event.compound)
+        )
+    )
 
 
 def my_signups(user, event_id: int) -> dict[int, Signup]:
     """The user's active sign-up for an event, keyed by role."""
-    rows = db.session.scalars(select(Signup).where(
-        Signup.event_id == event_id, Signup.user_id == user.id,
-        Signup.status != SIGNUP_CANCELLED))
+    rows = db.session.scalars(
+        select(Signup).where(
+            Signup.event_id == event_id,
+            Signup.user_id == user.id,
+            Signup.status != SIGNUP_CANCELLED,
+        )
+    )
     return {s.role_id: s for s in rows}
 
 
 def waitlist_place(signup: Signup) -> int:
     """1 for the first person on the role's waitlist."""
-    ahead = db.session.scalar(select(func.count()).select_from(Signup).where(
-        Signup.role_id == signup.role_id, Signup.status == WAITLISTED,
-        Signup.position < signup.position))
+    ahead = db.session.scalar(
+        select(func.count())
+        .select_from(Signup)
+        .where(
+            Signup.role_id == signup.role_id,
+            Signup.status == WAITLISTED,
+            Signup.position < signup.position,
+        )
+    )
     return (ahead or 0) + 1
 
 
 def roster(event: Event) -> list[Signup]:
-    return list(db.session.scalars(
-        select(Signup).where(Signup.event_id == event.id, Signup.status != SIGNUP_CANCELLED)
-        .options(selectinload(Signup.user), selectinload(Signup.role),
-                 selectinload(Signup.corrections))
-        .order_by(Signup.role_id, Signup.status, Signup.position, Signup.id)))
+    return list(
+        db.session.scalars(
+            select(Signup)
+            .where(Signup.event_id == event.id, Signup.status != SIGNUP_CANCELLED)
+            .options(
+                selectinload(Signup.user),
+                selectinload(Signup.role),
+                selectinload(Signup.corrections),
+            )
+            .order_by(Signup.role_id, Signup.status, Signup.position, Signup.id)
+        )
+    )
 
 
 def needs_confirmation(signups: list[Signup], now: datetime | None = None) -> list[Signup]:
@@ -254,11 +342,15 @@ def needs_confirmation(signups: list[Signup], now: datetime | None = None) -> li
 
 
 def pending_corrections(event: Event) -> list[HoursCorrection]:
-    return list(db.session.scalars(
-        select(HoursCorrection).join(Signup).where(Signup.event_id == event.id,
-                                                   HoursCorrection.status == PENDING)
-        .options(selectinload(HoursCorrection.signup).selectinload(Signup.user))
-        .order_by(HoursCorrection.id)))
+    return list(
+        db.session.scalars(
+            select(HoursCorrection)
+            .join(Signup)
+            .where(Signup.event_id == event.id, HoursCorrection.status == PENDING)
+            .options(selectinload(HoursCorrection.signup).selectinload(Signup.user))
+            .order_by(HoursCorrection.id)
+        )
+    )
 
 
 def get_community(community_id: int) -> Community | None:
@@ -276,24 +368,34 @@ def compound_choices(actor) -> list[tuple[int, str]]:
 
 def organiser_choices(actor, community_id: int | None) -> list[tuple[int, str]]:
     """Organisers: office people of the community, and its volunteers (they organise too)."""
-    stmt = select(User.id, User.name, User.role).where(User.active.is_(True)).order_by(
-        User.name, User.id)
+    stmt = (
+        select(User.id, User.name, User.role)
+        .where(User.active.is_(True))
+        .order_by(User.name, User.id)
+    )
     if actor.role == access.STAFF:
         stmt = stmt.where(User.community_id == actor.community_id)
     elif community_id:
         stmt = stmt.where((User.community_id == community_id) | (User.role == access.ADMIN))
-    stmt = stmt.where(User.role.in_([access.ADMIN, access.STAFF, access.VOLUNTEER,
-                                     access.LEAD]))
+    stmt = stmt.where(User.role.in_([access.ADMIN, access.STAFF, access.VOLUNTEER, access.LEAD]))
     return [(r.id, f"{r.name} ({access.ROLES[r.role]})") for r in db.session.execute(stmt)]
 
 
 # ---------------------------------------------------------------- the outbox
 
-def _log(event: Event, action: str, actor=None, signup: Signup | None = None,
-         detail: str = "") -> None:
-    db.session.add(EventLog(event_id=event.id, signup_id=signup.id if signup else None,
-                            actor_id=actor.id if actor is not None else None, action=action,
-                            detail=detail))
+
+def _log(
+    event: Event, action: str, actor=None, signup: Signup | None = None, detail: str = ""
+) -> None:
+    db.session.add(
+        EventLog(
+            event_id=event.id,
+            signup_id=signup.id if signup else None,
+            actor_id=actor.id if actor is not None else None,
+            action=action,
+            detail=detail,
+        )
+    )
 
 
 def _local_time(dt: datetime) -> str:
@@ -316,8 +418,9 @@ def _word(user, body) -> str:
 
 def _tell(user, kind: str, event: Event, body, send_at: datetime | None = None):
     text = body if isinstance(body, str) else _word(user, body)
-    return queue(kind, user.phone, text, user_id=user.id, about=("event", event.id),
-                 send_at=send_at)
+    return queue(
+        kind, user.phone, text, user_id=user.id, about=("event", event.id), send_at=send_at
+    )
 
 
 def _plan_reminders(event: Event, users) -> list[tuple]:
@@ -328,8 +431,12 @@ def _plan_reminders(event: Event, users) -> list[tuple]:
     now = utcnow()
 
     def body():
-        return _l("Reminder: %(title)s starts %(time)s at %(place)s.", title=event.title,
-                  time=_local_time(event.starts_at), place=event.place)
+        return _l(
+            "Reminder: %(title)s starts %(time)s at %(place)s.",
+            title=event.title,
+            time=_local_time(event.starts_at),
+            place=event.place,
+        )
 
     plan = []
     for user in users:
@@ -349,8 +456,12 @@ def _queue_reminders(event: Event, plan: list[tuple]) -> None:
 
 def _reminder_rows(event_id: int, plan: list[tuple]) -> list[dict]:
     """The plan as outbox rows for one INSERT (notifications.queue_rows)."""
-    return [message_row(REMINDER, user.phone, text, user_id=user.id, about=("event", event_id),
-                        send_at=send_at) for user, send_at, text in plan]
+    return [
+        message_row(
+            REMINDER, user.phone, text, user_id=user.id, about=("event", event_id), send_at=send_at
+        )
+        for user, send_at, text in plan
+    ]
 
 
 def _schedule_reminders(event: Event, users) -> None:
@@ -361,24 +472,38 @@ def _schedule_reminders(event: Event, users) -> None:
 def _drop_reminders(event: Event, user_id: int | None = None) -> None:
     """Reminders not yet sent for this event (or one person) are stale: remove them."""
     stmt = delete(OutboxMessage).where(
-        OutboxMessage.kind == REMINDER, OutboxMessage.subject_type == "event",
-        OutboxMessage.subject_id == event.id, OutboxMessage.status == OUTBOX_PENDING)
+        OutboxMessage.kind == REMINDER,
+        OutboxMessage.subject_type == "event",
+        OutboxMessage.subject_id == event.id,
+        OutboxMessage.status == OUTBOX_PENDING,
+    )
     if user_id is not None:
         stmt = stmt.where(OutboxMessage.user_id == user_id)
     db.session.execute(stmt.execution_options(synchronize_session=False))
 
 
 def _confirmed_users(event: Event) -> list[User]:
-    return list(db.session.scalars(select(User).join(Signup, Signup.user_id == User.id).where(
-        Signup.event_id == event.id, Signup.status == CONFIRMED)))
+    return list(
+        db.session.scalars(
+            select(User)
+            .join(Signup, Signup.user_id == User.id)
+            .where(Signup.event_id == event.id, Signup.status == CONFIRMED)
+        )
+    )
 
 
 def _active_users(event: Event) -> list[User]:
-    return list(db.session.scalars(select(User).join(Signup, Signup.user_id == User.id).where(
-        Signup.event_id == event.id, Signup.status != SIGNUP_CANCELLED)))
+    return list(
+        db.session.scalars(
+            select(User)
+            .join(Signup, Signup.user_id == User.id)
+            .where(Signup.event_id == event.id, Signup.status != SIGNUP_CANCELLED)
+        )
+    )
 
 
 # ---------------------------------------------------------------- one unit of work
+
 
 @contextmanager
 def _changing(event_id: int | None, signup_id: int | None = None):
@@ -395,21 +520,33 @@ def _changing(event_id: int | None, signup_id: int | None = None):
 
 
 def _changed_meanwhile(event_id: int, signup_id: int | None, conflict: Conflict) -> Conflict:
-    stmt = (select(EventLog.at, User.name).outerjoin(User, User.id == EventLog.actor_id)
-            .where(EventLog.event_id == event_id).order_by(EventLog.id.desc()).limit(1))
+    stmt = (
+        select(EventLog.at, User.name)
+        .outerjoin(User, User.id == EventLog.actor_id)
+        .where(EventLog.event_id == event_id)
+        .order_by(EventLog.id.desc())
+        .limit(1)
+    )
     if signup_id is not None:
         stmt = stmt.where(EventLog.signup_id == signup_id)
     last = db.session.execute(stmt).first()
     if last is None:
         return conflict
     status = db.session.scalar(select(Event.status).where(Event.id == event_id))
-    return Conflict(_l("%(name)s changed this at %(time)s (the event is now: %(status)s). "
-                       "Reload to see the change, then try again.",
-                       name=last.name or _l("The system"), time=to_local(last.at).strftime("%H:%M"),
-                       status=Event.LABELS.get(status, (status, ""))[0]), field=conflict.field)
+    return Conflict(
+        _l(
+            "%(name)s changed this at %(time)s (the event is now: %(status)s). "
+            "Reload to see the change, then try again.",
+            name=last.name or _l("The system"),
+            time=to_local(last.at).strftime("%H:%M"),
+            status=Event.LABELS.get(status, (status, ""))[0],
+        ),
+        field=conflict.field,
+    )
 
 
 # ---------------------------------------------------------------- creating and editing
+
 
 def save_event(actor, data: dict, event: Event | None = None) -> Event:
     """Create or edit an event with its roles.
@@ -431,32 +568,36 @@ def _save_event(actor, data: dict, event: Event | None) -> Event:
         raise Refused(_l("A finished or cancelled event cannot be changed."), status=409)
     community_id = data["community_id"]
     if actor.role == access.STAFF and community_id != actor.community_id:
-        raise Refused(_l("You can only plan events in your own community."),
-                      field="community_id", status=422)
+        raise Refused(
+            _l("You can only plan events in your own community."), field="community_id", status=422
+        )
     if db.session.get(Community, community_id) is None:
         raise Refused(_l("Choose a community."), field="community_id", status=422)
     compound_id = data.get("compound_id") or None
     if compound_id:
         compound = db.session.get(Compound, compound_id)
         if compound is None or compound.community_id != community_id:
-            raise Refused(_l("Choose a compound of this community."), field="compound_id",
-                          status=422)
+            raise Refused(
+                _l("Choose a compound of this community."), field="compound_id", status=422
+            )
     starts_at, ends_at = data["starts_at"], data["ends_at"]
     refusal = event_times_refusal(starts_at, ends_at) or (
-        data.get("notice_date") and notice_date_refusal(data["notice_date"], starts_at))
+        data.get("notice_date") and notice_date_refusal(data["notice_date"], starts_at)
+    )
     if refusal:
         raise refusal
     # Each role keeps its row number in the form, so a refusal is shown at its own field.
-    roles = [{**r, "row": i} for i, r in enumerate(data["roles"])
-             if (r.get("name") or "").strip()]
+    roles = [{**r, "row": i} for i, r in enumerate(data["roles"]) if (r.get("name") or "").strip()]
     if not roles:
-        raise Refused(_l("Add at least one role, e.g. carrying, 8 people."), field="roles",
-                      status=422)
+        raise Refused(
+            _l("Add at least one role, e.g. carrying, 8 people."), field="roles", status=422
+        )
 
     creating = event is None
     if creating:
-        event = Event(status=DRAFT, sequence=0,
-                      claim_days=current_app.config.get("BIKE_CLAIM_DAYS", 15))
+        event = Event(
+            status=DRAFT, sequence=0, claim_days=current_app.config.get("BIKE_CLAIM_DAYS", 15)
+        )
         db.session.add(event)
     time_changed = not creating and (event.starts_at != starts_at or event.ends_at != ends_at)
     event.kind = data["kind"]
@@ -483,9 +624,16 @@ def _save_event(actor, data: dict, event: Event | None) -> Event:
         _drop_reminders(event)
         _schedule_reminders(event, _confirmed_users(event))
         for user in _active_users(event):
-            _tell(user, "event_changed", event, lambda: _l(
-                "Changed: %(title)s now starts %(time)s.", title=event.title,
-                time=_local_time(event.starts_at)))
+            _tell(
+                user,
+                "event_changed",
+                event,
+                lambda: _l(
+                    "Changed: %(title)s now starts %(time)s.",
+                    title=event.title,
+                    time=_local_time(event.starts_at),
+                ),
+            )
     _log(event, "created" if creating else "edited", actor)
     return event
 
@@ -494,22 +642,37 @@ def event_times_refusal(starts_at: datetime, ends_at: datetime) -> Refused | Non
     """The end after the start, the event within sensible dates and at most a month long."""
     for field, moment in (("starts_at", starts_at), ("ends_at", ends_at)):
         if not in_date_range(moment):
-            return Refused(_l("Enter a date between %(first)s and %(last)s.",
-                              first=FIRST_DAY.isoformat(), last=LAST_DAY.isoformat()),
-                           field=field, status=422)
+            return Refused(
+                _l(
+                    "Enter a date between %(first)s and %(last)s.",
+                    first=FIRST_DAY.isoformat(),
+                    last=LAST_DAY.isoformat(),
+                ),
+                field=field,
+                status=422,
+            )
     if ends_at <= starts_at:
         return Refused(_l("The end must be after the start."), field="ends_at", status=422)
     if ends_at - starts_at > LONGEST_EVENT:
-        return Refused(_l("An event lasts at most %(n)d days; plan a longer one as several.",
-                          n=LONGEST_EVENT.days), field="ends_at", status=422)
+        return Refused(
+            _l(
+                "An event lasts at most %(n)d days; plan a longer one as several.",
+                n=LONGEST_EVENT.days,
+            ),
+            field="ends_at",
+            status=422,
+        )
     return None
 
 
 def notice_date_refusal(notice: date, starts_at: datetime) -> Refused | None:
     """A drive's notice goes up around the drive: within a year of its start."""
     if not in_date_range(notice) or abs(notice - to_local(starts_at).date()) > NOTICE_WINDOW:
-        return Refused(_l("The notice date must be within a year of the event."),
-                       field="notice_date", status=422)
+        return Refused(
+            _l("The notice date must be within a year of the event."),
+            field="notice_date",
+            status=422,
+        )
     return None
 
 
@@ -524,12 +687,20 @@ def _save_roles(event: Event, rows: list[dict]) -> None:
     for position, row in enumerate(rows):
         capacity = int(row["capacity"])
         if capacity < 1:
-            raise Refused(_l("Each role needs room for at least one person."),
-                          field=_capacity_field(row), status=422)
+            raise Refused(
+                _l("Each role needs room for at least one person."),
+                field=_capacity_field(row),
+                status=422,
+            )
         role = existing.get(row.get("id") or 0)
         if role is None:
-            role = EventRole(name=row["name"].strip(), capacity=capacity, position=position,
-                             confirmed_count=0, waitlist_seq=0)
+            role = EventRole(
+                name=row["name"].strip(),
+                capacity=capacity,
+                position=position,
+                confirmed_count=0,
+                waitlist_seq=0,
+            )
             new_roles.append(role)
             continue
         kept.add(role.id)
@@ -547,11 +718,17 @@ def _save_roles(event: Event, rows: list[dict]) -> None:
         # since its first flush), so a sign-up landing now is counted or waits, and is never
         # deleted with the role by the cascade.
         db.session.execute(select(_ROLES.c.id).where(_ROLES.c.id == role_id).with_for_update())
-        busy = db.session.scalar(select(func.count()).select_from(Signup).where(
-            Signup.role_id == role_id, Signup.status != SIGNUP_CANCELLED))
+        busy = db.session.scalar(
+            select(func.count())
+            .select_from(Signup)
+            .where(Signup.role_id == role_id, Signup.status != SIGNUP_CANCELLED)
+        )
         if busy:
-            raise Refused(_l("%(role)s has people signed up; it cannot be removed.",
-                             role=role.name), field="roles", status=422)
+            raise Refused(
+                _l("%(role)s has people signed up; it cannot be removed.", role=role.name),
+                field="roles",
+                status=422,
+            )
         event.roles.remove(role)
     event.roles.extend(new_roles)
 
@@ -561,13 +738,23 @@ def _lower_capacity(role: EventRole, capacity: int, field: str) -> None:
     be landing while the organiser types. The UPDATE waits for a seat being taken (PostgreSQL
     re-checks the row after the wait), so the CHECK on the count is never what says no."""
     lowered = db.session.execute(
-        update(_ROLES).where(_ROLES.c.id == role.id, _ROLES.c.confirmed_count <= capacity)
-        .values(capacity=capacity))
+        update(_ROLES)
+        .where(_ROLES.c.id == role.id, _ROLES.c.confirmed_count <= capacity)
+        .values(capacity=capacity)
+    )
     if lowered.rowcount != 1:
-        confirmed = db.session.scalar(select(_ROLES.c.confirmed_count)
-                                      .where(_ROLES.c.id == role.id))
-        raise Refused(_l("%(role)s already has %(n)d people confirmed; the capacity cannot "
-                         "be lower.", role=role.name, n=confirmed), field=field, status=422)
+        confirmed = db.session.scalar(
+            select(_ROLES.c.confirmed_count).where(_ROLES.c.id == role.id)
+        )
+        raise Refused(
+            _l(
+                "%(role)s already has %(n)d people confirmed; the capacity cannot be lower.",
+                role=role.name,
+                n=confirmed,
+            ),
+            field=field,
+            status=422,
+        )
     set_committed_value(role, "capacity", capacity)  # written already: not again by the ORM
 
 
@@ -586,8 +773,13 @@ def _change_status(actor, event: Event, allowed_from: tuple, to: str, action: st
     if not can_manage(actor, event):
         raise Refused(_l("You cannot change this event."), status=403)
     if event.status not in allowed_from:
-        raise Refused(_l("This event is %(status)s; that step is not possible now.",
-                         status=event.status_label), status=409)
+        raise Refused(
+            _l(
+                "This event is %(status)s; that step is not possible now.",
+                status=event.status_label,
+            ),
+            status=409,
+        )
     now = utcnow()
     event.status = to
     event.sequence += 1
@@ -629,8 +821,11 @@ def cancel(actor, event: Event, reason: str) -> Event:
     """Call the event off with a reason; everyone signed up is told, reminders are dropped."""
     reason = (reason or "").strip()
     if not reason:
-        raise Refused(_l("Say why the event is cancelled; everyone signed up will read it."),
-                      field="reason", status=422)
+        raise Refused(
+            _l("Say why the event is cancelled; everyone signed up will read it."),
+            field="reason",
+            status=422,
+        )
     with _changing(event.id):
         event.cancel_reason = reason
         event.cancelled_at = utcnow()
@@ -638,8 +833,12 @@ def cancel(actor, event: Event, reason: str) -> Event:
         _drop_reminders(event)
 
         def body():
-            return _l("Cancelled: %(title)s (%(time)s). Reason: %(reason)s", title=event.title,
-                      time=_local_time(event.starts_at), reason=reason)
+            return _l(
+                "Cancelled: %(title)s (%(time)s). Reason: %(reason)s",
+                title=event.title,
+                time=_local_time(event.starts_at),
+                reason=reason,
+            )
 
         for user in _active_users(event):
             _tell(user, "event_cancelled", event, body)
@@ -647,6 +846,7 @@ def cancel(actor, event: Event, reason: str) -> Event:
 
 
 # ---------------------------------------------------------------- sign-up and waitlist
+
 
 def signup_refusal(event: Event, now: datetime | None = None):
     """Why nobody can sign up for this event now, or None."""
@@ -664,8 +864,17 @@ class SignupTarget:
     """A role and its event as a sign-up needs them (one row, no ORM objects): whether it is
     open (status, ends_at), what the reminders say (title, start, place), the role's name."""
 
-    __slots__ = ("event_id", "role_id", "status", "starts_at", "ends_at", "title", "place",
-                 "role_name", "full")
+    __slots__ = (
+        "event_id",
+        "role_id",
+        "status",
+        "starts_at",
+        "ends_at",
+        "title",
+        "place",
+        "role_name",
+        "full",
+    )
 
     def __init__(self, event_id: int, role_id: int, row):
         self.event_id, self.role_id = event_id, role_id
@@ -686,22 +895,39 @@ class Place:
 
 @cache  # one per role (scoping), built once
 def _signup_target_statement(role: str):
-    stmt = (select(Event.status, Event.starts_at, Event.ends_at, Event.title,
-                   Event.meeting_place, Community.name.label("community"),
-                   Compound.name.label("compound"), EventRole.name.label("role_name"),
-                   EventRole.confirmed_count, EventRole.capacity)
-            .select_from(EventRole).join(Event, Event.id == EventRole.event_id)
-            .outerjoin(Community, Community.id == Event.community_id)
-            .outerjoin(Compound, Compound.id == Event.compound_id)
-            .where(EventRole.id == bindparam("role"), EventRole.event_id == bindparam("event")))
+    stmt = (
+        select(
+            Event.status,
+            Event.starts_at,
+            Event.ends_at,
+            Event.title,
+            Event.meeting_place,
+            Community.name.label("community"),
+            Compound.name.label("compound"),
+            EventRole.name.label("role_name"),
+            EventRole.confirmed_count,
+            EventRole.capacity,
+        )
+        .select_from(EventRole)
+        .join(Event, Event.id == EventRole.event_id)
+        .outerjoin(Community, Community.id == Event.community_id)
+        .outerjoin(Compound, Compound.id == Event.compound_id)
+        .where(EventRole.id == bindparam("role"), EventRole.event_id == bindparam("event"))
+    )
     return _scope_params(stmt, role)
 
 
 def signup_target(actor, event_id: int, role_id: int) -> SignupTarget | None:
     """The role of this event, if the actor may see the event; None otherwise (not found)."""
-    row = read_rows(_signup_target_statement(actor.role),
-                    {"role": role_id, "event": event_id, "actor_id": actor.id,
-                     "actor_community": actor.community_id}).first()
+    row = read_rows(
+        _signup_target_statement(actor.role),
+        {
+            "role": role_id,
+            "event": event_id,
+            "actor_id": actor.id,
+            "actor_community": actor.community_id,
+        },
+    ).first()
     return None if row is None else SignupTarget(event_id, role_id, row)
 
 
@@ -714,31 +940,60 @@ def _open_now():
     cancelled event that nobody told (seen: 9 of 11). With the share lock, the seat waits for
     the cancellation and then reads "cancelled"; and a cancellation waits for the seats being
     taken, then tells their people. Share locks do not wait for each other."""
-    return (select(literal(1)).where(Event.id == bindparam("event"), Event.status.in_(OPEN),
-                                     Event.ends_at > bindparam("now", type_=Event.ends_at.type))
-            .with_for_update(read=True).exists())
+    return (
+        select(literal(1))
+        .where(
+            Event.id == bindparam("event"),
+            Event.status.in_(OPEN),
+            Event.ends_at > bindparam("now", type_=Event.ends_at.type),
+        )
+        .with_for_update(read=True)
+        .exists()
+    )
 
 
 _ROLES = EventRole.__table__
 _SIGNUPS = Signup.__table__
 # A seat: one conditional UPDATE, never a read-then-write in Python.
-_TAKE_SEAT = (update(_ROLES).where(_ROLES.c.id == bindparam("role"),
-                                   _ROLES.c.confirmed_count < _ROLES.c.capacity, _open_now())
-              .values(confirmed_count=_ROLES.c.confirmed_count + 1))
+_TAKE_SEAT = (
+    update(_ROLES)
+    .where(
+        _ROLES.c.id == bindparam("role"), _ROLES.c.confirmed_count < _ROLES.c.capacity, _open_now()
+    )
+    .values(confirmed_count=_ROLES.c.confirmed_count + 1)
+)
 # Full: the next waitlist position, handed out by the same kind of UPDATE, and only while the
 # role is still full (a seat freed in between is taken instead).
-_JOIN_WAITLIST = (update(_ROLES).where(_ROLES.c.id == bindparam("role"),
-                                       _ROLES.c.confirmed_count >= _ROLES.c.capacity, _open_now())
-                  .values(waitlist_seq=_ROLES.c.waitlist_seq + 1)
-                  .returning(_ROLES.c.waitlist_seq, _ROLES.c.waitlist_seq - _ROLES.c.waitlist_left))
+_JOIN_WAITLIST = (
+    update(_ROLES)
+    .where(
+        _ROLES.c.id == bindparam("role"), _ROLES.c.confirmed_count >= _ROLES.c.capacity, _open_now()
+    )
+    .values(waitlist_seq=_ROLES.c.waitlist_seq + 1)
+    .returning(_ROLES.c.waitlist_seq, _ROLES.c.waitlist_seq - _ROLES.c.waitlist_left)
+)
 _OPEN = select(_open_now())
-_ADD_SIGNUP = (insert(_SIGNUPS).values(
-    event_id=bindparam("event"), role_id=bindparam("role"), user_id=bindparam("user"),
-    status=bindparam("status"), position=bindparam("position"), created_at=bindparam("now"))
-    .returning(_SIGNUPS.c.id))
-_ACTIVE = (select(Signup.status, EventRole.name).join(EventRole, EventRole.id == Signup.role_id)
-           .where(Signup.event_id == bindparam("event"), Signup.user_id == bindparam("user"),
-                  Signup.status != SIGNUP_CANCELLED))
+_ADD_SIGNUP = (
+    insert(_SIGNUPS)
+    .values(
+        event_id=bindparam("event"),
+        role_id=bindparam("role"),
+        user_id=bindparam("user"),
+        status=bindparam("status"),
+        position=bindparam("position"),
+        created_at=bindparam("now"),
+    )
+    .returning(_SIGNUPS.c.id)
+)
+_ACTIVE = (
+    select(Signup.status, EventRole.name)
+    .join(EventRole, EventRole.id == Signup.role_id)
+    .where(
+        Signup.event_id == bindparam("event"),
+        Signup.user_id == bindparam("user"),
+        Signup.status != SIGNUP_CANCELLED,
+    )
+)
 
 
 def take_place(user, target: SignupTarget) -> Place:
@@ -790,8 +1045,9 @@ def _take_place(user, target: SignupTarget, reminders) -> Place:
             break
     if status is None:
         raise Refused(_l("Sign-up for this event has just closed."), status=409)
-    signup_id = conn.execute(_ADD_SIGNUP, {
-        **params, "user": user.id, "status": status, "position": position}).scalar_one()
+    signup_id = conn.execute(
+        _ADD_SIGNUP, {**params, "user": user.id, "status": status, "position": position}
+    ).scalar_one()
     if status == CONFIRMED:
         if reminders is None:  # a seat freed since the read: rare, worded under the lock
             reminders = _plan_reminders(target, [user])
@@ -801,8 +1057,9 @@ def _take_place(user, target: SignupTarget, reminders) -> Place:
 
 def sign_up(user, role: EventRole) -> Signup:
     """take_place for a role object (scripts, the demo, tests): the Signup row it made."""
-    target = signup_target(SimpleNamespace(role=access.ADMIN, id=None, community_id=None),
-                           role.event_id, role.id)
+    target = signup_target(
+        SimpleNamespace(role=access.ADMIN, id=None, community_id=None), role.event_id, role.id
+    )
     place = take_place(user, target)
     db.session.expire(role)
     return db.session.get(Signup, place.id)
@@ -820,8 +1077,11 @@ def _already(event_id: int, user_id: int) -> str:
 def _left_waitlist(role_id: int) -> None:
     """Someone left the role's waitlist (promoted or cancelled): counted, so that a new
     sign-up's place is its position minus those who left (take_place)."""
-    db.session.execute(update(EventRole.__table__).where(EventRole.__table__.c.id == role_id)
-                       .values(waitlist_left=EventRole.__table__.c.waitlist_left + 1))
+    db.session.execute(
+        update(EventRole.__table__)
+        .where(EventRole.__table__.c.id == role_id)
+        .values(waitlist_left=EventRole.__table__.c.waitlist_left + 1)
+    )
 
 
 def _promote_next(event: Event, role_id: int, take_seat: bool) -> Signup | None:
@@ -835,32 +1095,49 @@ def _promote_next(event: Event, role_id: int, take_seat: bool) -> Signup | None:
     signups = Signup.__table__
     while True:
         candidate = db.session.scalar(
-            select(signups.c.id).where(signups.c.role_id == role_id,
-                                       signups.c.status == WAITLISTED)
-            .order_by(signups.c.position, signups.c.id).limit(1))
+            select(signups.c.id)
+            .where(signups.c.role_id == role_id, signups.c.status == WAITLISTED)
+            .order_by(signups.c.position, signups.c.id)
+            .limit(1)
+        )
         if candidate is None:
             return None
         if take_seat:
             seat = db.session.execute(
-                update(roles).where(roles.c.id == role_id,
-                                    roles.c.confirmed_count < roles.c.capacity)
-                .values(confirmed_count=roles.c.confirmed_count + 1))
+                update(roles)
+                .where(roles.c.id == role_id, roles.c.confirmed_count < roles.c.capacity)
+                .values(confirmed_count=roles.c.confirmed_count + 1)
+            )
             if seat.rowcount != 1:
                 return None
         moved = db.session.execute(
-            update(signups).where(signups.c.id == candidate, signups.c.status == WAITLISTED)
-            .values(status=CONFIRMED, promoted_at=utcnow(), version=signups.c.version + 1))
+            update(signups)
+            .where(signups.c.id == candidate, signups.c.status == WAITLISTED)
+            .values(status=CONFIRMED, promoted_at=utcnow(), version=signups.c.version + 1)
+        )
         if moved.rowcount == 1:
             _left_waitlist(role_id)
             break
         if take_seat:  # someone else moved them first: give the seat back and try the next
-            db.session.execute(update(roles).where(roles.c.id == role_id)
-                               .values(confirmed_count=roles.c.confirmed_count - 1))
+            db.session.execute(
+                update(roles)
+                .where(roles.c.id == role_id)
+                .values(confirmed_count=roles.c.confirmed_count - 1)
+            )
     promoted = db.session.get(Signup, candidate, populate_existing=True)
     role = db.session.get(EventRole, role_id)
-    _tell(promoted.user, "event_promoted", event, lambda: _l(
-        "Good news: a place opened up. You are now confirmed for %(role)s at %(title)s, "
-        "%(time)s.", role=role.name, title=event.title, time=_local_time(event.starts_at)))
+    _tell(
+        promoted.user,
+        "event_promoted",
+        event,
+        lambda: _l(
+            "Good news: a place opened up. You are now confirmed for %(role)s at %(title)s, "
+            "%(time)s.",
+            role=role.name,
+            title=event.title,
+            time=_local_time(event.starts_at),
+        ),
+    )
     _schedule_reminders(event, [promoted.user])
     _log(event, "promoted", None, promoted)
     return promoted
@@ -886,22 +1163,27 @@ def _cancel_signup(actor, signup: Signup) -> Signup | None:
     # Lock the role first (PostgreSQL), the same order sign_up takes, so the waitlist holds
     # still while a seat changes hands. SQLite serialises writers anyway.
     if db.engine.dialect.name == "postgresql":
-        db.session.execute(select(roles.c.id).where(roles.c.id == signup.role_id)
-                           .with_for_update())
+        db.session.execute(select(roles.c.id).where(roles.c.id == signup.role_id).with_for_update())
     now = utcnow()
     was = None
     # On the status as it is now, and only while nobody has checked the person in.
     for status in (CONFIRMED, WAITLISTED):
         done = db.session.execute(
-            update(signups).where(signups.c.id == signup.id, signups.c.status == status,
-                                  signups.c.check_in_at.is_(None))
-            .values(status=SIGNUP_CANCELLED, cancelled_at=now, version=signups.c.version + 1))
+            update(signups)
+            .where(
+                signups.c.id == signup.id,
+                signups.c.status == status,
+                signups.c.check_in_at.is_(None),
+            )
+            .values(status=SIGNUP_CANCELLED, cancelled_at=now, version=signups.c.version + 1)
+        )
         if done.rowcount == 1:
             was = status
             break
     if was is None:
-        checked_in = db.session.scalar(select(signups.c.check_in_at)
-                                       .where(signups.c.id == signup.id))
+        checked_in = db.session.scalar(
+            select(signups.c.check_in_at).where(signups.c.id == signup.id)
+        )
         if checked_in is not None:
             raise Refused(_l("Already checked in; ask the organiser."), status=409)
         raise Refused(_l("This sign-up was already cancelled."), status=409)
@@ -911,8 +1193,11 @@ def _cancel_signup(actor, signup: Signup) -> Signup | None:
     if was == CONFIRMED:
         promoted = _promote_next(event, signup.role_id, take_seat=False)
         if promoted is None:
-            db.session.execute(update(roles).where(roles.c.id == signup.role_id)
-                               .values(confirmed_count=roles.c.confirmed_count - 1))
+            db.session.execute(
+                update(roles)
+                .where(roles.c.id == signup.role_id)
+                .values(confirmed_count=roles.c.confirmed_count - 1)
+            )
     _drop_reminders(event, signup.user_id)
     _log(event, "signup_cancelled", actor, signup)
     return promoted
@@ -920,11 +1205,13 @@ def _cancel_signup(actor, signup: Signup) -> Signup | None:
 
 # ---------------------------------------------------------------- check-in and hours
 
+
 def checkin_key(event: Event) -> str:
     """The key in the event's QR link: an HMAC of the event's UID, so the link cannot be guessed
     from the id; short, so the printed code stays coarse enough to scan from a distance."""
-    mac = hmac.new(current_app.config["SECRET_KEY"].encode(), f"checkin:{event.uid}".encode(),
-                   hashlib.sha256).digest()
+    mac = hmac.new(
+        current_app.config["SECRET_KEY"].encode(), f"checkin:{event.uid}".encode(), hashlib.sha256
+    ).digest()
     return base64.urlsafe_b64encode(mac[:15]).decode()
 
 
@@ -946,8 +1233,11 @@ def checkin_refusal(event: Event, now: datetime | None = None):
 
 
 def _confirmed_signup(event: Event, user_id: int) -> Signup | None:
-    return db.session.scalar(select(Signup).where(
-        Signup.event_id == event.id, Signup.user_id == user_id, Signup.status == CONFIRMED))
+    return db.session.scalar(
+        select(Signup).where(
+            Signup.event_id == event.id, Signup.user_id == user_id, Signup.status == CONFIRMED
+        )
+    )
 
 
 def check_in_self(user, event: Event) -> Signup:
@@ -958,8 +1248,9 @@ def check_in_self(user, event: Event) -> Signup:
         raise Refused(refusal, status=409)
     signup = _confirmed_signup(event, user.id)
     if signup is None:
-        raise Refused(_l("You have no confirmed place at this event; ask the organiser."),
-                      status=409)
+        raise Refused(
+            _l("You have no confirmed place at this event; ask the organiser."), status=409
+        )
     if signup.check_in_at is None:
         try:
             with unit_of_work():
@@ -989,24 +1280,44 @@ def send_checkin_code(event: Event, phone: str) -> str | None:
         return None
     code = f"{secrets.randbelow(1_000_000):06d}"
     with unit_of_work():
-        db.session.add(CheckinCode(event_id=event.id, phone=phone,
-                                   code_hash=_code_hash(event, phone, code),
-                                   expires_at=utcnow() + CODE_TTL))
-        _tell(user, "checkin_code", event, lambda: _l(
-            "Your check-in code for %(title)s: %(code)s (valid 10 minutes).", title=event.title,
-            code=code))
+        db.session.add(
+            CheckinCode(
+                event_id=event.id,
+                phone=phone,
+                code_hash=_code_hash(event, phone, code),
+                expires_at=utcnow() + CODE_TTL,
+            )
+        )
+        _tell(
+            user,
+            "checkin_code",
+            event,
+            lambda: _l(
+                "Your check-in code for %(title)s: %(code)s (valid 10 minutes).",
+                title=event.title,
+                code=code,
+            ),
+        )
     return code
 
 
 def check_in_with_code(event: Event, phone: str, code: str) -> Signup:
     """Check in by mobile number and the code sent to it: one use, five tries, ten minutes."""
     phone = normalise_phone(phone)
-    wrong = Refused(_l("That code is wrong or has expired. Ask for a new one."), field="code",
-                    status=422)
-    row = db.session.scalar(select(CheckinCode).where(
-        CheckinCode.event_id == event.id, CheckinCode.phone == phone,
-        CheckinCode.used_at.is_(None), CheckinCode.expires_at > utcnow())
-        .order_by(CheckinCode.id.desc()).limit(1))
+    wrong = Refused(
+        _l("That code is wrong or has expired. Ask for a new one."), field="code", status=422
+    )
+    row = db.session.scalar(
+        select(CheckinCode)
+        .where(
+            CheckinCode.event_id == event.id,
+            CheckinCode.phone == phone,
+            CheckinCode.used_at.is_(None),
+            CheckinCode.expires_at > utcnow(),
+        )
+        .order_by(CheckinCode.id.desc())
+        .limit(1)
+    )
     if row is None or row.attempts >= CODE_ATTEMPTS:
         raise wrong
     codes = CheckinCode.__table__
@@ -1014,19 +1325,25 @@ def check_in_with_code(event: Event, phone: str, code: str) -> Signup:
         # Each try is counted by a conditional UPDATE, so guesses sent in parallel still get
         # five tries in all, and the failed ones stay counted (the block commits, then refuses).
         counted = db.session.execute(
-            update(codes).where(codes.c.id == row.id, codes.c.used_at.is_(None),
-                                codes.c.attempts < CODE_ATTEMPTS)
-            .values(attempts=codes.c.attempts + 1)).rowcount
+            update(codes)
+            .where(
+                codes.c.id == row.id, codes.c.used_at.is_(None), codes.c.attempts < CODE_ATTEMPTS
+            )
+            .values(attempts=codes.c.attempts + 1)
+        ).rowcount
         right = counted == 1 and hmac.compare_digest(
-            row.code_hash, _code_hash(event, phone, (code or "").strip()))
+            row.code_hash, _code_hash(event, phone, (code or "").strip())
+        )
     if not right:
         raise wrong
     with _changing(event.id):
         # One use: the code is spent by whoever marks it used first; the sign-up is read after
         # that write, so a second tap of the same code reads the first one's check-in.
-        spent = db.session.execute(update(codes).where(codes.c.id == row.id,
-                                                       codes.c.used_at.is_(None))
-                                   .values(used_at=utcnow())).rowcount
+        spent = db.session.execute(
+            update(codes)
+            .where(codes.c.id == row.id, codes.c.used_at.is_(None))
+            .values(used_at=utcnow())
+        ).rowcount
         user = db.session.scalar(select(User).where(User.phone == phone))
         signup = _confirmed_signup(event, user.id) if user else None
         if signup is None or (spent != 1 and signup.check_in_at is None):
@@ -1091,11 +1408,9 @@ def _tick_out(actor, signup: Signup, on: bool, at: datetime | None) -> Signup:
             raise Refused(_l("Check this person in first."), status=409)
         out = at or utcnow()
         if out <= signup.check_in_at:
-            raise Refused(_l("Check-out must be after check-in."), field="check_out",
-                          status=422)
+            raise Refused(_l("Check-out must be after check-in."), field="check_out", status=422)
         if at is not None and at > utcnow():
-            raise Refused(_l("Check-out cannot be in the future."), field="check_out",
-                          status=422)
+            raise Refused(_l("Check-out cannot be in the future."), field="check_out", status=422)
         signup.check_out_at = out
         _recompute(signup)
         _log(event, "checked_out", actor, signup, out.isoformat())
@@ -1133,8 +1448,14 @@ def request_correction(user, signup: Signup, minutes: int, reason: str) -> Hours
     if signup.status != CONFIRMED or event.starts_at > utcnow():
         raise Refused(_l("Hours can be corrected once the event has begun."), status=409)
     if not correction_allowed(minutes, event_minutes(event)):
-        raise Refused(_l("The event lasted %(h)s hours; ask for more than 0 and at most that.",
-                         h=_hours_text(event_minutes(event))), field="hours", status=422)
+        raise Refused(
+            _l(
+                "The event lasted %(h)s hours; ask for more than 0 and at most that.",
+                h=_hours_text(event_minutes(event)),
+            ),
+            field="hours",
+            status=422,
+        )
     if not (reason or "").strip():
         raise Refused(_l("Say what should be corrected and why."), field="reason", status=422)
     if any(c.status == PENDING for c in signup.corrections):
@@ -1144,24 +1465,35 @@ def request_correction(user, signup: Signup, minutes: int, reason: str) -> Hours
         return _request_correction(user, signup, event, minutes, reason)
 
 
-def _request_correction(user, signup: Signup, event: Event, minutes: int,
-                        reason: str) -> HoursCorrection:
-    correction = HoursCorrection(signup=signup, requested_minutes=minutes,
-                                 previous_minutes=signup.hours_minutes, reason=reason.strip(),
-                                 status=PENDING)
+def _request_correction(
+    user, signup: Signup, event: Event, minutes: int, reason: str
+) -> HoursCorrection:
+    correction = HoursCorrection(
+        signup=signup,
+        requested_minutes=minutes,
+        previous_minutes=signup.hours_minutes,
+        reason=reason.strip(),
+        status=PENDING,
+    )
     db.session.add(correction)
     db.session.flush()
     _log(event, "correction_requested", user, signup, f"{signup.hours_minutes}->{minutes}")
     organiser = event.organiser
     if organiser is not None:
-        _tell(organiser, "hours_correction", event, lambda: _l(
-            "%(name)s asks to correct hours for %(title)s.", name=user.name,
-            title=event.title))
+        _tell(
+            organiser,
+            "hours_correction",
+            event,
+            lambda: _l(
+                "%(name)s asks to correct hours for %(title)s.", name=user.name, title=event.title
+            ),
+        )
     return correction
 
 
-def decide_correction(actor, correction: HoursCorrection, accept: bool,
-                      note: str = "") -> HoursCorrection:
+def decide_correction(
+    actor, correction: HoursCorrection, accept: bool, note: str = ""
+) -> HoursCorrection:
     """The organiser accepts (the hours change and count as confirmed) or rejects; both are
     recorded with who and when."""
     signup = correction.signup
@@ -1172,27 +1504,42 @@ def decide_correction(actor, correction: HoursCorrection, accept: bool,
         return _decide_correction(actor, correction, signup, accept, note)
 
 
-def _decide_correction(actor, correction: HoursCorrection, signup: Signup, accept: bool,
-                       note: str) -> HoursCorrection:
+def _decide_correction(
+    actor, correction: HoursCorrection, signup: Signup, accept: bool, note: str
+) -> HoursCorrection:
     now = utcnow()
     # Decided once: on the status as read (a second organiser's press finds it decided).
-    update_where(HoursCorrection, correction.id, {"status": PENDING},
-                 status=ACCEPTED if accept else REJECTED, decided_by_id=actor.id,
-                 decided_at=now, decision_note=(note or "").strip())
+    update_where(
+        HoursCorrection,
+        correction.id,
+        {"status": PENDING},
+        status=ACCEPTED if accept else REJECTED,
+        decided_by_id=actor.id,
+        decided_at=now,
+        decision_note=(note or "").strip(),
+    )
     if accept:
         signup.hours_minutes = correction.requested_minutes
         signup.hours_confirmed_by_id = actor.id
         signup.hours_confirmed_at = now
-    _log(signup.event, "correction_" + correction.status, actor, signup,
-         str(correction.requested_minutes))
+    _log(
+        signup.event,
+        "correction_" + correction.status,
+        actor,
+        signup,
+        str(correction.requested_minutes),
+    )
     if accept:
+
         def body():
-            return _l("Your hours correction for %(title)s was accepted.",
-                      title=signup.event.title)
+            return _l("Your hours correction for %(title)s was accepted.", title=signup.event.title)
     else:
+
         def body():
-            return _l("Your hours correction for %(title)s was not accepted.",
-                      title=signup.event.title)
+            return _l(
+                "Your hours correction for %(title)s was not accepted.", title=signup.event.title
+            )
+
     _tell(signup.user, "hours_correction", signup.event, body)
     return correction
 
@@ -1202,16 +1549,21 @@ def _hours_text(minutes: int) -> str:
 
 
 def get_signup(event: Event, signup_id: int) -> Signup | None:
-    return db.session.scalar(select(Signup).where(Signup.id == signup_id,
-                                                  Signup.event_id == event.id))
+    return db.session.scalar(
+        select(Signup).where(Signup.id == signup_id, Signup.event_id == event.id)
+    )
 
 
 def get_correction(event: Event, correction_id: int) -> HoursCorrection | None:
-    return db.session.scalar(select(HoursCorrection).join(Signup).where(
-        HoursCorrection.id == correction_id, Signup.event_id == event.id))
+    return db.session.scalar(
+        select(HoursCorrection)
+        .join(Signup)
+        .where(HoursCorrection.id == correction_id, Signup.event_id == event.id)
+    )
 
 
 # ---------------------------------------------------------------- volunteers
+
 
 def register_volunteer(data: dict) -> User:
     """A resident becomes a volunteer with an account; ID and volunteer numbers stay private."""
@@ -1221,34 +1573,51 @@ def register_volunteer(data: dict) -> User:
         raise Refused(taken, field="phone", status=422)
     if data.get("id_number") and not data.get("id_type"):
         raise Refused(_l("Choose the type of ID."), field="id_type", status=422)
-    user = User(name=data["name"].strip(), phone=phone, role=access.VOLUNTEER,
-                community_id=data.get("community_id") or None, locale="")
+    user = User(
+        name=data["name"].strip(),
+        phone=phone,
+        role=access.VOLUNTEER,
+        community_id=data.get("community_id") or None,
+        locale="",
+    )
     user.set_password(data["password"])  # before the write: the hash takes a while
     # The same number sent many times at once: one account, the others meet the unique key.
     with unit_of_work(conflict=taken, field="phone"):
         db.session.add(user)
         db.session.flush()
-        db.session.add(VolunteerProfile(
-            user_id=user.id, id_type=data.get("id_type") or "",
-            id_number=(data.get("id_number") or "").strip().upper(),
-            volunteer_number=(data.get("volunteer_number") or "").strip(),
-            skills=(data.get("skills") or "").strip(),
-            availability=(data.get("availability") or "").strip()))
+        db.session.add(
+            VolunteerProfile(
+                user_id=user.id,
+                id_type=data.get("id_type") or "",
+                id_number=(data.get("id_number") or "").strip().upper(),
+                volunteer_number=(data.get("volunteer_number") or "").strip(),
+                skills=(data.get("skills") or "").strip(),
+                availability=(data.get("availability") or "").strip(),
+            )
+        )
     return user
 
 
 def my_hours(user) -> tuple[list[Signup], int]:
     """A volunteer's sign-ups, newest event first, and their confirmed minutes in total."""
-    rows = list(db.session.scalars(
-        select(Signup).join(Event, Event.id == Signup.event_id)
-        .where(Signup.user_id == user.id)
-        .options(selectinload(Signup.event).selectinload(Event.community),
-                 selectinload(Signup.role), selectinload(Signup.corrections))
-        .order_by(Event.starts_at.desc(), Signup.id.desc())))
+    rows = list(
+        db.session.scalars(
+            select(Signup)
+            .join(Event, Event.id == Signup.event_id)
+            .where(Signup.user_id == user.id)
+            .options(
+                selectinload(Signup.event).selectinload(Event.community),
+                selectinload(Signup.role),
+                selectinload(Signup.corrections),
+            )
+            .order_by(Event.starts_at.desc(), Signup.id.desc())
+        )
+    )
     total = sum(s.hours_minutes or 0 for s in rows if s.hours_confirmed_at is not None)
     return rows, total
 
 
 def get_own_signup(user, signup_id: int) -> Signup | None:
-    return db.session.scalar(select(Signup).where(Signup.id == signup_id,
-                                                  Signup.user_id == user.id))
+    return db.session.scalar(
+        select(Signup).where(Signup.id == signup_id, Signup.user_id == user.id)
+    )

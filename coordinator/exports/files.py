@@ -82,13 +82,14 @@ def _put(sheet, row: int, column: int, value):
     return cell
 
 
-def to_xlsx(header: Sequence, rows: Iterable[Sequence], title: str,
-            widths: Sequence[int] = ()) -> bytes:
+def to_xlsx(
+    header: Sequence, rows: Iterable[Sequence], title: str, widths: Sequence[int] = ()
+) -> bytes:
     """One sheet: a bold, frozen header row, then the rows; text always as text."""
     book = Workbook()
     sheet = book.active
     # Excel refuses sheet names over 31 characters or with : \ / ? * [ ]
-    sheet.title = "".join(ch for ch in str(title) if ch not in ':\\/?*[]')[:31] or "Sheet"
+    sheet.title = "".join(ch for ch in str(title) if ch not in ":\\/?*[]")[:31] or "Sheet"
     bold = Font(bold=True)
     for column, label in enumerate(header, start=1):
         _put(sheet, 1, column, str(label)).font = bold

@@ -7,7 +7,7 @@ from sqlalchemy import DateTime, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from coordinator.extensions import db
-from coordinator.ui import utcnow
+from coordinator.i18n import utcnow
 
 
 class FullExport(db.Model):

@@ -28,25 +28,37 @@ def log_full_export(actor, export: str, purpose: str, filters: dict, rows: int) 
         raise Refused(_l("Only a subdistrict admin can export full ID numbers."), status=403)
     purpose = (purpose or "").strip()
     if not purpose:
-        raise Refused(_l("Say for what official purpose you need the full ID numbers."),
-                      field="purpose", status=422)
+        raise Refused(
+            _l("Say for what official purpose you need the full ID numbers."),
+            field="purpose",
+            status=422,
+        )
     with unit_of_work():
-        entry = FullExport(user_id=actor.id, export=export, purpose=purpose,
-                           filters=json.dumps(_plain(filters), ensure_ascii=False,
-                                              sort_keys=True),
-                           rows=rows)
+        entry = FullExport(
+            user_id=actor.id,
+            export=export,
+            purpose=purpose,
+            filters=json.dumps(_plain(filters), ensure_ascii=False, sort_keys=True),
+            rows=rows,
+        )
         db.session.add(entry)
     return entry
 
 
 def _plain(filters: dict) -> dict:
     """The filter's values as JSON can hold them (dates as YYYY-MM-DD); unset ones left out."""
-    return {key: value.isoformat() if hasattr(value, "isoformat") else value
-            for key, value in filters.items() if value not in (None, "", 0)}
+    return {
+        key: value.isoformat() if hasattr(value, "isoformat") else value
+        for key, value in filters.items()
+        if value not in (None, "", 0)
+    }
 
 
 def full_exports(page: int, per_page: int):
     """The log, newest first, for admins."""
-    stmt = (select(FullExport).options(joinedload(FullExport.user))
-            .order_by(FullExport.created_at.desc(), FullExport.id.desc()))
+    stmt = (
+        select(FullExport)
+        .options(joinedload(FullExport.user))
+        .order_by(FullExport.created_at.desc(), FullExport.id.desc())
+    )
     return paginate(stmt, page, per_page)

@@ -27,9 +27,18 @@ DEFAULTS = {
     "MAIL_SENDER_NAME": "社区协作台",
     "SMS_SENDER": "coordinator.notifications.senders:LogSmsSender",
 }
-ENVIRONMENT = ("MAIL_SERVER", "MAIL_PORT", "MAIL_USE_TLS", "MAIL_USE_SSL", "MAIL_USERNAME",
-               "MAIL_PASSWORD", "MAIL_DEFAULT_SENDER", "SMS_SENDER", "NOTIFY_KICK",
-               "NOTIFY_POLL_SECONDS")
+ENVIRONMENT = (
+    "MAIL_SERVER",
+    "MAIL_PORT",
+    "MAIL_USE_TLS",
+    "MAIL_USE_SSL",
+    "MAIL_USERNAME",
+    "MAIL_PASSWORD",
+    "MAIL_DEFAULT_SENDER",
+    "SMS_SENDER",
+    "NOTIFY_KICK",
+    "NOTIFY_POLL_SECONDS",
+)
 
 
 def init_app(app):

@@ -23,8 +23,9 @@ def _poll_forever(app, interval: float, limit: int, stop: threading.Event | None
             finally:
                 db.session.remove()
         if run.claimed:
-            app.logger.info("outbox: %s sent, %s to retry, %s failed", run.sent, run.retrying,
-                            run.failed)
+            app.logger.info(
+                "outbox: %s sent, %s to retry, %s failed", run.sent, run.retrying, run.failed
+            )
         if run.claimed < limit:  # a full batch means more are waiting: go on at once
             if stop is not None:
                 stop.wait(interval)
@@ -71,14 +72,16 @@ def worker_command(interval):
     from coordinator.notifications.kick import redis_connection
 
     stop = threading.Event()
-    poller = threading.Thread(target=_poll_forever, args=(app, interval, 100, stop),
-                              name="outbox-poller", daemon=True)
+    poller = threading.Thread(
+        target=_poll_forever, args=(app, interval, 100, stop), name="outbox-poller", daemon=True
+    )
     poller.start()
     connection = redis_connection(app)
     # SimpleWorker runs jobs in this process: no fork sharing the database pool, and the
     # jobs run inside this command's app context.
-    worker = SimpleWorker([Queue(app.config["NOTIFY_QUEUE"], connection=connection)],
-                          connection=connection)
+    worker = SimpleWorker(
+        [Queue(app.config["NOTIFY_QUEUE"], connection=connection)], connection=connection
+    )
     try:
         worker.work()
     finally:

@@ -14,5 +14,9 @@ STATUS_TONES = {PENDING: "blue", SENDING: "orange", SENT: "green", FAILED: "red"
 
 
 class OutboxFilterForm(SearchForm):
-    status = SelectField(_l("Status"), default="", choices=[SelectChoice("", _l("All"))] + [
-        SelectChoice(value, label) for value, label in STATUS_LABELS.items()])
+    status = SelectField(
+        _l("Status"),
+        default="",
+        choices=[SelectChoice("", _l("All"))]
+        + [SelectChoice(value, label) for value, label in STATUS_LABELS.items()],
+    )

@@ -21,8 +21,15 @@ _state = {"process": None, "stopping": threading.Event(), "thread": None}
 
 
 def _command() -> list[str]:
-    return [sys.executable, "-m", "flask", "--app", os.environ.get("FLASK_APP", "wsgi"),
-            "notifications", "worker"]
+    return [
+        sys.executable,
+        "-m",
+        "flask",
+        "--app",
+        os.environ.get("FLASK_APP", "wsgi"),
+        "notifications",
+        "worker",
+    ]
 
 
 def _supervise(server) -> None:
@@ -34,16 +41,21 @@ def _supervise(server) -> None:
         process.wait()  # the arbiter may reap it first: then the wait ends all the same
         if stopping.is_set():
             return
-        server.log.warning("outbox delivery process %s ended (%s); starting another in %s s",
-                           process.pid, process.returncode, RESTART_AFTER_SECONDS)
+        server.log.warning(
+            "outbox delivery process %s ended (%s); starting another in %s s",
+            process.pid,
+            process.returncode,
+            RESTART_AFTER_SECONDS,
+        )
         stopping.wait(RESTART_AFTER_SECONDS)
 
 
 def when_ready(server) -> None:
     if os.environ.get("NOTIFY_WORKER", "1") in ("0", "false", "no"):
         return
-    thread = threading.Thread(target=_supervise, args=(server,), name="outbox-supervisor",
-                              daemon=True)
+    thread = threading.Thread(
+        target=_supervise, args=(server,), name="outbox-supervisor", daemon=True
+    )
     _state["thread"] = thread
     thread.start()
 

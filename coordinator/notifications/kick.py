@@ -14,9 +14,9 @@ from flask import current_app, g, has_app_context, has_request_context
 from sqlalchemy import event
 
 from coordinator.extensions import db
+from coordinator.i18n import utcnow
 from coordinator.notifications.models import OutboxMessage
 from coordinator.notifications.services import OUTBOX_DUE, deliver_due
-from coordinator.ui import utcnow
 
 JOB = "coordinator.notifications.kick.deliver_job"
 
@@ -25,8 +25,9 @@ JOB = "coordinator.notifications.kick.deliver_job"
 def _note_new_messages(session, _flush_context):
     now = utcnow()
     for obj in session.new:
-        if isinstance(obj, OutboxMessage) and (obj.next_attempt_at is None
-                                               or obj.next_attempt_at <= now):
+        if isinstance(obj, OutboxMessage) and (
+            obj.next_attempt_at is None or obj.next_attempt_at <= now
+        ):
             session.info[OUTBOX_DUE] = True
             return
 
@@ -56,8 +57,9 @@ def kick(app, response=None) -> str:
             enqueue(app)
             return "rq"
         except Exception as error:  # Redis away: deliver from here rather than wait for a poll
-            app.logger.warning("outbox: could not enqueue delivery (%r); delivering in-process",
-                               error)
+            app.logger.warning(
+                "outbox: could not enqueue delivery (%r); delivering in-process", error
+            )
             mode = "thread"
     if mode == "inline" and response is not None:
         response.call_on_close(lambda: _deliver_in(app))
@@ -72,7 +74,8 @@ def enqueue(app):
     from rq import Queue
 
     return Queue(app.config["NOTIFY_QUEUE"], connection=redis_connection(app)).enqueue(
-        JOB, job_timeout=300, result_ttl=0, failure_ttl=86400)
+        JOB, job_timeout=300, result_ttl=0, failure_ttl=86400
+    )
 
 
 def redis_connection(app):
@@ -81,7 +84,8 @@ def redis_connection(app):
     connection = app.extensions.get("outbox_redis")
     if connection is None:
         connection = app.extensions["outbox_redis"] = Redis.from_url(
-            app.config["REDIS_URL"], socket_connect_timeout=2, socket_timeout=5)
+            app.config["REDIS_URL"], socket_connect_timeout=2, socket_timeout=5
+        )
     return connection
 
 
@@ -133,8 +137,7 @@ class Kicker:
                 self.again = True
                 return
             self.running = True
-            self.thread = threading.Thread(target=self._run, name="outbox-delivery",
-                                           daemon=True)
+            self.thread = threading.Thread(target=self._run, name="outbox-delivery", daemon=True)
         self.thread.start()
 
     def _run(self) -> None:

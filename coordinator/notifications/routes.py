@@ -15,11 +15,17 @@ def outbox_context():
     """The outbox page and its list fragment share this."""
     search = OutboxFilterForm(request.args)
     status = search.status.data if search.validate() else ""
-    page = services.search_outbox(status=status or "", page=page_number(),
-                                  per_page=current_app.config["PER_PAGE"])
-    return {"search": search, "page": page, "button": ButtonForm(),
-            "status_labels": STATUS_LABELS, "status_tones": STATUS_TONES,
-            "max_attempts": current_app.config["NOTIFY_MAX_ATTEMPTS"]}
+    page = services.search_outbox(
+        status=status or "", page=page_number(), per_page=current_app.config["PER_PAGE"]
+    )
+    return {
+        "search": search,
+        "page": page,
+        "button": ButtonForm(),
+        "status_labels": STATUS_LABELS,
+        "status_tones": STATUS_TONES,
+        "max_attempts": current_app.config["NOTIFY_MAX_ATTEMPTS"],
+    }
 
 
 @bp.get("/outbox")

@@ -29,26 +29,39 @@ def sender_for(channel: str) -> Callable:
 
 
 def send_log(message) -> None:
-    current_app.logger.info("outbox #%s %s to %s: %s", message.id, message.kind,
-                            message.recipient, message.body)
+    current_app.logger.info(
+        "outbox #%s %s to %s: %s", message.id, message.kind, message.recipient, message.body
+    )
 
 
 def send_email(message) -> None:
     config = current_app.config
     if not config.get("MAIL_SERVER"):
-        current_app.logger.info("MAIL_SERVER unset; e-mail #%s to %s not sent: %s %s",
-                                message.id, message.recipient, message.subject, message.body)
+        current_app.logger.info(
+            "MAIL_SERVER unset; e-mail #%s to %s not sent: %s %s",
+            message.id,
+            message.recipient,
+            message.subject,
+            message.body,
+        )
         return
     mail = EmailMessage()
-    mail["From"] = formataddr((config.get("MAIL_SENDER_NAME", ""),
-                               config.get("MAIL_DEFAULT_SENDER") or "noreply@localhost"))
+    mail["From"] = formataddr(
+        (
+            config.get("MAIL_SENDER_NAME", ""),
+            config.get("MAIL_DEFAULT_SENDER") or "noreply@localhost",
+        )
+    )
     mail["To"] = message.recipient
     mail["Subject"] = message.subject or message.body[:60]
     mail["Message-ID"] = make_msgid(idstring=f"outbox-{message.id}")
     mail.set_content(message.body)
     smtp_class = smtplib.SMTP_SSL if config.get("MAIL_USE_SSL") else smtplib.SMTP
-    with smtp_class(config["MAIL_SERVER"], int(config.get("MAIL_PORT") or 0),
-                    timeout=int(config.get("MAIL_TIMEOUT", 20))) as smtp:
+    with smtp_class(
+        config["MAIL_SERVER"],
+        int(config.get("MAIL_PORT") or 0),
+        timeout=int(config.get("MAIL_TIMEOUT", 20)),
+    ) as smtp:
         if config.get("MAIL_USE_TLS") and not config.get("MAIL_USE_SSL"):
             smtp.starttls()
         if config.get("MAIL_USERNAME"):
@@ -78,7 +91,7 @@ class LogSmsSender(SmsSender):
 
 
 def load_object(path: str):
-    """"package.module:Name" or "package.module.Name" → the object."""
+    """ "package.module:Name" or "package.module.Name" → the object."""
     module, _, name = path.partition(":") if ":" in path else path.rpartition(".")
     return getattr(import_module(module), name)
 
@@ -87,8 +100,9 @@ def sms_gateway(app) -> SmsSender:
     """The app's SmsSender, built once per app from SMS_SENDER."""
     gateway = app.extensions.get("sms_sender")
     if gateway is None:
-        cls = load_object(app.config.get("SMS_SENDER") or
-                          "coordinator.notifications.senders:LogSmsSender")
+        cls = load_object(
+            app.config.get("SMS_SENDER") or "coordinator.notifications.senders:LogSmsSender"
+        )
         gateway = app.extensions["sms_sender"] = cls(app.config)
     return gateway
 

@@ -15,6 +15,7 @@ from sqlalchemy import insert, select, update
 
 from coordinator.extensions import db
 from coordinator.i18n import gettext as _
+from coordinator.i18n import utcnow
 from coordinator.notifications.models import (
     DUE,
     FAILED,
@@ -26,15 +27,22 @@ from coordinator.notifications.models import (
 from coordinator.notifications.senders import sender_for
 from coordinator.paging import Page, paginate
 from coordinator.rules import Refused
-from coordinator.ui import utcnow
 from coordinator.work import unit_of_work, update_where
 
 OUTBOX_DUE = "outbox.due"  # session.info: this transaction added a message due now
 
 
-def queue(kind: str, recipient: str, body: str, *, channel: str = "sms", subject: str = "",
-          user_id: int | None = None, about: tuple[str, int] | None = None,
-          send_at: datetime | None = None) -> OutboxMessage:
+def queue(
+    kind: str,
+    recipient: str,
+    body: str,
+    *,
+    channel: str = "sms",
+    subject: str = "",
+    user_id: int | None = None,
+    about: tuple[str, int] | None = None,
+    send_at: datetime | None = None,
+) -> OutboxMessage:
     """Add a message to the outbox in the caller's transaction; never commits.
 
     The message exists exactly when the change that caused it does: if the caller rolls back,
@@ -50,17 +58,34 @@ def queue(kind: str, recipient: str, body: str, *, channel: str = "sms", subject
 
 def _fields(kind, recipient, body, channel, subject, user_id, about) -> dict:
     """A message's columns, for queue (an ORM row) and message_row (a row for one INSERT)."""
-    return {"kind": kind, "recipient": recipient, "body": body, "channel": channel,
-            "subject": subject, "user_id": user_id, "subject_type": about[0] if about else "",
-            "subject_id": about[1] if about else None}
+    return {
+        "kind": kind,
+        "recipient": recipient,
+        "body": body,
+        "channel": channel,
+        "subject": subject,
+        "user_id": user_id,
+        "subject_type": about[0] if about else "",
+        "subject_id": about[1] if about else None,
+    }
 
 
-def message_row(kind: str, recipient: str, body: str, *, channel: str = "sms",
-                subject: str = "", user_id: int | None = None,
-                about: tuple[str, int] | None = None, send_at: datetime) -> dict:
+def message_row(
+    kind: str,
+    recipient: str,
+    body: str,
+    *,
+    channel: str = "sms",
+    subject: str = "",
+    user_id: int | None = None,
+    about: tuple[str, int] | None = None,
+    send_at: datetime,
+) -> dict:
     """A message held back until `send_at`, as a row for queue_rows."""
-    return {**_fields(kind, recipient, body, channel, subject, user_id, about),
-            "next_attempt_at": send_at}
+    return {
+        **_fields(kind, recipient, body, channel, subject, user_id, about),
+        "next_attempt_at": send_at,
+    }
 
 
 def queue_rows(rows: list[dict]) -> None:
@@ -100,16 +125,24 @@ def claim_due(limit: int = 100, now: datetime | None = None) -> tuple[str, list[
     token = secrets.token_hex(16)
     lease = now + timedelta(seconds=current_app.config["NOTIFY_LEASE_SECONDS"])
     is_due = (OutboxMessage.status.in_(DUE), OutboxMessage.next_attempt_at <= now)
-    due = (select(OutboxMessage.id).where(*is_due)
-           .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id).limit(limit))
+    due = (
+        select(OutboxMessage.id)
+        .where(*is_due)
+        .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
+        .limit(limit)
+    )
     if db.session.get_bind().dialect.name == "postgresql":
         due = due.with_for_update(skip_locked=True)
     with unit_of_work():
         claimed = db.session.scalars(
             update(OutboxMessage)
             .where(OutboxMessage.id.in_(due.scalar_subquery()), *is_due)
-            .values(status=SENDING, claimed_by=token, next_attempt_at=lease,
-                    attempts=OutboxMessage.attempts + 1)
+            .values(
+                status=SENDING,
+                claimed_by=token,
+                next_attempt_at=lease,
+                attempts=OutboxMessage.attempts + 1,
+            )
             .returning(OutboxMessage.id)
             .execution_options(synchronize_session=False)
         ).all()
@@ -123,7 +156,8 @@ def _finish(message_id: int, token: str, **values) -> None:
             update(OutboxMessage)
             .where(OutboxMessage.id == message_id, OutboxMessage.claimed_by == token)
             .values(claimed_by="", **values)
-            .execution_options(synchronize_session=False))
+            .execution_options(synchronize_session=False)
+        )
 
 
 def deliver_due(limit: int = 100) -> DeliveryRun:
@@ -137,25 +171,37 @@ def deliver_due(limit: int = 100) -> DeliveryRun:
     if not ids:
         return run
     max_attempts = current_app.config["NOTIFY_MAX_ATTEMPTS"]
-    messages = db.session.scalars(select(OutboxMessage).where(OutboxMessage.id.in_(ids))
-                                  .order_by(OutboxMessage.id)).all()
+    messages = db.session.scalars(
+        select(OutboxMessage).where(OutboxMessage.id.in_(ids)).order_by(OutboxMessage.id)
+    ).all()
     for message in messages:
         message_id, attempts = message.id, message.attempts
         try:
             sender_for(message.channel)(message)
         except Exception as error:  # any sender failure is a retry, never a lost message
             db.session.rollback()
-            current_app.logger.warning("outbox #%s attempt %s failed: %r", message_id, attempts,
-                                       error)
+            current_app.logger.warning(
+                "outbox #%s attempt %s failed: %r", message_id, attempts, error
+            )
             now = utcnow()
             if attempts >= max_attempts:
                 run.failed += 1
-                _finish(message_id, token, status=FAILED, last_error=repr(error)[:2000],
-                        next_attempt_at=now)
+                _finish(
+                    message_id,
+                    token,
+                    status=FAILED,
+                    last_error=repr(error)[:2000],
+                    next_attempt_at=now,
+                )
             else:
                 run.retrying += 1
-                _finish(message_id, token, status=PENDING, last_error=repr(error)[:2000],
-                        next_attempt_at=now + backoff(attempts))
+                _finish(
+                    message_id,
+                    token,
+                    status=PENDING,
+                    last_error=repr(error)[:2000],
+                    next_attempt_at=now + backoff(attempts),
+                )
         else:
             run.sent += 1
             _finish(message_id, token, status=SENT, sent_at=utcnow(), last_error="")
@@ -163,6 +209,7 @@ def deliver_due(limit: int = 100) -> DeliveryRun:
 
 
 # ---- the outbox page ------------------------------------------------------------------------
+
 
 def search_outbox(status: str = "", page: int = 1, per_page: int = 25) -> Page:
     """Newest first, optionally one status; admins see every message."""
@@ -187,8 +234,14 @@ def retry_now(message_id: int) -> OutboxMessage | None:
     # On the status and claim as read: a worker claiming it meanwhile, or a second press,
     # finds the row changed (409) instead of handing it out twice.
     with unit_of_work():
-        update_where(OutboxMessage, message.id,
-                     {"status": message.status, "claimed_by": message.claimed_by},
-                     status=PENDING, attempts=0, claimed_by="", next_attempt_at=utcnow())
+        update_where(
+            OutboxMessage,
+            message.id,
+            {"status": message.status, "claimed_by": message.claimed_by},
+            status=PENDING,
+            attempts=0,
+            claimed_by="",
+            next_attempt_at=utcnow(),
+        )
         db.session.info[OUTBOX_DUE] = True  # deliver it after this request, like a new message
     return message

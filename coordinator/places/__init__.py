@@ -3,4 +3,3 @@
 from flask import Blueprint
 
 bp = Blueprint("places", __name__, url_prefix="/places")
-

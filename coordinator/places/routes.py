@@ -39,8 +39,7 @@ def compound(compound_id: int):
 def compound_options():
     """The compounds of one community, as <option>s for a dependent picker."""
     community_id = request.args.get("community_id", type=int)
-    return render("places/compound_options.html",
-                  options=services.compound_choices(community_id))
+    return render("places/compound_options.html", options=services.compound_choices(community_id))
 
 
 @bp.route("/communities/new", methods=["GET", "POST"])
@@ -57,8 +56,9 @@ def edit_community(community_id: int | None = None):
             saved = services.save_community(form.data, found)
         except Refused as refused:
             attach_to_form(form, refused)
-            return render("places/community_form.html", status=refused.status, form=form,
-                          community=found)
+            return render(
+                "places/community_form.html", status=refused.status, form=form, community=found
+            )
         flash(_("Saved %(name)s.", name=saved.name), "success")
         return redirect(url_for("places.community", community_id=saved.id))
     status = 422 if form.is_submitted() else 200
@@ -82,8 +82,9 @@ def edit_compound(compound_id: int | None = None):
             saved = services.save_compound(form.data, found)
         except Refused as refused:
             attach_to_form(form, refused)
-            return render("places/compound_form.html", status=refused.status, form=form,
-                          compound=found)
+            return render(
+                "places/compound_form.html", status=refused.status, form=form, compound=found
+            )
         flash(_("Saved %(name)s.", name=saved.name), "success")
         return redirect(url_for("places.compound", compound_id=saved.id))
     status = 422 if form.is_submitted() else 200

@@ -51,7 +51,8 @@ def compound_choices(community_id: int | None) -> list[tuple[int, str]]:
     if not community_id:
         return []
     rows = db.session.execute(
-        select(Compound.id, Compound.name).where(Compound.community_id == community_id)
+        select(Compound.id, Compound.name)
+        .where(Compound.community_id == community_id)
         .order_by(Compound.name)
     )
     return [(r.id, r.name) for r in rows]
@@ -61,8 +62,11 @@ def overview(actor) -> dict:
     """The subdistrict and, per community, how many compounds, buildings and grids it has."""
     ids = visible_community_ids(actor)
     counts = (
-        select(Community, func.count(func.distinct(Compound.id)).label("compounds"),
-               func.coalesce(func.sum(Compound.building_count), 0).label("buildings"))
+        select(
+            Community,
+            func.count(func.distinct(Compound.id)).label("compounds"),
+            func.coalesce(func.sum(Compound.building_count), 0).label("buildings"),
+        )
         .outerjoin(Compound, Compound.community_id == Community.id)
         .group_by(Community.id)
         .order_by(Community.name)
@@ -78,7 +82,9 @@ def get_community(actor, community_id: int) -> Community | None:
     if ids is not None and community_id not in ids:
         return None
     return db.session.scalar(
-        select(Community).where(Community.id == community_id).options(
+        select(Community)
+        .where(Community.id == community_id)
+        .options(
             selectinload(Community.compounds), selectinload(Community.grids).joinedload(Grid.worker)
         )
     )
@@ -86,9 +92,9 @@ def get_community(actor, community_id: int) -> Community | None:
 
 def get_compound(actor, compound_id: int) -> Compound | None:
     compound = db.session.scalar(
-        select(Compound).where(Compound.id == compound_id).options(
-            selectinload(Compound.buildings).selectinload(Building.entrances)
-        )
+        select(Compound)
+        .where(Compound.id == compound_id)
+        .options(selectinload(Compound.buildings).selectinload(Building.entrances))
     )
     if compound is None:
         return None
@@ -102,12 +108,12 @@ def get_compound(actor, compound_id: int) -> Compound | None:
 # its community, …). The database's unique key is the check: a name taken, before or at the
 # same moment, is refused at the name field (409) by the unit of work.
 
+
 def save_community(data: dict, community: Community | None = None) -> Community:
     """Create or rename a community; names are unique in the subdistrict."""
     with unit_of_work(conflict=_l("A community with this name exists already."), field="name"):
         if community is None:
-            community = Community(
-                subdistrict_id=db.session.scalar(select(Subdistrict.id).limit(1)))
+            community = Community(subdistrict_id=db.session.scalar(select(Subdistrict.id).limit(1)))
             db.session.add(community)
         community.name = data["name"]
         community.office_phone = data.get("office_phone") or ""
@@ -117,13 +123,21 @@ def save_community(data: dict, community: Community | None = None) -> Community:
 
 def save_compound(data: dict, compound: Compound | None = None) -> Compound:
     """Create or edit a compound; names are unique within their community."""
-    with unit_of_work(conflict=_l("This community has a compound with this name already."),
-                      field="name"):
+    with unit_of_work(
+        conflict=_l("This community has a compound with this name already."), field="name"
+    ):
         if compound is None:
             compound = Compound()
             db.session.add(compound)
-        for key in ("community_id", "name", "kind", "address", "year_built", "has_bike_shed",
-                    "many_trees"):
+        for key in (
+            "community_id",
+            "name",
+            "kind",
+            "address",
+            "year_built",
+            "has_bike_shed",
+            "many_trees",
+        ):
             setattr(compound, key, data.get(key))
         compound.building_count = data.get("building_count") or 0
         compound.address = compound.address or ""
@@ -132,8 +146,9 @@ def save_compound(data: dict, compound: Compound | None = None) -> Compound:
 
 def add_building(compound: Compound, data: dict) -> Building:
     """A building with its entrances numbered 1单元, 2单元, …; the compound's count follows."""
-    with unit_of_work(conflict=_l("This compound has a building with this name already."),
-                      field="name"):
+    with unit_of_work(
+        conflict=_l("This compound has a building with this name already."), field="name"
+    ):
         building = Building(compound=compound, name=data["name"], floors=data["floors"])
         building.entrances = [Entrance(name=f"{i}单元") for i in range(1, data["entrances"] + 1)]
         db.session.add(building)
@@ -147,10 +162,10 @@ def add_grid(community: Community, data: dict) -> Grid:
     if worker_id:
         worker = db.session.get(User, worker_id)
         if worker is None or worker.community_id != community.id:
-            raise Refused(_l("Choose a worker of this community."), field="worker_id",
-                          status=422)
-    with unit_of_work(conflict=_l("This community has a grid with this name already."),
-                      field="name"):
+            raise Refused(_l("Choose a worker of this community."), field="worker_id", status=422)
+    with unit_of_work(
+        conflict=_l("This community has a grid with this name already."), field="name"
+    ):
         grid = Grid(community=community, name=data["name"], worker_id=worker_id)
         db.session.add(grid)
     return grid
@@ -158,7 +173,8 @@ def add_grid(community: Community, data: dict) -> Grid:
 
 def staff_choices(community_id: int) -> list[tuple[int, str]]:
     rows = db.session.execute(
-        select(User.id, User.name).where(User.community_id == community_id,
-                                         User.role == access.STAFF).order_by(User.name)
+        select(User.id, User.name)
+        .where(User.community_id == community_id, User.role == access.STAFF)
+        .order_by(User.name)
     )
     return [(r.id, r.name) for r in rows]

@@ -28,38 +28,65 @@ class CoverageForm(FlaskForm):
 
 
 class TeamForm(FlaskForm):
-    name = StringField(_l("Team name"), filters=[strip],
-                       validators=[DataRequired(_l("Enter the team's name.")),
-                                   Length(max=80, message=_l("At most 80 characters."))])
+    name = StringField(
+        _l("Team name"),
+        filters=[strip],
+        validators=[
+            DataRequired(_l("Enter the team's name.")),
+            Length(max=80, message=_l("At most 80 characters.")),
+        ],
+    )
     kind = SelectField(_l("Kind"), choices=options(KINDS.items()))
-    phone = StringField(_l("Duty phone"), filters=[normalise_phone],
-                        validators=[Optional(), Phone()])
-    capacity = IntegerField(_l("Jobs at once"), default=3, validators=[
-        InputRequired(_l("Enter how many jobs the team can take at once.")),
-        NumberRange(1, 500, _l("Enter a number from 1 to 500."))])
-    skills = CheckboxesField(_l("Skills"), choices=options(category_choices()),
-                             validators=[DataRequired(_l("Choose at least one skill."))])
+    phone = StringField(
+        _l("Duty phone"), filters=[normalise_phone], validators=[Optional(), Phone()]
+    )
+    capacity = IntegerField(
+        _l("Jobs at once"),
+        default=3,
+        validators=[
+            InputRequired(_l("Enter how many jobs the team can take at once.")),
+            NumberRange(1, 500, _l("Enter a number from 1 to 500.")),
+        ],
+    )
+    skills = CheckboxesField(
+        _l("Skills"),
+        choices=options(category_choices()),
+        validators=[DataRequired(_l("Choose at least one skill."))],
+    )
     communities = CheckboxesField(_l("Communities covered"), coerce=int)
     compounds = SelectMultipleField(_l("Compounds covered"), coerce=int)
-    description = TextAreaField(_l("Notes"), filters=[strip],
-                                validators=[Length(max=2000,
-                                                   message=_l("At most 2000 characters."))])
+    description = TextAreaField(
+        _l("Notes"),
+        filters=[strip],
+        validators=[Length(max=2000, message=_l("At most 2000 characters."))],
+    )
     active = BooleanField(_l("Taking work"), default=True)
 
 
 class MemberForm(FlaskForm):
-    name = StringField(_l("Name"), filters=[strip],
-                       validators=[DataRequired(_l("Enter a name.")), Length(max=40)])
-    phone = StringField(_l("Mobile number"), filters=[normalise_phone],
-                        validators=[DataRequired(_l("Enter a mobile number.")), Mobile()])
+    name = StringField(
+        _l("Name"), filters=[strip], validators=[DataRequired(_l("Enter a name.")), Length(max=40)]
+    )
+    phone = StringField(
+        _l("Mobile number"),
+        filters=[normalise_phone],
+        validators=[DataRequired(_l("Enter a mobile number.")), Mobile()],
+    )
     is_lead = BooleanField(_l("Team lead"))
 
 
 class TeamSearchForm(SearchForm):
-    q = StringField(_l("Search name, skill or member"), filters=[strip],
-                    validators=[Length(max=40)])
-    kind = SelectField(_l("Kind"), choices=options([("", _l("All kinds"))] + list(KINDS.items())),
-                       validators=[Optional()])
-    skill = SelectField(_l("Skill"), choices=options([("", _l("All skills"))] + category_choices()),
-                        validators=[Optional()])
+    q = StringField(
+        _l("Search name, skill or member"), filters=[strip], validators=[Length(max=40)]
+    )
+    kind = SelectField(
+        _l("Kind"),
+        choices=options([("", _l("All kinds"))] + list(KINDS.items())),
+        validators=[Optional()],
+    )
+    skill = SelectField(
+        _l("Skill"),
+        choices=options([("", _l("All skills"))] + category_choices()),
+        validators=[Optional()],
+    )
     community = SelectField(_l("Community"), coerce=int, default=0, validators=[Optional()])

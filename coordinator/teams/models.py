@@ -20,8 +20,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from coordinator.extensions import db
 from coordinator.i18n import lazy_gettext as _l
-from coordinator.i18n import translated
-from coordinator.ui import utcnow
+from coordinator.i18n import translated, utcnow
 
 KINDS = {
     "property": _l("Property management firm"),
@@ -30,6 +29,7 @@ KINDS = {
     "volunteers": _l("Volunteer team"),
     "contractor": _l("Contractor or department"),
 }
+
 
 def kind_labels() -> dict[str, str]:
     """The kinds in the reader's language, translated once for a whole list."""
@@ -40,15 +40,20 @@ team_communities = Table(
     "team_communities",
     db.metadata,
     Column("team_id", ForeignKey("teams.id", ondelete="CASCADE"), primary_key=True),
-    Column("community_id", ForeignKey("communities.id", ondelete="CASCADE"), primary_key=True,
-           index=True),
+    Column(
+        "community_id",
+        ForeignKey("communities.id", ondelete="CASCADE"),
+        primary_key=True,
+        index=True,
+    ),
 )
 team_compounds = Table(
     "team_compounds",
     db.metadata,
     Column("team_id", ForeignKey("teams.id", ondelete="CASCADE"), primary_key=True),
-    Column("compound_id", ForeignKey("compounds.id", ondelete="CASCADE"), primary_key=True,
-           index=True),
+    Column(
+        "compound_id", ForeignKey("compounds.id", ondelete="CASCADE"), primary_key=True, index=True
+    ),
 )
 
 
@@ -95,8 +100,9 @@ class Team(db.Model):
 
 class TeamSkill(db.Model):
     __tablename__ = "team_skills"
-    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"),
-                                         primary_key=True)
+    team_id: Mapped[int] = mapped_column(
+        ForeignKey("teams.id", ondelete="CASCADE"), primary_key=True
+    )
     skill: Mapped[str] = mapped_column(String(20), primary_key=True, index=True)
     team: Mapped[Team] = relationship(back_populates="skills")
 
@@ -117,8 +123,10 @@ class TeamMember(db.Model):
 
 def search_text_update(team_ids=None):
     """UPDATE teams' search_text from their name and members (all teams when ids is None)."""
-    members = (select(func.aggregate_strings(TeamMember.name + " " + TeamMember.phone, " "))
-               .where(TeamMember.team_id == Team.id).scalar_subquery())
-    stmt = update(Team).values(
-        search_text=func.lower(Team.name + " " + func.coalesce(members, "")))
+    members = (
+        select(func.aggregate_strings(TeamMember.name + " " + TeamMember.phone, " "))
+        .where(TeamMember.team_id == Team.id)
+        .scalar_subquery()
+    )
+    stmt = update(Team).values(search_text=func.lower(Team.name + " " + func.coalesce(members, "")))
     return stmt if team_ids is None else stmt.where(Team.id.in_(team_ids))

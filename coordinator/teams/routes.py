@@ -25,16 +25,31 @@ def team_list_context():
         field = search[name]
         if field.data not in {value for value, *_rest in field.choices}:
             field.data = field.default
-    page = services.search_teams(current_user, q=(search.q.data or "")[:40],
-                                 kind=search.kind.data or "", skill=search.skill.data or "",
-                                 community_id=search.community.data or 0,
-                                 page=page_number(), per_page=current_app.config["PER_PAGE"])
+    page = services.search_teams(
+        current_user,
+        q=(search.q.data or "")[:40],
+        kind=search.kind.data or "",
+        skill=search.skill.data or "",
+        community_id=search.community.data or 0,
+        page=page_number(),
+        per_page=current_app.config["PER_PAGE"],
+    )
     labels, kinds = category_labels(), kind_labels()
-    return {"search": search, "page": page, "labels": labels, "kinds": kinds,
-            "filters": _filter_options(search, {"kind": [("", _("All kinds")), *kinds.items()],
-                                                "skill": [("", _("All skills")), *labels.items()],
-                                                "community": search.community.choices}),
-            "can_create": services.can_edit(current_user, None)}
+    return {
+        "search": search,
+        "page": page,
+        "labels": labels,
+        "kinds": kinds,
+        "filters": _filter_options(
+            search,
+            {
+                "kind": [("", _("All kinds")), *kinds.items()],
+                "skill": [("", _("All skills")), *labels.items()],
+                "community": search.community.choices,
+            },
+        ),
+        "can_create": services.can_edit(current_user, None),
+    }
 
 
 @bp.get("/")
@@ -63,10 +78,15 @@ def _team_form(form):
 
 def _form_page(form, team, status=200):
     validate_url = url_for("teams.validate", team_id=team.id if team else None)
-    return render("teams/form.html", status=status, form=form, team=team,
-                  validate_url=validate_url,
-                  coverage_only=isinstance(form, CoverageForm),
-                  elsewhere=services.coverage_elsewhere(current_user, team))
+    return render(
+        "teams/form.html",
+        status=status,
+        form=form,
+        team=team,
+        validate_url=validate_url,
+        coverage_only=isinstance(form, CoverageForm),
+        elsewhere=services.coverage_elsewhere(current_user, team),
+    )
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -143,12 +163,16 @@ def _team_record(team_id: int):
 
 
 def _detail_context(team, member_form):
-    return {"team": team, "member_form": member_form, "button": ButtonForm(),
-            "record": _team_record(team.id),
-            "phones_visible": services.sees_member_phones(current_user, team),
-            "can_edit": services.can_edit_coverage(current_user, team),
-            "coverage_only": not services.can_edit(current_user, team),
-            "can_manage": services.can_manage_members(current_user, team)}
+    return {
+        "team": team,
+        "member_form": member_form,
+        "button": ButtonForm(),
+        "record": _team_record(team.id),
+        "phones_visible": services.sees_member_phones(current_user, team),
+        "can_edit": services.can_edit_coverage(current_user, team),
+        "coverage_only": not services.can_edit(current_user, team),
+        "can_manage": services.can_manage_members(current_user, team),
+    }
 
 
 @bp.post("/<int:team_id>/members")

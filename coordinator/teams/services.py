@@ -27,11 +27,14 @@ from coordinator.work import unit_of_work
 def covers_community(community_id):
     """A team covers a community when it names it, or names one of its compounds."""
     return or_(
-        exists().where(team_communities.c.team_id == Team.id,
-                       team_communities.c.community_id == community_id),
-        exists().where(team_compounds.c.team_id == Team.id,
-                       team_compounds.c.compound_id == Compound.id,
-                       Compound.community_id == community_id),
+        exists().where(
+            team_communities.c.team_id == Team.id, team_communities.c.community_id == community_id
+        ),
+        exists().where(
+            team_compounds.c.team_id == Team.id,
+            team_compounds.c.compound_id == Compound.id,
+            Compound.community_id == community_id,
+        ),
     )
 
 
@@ -50,16 +53,31 @@ def scoped(stmt, actor):
     return stmt.where(False)
 
 
-def search_teams(actor, q: str = "", kind: str = "", skill: str = "", community_id: int = 0,
-                 page: int = 1, per_page: int = 25) -> Page:
+def search_teams(
+    actor,
+    q: str = "",
+    kind: str = "",
+    skill: str = "",
+    community_id: int = 0,
+    page: int = 1,
+    per_page: int = 25,
+) -> Page:
     """One page of the teams the actor may see, each row with what the list shows."""
     codes = categories_matching(q) if q else []
-    stmt = _team_page_statement(actor.role, bool(q), bool(codes), bool(kind), bool(skill),
-                                bool(community_id))
-    params = {"actor_community": actor.community_id, "actor_team": actor.team_id,
-              "like": f"%{_like_escaped(q.lower())}%", "codes": codes, "kind": kind, "skill": skill,
-              "community": community_id, "limit": per_page + 1,
-              "offset": (page - 1) * per_page}
+    stmt = _team_page_statement(
+        actor.role, bool(q), bool(codes), bool(kind), bool(skill), bool(community_id)
+    )
+    params = {
+        "actor_community": actor.community_id,
+        "actor_team": actor.team_id,
+        "like": f"%{_like_escaped(q.lower())}%",
+        "codes": codes,
+        "kind": kind,
+        "skill": skill,
+        "community": community_id,
+        "limit": per_page + 1,
+        "offset": (page - 1) * per_page,
+    }
     rows = [ListedTeam(row) for row in read_rows(stmt, params)]
     return Page(rows[:per_page], page, per_page, len(rows) > per_page)
 
@@ -70,8 +88,7 @@ def _like_escaped(text: str) -> str:
 
 
 @cache  # one statement per role and set of filters in use: at most 6 × 32, built once each
-def _team_page_statement(role: str, q: bool, codes: bool, kind: bool, skill: bool,
-                         community: bool):
+def _team_page_statement(role: str, q: bool, codes: bool, kind: bool, skill: bool, community: bool):
     """The team list's one statement, with every value a named parameter.
 
     The page's ids are chosen first (an index walk), then each of those rows gets its member
@@ -79,47 +96,80 @@ def _team_page_statement(role: str, q: bool, codes: bool, kind: bool, skill: boo
     for the page only, never for the rows skipped before it. Built once and reused: building
     and compiling it cost several times what the database takes to run it.
     """
-    ids = scoped(select(Team.id, Team.name), SimpleNamespace(role=role, community_id=None,
-                                                             team_id=None))
+    ids = scoped(
+        select(Team.id, Team.name), SimpleNamespace(role=role, community_id=None, team_id=None)
+    )
     if q:
         conditions = [Team.search_text.like(bindparam("like"), escape="\\")]
         if codes:
-            conditions.append(exists().where(
-                TeamSkill.team_id == Team.id,
-                TeamSkill.skill.in_(bindparam("codes", expanding=True))))
+            conditions.append(
+                exists().where(
+                    TeamSkill.team_id == Team.id,
+                    TeamSkill.skill.in_(bindparam("codes", expanding=True)),
+                )
+            )
         ids = ids.where(or_(*conditions))
     if kind:
         ids = ids.where(Team.kind == bindparam("kind"))
     if skill:
-        ids = ids.where(exists().where(TeamSkill.team_id == Team.id,
-                                       TeamSkill.skill == bindparam("skill")))
+        ids = ids.where(
+            exists().where(TeamSkill.team_id == Team.id, TeamSkill.skill == bindparam("skill"))
+        )
     if community:
         ids = ids.where(covers_community(bindparam("community")))
-    chosen = (ids.order_by(Team.name, Team.id).limit(bindparam("limit"))
-              .offset(bindparam("offset")).subquery())
+    chosen = (
+        ids.order_by(Team.name, Team.id)
+        .limit(bindparam("limit"))
+        .offset(bindparam("offset"))
+        .subquery()
+    )
 
     def of_team(stmt):
         return stmt.correlate(Team).scalar_subquery()
 
     member_count = of_team(select(func.count(TeamMember.id)).where(TeamMember.team_id == Team.id))
-    lead = of_team(select(TeamMember.name).where(TeamMember.team_id == Team.id,
-                                                 TeamMember.is_lead).limit(1))
-    skills = of_team(select(func.aggregate_strings(TeamSkill.skill, ","))
-                     .where(TeamSkill.team_id == Team.id))
-    covers = of_team(select(func.aggregate_strings(Community.name, "、"))
-                     .select_from(team_communities.join(Community))
-                     .where(team_communities.c.team_id == Team.id))
-    return (select(Team.id, Team.name, Team.kind, Team.capacity, Team.active,
-                   member_count.label("member_count"), lead.label("lead_name"),
-                   skills.label("skills"), covers.label("covers"))
-            .join(chosen, chosen.c.id == Team.id).order_by(Team.name, Team.id))
+    lead = of_team(
+        select(TeamMember.name).where(TeamMember.team_id == Team.id, TeamMember.is_lead).limit(1)
+    )
+    skills = of_team(
+        select(func.aggregate_strings(TeamSkill.skill, ",")).where(TeamSkill.team_id == Team.id)
+    )
+    covers = of_team(
+        select(func.aggregate_strings(Community.name, "、"))
+        .select_from(team_communities.join(Community))
+        .where(team_communities.c.team_id == Team.id)
+    )
+    return (
+        select(
+            Team.id,
+            Team.name,
+            Team.kind,
+            Team.capacity,
+            Team.active,
+            member_count.label("member_count"),
+            lead.label("lead_name"),
+            skills.label("skills"),
+            covers.label("covers"),
+        )
+        .join(chosen, chosen.c.id == Team.id)
+        .order_by(Team.name, Team.id)
+    )
 
 
 class ListedTeam:
     """A row of the team list: plain values, no ORM object behind it."""
 
-    __slots__ = ("id", "name", "kind", "capacity", "active", "member_count", "lead_name",
-                 "skills", "covers")
+    __slots__ = (
+        "id",
+        "name",
+        "kind",
+        "capacity",
+        "active",
+        "member_count",
+        "lead_name",
+        "skills",
+        "covers",
+    )
 
     def __init__(self, row):
         self.id, self.name, self.kind, self.capacity, self.active = row[:5]
@@ -130,8 +180,11 @@ class ListedTeam:
 
 def get_team(actor, team_id: int) -> Team | None:
     stmt = scoped(select(Team).where(Team.id == team_id), actor).options(
-        selectinload(Team.skills), selectinload(Team.members),
-        selectinload(Team.communities), selectinload(Team.compounds))
+        selectinload(Team.skills),
+        selectinload(Team.members),
+        selectinload(Team.communities),
+        selectinload(Team.compounds),
+    )
     return db.session.scalar(stmt)
 
 
@@ -145,6 +198,7 @@ def get_team(actor, team_id: int) -> Team | None:
 #   committee. The staff of each community it serves change only their own community's part
 #   of its coverage (add or drop their community or its compounds); its details, skills and
 #   members are the admin's, and its lead's for the members.
+
 
 def community_ids_served(team: Team) -> set[int]:
     """Every community the team covers, whole or by one of its compounds."""
@@ -182,8 +236,11 @@ def team_choices(actor) -> list[tuple[int, str]]:
 
 
 def compound_choices_by_community(actor) -> list[tuple[int, str]]:
-    stmt = (select(Compound.id, Compound.name, Community.name.label("community"))
-            .join(Community).order_by(Community.name, Compound.name))
+    stmt = (
+        select(Compound.id, Compound.name, Community.name.label("community"))
+        .join(Community)
+        .order_by(Community.name, Compound.name)
+    )
     if actor.role != access.ADMIN:
         stmt = stmt.where(Compound.community_id == actor.community_id)
     return [(r.id, f"{r.community} · {r.name}") for r in db.session.execute(stmt)]
@@ -194,9 +251,11 @@ def coverage_elsewhere(actor, team: Team | None) -> list[str]:
     staff save the team, and shown to them as such."""
     if team is None or actor.role == access.ADMIN:
         return []
-    return ([c.name for c in team.communities if c.id != actor.community_id]
-            + [f"{c.community.name} · {c.name}" for c in team.compounds
-               if c.community_id != actor.community_id])
+    return [c.name for c in team.communities if c.id != actor.community_id] + [
+        f"{c.community.name} · {c.name}"
+        for c in team.compounds
+        if c.community_id != actor.community_id
+    ]
 
 
 def name_taken(name: str, team_id: int | None = None) -> bool:
@@ -247,7 +306,8 @@ def save_team(actor, data: dict, team: Team | None = None) -> Team:
         team.active = bool(data.get("active"))
         wanted = set(data["skills"])
         team.skills = [s for s in team.skills if s.skill in wanted] + [
-            TeamSkill(skill=code) for code in sorted(wanted - set(team.skill_codes))]
+            TeamSkill(skill=code) for code in sorted(wanted - set(team.skill_codes))
+        ]
         _set_coverage(actor, team, data)
         refresh_search_text(team.id)
     return team
@@ -271,12 +331,16 @@ def _set_coverage(actor, team: Team, data: dict) -> None:
     compound_ids = set(data.get("compounds") or [])
     if actor.role == access.STAFF:
         if community_ids - {actor.community_id}:
-            raise Refused(_l("You can only add your own community."), field="communities",
-                          status=422)
+            raise Refused(
+                _l("You can only add your own community."), field="communities", status=422
+            )
         allowed = {cid for cid, _ in compound_choices_by_community(actor)}
         if compound_ids - allowed:
-            raise Refused(_l("You can only add compounds of your own community."),
-                          field="compounds", status=422)
+            raise Refused(
+                _l("You can only add compounds of your own community."),
+                field="compounds",
+                status=422,
+            )
         community_ids |= {c.id for c in team.communities if c.id != actor.community_id}
         compound_ids |= {c.id for c in team.compounds if c.community_id != actor.community_id}
     # Changed in place (not replaced), so only the rows that differ are written: a change
@@ -310,8 +374,13 @@ def add_member(actor, team: Team, data: dict) -> TeamMember:
             for m in team.members:
                 m.is_lead = False
         user_id = db.session.scalar(select(User.id).where(User.phone == data["phone"]))
-        member = TeamMember(team=team, name=data["name"], phone=data["phone"],
-                            is_lead=bool(data.get("is_lead")), user_id=user_id)
+        member = TeamMember(
+            team=team,
+            name=data["name"],
+            phone=data["phone"],
+            is_lead=bool(data.get("is_lead")),
+            user_id=user_id,
+        )
         db.session.add(member)
         refresh_search_text(team.id)
     return member

@@ -4,7 +4,7 @@ from sqlalchemy import DateTime, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from coordinator.extensions import db
-from coordinator.ui import utcnow
+from coordinator.i18n import utcnow
 
 
 class Photo(db.Model):

@@ -47,9 +47,13 @@ DRAFT_FLOOR = 0.75
 JPEG_QUALITY = 85
 _SRGB = ImageCms.createProfile("sRGB")
 _ORIENTATION = {  # EXIF orientation → the turn that makes the pixels stand upright
-    2: Image.Transpose.FLIP_LEFT_RIGHT, 3: Image.Transpose.ROTATE_180,
-    4: Image.Transpose.FLIP_TOP_BOTTOM, 5: Image.Transpose.TRANSPOSE,
-    6: Image.Transpose.ROTATE_270, 7: Image.Transpose.TRANSVERSE, 8: Image.Transpose.ROTATE_90,
+    2: Image.Transpose.FLIP_LEFT_RIGHT,
+    3: Image.Transpose.ROTATE_180,
+    4: Image.Transpose.FLIP_TOP_BOTTOM,
+    5: Image.Transpose.TRANSPOSE,
+    6: Image.Transpose.ROTATE_270,
+    7: Image.Transpose.TRANSVERSE,
+    8: Image.Transpose.ROTATE_90,
 }
 BAND_ROWS = 128  # rows of the reduced picture made at a time (see _shrink)
 _ALPHA = {"RGBA", "LA", "La", "RGBa", "PA"}
@@ -64,8 +68,12 @@ class Limits:
 
     @classmethod
     def from_config(cls, config) -> "Limits":
-        return cls(max_bytes=config["PHOTO_MAX_BYTES"], max_pixels=config["PHOTO_MAX_PIXELS"],
-                   max_side=config["PHOTO_MAX_SIDE"], thumb_side=config["PHOTO_THUMB_SIDE"])
+        return cls(
+            max_bytes=config["PHOTO_MAX_BYTES"],
+            max_pixels=config["PHOTO_MAX_PIXELS"],
+            max_side=config["PHOTO_MAX_SIDE"],
+            thumb_side=config["PHOTO_THUMB_SIDE"],
+        )
 
 
 @dataclass(frozen=True)
@@ -98,18 +106,32 @@ def read_upload(file_storage, limits: Limits, field: str) -> bytes:
     if seekable:
         stream.seek(0)
     if len(data) > limits.max_bytes:
-        raise Refused(_("%(name)s is larger than %(mb)d MB.",
-                        name=short_name(file_storage.filename),
-                        mb=limits.max_bytes // (1024 * 1024)), field=field, status=413)
+        raise Refused(
+            _(
+                "%(name)s is larger than %(mb)d MB.",
+                name=short_name(file_storage.filename),
+                mb=limits.max_bytes // (1024 * 1024),
+            ),
+            field=field,
+            status=413,
+        )
     return data
 
 
 def process(data: bytes, name: str, limits: Limits, field: str = "photos") -> PreparedPhoto:
     """Bytes of an uploaded file → a PreparedPhoto, or Refused (413 too big, 422 not a photo)."""
-    not_a_photo = Refused(_("%(name)s is not a photo that can be opened (%(formats)s).",
-                            name=name, formats=FORMAT_NAMES), field=field, status=422)
-    too_many_pixels = Refused(_("%(name)s has too many pixels.", name=name), field=field,
-                              status=413)
+    not_a_photo = Refused(
+        _(
+            "%(name)s is not a photo that can be opened (%(formats)s).",
+            name=name,
+            formats=FORMAT_NAMES,
+        ),
+        field=field,
+        status=422,
+    )
+    too_many_pixels = Refused(
+        _("%(name)s has too many pixels.", name=name), field=field, status=413
+    )
     try:
         # Pillow's own bomb guard may fire in open() itself, as an error or as a warning (an
         # exception under `filterwarnings = error`); both mean the same as our budget.
@@ -121,10 +143,18 @@ def process(data: bytes, name: str, limits: Limits, field: str = "photos") -> Pr
     with image:
         width, height = image.size
         if width * height > limits.max_pixels:
-            raise Refused(_("%(name)s is %(width)d × %(height)d pixels; photos of up to "
-                            "%(mp)d megapixels are taken.", name=name, width=width,
-                            height=height, mp=limits.max_pixels // 1_000_000),
-                          field=field, status=413)
+            raise Refused(
+                _(
+                    "%(name)s is %(width)d × %(height)d pixels; photos of up to "
+                    "%(mp)d megapixels are taken.",
+                    name=name,
+                    width=width,
+                    height=height,
+                    mp=limits.max_pixels // 1_000_000,
+                ),
+                field=field,
+                status=413,
+            )
         try:
             clean = _clean(image, limits.max_side)
         except (Image.DecompressionBombError, Image.DecompressionBombWarning):
@@ -134,8 +164,14 @@ def process(data: bytes, name: str, limits: Limits, field: str = "photos") -> Pr
     thumb = clean.copy()
     thumb.thumbnail((limits.thumb_side, limits.thumb_side), Image.Resampling.LANCZOS)
     ext = ".png" if clean.mode == "RGBA" else ".jpg"
-    return PreparedPhoto(name=name, data=_encode(clean), thumb=_encode(thumb), ext=ext,
-                         width=clean.width, height=clean.height)
+    return PreparedPhoto(
+        name=name,
+        data=_encode(clean),
+        thumb=_encode(thumb),
+        ext=ext,
+        width=clean.width,
+        height=clean.height,
+    )
 
 
 def _clean(image: Image.Image, max_side: int) -> Image.Image:

@@ -15,9 +15,12 @@ def _serve(photo_id: int, thumb: bool):
     access.require(photo is not None)
     token = request.args.get("t") or None
     access.require(may_view(current_user, token, photo.owner_type, photo.owner_id))
-    response = send_from_directory(current_app.config["UPLOAD_FOLDER"],
-                                   photo.thumb_path if thumb else photo.path,
-                                   mimetype=photo.mimetype, max_age=3600)
+    response = send_from_directory(
+        current_app.config["UPLOAD_FOLDER"],
+        photo.thumb_path if thumb else photo.path,
+        mimetype=photo.mimetype,
+        max_age=3600,
+    )
     # A photo of someone's flat is nobody else's: never in a shared cache.
     response.cache_control.public = False
     response.cache_control.private = True

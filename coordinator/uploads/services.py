@@ -25,8 +25,8 @@ from sqlalchemy import event, select
 
 from coordinator.extensions import db
 from coordinator.i18n import gettext as _
+from coordinator.i18n import utcnow
 from coordinator.rules import Refused
-from coordinator.ui import utcnow
 from coordinator.uploads.models import Photo
 from coordinator.uploads.processing import Limits, PreparedPhoto, process, read_upload, short_name
 
@@ -35,8 +35,11 @@ _WRITTEN = "uploads.written"  # session.info key: files written in the open tran
 
 def _present(files) -> list:
     """The files actually chosen: an empty <input type=file> posts a nameless part."""
-    return [f for f in (files or []) if isinstance(f, PreparedPhoto) or (
-        f is not None and getattr(f, "filename", ""))]
+    return [
+        f
+        for f in (files or [])
+        if isinstance(f, PreparedPhoto) or (f is not None and getattr(f, "filename", ""))
+    ]
 
 
 def prepare_photo(file_storage, field: str = "photos") -> PreparedPhoto:
@@ -57,8 +60,9 @@ def prepare_photos(files, field: str = "photos", max_count: int = 6) -> list[Pre
     """
     chosen = _present(files)
     if len(chosen) > max_count:
-        raise Refused(_("At most %(count)d photos, please.", count=max_count), field=field,
-                      status=422)
+        raise Refused(
+            _("At most %(count)d photos, please.", count=max_count), field=field, status=422
+        )
     return [prepare_photo(f, field) for f in chosen]
 
 
@@ -68,8 +72,14 @@ def _write(full: Path, data: bytes) -> None:
     db.session.info.setdefault(_WRITTEN, []).append(full)
 
 
-def save_photo(photo, owner_type: str, owner_id: int, kind: str = "photo",
-               uploaded_by=None, field: str = "photos") -> Photo:
+def save_photo(
+    photo,
+    owner_type: str,
+    owner_id: int,
+    kind: str = "photo",
+    uploaded_by=None,
+    field: str = "photos",
+) -> Photo:
     """Store a prepared photo (or an upload, prepared here) and its thumbnail; add the Photo
     to the session. Never commits."""
     prepared = prepare_photo(photo, field)
@@ -79,20 +89,37 @@ def save_photo(photo, owner_type: str, owner_id: int, kind: str = "photo",
     root = Path(current_app.config["UPLOAD_FOLDER"])
     _write(root / path, prepared.data)
     _write(root / thumb_path, prepared.thumb)
-    row = Photo(owner_type=owner_type, owner_id=owner_id, kind=kind, path=path,
-                thumb_path=thumb_path, width=prepared.width, height=prepared.height,
-                bytes=len(prepared.data), uploaded_by_id=getattr(uploaded_by, "id", uploaded_by))
+    row = Photo(
+        owner_type=owner_type,
+        owner_id=owner_id,
+        kind=kind,
+        path=path,
+        thumb_path=thumb_path,
+        width=prepared.width,
+        height=prepared.height,
+        bytes=len(prepared.data),
+        uploaded_by_id=getattr(uploaded_by, "id", uploaded_by),
+    )
     db.session.add(row)
     return row
 
 
-def save_photos(files, owner_type: str, owner_id: int, kind: str = "photo", uploaded_by=None,
-                field: str = "photos", max_count: int = 6) -> list[Photo]:
+def save_photos(
+    files,
+    owner_type: str,
+    owner_id: int,
+    kind: str = "photo",
+    uploaded_by=None,
+    field: str = "photos",
+    max_count: int = 6,
+) -> list[Photo]:
     """Store photos from prepare_photos() (uploads not yet prepared are prepared first): all
     or nothing, in the caller's transaction."""
     prepared = prepare_photos(files, field=field, max_count=max_count)
-    return [save_photo(p, owner_type, owner_id, kind=kind, uploaded_by=uploaded_by, field=field)
-            for p in prepared]
+    return [
+        save_photo(p, owner_type, owner_id, kind=kind, uploaded_by=uploaded_by, field=field)
+        for p in prepared
+    ]
 
 
 def photos_of(owner_type: str, owner_ids) -> dict[int, list[Photo]]:
@@ -102,8 +129,10 @@ def photos_of(owner_type: str, owner_ids) -> dict[int, list[Photo]]:
     if not ids:
         return found
     rows = db.session.scalars(
-        select(Photo).where(Photo.owner_type == owner_type, Photo.owner_id.in_(ids))
-        .order_by(Photo.id))
+        select(Photo)
+        .where(Photo.owner_type == owner_type, Photo.owner_id.in_(ids))
+        .order_by(Photo.id)
+    )
     for photo in rows:
         found[photo.owner_id].append(photo)
     return found
@@ -116,8 +145,11 @@ def get_photo(photo_id: int) -> Photo | None:
 def photo_url(photo: Photo, thumb: bool = False, token: str | None = None) -> str:
     """URL of a photo (or its thumbnail); pass the link token on token-opened pages."""
     endpoint = "uploads.thumb" if thumb else "uploads.photo"
-    return url_for(endpoint, photo_id=photo.id, t=token) if token else url_for(
-        endpoint, photo_id=photo.id)
+    return (
+        url_for(endpoint, photo_id=photo.id, t=token)
+        if token
+        else url_for(endpoint, photo_id=photo.id)
+    )
 
 
 @event.listens_for(db.session, "after_commit")

@@ -5,6 +5,7 @@ Revises: 55300939201b
 Create Date: 2026-11-26 07:00:00
 
 """
+
 from alembic import op
 
 revision = "a9e1c0d4b7f2"

@@ -5,6 +5,7 @@ Revises: a9e1c0d4b7f2
 Create Date: 2026-11-26 09:00:00
 
 """
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -16,14 +17,17 @@ depends_on = None
 
 def upgrade():
     with op.batch_alter_table("teams", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("search_text", sa.Text(), server_default="",
-                                      nullable=False))
+        batch_op.add_column(sa.Column("search_text", sa.Text(), server_default="", nullable=False))
     # Fill it for the teams already there; from now on the app keeps it after every flush.
-    concat = ("string_agg(m.name || ' ' || m.phone, ' ')"
-              if op.get_bind().dialect.name == "postgresql"
-              else "group_concat(m.name || ' ' || m.phone, ' ')")
-    op.execute(f"UPDATE teams SET search_text = lower(name || ' ' || coalesce("
-               f"(SELECT {concat} FROM team_members m WHERE m.team_id = teams.id), ''))")
+    concat = (
+        "string_agg(m.name || ' ' || m.phone, ' ')"
+        if op.get_bind().dialect.name == "postgresql"
+        else "group_concat(m.name || ' ' || m.phone, ' ')"
+    )
+    op.execute(
+        f"UPDATE teams SET search_text = lower(name || ' ' || coalesce("
+        f"(SELECT {concat} FROM team_members m WHERE m.team_id = teams.id), ''))"
+    )
 
 
 def downgrade():

@@ -6,6 +6,7 @@ Revises: h6b2c3d4e5f6
 Create Date: 2026-12-01 10:00:00
 
 """
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -19,8 +20,9 @@ def upgrade():
     # A server default fills the rows already there (and bulk inserts that bypass the ORM);
     # adding a NOT NULL column with a constant default rewrites no rows on PostgreSQL 11+.
     with op.batch_alter_table("cases", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("version", sa.Integer(), server_default=sa.text("1"),
-                                      nullable=False))
+        batch_op.add_column(
+            sa.Column("version", sa.Integer(), server_default=sa.text("1"), nullable=False)
+        )
         batch_op.add_column(sa.Column("submission_key", sa.String(length=32), nullable=True))
     # A unique index, not a constraint: SQLite adds it without copying the table. NULLs (cases
     # logged without a form key) never clash.

@@ -6,6 +6,7 @@ Revises: h1a7c2e4f6b8
 Create Date: 2026-12-01 10:00:00
 
 """
+
 import secrets
 
 import sqlalchemy as sa
@@ -24,11 +25,13 @@ def upgrade():
     users = sa.table("users", sa.column("id", sa.Integer), sa.column("session_token", sa.String))
     conn = op.get_bind()
     for (user_id,) in conn.execute(sa.select(users.c.id)).all():
-        conn.execute(users.update().where(users.c.id == user_id)
-                     .values(session_token=secrets.token_urlsafe(16)))
+        conn.execute(
+            users.update()
+            .where(users.c.id == user_id)
+            .values(session_token=secrets.token_urlsafe(16))
+        )
     with op.batch_alter_table("users", schema=None) as batch_op:
-        batch_op.alter_column("session_token", existing_type=sa.String(length=32),
-                              nullable=False)
+        batch_op.alter_column("session_token", existing_type=sa.String(length=32), nullable=False)
     op.create_table(
         "rate_limit_counters",
         sa.Column("key", sa.String(length=200), nullable=False),

@@ -5,6 +5,7 @@ Revises: d4e6f8a0b2c4
 Create Date: 2026-12-01 10:00:00
 
 """
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -24,13 +25,15 @@ def upgrade():
         sa.Column("purpose", sa.Text(), nullable=False),
         sa.Column("filters", sa.Text(), nullable=False),
         sa.Column("rows", sa.Integer(), nullable=False),
-        sa.ForeignKeyConstraint(["user_id"], ["users.id"],
-                                name=op.f("fk_full_exports_user_id_users")),
+        sa.ForeignKeyConstraint(
+            ["user_id"], ["users.id"], name=op.f("fk_full_exports_user_id_users")
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_full_exports")),
     )
     with op.batch_alter_table("full_exports", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_full_exports_created_at"), ["created_at"],
-                              unique=False)
+        batch_op.create_index(
+            batch_op.f("ix_full_exports_created_at"), ["created_at"], unique=False
+        )
         batch_op.create_index(batch_op.f("ix_full_exports_user_id"), ["user_id"], unique=False)
 
 

@@ -22,9 +22,17 @@ def limited_app(app, monkeypatch):
     made = []
 
     def factory(**overrides):
-        made.append(create_app(settings(app.config["SQLALCHEMY_DATABASE_URI"],
-                                        app.config["UPLOAD_FOLDER"], RATELIMIT_ENABLED=True,
-                                        LOGIN_RATE_LIMIT="3 per minute", **overrides)))
+        made.append(
+            create_app(
+                settings(
+                    app.config["SQLALCHEMY_DATABASE_URI"],
+                    app.config["UPLOAD_FOLDER"],
+                    RATELIMIT_ENABLED=True,
+                    LOGIN_RATE_LIMIT="3 per minute",
+                    **overrides,
+                )
+            )
+        )
         return made[-1]
 
     yield factory
@@ -34,8 +42,12 @@ def limited_app(app, monkeypatch):
 
 
 def attempts(client, n, **headers) -> list[int]:
-    return [client.post("/login", data={"phone": "13800000009", "password": "x"},
-                        headers=headers).status_code for _ in range(n)]
+    return [
+        client.post(
+            "/login", data={"phone": "13800000009", "password": "x"}, headers=headers
+        ).status_code
+        for _ in range(n)
+    ]
 
 
 def test_without_redis_the_count_lives_in_the_database(app, limited_app):
@@ -74,9 +86,14 @@ def test_redis_down_falls_back_and_logs_instead_of_failing_sign_in(limited_app, 
 def test_forwarded_for_is_ignored_without_a_proxy(limited_app):
     """PROXY_COUNT 0 (the default): a client naming a new address each time is still one."""
     client = limited_app().test_client()
-    statuses = [client.post("/login", data={"phone": "13800000009", "password": "x"},
-                            headers={"X-Forwarded-For": f"198.51.100.{i}"}).status_code
-                for i in range(5)]
+    statuses = [
+        client.post(
+            "/login",
+            data={"phone": "13800000009", "password": "x"},
+            headers={"X-Forwarded-For": f"198.51.100.{i}"},
+        ).status_code
+        for i in range(5)
+    ]
     assert statuses == [422, 422, 422, 429, 429]
 
 

@@ -16,9 +16,15 @@ pytestmark = pytest.mark.usefixtures("english")
 
 
 def _form(user, **over):
-    data = {"name": user.name, "phone": user.phone, "role": user.role,
-            "community_id": str(user.community_id or 0), "team_id": str(user.team_id or 0),
-            "password": "", "active": "y"}
+    data = {
+        "name": user.name,
+        "phone": user.phone,
+        "role": user.role,
+        "community_id": str(user.community_id or 0),
+        "team_id": str(user.team_id or 0),
+        "password": "",
+        "active": "y",
+    }
     data.update(over)
     return {k: v for k, v in data.items() if v is not None}
 
@@ -32,11 +38,16 @@ def test_the_same_phone_sent_ten_times_at_once_makes_one_account(app, live, make
     community = make.community()
     make.commit()
     cookie = live.login(admin.phone)
-    data = {"name": "周静", "phone": "13800000044", "role": "staff",
-            "community_id": str(community.id), "team_id": "0", "password": "longenough",
-            "active": "y"}
-    answers = live.burst(10, lambda i: live.post("/people/new", data,
-                                                 cookie=cookie + "; lang=en"))
+    data = {
+        "name": "周静",
+        "phone": "13800000044",
+        "role": "staff",
+        "community_id": str(community.id),
+        "team_id": "0",
+        "password": "longenough",
+        "active": "y",
+    }
+    answers = live.burst(10, lambda i: live.post("/people/new", data, cookie=cookie + "; lang=en"))
     statuses = sorted(a.status for a in answers)
     assert statuses.count(302) == 1, statuses
     refused = [a for a in answers if a.status != 302]
@@ -45,8 +56,7 @@ def test_the_same_phone_sent_ten_times_at_once_makes_one_account(app, live, make
         assert "Someone already has this mobile number." in _errors(answer)
         assert 'value="周静"' in answer.text  # what was typed is kept
     db.session.expire_all()
-    assert db.session.scalar(select(func.count(User.id)).where(
-        User.phone == "13800000044")) == 1
+    assert db.session.scalar(select(func.count(User.id)).where(User.phone == "13800000044")) == 1
 
 
 def test_an_admin_cannot_deactivate_themselves(client, auth, make):
@@ -56,8 +66,7 @@ def test_an_admin_cannot_deactivate_themselves(client, auth, make):
     auth.login(admin)
     answer = client.post(f"/people/{admin.id}", data=_form(admin, active=None))
     assert answer.status_code == 422
-    assert ("You cannot deactivate your own account; ask another admin."
-            in _errors(answer))
+    assert "You cannot deactivate your own account; ask another admin." in _errors(answer)
     assert 'id="err-active"' in answer.get_data(as_text=True)  # at the field
     db.session.expire_all()
     assert db.session.get(User, admin.id).active
@@ -70,8 +79,9 @@ def test_the_last_active_admin_keeps_the_role(client, auth, make):
     community = make.community()
     make.commit()
     auth.login(admin)
-    answer = client.post(f"/people/{admin.id}",
-                         data=_form(admin, role="staff", community_id=str(community.id)))
+    answer = client.post(
+        f"/people/{admin.id}", data=_form(admin, role="staff", community_id=str(community.id))
+    )
     assert answer.status_code == 409
     html = answer.get_data(as_text=True)
     assert re.search(r'id="err-role">This is the last active admin', html)
@@ -96,16 +106,20 @@ def test_two_admins_deactivating_each_other_at_once_leave_one(app, live, make):
 
     def press(i):
         actor, target = pairs[i]
-        return live.post(f"/people/{target.id}", _form(target, active=None),
-                         cookie=cookies[actor.id] + "; lang=en")
+        return live.post(
+            f"/people/{target.id}",
+            _form(target, active=None),
+            cookie=cookies[actor.id] + "; lang=en",
+        )
 
     answers = live.burst(2, press)
     assert sorted(a.status for a in answers) == [302, 409], [a.text[:300] for a in answers]
     refused = next(a for a in answers if a.status == 409)
     assert any("last active admin" in e for e in _errors(refused))
     db.session.expire_all()
-    assert db.session.scalar(select(func.count(User.id)).where(
-        User.role == "admin", User.active)) == 1
+    assert (
+        db.session.scalar(select(func.count(User.id)).where(User.role == "admin", User.active)) == 1
+    )
 
 
 def test_staff_cannot_change_accounts_with_roles_they_cannot_give(client, auth, make):
@@ -123,8 +137,11 @@ def test_a_refusal_inside_the_unit_of_work_leaves_nothing(make):
     admin = make.user("admin")
     make.commit()
     with pytest.raises(Refused) as refused:
-        services.save_user(admin, {"name": admin.name, "phone": admin.phone, "role": "resident",
-                                   "active": True}, admin)
+        services.save_user(
+            admin,
+            {"name": admin.name, "phone": admin.phone, "role": "resident", "active": True},
+            admin,
+        )
     assert refused.value.field == "role"
     db.session.expire_all()
     assert db.session.get(User, admin.id).role == "admin"

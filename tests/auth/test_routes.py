@@ -30,10 +30,13 @@ def test_wrong_password_is_refused_and_number_kept(client, make):
     assert 'value="13800000002"' in html
 
 
-@pytest.mark.parametrize("phone, message", [
-    ("", "Enter your mobile number."),
-    ("12345", "Enter an 11-digit mobile number, e.g. 13800138000."),
-])
+@pytest.mark.parametrize(
+    "phone, message",
+    [
+        ("", "Enter your mobile number."),
+        ("12345", "Enter an 11-digit mobile number, e.g. 13800138000."),
+    ],
+)
 def test_login_form_errors(client, phone, message):
     response = client.post("/login", data={"phone": phone, "password": "x"})
     assert response.status_code == 422
@@ -51,29 +54,42 @@ def test_disabled_account_cannot_sign_in(client, make):
 def test_next_only_goes_to_this_site(client, make):
     user = make.user("admin")
     make.commit()
-    response = client.post("/login?next=//evil.example/x",
-                           data={"phone": user.phone, "password": make.PASSWORD})
+    response = client.post(
+        "/login?next=//evil.example/x", data={"phone": user.phone, "password": make.PASSWORD}
+    )
     assert response.headers["Location"].endswith("/home")
     client.post("/logout")
-    response = client.post("/login?next=/teams/",
-                           data={"phone": user.phone, "password": make.PASSWORD})
+    response = client.post(
+        "/login?next=/teams/", data={"phone": user.phone, "password": make.PASSWORD}
+    )
     assert response.headers["Location"].endswith("/teams/")
 
 
 @pytest.mark.parametrize("redis", [False, True], ids=["database", "redis"])
 def test_login_is_rate_limited(app, redis):
-    extra = {"REDIS_URL": "redis://127.0.0.1:6379/4", "RATELIMIT_KEY_PREFIX": "h4-routes"} \
-        if redis else {}
-    limited = create_app(settings(app.config["SQLALCHEMY_DATABASE_URI"],
-                                  app.config["UPLOAD_FOLDER"], RATELIMIT_ENABLED=True,
-                                  LOGIN_RATE_LIMIT="3 per minute", **extra))
+    extra = (
+        {"REDIS_URL": "redis://127.0.0.1:6379/4", "RATELIMIT_KEY_PREFIX": "h4-routes"}
+        if redis
+        else {}
+    )
+    limited = create_app(
+        settings(
+            app.config["SQLALCHEMY_DATABASE_URI"],
+            app.config["UPLOAD_FOLDER"],
+            RATELIMIT_ENABLED=True,
+            LOGIN_RATE_LIMIT="3 per minute",
+            **extra,
+        )
+    )
     # Counted where every worker and host sees the same number: never in a process's memory.
     expected_storage = "RedisStorage" if redis else "DatabaseStorage"
     assert type(limiter.storage).__name__ == expected_storage
     client = limited.test_client()
     try:
-        statuses = [client.post("/login", data={"phone": "13800000009", "password": "x"})
-                    .status_code for _ in range(5)]
+        statuses = [
+            client.post("/login", data={"phone": "13800000009", "password": "x"}).status_code
+            for _ in range(5)
+        ]
         assert statuses[:3] == [422, 422, 422]
         assert statuses[3:] == [429, 429]
         assert client.get("/login").status_code == 200  # only attempts count, not the page
@@ -89,32 +105,42 @@ def test_admin_creates_a_user_and_bad_input_is_kept(client, auth, make):
     taken = make.user("volunteer")
     make.commit()
     auth.login(admin)
-    data = {"name": "周静", "phone": "1380000", "role": "staff", "community_id": "0",
-            "team_id": "0", "password": "longenough", "active": "y"}
+    data = {
+        "name": "周静",
+        "phone": "1380000",
+        "role": "staff",
+        "community_id": "0",
+        "team_id": "0",
+        "password": "longenough",
+        "active": "y",
+    }
     bad = client.post("/people/new", data=data)
     html = bad.get_data(as_text=True)
     assert bad.status_code == 422
     assert "Enter an 11-digit mobile number, e.g. 13800138000." in field_errors(html)
     assert 'value="周静"' in html
 
-    duplicate = client.post("/people/new", data={**data, "phone": taken.phone,
-                                                 "community_id": str(community.id)})
+    duplicate = client.post(
+        "/people/new", data={**data, "phone": taken.phone, "community_id": str(community.id)}
+    )
     assert duplicate.status_code == 422
     assert "Someone already has this mobile number." in field_errors(
-        duplicate.get_data(as_text=True))
+        duplicate.get_data(as_text=True)
+    )
 
     no_community = client.post("/people/new", data={**data, "phone": "13800000044"})
     assert no_community.status_code == 422
-    assert "Community staff need a community." in field_errors(
-        no_community.get_data(as_text=True))
+    assert "Community staff need a community." in field_errors(no_community.get_data(as_text=True))
 
-    long_name = client.post("/people/new", data={**data, "name": "长" * 41,
-                                                 "phone": "13800000044",
-                                                 "community_id": str(community.id)})
+    long_name = client.post(
+        "/people/new",
+        data={**data, "name": "长" * 41, "phone": "13800000044", "community_id": str(community.id)},
+    )
     assert long_name.status_code == 422
 
-    good = client.post("/people/new", data={**data, "phone": "13800000044",
-                                            "community_id": str(community.id)})
+    good = client.post(
+        "/people/new", data={**data, "phone": "13800000044", "community_id": str(community.id)}
+    )
     assert good.status_code == 302
     created = db.session.query(User).filter_by(phone="13800000044").one()
     assert created.role == "staff" and created.community_id == community.id
@@ -126,9 +152,17 @@ def test_staff_cannot_make_admins_or_reach_other_communities(client, auth, make)
     outsider = make.user("staff")
     make.commit()
     auth.login(staff)
-    response = client.post("/people/new", data={"name": "某人", "phone": "13800000045",
-                                                "role": "admin", "community_id": "0",
-                                                "team_id": "0", "password": "longenough"})
+    response = client.post(
+        "/people/new",
+        data={
+            "name": "某人",
+            "phone": "13800000045",
+            "role": "admin",
+            "community_id": "0",
+            "team_id": "0",
+            "password": "longenough",
+        },
+    )
     assert response.status_code == 422  # not a choice for staff
     assert db.session.query(User).filter_by(phone="13800000045").count() == 0
     assert client.get(f"/people/{outsider.id}").status_code == 404

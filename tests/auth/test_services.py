@@ -25,8 +25,10 @@ def test_team_roles_need_a_team_and_nothing_half_saved(make):
     admin = make.user("admin")
     make.commit()
     with pytest.raises(Refused) as refused:
-        services.save_user(admin, {"name": "赵师傅", "phone": "13800000006", "role": "worker",
-                                   "password": "longenough"})
+        services.save_user(
+            admin,
+            {"name": "赵师傅", "phone": "13800000006", "role": "worker", "password": "longenough"},
+        )
     assert refused.value.field == "team_id"
     db.session.rollback()
     assert db.session.query(User).filter_by(phone="13800000006").count() == 0
@@ -37,7 +39,14 @@ def test_staff_grants_only_community_roles_in_their_community(make):
     other = make.community()
     make.commit()
     assert "admin" not in services.grantable_roles(staff)
-    user = services.save_user(staff, {"name": "刘芳", "phone": "13800000007",
-                                      "role": "volunteer", "community_id": other.id,
-                                      "password": "longenough"})
+    user = services.save_user(
+        staff,
+        {
+            "name": "刘芳",
+            "phone": "13800000007",
+            "role": "volunteer",
+            "community_id": other.id,
+            "password": "longenough",
+        },
+    )
     assert user.community_id == staff.community_id  # not the other community

@@ -23,8 +23,9 @@ def sign_in(web_app, user, password=None):
     from tests.factories import PASSWORD
 
     device = web_app.test_client()
-    response = device.post("/login", data={"phone": user.phone, "password": password or PASSWORD,
-                                           "remember": "y"})
+    response = device.post(
+        "/login", data={"phone": user.phone, "password": password or PASSWORD, "remember": "y"}
+    )
     assert response.status_code == 302, response.get_data(as_text=True)[:300]
     cookies = {name: device.get_cookie(name).value for name in COOKIES}
     return device, cookies
@@ -39,9 +40,11 @@ def opens_home(web_app, **cookies) -> bool:
 
 
 def every_cookie_opens_home(web_app, cookies) -> list[bool]:
-    return [opens_home(web_app, session=cookies["session"]),
-            opens_home(web_app, remember_token=cookies["remember_token"]),
-            opens_home(web_app, **cookies)]
+    return [
+        opens_home(web_app, session=cookies["session"]),
+        opens_home(web_app, remember_token=cookies["remember_token"]),
+        opens_home(web_app, **cookies),
+    ]
 
 
 def test_sign_out_ends_every_session_of_the_account(web_app, make):
@@ -64,11 +67,19 @@ def test_sign_out_ends_every_session_of_the_account(web_app, make):
 
 def save_person(client, user, **changes) -> int:
     """The admin's form for `user` sent with these changes (its current details otherwise)."""
-    form = {"name": user.name, "phone": user.phone, "role": user.role,
-            "community_id": str(user.community_id or 0), "team_id": "0", "password": "",
-            "active": "y", **changes}
-    return client.post(f"/people/{user.id}",
-                       data={k: v for k, v in form.items() if v is not None}).status_code
+    form = {
+        "name": user.name,
+        "phone": user.phone,
+        "role": user.role,
+        "community_id": str(user.community_id or 0),
+        "team_id": "0",
+        "password": "",
+        "active": "y",
+        **changes,
+    }
+    return client.post(
+        f"/people/{user.id}", data={k: v for k, v in form.items() if v is not None}
+    ).status_code
 
 
 def test_a_new_password_ends_every_session(web_app, client, auth, make):
@@ -134,10 +145,12 @@ def test_cookies_without_the_current_token_load_nobody(make):
 def test_remember_cookie_is_guarded_and_lasts_a_month(client, make):
     user = make.user("volunteer")
     make.commit()
-    response = client.post("/login", data={"phone": user.phone, "password": make.PASSWORD,
-                                           "remember": "y"})
-    remember = next(h for h in response.headers.getlist("Set-Cookie")
-                    if h.startswith("remember_token="))
+    response = client.post(
+        "/login", data={"phone": user.phone, "password": make.PASSWORD, "remember": "y"}
+    )
+    remember = next(
+        h for h in response.headers.getlist("Set-Cookie") if h.startswith("remember_token=")
+    )
     assert "HttpOnly" in remember and "SameSite=Lax" in remember
     expires = parsedate_to_datetime(remember.split("Expires=")[1].split(";")[0])
     left = expires - datetime.now(UTC)
@@ -145,8 +158,16 @@ def test_remember_cookie_is_guarded_and_lasts_a_month(client, make):
 
 
 def test_remember_cookie_is_secure_with_the_session_cookie():
-    code = ("from coordinator.config import Config as C; "
-            "print(C.SESSION_COOKIE_SECURE, C.REMEMBER_COOKIE_SECURE)")
-    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True,
-                         env={"SESSION_COOKIE_SECURE": "1", "PATH": ""}, check=True)
+    code = (
+        "from coordinator.config import Config as C; "
+        "print(C.SESSION_COOKIE_SECURE, C.REMEMBER_COOKIE_SECURE)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env={"SESSION_COOKIE_SECURE": "1", "PATH": ""},
+        check=True,
+    )
     assert out.stdout.split() == ["True", "True"]

@@ -15,11 +15,18 @@ def plan_source_drive() -> Event:
     compound = db.session.scalar(select(Compound).filter_by(name="西土城路8号院"))
     organiser = db.session.scalar(select(story.User).filter_by(phone="13800000003"))
     notice = services.local_date() - timedelta(days=40)
-    event = Event(kind="bike_drive", title="西土城路8号院废弃自行车集中清理",
-                  community_id=compound.community_id, compound_id=compound.id,
-                  starts_at=datetime(2026, 11, 1, 1), ends_at=datetime(2026, 11, 1, 5),
-                  organiser_id=organiser.id, status="done", notice_date=notice,
-                  notice_text="西土城路8号院车棚内长期停放的废弃自行车将统一清理。")
+    event = Event(
+        kind="bike_drive",
+        title="西土城路8号院废弃自行车集中清理",
+        community_id=compound.community_id,
+        compound_id=compound.id,
+        starts_at=datetime(2026, 11, 1, 1),
+        ends_at=datetime(2026, 11, 1, 5),
+        organiser_id=organiser.id,
+        status="done",
+        notice_date=notice,
+        notice_text="西土城路8号院车棚内长期停放的废弃自行车将统一清理。",
+    )
     event.roles = [EventRole(name="搬运", capacity=8), EventRole(name="登记车辆", capacity=2)]
     db.session.add(event)
     db.session.commit()
@@ -58,8 +65,11 @@ def test_demo_follows_the_events_chapter_and_runs_twice_unchanged(app, drives): 
     assert set(rows) == {"西土城路8号院", "文慧园路小区", "志强北园", "北三环中路40号院"}
     source = rows["西土城路8号院"]
     assert source["is_source"]
-    assert (source["counts"]["total"], source["counts"]["claimed"],
-            source["counts"]["recycled"]) == (120, 9, 111)
+    assert (
+        source["counts"]["total"],
+        source["counts"]["claimed"],
+        source["counts"]["recycled"],
+    ) == (120, 9, 111)
     # Each drive's bikes match how far it has got.
     north = rows["北三环中路40号院"]["counts"]
     assert north["registered"] > 0 and north["pending"] > 0 and north["recycled"] == 0

@@ -44,8 +44,9 @@ def test_an_owner_claiming_one_tag_many_times_at_once_makes_one_claim(app, live,
     db.session.commit()
     path = f"/claim/{event.id}"
 
-    results = live.burst(8, lambda i: live.post(path, {"tag": "2", "phone": "13800138000"},
-                                                headers=EN))
+    results = live.burst(
+        8, lambda i: live.post(path, {"tag": "2", "phone": "13800138000"}, headers=EN)
+    )
 
     assert _codes(results) == [200] + [409] * 7, [r.text[:300] for r in results]
     assert all("claimed this bike already" in r.text for r in results if r.status == 409)
@@ -76,8 +77,9 @@ def test_confirming_and_rejecting_one_claim_at_once_decides_it_once(app, live, m
     base = f"/events/{event.id}/bikes/claims/{claim.id}"
     bike_id, claim_id = bike.id, claim.id
 
-    results = live.burst(6, lambda i: live.post(
-        f"{base}/{'confirm' if i % 2 else 'reject'}", cookie=cookies[i % 2]))
+    results = live.burst(
+        6, lambda i: live.post(f"{base}/{'confirm' if i % 2 else 'reject'}", cookie=cookies[i % 2])
+    )
 
     codes = _codes(results)
     assert codes == [302] + [409] * 5, [r.text[:300] for r in results]
@@ -93,7 +95,8 @@ def test_confirming_and_rejecting_one_claim_at_once_decides_it_once(app, live, m
 
 
 def test_a_claim_landing_while_staff_release_the_bike_never_waits_on_a_gone_bike(
-        app, live, make, drives):
+    app, live, make, drives
+):
     event = drives.drive()
     (bike,) = drives.bikes(event, 1)
     first = BikeClaim(event_id=event.id, bike_id=bike.id, phone="13800138000")
@@ -124,8 +127,14 @@ def test_a_handover_recorded_twice_at_once_moves_each_bike_once(app, live, make,
     drives.bikes(event, 5, status=TO_RECYCLE)
     db.session.commit()
     cookies = _staff(live, make, event)
-    form = {"to_kind": "recycler", "to_whom": "海淀再生资源公司", "receiver_name": "周师傅",
-            "handed_at": "2026-12-01", "count": "5", "reused": "0"}
+    form = {
+        "to_kind": "recycler",
+        "to_whom": "海淀再生资源公司",
+        "receiver_name": "周师傅",
+        "handed_at": "2026-12-01",
+        "count": "5",
+        "reused": "0",
+    }
 
     path = f"/events/{event.id}/bikes/handover"
 
@@ -161,8 +170,12 @@ def test_bikes_registered_at_once_get_one_tag_each(app, live, make, drives):
 
     path = f"/events/{event.id}/bikes"
 
-    results = live.burst(8, lambda i: live.post(path, {"colour": "black", "location": f"车棚{i}"},
-                                                cookie=cookies[i % 2]))
+    results = live.burst(
+        8,
+        lambda i: live.post(
+            path, {"colour": "black", "location": f"车棚{i}"}, cookie=cookies[i % 2]
+        ),
+    )
 
     assert _codes(results) == [302] * 8
     tags = sorted(db.session.scalars(select(Bike.tag_number)))

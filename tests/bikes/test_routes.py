@@ -64,16 +64,24 @@ def test_register_page_queries_are_constant(client, setup, drives, count_queries
 
 def test_save_and_next_keeps_location_and_shows_tag(client, setup):
     event, _staff = setup
-    data = {"colour": "red", "brand": "凤凰", "location": "车棚东侧第3排", "note": "",
-            "photo": (jpeg_bytes(), "bike.jpg")}
-    response = client.post(f"/events/{event.id}/bikes", data=data, headers=HX,
-                           content_type="multipart/form-data")
+    data = {
+        "colour": "red",
+        "brand": "凤凰",
+        "location": "车棚东侧第3排",
+        "note": "",
+        "photo": (jpeg_bytes(), "bike.jpg"),
+    }
+    response = client.post(
+        f"/events/{event.id}/bikes", data=data, headers=HX, content_type="multipart/form-data"
+    )
     body = response.get_data(as_text=True)
     assert response.status_code == 200 and "<html" not in body
-    assert '<strong>1</strong>' in body
+    assert "<strong>1</strong>" in body
     assert 'value="车棚东侧第3排"' in body  # remembered for the next bike
-    response = client.post(f"/events/{event.id}/bikes", data={
-        "colour": "black", "brand": "", "location": "车棚西侧", "note": ""})
+    response = client.post(
+        f"/events/{event.id}/bikes",
+        data={"colour": "black", "brand": "", "location": "车棚西侧", "note": ""},
+    )
     assert response.status_code == 302 and "saved=2" in response.headers["Location"]
     bikes = db.session.scalars(select(Bike).order_by(Bike.tag_number)).all()
     assert [(b.tag_number, b.colour) for b in bikes] == [(1, "red"), (2, "black")]
@@ -81,16 +89,20 @@ def test_save_and_next_keeps_location_and_shows_tag(client, setup):
     assert "/photos/" in html and 'value="车棚西侧"' in html
 
 
-@pytest.mark.parametrize("data,field_message", [
-    ({"brand": "永久", "location": "车棚"}, "colour"),
-    ({"colour": "black", "location": ""}, "location"),
-    ({"colour": "purple-ish", "location": "车棚"}, "colour"),
-    ({"colour": "black", "location": "x" * 81}, "location"),
-])
+@pytest.mark.parametrize(
+    "data,field_message",
+    [
+        ({"brand": "永久", "location": "车棚"}, "colour"),
+        ({"colour": "black", "location": ""}, "location"),
+        ({"colour": "purple-ish", "location": "车棚"}, "colour"),
+        ({"colour": "black", "location": "x" * 81}, "location"),
+    ],
+)
 def test_bad_bike_entry_is_422_and_keeps_values(client, setup, data, field_message):
     event, _staff = setup
-    response = client.post(f"/events/{event.id}/bikes", data={"note": "前轮没气", **data},
-                           headers=HX)
+    response = client.post(
+        f"/events/{event.id}/bikes", data={"note": "前轮没气", **data}, headers=HX
+    )
     body = response.get_data(as_text=True)
     assert response.status_code == 422 and field_errors(body)
     assert f'id="err-{field_message}"' in body
@@ -100,9 +112,11 @@ def test_bad_bike_entry_is_422_and_keeps_values(client, setup, data, field_messa
 
 def test_bad_photo_is_shown_at_the_field(client, setup):
     event, _staff = setup
-    response = client.post(f"/events/{event.id}/bikes", data={
-        "colour": "black", "location": "车棚", "photo": (BytesIO(b"nope"), "x.jpg")},
-        content_type="multipart/form-data")
+    response = client.post(
+        f"/events/{event.id}/bikes",
+        data={"colour": "black", "location": "车棚", "photo": (BytesIO(b"nope"), "x.jpg")},
+        content_type="multipart/form-data",
+    )
     assert response.status_code == 422 and 'id="err-photo"' in response.get_data(as_text=True)
     assert count(Bike) == 0
 
@@ -110,19 +124,27 @@ def test_bad_photo_is_shown_at_the_field(client, setup):
 def test_staff_of_another_community_gets_404(client, drives, make, auth):
     event = drives.drive()
     bike_owner_claim = drives.bikes(event, 1)
-    db.session.add(BikeClaim(event_id=event.id, bike_id=bike_owner_claim[0].id,
-                             phone="13800138000"))
+    db.session.add(
+        BikeClaim(event_id=event.id, bike_id=bike_owner_claim[0].id, phone="13800138000")
+    )
     outsider = make.user("staff")
     db.session.commit()
     auth.login(outsider)
     claim_id = db.session.scalar(select(BikeClaim.id))
-    for path in [f"/events/{event.id}/bikes", f"/events/{event.id}/bikes/notice",
-                 f"/events/{event.id}/bikes/tags", f"/events/{event.id}/repeat"]:
+    for path in [
+        f"/events/{event.id}/bikes",
+        f"/events/{event.id}/bikes/notice",
+        f"/events/{event.id}/bikes/tags",
+        f"/events/{event.id}/repeat",
+    ]:
         assert client.get(path).status_code == 404, path
-    for path in [f"/events/{event.id}/bikes", f"/events/{event.id}/bikes/recycle",
-                 f"/events/{event.id}/bikes/handover",
-                 f"/events/{event.id}/bikes/claims/{claim_id}/confirm",
-                 f"/events/{event.id}/repeat"]:
+    for path in [
+        f"/events/{event.id}/bikes",
+        f"/events/{event.id}/bikes/recycle",
+        f"/events/{event.id}/bikes/handover",
+        f"/events/{event.id}/bikes/claims/{claim_id}/confirm",
+        f"/events/{event.id}/repeat",
+    ]:
         assert client.post(path, data={"colour": "black", "location": "x"}).status_code == 404
     assert count(Bike) == 1 and count(BikeClaim, status="pending") == 1
 
@@ -199,39 +221,76 @@ def test_move_to_recycle_then_handover(client, setup, drives):
     assert response.status_code == 200 and count(Bike, status="to_recycle") == 4
     body = response.get_data(as_text=True)
     assert 'name="receiver_name"' in body and 'value="4"' in body
-    response = client.post(f"/events/{event.id}/bikes/handover", data={
-        "to_kind": "subdistrict", "to_whom": "北太平庄街道", "receiver_name": "刘洋",
-        "handed_at": "2026-11-20", "count": "4", "reused": "0", "note": ""})
+    response = client.post(
+        f"/events/{event.id}/bikes/handover",
+        data={
+            "to_kind": "subdistrict",
+            "to_whom": "北太平庄街道",
+            "receiver_name": "刘洋",
+            "handed_at": "2026-11-20",
+            "count": "4",
+            "reused": "0",
+            "note": "",
+        },
+    )
     assert response.status_code == 302
     assert count(Bike, status="recycled") == 4 and count(BikeHandover) == 1
     html = client.get(f"/events/{event.id}/bikes").get_data(as_text=True)
     assert '<span class="number">4</span>' in html and "刘洋" in html
 
 
-@pytest.mark.parametrize("data,field", [
-    ({"to_whom": "", "receiver_name": "刘洋", "handed_at": "2026-11-20", "count": "2"},
-     "to_whom"),
-    ({"to_whom": "街道", "receiver_name": "", "handed_at": "2026-11-20", "count": "2"},
-     "receiver_name"),
-    ({"to_whom": "街道", "receiver_name": "刘洋", "handed_at": "someday", "count": "2"},
-     "handed_at"),
-    ({"to_whom": "街道", "receiver_name": "刘洋", "handed_at": "9999-12-31", "count": "2"},
-     "handed_at"),
-    ({"to_whom": "街道", "receiver_name": "刘洋", "handed_at": "0001-01-01", "count": "2"},
-     "handed_at"),
-    ({"to_whom": "街道", "receiver_name": "刘洋", "handed_at": "2026-11-20", "count": "-1"},
-     "count"),
-    ({"to_whom": "街道", "receiver_name": "刘洋", "handed_at": "2026-11-20", "count": "9"},
-     "count"),
-    ({"to_whom": "街道", "receiver_name": "刘洋", "handed_at": "2026-11-20", "count": "1",
-      "reused": "1"}, "reused"),
-])
+@pytest.mark.parametrize(
+    "data,field",
+    [
+        (
+            {"to_whom": "", "receiver_name": "刘洋", "handed_at": "2026-11-20", "count": "2"},
+            "to_whom",
+        ),
+        (
+            {"to_whom": "街道", "receiver_name": "", "handed_at": "2026-11-20", "count": "2"},
+            "receiver_name",
+        ),
+        (
+            {"to_whom": "街道", "receiver_name": "刘洋", "handed_at": "someday", "count": "2"},
+            "handed_at",
+        ),
+        (
+            {"to_whom": "街道", "receiver_name": "刘洋", "handed_at": "9999-12-31", "count": "2"},
+            "handed_at",
+        ),
+        (
+            {"to_whom": "街道", "receiver_name": "刘洋", "handed_at": "0001-01-01", "count": "2"},
+            "handed_at",
+        ),
+        (
+            {"to_whom": "街道", "receiver_name": "刘洋", "handed_at": "2026-11-20", "count": "-1"},
+            "count",
+        ),
+        (
+            {"to_whom": "街道", "receiver_name": "刘洋", "handed_at": "2026-11-20", "count": "9"},
+            "count",
+        ),
+        (
+            {
+                "to_whom": "街道",
+                "receiver_name": "刘洋",
+                "handed_at": "2026-11-20",
+                "count": "1",
+                "reused": "1",
+            },
+            "reused",
+        ),
+    ],
+)
 def test_bad_handover_is_refused_at_the_field(client, setup, drives, data, field):
     event, _staff = setup
     drives.bikes(event, 3, status="to_recycle")
     db.session.commit()
-    response = client.post(f"/events/{event.id}/bikes/handover",
-                           data={"to_kind": "subdistrict", "note": "第一车", **data}, headers=HX)
+    response = client.post(
+        f"/events/{event.id}/bikes/handover",
+        data={"to_kind": "subdistrict", "note": "第一车", **data},
+        headers=HX,
+    )
     body = response.get_data(as_text=True)
     assert 400 <= response.status_code < 500
     assert f'id="err-{field}"' in body and "第一车" in body
@@ -259,6 +318,7 @@ def test_tag_sheet_has_each_tag_with_its_qr(client, setup, drives):
 
 # --- the public claim ---------------------------------------------------------------------
 
+
 @pytest.fixture
 def public_drive(drives):
     event = drives.drive()
@@ -272,8 +332,11 @@ def test_claim_page_prefills_tag_and_accepts_a_claim(client, public_drive):
     event = public_drive
     html = client.get(f"/claim/{event.id}-2").get_data(as_text=True)
     assert 'value="2"' in html and 'inputmode="tel"' in html
-    response = client.post(f"/claim/{event.id}-2", data={"tag": "2", "phone": "138 0013 8000"},
-                           headers={"HX-Request": "true", "HX-Target": "claim"})
+    response = client.post(
+        f"/claim/{event.id}-2",
+        data={"tag": "2", "phone": "138 0013 8000"},
+        headers={"HX-Request": "true", "HX-Target": "claim"},
+    )
     body = response.get_data(as_text=True)
     assert response.status_code == 200 and "<html" not in body and "138****8000" in body
     claim = db.session.scalar(select(BikeClaim))
@@ -281,14 +344,17 @@ def test_claim_page_prefills_tag_and_accepts_a_claim(client, public_drive):
     assert db.session.get(Bike, claim.bike_id).status == "registered"
 
 
-@pytest.mark.parametrize("data,status,field", [
-    ({"tag": "99", "phone": "13800138000"}, 404, "tag"),
-    ({"tag": "4", "phone": "13800138000"}, 409, "tag"),
-    ({"tag": "", "phone": "13800138000"}, 422, "tag"),
-    ({"tag": "abc", "phone": "13800138000"}, 422, "tag"),
-    ({"tag": "1", "phone": "12345"}, 422, "phone"),
-    ({"tag": "1", "phone": ""}, 422, "phone"),
-])
+@pytest.mark.parametrize(
+    "data,status,field",
+    [
+        ({"tag": "99", "phone": "13800138000"}, 404, "tag"),
+        ({"tag": "4", "phone": "13800138000"}, 409, "tag"),
+        ({"tag": "", "phone": "13800138000"}, 422, "tag"),
+        ({"tag": "abc", "phone": "13800138000"}, 422, "tag"),
+        ({"tag": "1", "phone": "12345"}, 422, "phone"),
+        ({"tag": "1", "phone": ""}, 422, "phone"),
+    ],
+)
 def test_bad_claims_are_refused_at_the_field(client, public_drive, data, status, field):
     response = client.post(f"/claim/{public_drive.id}", data=data)
     body = response.get_data(as_text=True)
@@ -300,8 +366,9 @@ def test_claim_after_deadline_is_refused(client, public_drive):
     event = public_drive
     event.notice_date = past_deadline(event)
     db.session.commit()
-    assert "Claim period over" in client.get(f"/claim/{event.id}").get_data(as_text=True) or \
-        "认领期已过" in client.get(f"/claim/{event.id}").get_data(as_text=True)
+    assert "Claim period over" in client.get(f"/claim/{event.id}").get_data(
+        as_text=True
+    ) or "认领期已过" in client.get(f"/claim/{event.id}").get_data(as_text=True)
     response = client.post(f"/claim/{event.id}", data={"tag": "1", "phone": "13800138000"})
     assert response.status_code == 409 and count(BikeClaim) == 0
 
@@ -321,14 +388,16 @@ def test_draft_and_cleanup_events_have_no_claim_page(client, drives):
 
 # --- campaigns ----------------------------------------------------------------------------
 
+
 def test_repeat_form_makes_drafts_and_shows_the_campaign(client, setup, make):
     event, staff = setup
     a = make.compound(event.community, name="师大北路小区")
     db.session.commit()
     html = client.get(f"/events/{event.id}/repeat").get_data(as_text=True)
     assert "师大北路小区" in html and 'type="checkbox"' in html
-    response = client.post(f"/events/{event.id}/repeat",
-                           data={"compounds": [str(a.id)], "kind": "recycle_exchange"})
+    response = client.post(
+        f"/events/{event.id}/repeat", data={"compounds": [str(a.id)], "kind": "recycle_exchange"}
+    )
     assert response.status_code == 302 and "/campaigns/" in response.headers["Location"]
     copy = db.session.scalar(select(Event).where(Event.compound_id == a.id))
     assert copy.status == "draft" and copy.kind == "recycle_exchange"
@@ -336,14 +405,20 @@ def test_repeat_form_makes_drafts_and_shows_the_campaign(client, setup, make):
     html = page.get_data(as_text=True)
     assert page.status_code == 200 and "师大北路小区" in html and 'class="bar"' in html
     cid = response.headers["Location"].rsplit("/", 1)[-1]
-    fragment = client.get(f"/campaigns/{cid}", headers={"HX-Request": "true",
-                                                        "HX-Target": "progress"})
+    fragment = client.get(
+        f"/campaigns/{cid}", headers={"HX-Request": "true", "HX-Target": "progress"}
+    )
     assert "<html" not in fragment.get_data(as_text=True)
 
 
-@pytest.mark.parametrize("data", [{"compounds": [], "kind": "bike_drive"},
-                                  {"compounds": ["999999"], "kind": "bike_drive"},
-                                  {"compounds": [], "kind": "fireworks"}])
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"compounds": [], "kind": "bike_drive"},
+        {"compounds": ["999999"], "kind": "bike_drive"},
+        {"compounds": [], "kind": "fireworks"},
+    ],
+)
 def test_bad_repeat_is_422(client, setup, make, data):
     event, _staff = setup
     make.compound(event.community, name="师大北路小区")
@@ -358,8 +433,9 @@ def test_staff_cannot_repeat_into_another_community(client, setup, make):
     other = make.compound(name="别处小区")
     db.session.commit()
     assert "别处小区" not in client.get(f"/events/{event.id}/repeat").get_data(as_text=True)
-    response = client.post(f"/events/{event.id}/repeat",
-                           data={"compounds": [str(other.id)], "kind": "bike_drive"})
+    response = client.post(
+        f"/events/{event.id}/repeat", data={"compounds": [str(other.id)], "kind": "bike_drive"}
+    )
     assert response.status_code == 422 and count(Event) == 1
 
 
@@ -383,8 +459,15 @@ def guarded_client(app, database_url, tmp_path):
 
     # The limiter is one object shared by every app: switched on here; the autouse fixture in
     # tests/conftest.py switches it back off after the test.
-    strict = create_app(settings(database_url, str(tmp_path), WTF_CSRF_ENABLED=True,
-                                 RATELIMIT_ENABLED=True, CLAIM_RATE_LIMIT="3 per minute"))
+    strict = create_app(
+        settings(
+            database_url,
+            str(tmp_path),
+            WTF_CSRF_ENABLED=True,
+            RATELIMIT_ENABLED=True,
+            CLAIM_RATE_LIMIT="3 per minute",
+        )
+    )
     yield strict.test_client()
     with strict.app_context():  # its own engine: close its connections before the wipe
         db.session.remove()
@@ -399,8 +482,12 @@ def test_claim_needs_csrf_token_and_is_rate_limited(guarded_client, public_drive
     for _ in range(4):
         html = guarded_client.get(f"/claim/{event.id}").get_data(as_text=True)
         token = html.split('name="csrf_token" type="hidden" value="', 1)[1].split('"', 1)[0]
-        statuses.append(guarded_client.post(f"/claim/{event.id}", data={
-            "csrf_token": token, "tag": "99", "phone": "13800138000"}).status_code)
+        statuses.append(
+            guarded_client.post(
+                f"/claim/{event.id}",
+                data={"csrf_token": token, "tag": "99", "phone": "13800138000"},
+            ).status_code
+        )
     assert statuses[-1] == 429 and 404 in statuses
 
 
@@ -408,9 +495,11 @@ def test_bike_photos_are_served_to_the_drive_staff_only(client, setup, auth, mak
     from coordinator.uploads.models import Photo
 
     event, _staff = setup
-    client.post(f"/events/{event.id}/bikes", data={
-        "colour": "red", "location": "车棚", "photo": (jpeg_bytes(), "bike.jpg")},
-        content_type="multipart/form-data")
+    client.post(
+        f"/events/{event.id}/bikes",
+        data={"colour": "red", "location": "车棚", "photo": (jpeg_bytes(), "bike.jpg")},
+        content_type="multipart/form-data",
+    )
     photo = db.session.scalar(select(Photo).where(Photo.owner_type == "bike"))
     for path in (f"/photos/{photo.id}", f"/photos/{photo.id}/thumb"):
         with client.get(path) as response:  # a file response: closed, or it leaks
@@ -437,13 +526,27 @@ def test_finished_drive_shows_no_entry_form(client, drives, make, auth):
     auth.login(admin)
     html = client.get(f"/events/{event.id}/bikes").get_data(as_text=True)
     assert 'capture="environment"' not in html
-    response = client.post(f"/events/{event.id}/bikes", data={"colour": "black",
-                                                               "location": "车棚"})
+    response = client.post(
+        f"/events/{event.id}/bikes", data={"colour": "black", "location": "车棚"}
+    )
     assert response.status_code == 409 and count(Bike) == 0
 
 
-@pytest.mark.parametrize("code", ["²", "1-²", "١", "1-١٢", "99999999999999999999",
-                                  "1-99999999999999999999", "2147483648", "-1", "1-", "1--2"])
+@pytest.mark.parametrize(
+    "code",
+    [
+        "²",
+        "1-²",
+        "١",
+        "1-١٢",
+        "99999999999999999999",
+        "1-99999999999999999999",
+        "2147483648",
+        "-1",
+        "1-",
+        "1--2",
+    ],
+)
 def test_claim_codes_that_are_not_ascii_numbers_of_a_row_are_404(client, public_drive, code):
     """str.isdigit() takes "²" and "١" (which int() refuses or reads as 1): only ASCII digits
     of a number a row can have make a claim link."""

@@ -177,20 +177,38 @@ def test_move_to_recycle_after_deadline_skips_pending_claims(drives, make):
 def test_handover_marks_bikes_recycled(drives, make):
     event = drives.drive()
     drives.bikes(event, 6, status="to_recycle")
-    handed = services.record_handover(make.user("admin"), event, {
-        "to_kind": "subdistrict", "to_whom": "北太平庄街道", "receiver_name": "刘洋",
-        "handed_at": services.local_date(), "count": 4, "reused": 0})
+    handed = services.record_handover(
+        make.user("admin"),
+        event,
+        {
+            "to_kind": "subdistrict",
+            "to_whom": "北太平庄街道",
+            "receiver_name": "刘洋",
+            "handed_at": services.local_date(),
+            "count": 4,
+            "reused": 0,
+        },
+    )
     assert handed.count == 4
     counts = services.tally([event.id])[event.id]
     assert (counts["recycled"], counts["to_recycle"], counts["cleared"]) == (4, 2, 4)
-    assert db.session.scalar(select(func.count()).select_from(Bike)
-                             .where(Bike.handover_id == handed.id)) == 4
+    assert (
+        db.session.scalar(
+            select(func.count()).select_from(Bike).where(Bike.handover_id == handed.id)
+        )
+        == 4
+    )
 
 
 def test_handover_reuse_only_for_exchange_and_never_more_than_waiting(drives, make):
     admin = make.user("admin")
-    data = {"to_kind": "recycler", "to_whom": "回收站", "receiver_name": "李", "note": "",
-            "handed_at": services.local_date()}
+    data = {
+        "to_kind": "recycler",
+        "to_whom": "回收站",
+        "receiver_name": "李",
+        "note": "",
+        "handed_at": services.local_date(),
+    }
     drive = drives.drive()
     drives.bikes(drive, 3, status="to_recycle")
     db.session.commit()
@@ -215,8 +233,9 @@ def test_repeat_drive_copies_into_compounds_as_one_campaign(drives, make):
     b = make.compound(name="志强北园")
     admin = make.user("admin")
     campaign = services.repeat_drive(admin, source, [a.id, b.id], kind="recycle_exchange")
-    copies = db.session.scalars(select(Event).where(Event.campaign_id == campaign.id,
-                                                    Event.id != source.id)).all()
+    copies = db.session.scalars(
+        select(Event).where(Event.campaign_id == campaign.id, Event.id != source.id)
+    ).all()
     assert campaign.source_event_id == source.id and source.campaign_id == campaign.id
     assert {c.compound_id for c in copies} == {a.id, b.id}
     for copy in copies:

@@ -18,10 +18,23 @@ from coordinator.extensions import db
 from tests.conftest import settings
 
 CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2,
-         "is_mobile": True, "has_touch": True, "locale": "zh-CN"}
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+PHONE = {
+    "viewport": {"width": 390, "height": 844},
+    "device_scale_factor": 2,
+    "is_mobile": True,
+    "has_touch": True,
+    "locale": "zh-CN",
+}
 DESKTOP = {"viewport": {"width": 1280, "height": 800}, "locale": "zh-CN"}
 SHOTS = Path(__file__).parent / "screenshots"
 
@@ -35,8 +48,9 @@ def _free_port() -> int:
 @pytest.fixture(scope="session")
 def live_app(app, database_url, tmp_path_factory):
     """The same database as `app`, but with CSRF on, as in production."""
-    return create_app(settings(database_url, str(tmp_path_factory.mktemp("live-uploads")),
-                               WTF_CSRF_ENABLED=True))
+    return create_app(
+        settings(database_url, str(tmp_path_factory.mktemp("live-uploads")), WTF_CSRF_ENABLED=True)
+    )
 
 
 @pytest.fixture(scope="session")

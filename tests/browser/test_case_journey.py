@@ -35,9 +35,10 @@ def text_message(app, kind: str, case_id: int) -> str:
     """The body of the last text of this kind about the case, as the phone would receive it."""
     with app.app_context():
         body = db.session.scalar(
-            select(OutboxMessage.body).where(OutboxMessage.kind == kind,
-                                             OutboxMessage.subject_id == case_id)
-            .order_by(OutboxMessage.id.desc()))
+            select(OutboxMessage.body)
+            .where(OutboxMessage.kind == kind, OutboxMessage.subject_id == case_id)
+            .order_by(OutboxMessage.id.desc())
+        )
         db.session.remove()
     assert body, f"no {kind} text about case {case_id}"
     return body
@@ -193,13 +194,22 @@ def test_ms_lis_drain_from_call_to_rating(page, new_context, live_app, story, sh
 
     # 10. The case's timeline shows every step, in order.
     page.goto(f"/cases/{case_id}")
-    steps = [zh(workflow.NOTES["opened"]), zh(workflow.ACTIONS["dispatch"]),
-             zh(workflow.NOTES["link_sent"]), zh(workflow.ACTIONS["accept"]),
-             zh(workflow.NOTES["reveal_phone"]), zh(workflow.ACTIONS["arrive"]),
-             zh(workflow.NOTES["visit"]), zh(workflow.ACTIONS["revisit"]),
-             zh(workflow.NOTES["visit"]), zh(workflow.ACTIONS["handle"]),
-             zh(workflow.ACTIONS["verify_pass"]), zh(workflow.ACTIONS["await_callback"]),
-             zh(workflow.ACTIONS["close"]), zh(workflow.NOTES["callback"])]
+    steps = [
+        zh(workflow.NOTES["opened"]),
+        zh(workflow.ACTIONS["dispatch"]),
+        zh(workflow.NOTES["link_sent"]),
+        zh(workflow.ACTIONS["accept"]),
+        zh(workflow.NOTES["reveal_phone"]),
+        zh(workflow.ACTIONS["arrive"]),
+        zh(workflow.NOTES["visit"]),
+        zh(workflow.ACTIONS["revisit"]),
+        zh(workflow.NOTES["visit"]),
+        zh(workflow.ACTIONS["handle"]),
+        zh(workflow.ACTIONS["verify_pass"]),
+        zh(workflow.ACTIONS["await_callback"]),
+        zh(workflow.ACTIONS["close"]),
+        zh(workflow.NOTES["callback"]),
+    ]
     seen = [t.strip() for t in page.locator("ol.timeline li > strong").all_inner_texts()]
     assert seen == steps, seen
     expect(page.locator("ol.timeline")).to_contain_text("卫生间通了，厨房仍堵")
@@ -241,13 +251,15 @@ def test_board_on_a_phone_shows_overdue_in_red(browser, base_url, story, shot, l
     from datetime import timedelta
 
     from coordinator.cases import demo as cases_demo
-    from coordinator.ui import utcnow
+    from coordinator.i18n import utcnow
 
     with live_app.app_context():
         cases_demo.load()
         db.session.commit()
-        late = db.session.scalars(select(Case).where(
-            Case.status.in_(workflow.ON_THE_CLOCK), Case.community.has(name="红联北村社区"))
+        late = db.session.scalars(
+            select(Case).where(
+                Case.status.in_(workflow.ON_THE_CLOCK), Case.community.has(name="红联北村社区")
+            )
         ).first()
         late.due_at = utcnow() - timedelta(hours=3)  # Three hours past its deadline.
         late_id = late.id
@@ -263,8 +275,9 @@ def test_board_on_a_phone_shows_overdue_in_red(browser, base_url, story, shot, l
         expect(row).to_be_visible()
         due = row.locator(".due.late")
         expect(due).to_contain_text("超时")
-        red, green, _blue = (int(v) for v in re.findall(
-            r"\d+", due.evaluate("e => getComputedStyle(e).color"))[:3])
+        red, green, _blue = (
+            int(v) for v in re.findall(r"\d+", due.evaluate("e => getComputedStyle(e).color"))[:3]
+        )
         assert red > 150 and green < 80, "overdue must read red"
         expect(row.locator(".badge").first).to_be_visible()
         no_english(page)

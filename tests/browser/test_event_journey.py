@@ -15,7 +15,7 @@ from coordinator.events import demo as events_demo
 from coordinator.events.hours import to_local
 from coordinator.events.models import Event, Signup
 from coordinator.extensions import db
-from coordinator.ui import utcnow
+from coordinator.i18n import utcnow
 from tests.browser.conftest import DESKTOP, sign_in
 
 pytestmark = pytest.mark.browser
@@ -81,8 +81,9 @@ def events_story(app, story):
     return story
 
 
-def test_bike_drive_from_sign_up_to_recycling(page, new_context, browser, base_url, live_app,
-                                              events_story, shot, tmp_path):
+def test_bike_drive_from_sign_up_to_recycling(
+    page, new_context, browser, base_url, live_app, events_story, shot, tmp_path
+):
     # 1. 陈楠 plans the drive from her phone: starts half an hour ago, three roles.
     organiser = page
     sign_in(organiser, ORGANISER)
@@ -148,8 +149,9 @@ def test_bike_drive_from_sign_up_to_recycling(page, new_context, browser, base_u
     organiser.wait_for_url(f"**/events/{event_id}/qr")
     expect(organiser.locator(".qr svg")).to_be_visible()
     qr_url = organiser.locator(".qr-sheet p.small").inner_text().strip()
-    assert re.fullmatch(rf"{re.escape(base_url)}/events/{event_id}/checkin\?k=[\w\-=%]+",
-                        qr_url), qr_url
+    assert re.fullmatch(rf"{re.escape(base_url)}/events/{event_id}/checkin\?k=[\w\-=%]+", qr_url), (
+        qr_url
+    )
     box = organiser.locator(".qr svg").bounding_box()
     assert box["width"] >= 250, box  # big enough to scan from an arm's length
     shot(organiser, "e05-qr-code")
@@ -168,8 +170,11 @@ def test_bike_drive_from_sign_up_to_recycling(page, new_context, browser, base_u
     no_english(volunteer)
 
     def signup():
-        return db.session.scalar(select(Signup).join(Signup.user).where(
-            Signup.event_id == event_id, Signup.user.has(phone=VOLUNTEER)))
+        return db.session.scalar(
+            select(Signup)
+            .join(Signup.user)
+            .where(Signup.event_id == event_id, Signup.user.has(phone=VOLUNTEER))
+        )
 
     checked_in = with_db(live_app, lambda: signup().check_in_at)
     assert checked_in is not None and abs(checked_in - utcnow()) < timedelta(minutes=2)
@@ -203,8 +208,9 @@ def test_bike_drive_from_sign_up_to_recycling(page, new_context, browser, base_u
     no_english(organiser)
     fits_the_phone(organiser)
 
-    hours = with_db(live_app, lambda: (signup().hours_minutes,
-                                       signup().hours_confirmed_at is not None))
+    hours = with_db(
+        live_app, lambda: (signup().hours_minutes, signup().hours_confirmed_at is not None)
+    )
     assert hours == (150, True)
 
     # 5. 刘芳 sees the hours on her own page.
@@ -244,9 +250,14 @@ def test_bike_drive_from_sign_up_to_recycling(page, new_context, browser, base_u
     in_thumb_reach(organiser.locator("#field-colour label.pick span").first, organiser)
     in_thumb_reach(organiser.locator("label.camera"), organiser, wide=True)
     photo = small_jpeg(tmp_path / "bike.jpg")
-    for n, (colour, brand, place) in enumerate([("黑色", "永久", "车棚东侧第1排"),
-                                                 ("蓝色", "捷安特", "车棚东侧第1排"),
-                                                 ("红色", "凤凰", "车棚西侧第2排")], start=1):
+    for n, (colour, brand, place) in enumerate(
+        [
+            ("黑色", "永久", "车棚东侧第1排"),
+            ("蓝色", "捷安特", "车棚东侧第1排"),
+            ("红色", "凤凰", "车棚西侧第2排"),
+        ],
+        start=1,
+    ):
         if n == 1:
             organiser.set_input_files("#photo", str(photo))
         organiser.locator("#field-colour label.pick", has_text=colour).click()
@@ -273,7 +284,8 @@ def test_bike_drive_from_sign_up_to_recycling(page, new_context, browser, base_u
     expect(tags.locator(".tag-number")).to_have_text(["1", "2", "3"])
     expect(tags.locator(".tag-qr svg")).to_have_count(3)
     size = tags.first.locator(".tag-number").evaluate(
-        "e => parseFloat(getComputedStyle(e).fontSize)")
+        "e => parseFloat(getComputedStyle(e).fontSize)"
+    )
     assert size >= 40, size  # readable from a step away
     claim_link = tags.nth(1).locator(".url").inner_text().strip()
     assert claim_link == f"{base_url}/claim/{event_id}-2", claim_link
@@ -309,15 +321,14 @@ def test_bike_drive_from_sign_up_to_recycling(page, new_context, browser, base_u
     release.click()
     expect(organiser.locator("li.claim-row")).to_have_count(0)
     tally = organiser.locator(".stats.tally .stat")
-    expect(tally.nth(0).locator(".number")).to_have_text("3")   # registered
-    expect(tally.nth(1).locator(".number")).to_have_text("1")   # claimed
+    expect(tally.nth(0).locator(".number")).to_have_text("3")  # registered
+    expect(tally.nth(1).locator(".number")).to_have_text("1")  # claimed
     # Before the deadline the rest cannot go to recycling yet.
     expect(organiser.locator("main")).to_contain_text("认领截止日的次日起")
 
     # 11. Time travel: the notice went up 16 days ago, so the 15-day claim period is over.
     def notice_back():
-        db.session.get(Event, event_id).notice_date = to_local(utcnow()).date() - timedelta(
-            days=16)
+        db.session.get(Event, event_id).notice_date = to_local(utcnow()).date() - timedelta(days=16)
 
     with_db(live_app, notice_back)
     organiser.reload()
@@ -326,17 +337,17 @@ def test_bike_drive_from_sign_up_to_recycling(page, new_context, browser, base_u
     in_thumb_reach(move, organiser, wide=True)
     shot(organiser, "e20-after-deadline")
     move.click()  # one step
-    expect(tally.nth(2).locator(".number")).to_have_text("2")   # to recycle
+    expect(tally.nth(2).locator(".number")).to_have_text("2")  # to recycle
 
     # 12. The handover to the subdistrict; the tally reads right.
     organiser.fill("#to_whom", "北太平庄街道")
     organiser.fill("#receiver_name", "刘洋")
     expect(organiser.locator("#count")).to_have_value("2")
     organiser.locator("button.primary", has_text="记录移交").click()
-    expect(tally.nth(0).locator(".number")).to_have_text("3")   # registered
-    expect(tally.nth(1).locator(".number")).to_have_text("1")   # claimed
-    expect(tally.nth(2).locator(".number")).to_have_text("0")   # to recycle
-    expect(tally.nth(3).locator(".number")).to_have_text("2")   # recycled
+    expect(tally.nth(0).locator(".number")).to_have_text("3")  # registered
+    expect(tally.nth(1).locator(".number")).to_have_text("1")  # claimed
+    expect(tally.nth(2).locator(".number")).to_have_text("0")  # to recycle
+    expect(tally.nth(3).locator(".number")).to_have_text("2")  # recycled
     expect(organiser.locator(".headline .number")).to_have_text("3")  # cleared
     shot(organiser, "e21-tally", bottom=True)
     no_english(organiser)
@@ -345,7 +356,10 @@ def test_bike_drive_from_sign_up_to_recycling(page, new_context, browser, base_u
     def statuses():
         from coordinator.bikes.models import Bike
 
-        return sorted(db.session.execute(select(Bike.tag_number, Bike.status).where(
-            Bike.event_id == event_id)).all())
+        return sorted(
+            db.session.execute(
+                select(Bike.tag_number, Bike.status).where(Bike.event_id == event_id)
+            ).all()
+        )
 
     assert with_db(live_app, statuses) == [(1, "recycled"), (2, "claimed"), (3, "recycled")]

@@ -69,8 +69,12 @@ def test_chinese_screens_show_chinese_words(page, story):
     """Chinese is the default: the chrome of a signed-in page reads in Chinese."""
     sign_in(page, STAFF)
     page.goto("/teams/")
-    for selector in ("main h1", "label[for=q]", "nav.bottombar a[href='/teams/']",
-                     "nav.bottombar a[href='/home']"):
+    for selector in (
+        "main h1",
+        "label[for=q]",
+        "nav.bottombar a[href='/teams/']",
+        "nav.bottombar a[href='/home']",
+    ):
         text = page.locator(selector).inner_text()
         assert CJK.search(text), f"{selector} reads {text!r} in the Chinese interface"
 

@@ -23,11 +23,21 @@ class World:
     other_staff: object
 
     def case_data(self, **kw):
-        data = dict(channel="phone", hotline_ticket="", category="drain", tier="general",
-                    community_id=self.community.id, compound_id=self.compound.id,
-                    building_id=self.building.id, entrance_id=self.building.entrances[0].id,
-                    floor=1, household="101", reporter_name="李阿姨",
-                    reporter_phone="13912345678", description="厨房下水道反水")
+        data = dict(
+            channel="phone",
+            hotline_ticket="",
+            category="drain",
+            tier="general",
+            community_id=self.community.id,
+            compound_id=self.compound.id,
+            building_id=self.building.id,
+            entrance_id=self.building.entrances[0].id,
+            floor=1,
+            household="101",
+            reporter_name="李阿姨",
+            reporter_phone="13912345678",
+            description="厨房下水道反水",
+        )
         data.update(kw)
         return data
 
@@ -58,8 +68,9 @@ PATHS["reopened"] = PATHS["callback"] + [("reopen", "staff", "不满意")]
 def walk(case, status, world):
     for action, who, note in PATHS[status]:
         actor = getattr(world, who)
-        workflow.transition(case, action, actor, note,
-                            team_id=world.team.id if action == "dispatch" else None)
+        workflow.transition(
+            case, action, actor, note, team_id=world.team.id if action == "dispatch" else None
+        )
     db.session.commit()
     return case
 
@@ -89,18 +100,29 @@ def world(app, make):
     community = make.community("红联北村社区")
     compound = make.compound(community, "红联北村")
     building = make.building(compound, "3号楼", entrances=2)
-    team = make.team("北京首华物业管理有限公司", skills=("drain", "plumbing"),
-                     communities=[community], capacity=5, members=1)
+    team = make.team(
+        "北京首华物业管理有限公司",
+        skills=("drain", "plumbing"),
+        communities=[community],
+        capacity=5,
+        members=1,
+    )
     other_team = make.team("别的队", skills=("drain",), communities=[community], capacity=5)
     lead = make.user("lead", team_=team, name="张建国")
     team.members[0].user_id = lead.id
     team.members[0].phone = lead.phone
-    world = World(community=community, compound=compound, building=building, team=team,
-                  staff=make.user("staff", community_=community, name="王伟"),
-                  admin=make.user("admin", name="刘洋"), lead=lead,
-                  worker=make.user("worker", team_=team, name="赵师傅"),
-                  other_team=other_team,
-                  other_worker=make.user("worker", team_=other_team, name="外队师傅"),
-                  other_staff=make.user("staff", name="别的社区"))
+    world = World(
+        community=community,
+        compound=compound,
+        building=building,
+        team=team,
+        staff=make.user("staff", community_=community, name="王伟"),
+        admin=make.user("admin", name="刘洋"),
+        lead=lead,
+        worker=make.user("worker", team_=team, name="赵师傅"),
+        other_team=other_team,
+        other_worker=make.user("worker", team_=other_team, name="外队师傅"),
+        other_staff=make.user("staff", name="别的社区"),
+    )
     make.commit()
     return world

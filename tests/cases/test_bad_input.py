@@ -20,8 +20,10 @@ TYPED = "厨房下水道反水，楼上也漏"
 
 
 def counts():
-    return tuple(db.session.scalar(select(func.count()).select_from(m))
-                 for m in (Case, CaseEvent, Visit, Photo, Callback, OutboxMessage))
+    return tuple(
+        db.session.scalar(select(func.count()).select_from(m))
+        for m in (Case, CaseEvent, Visit, Photo, Callback, OutboxMessage)
+    )
 
 
 def errors_at(html: str, field: str) -> list[str]:
@@ -32,18 +34,36 @@ def errors_at(html: str, field: str) -> list[str]:
 # Each row: what to change in a good form, the field that must carry the message, its words,
 # the status. The same five for the staff form and the public /report.
 INTAKE = [
-    pytest.param({"community_id": "", "compound_id": "", "building_id": ""}, "community_id",
-                 "Choose a community.", 422, id="no-community"),
-    pytest.param({"compound_id": "", "building_id": ""}, "compound_id", "Choose a compound.", 422,
-                 id="no-compound"),
-    pytest.param({"reporter_phone": "12345"}, "reporter_phone", "mobile number", 422,
-                 id="bad-phone"),
-    pytest.param({"description": LONG}, "description", "At most 2000 characters.", 422,
-                 id="5000-characters"),
-    pytest.param({"photos": (big_jpeg_bytes(11), "big.jpg")}, "photos", "larger than 10 MB", 413,
-                 id="11MB-photo"),
-    pytest.param({"photos": (fake_pdf(), "scan.jpg")}, "photos", "is not a photo", 422,
-                 id="pdf-as-jpg"),
+    pytest.param(
+        {"community_id": "", "compound_id": "", "building_id": ""},
+        "community_id",
+        "Choose a community.",
+        422,
+        id="no-community",
+    ),
+    pytest.param(
+        {"compound_id": "", "building_id": ""},
+        "compound_id",
+        "Choose a compound.",
+        422,
+        id="no-compound",
+    ),
+    pytest.param(
+        {"reporter_phone": "12345"}, "reporter_phone", "mobile number", 422, id="bad-phone"
+    ),
+    pytest.param(
+        {"description": LONG}, "description", "At most 2000 characters.", 422, id="5000-characters"
+    ),
+    pytest.param(
+        {"photos": (big_jpeg_bytes(11), "big.jpg")},
+        "photos",
+        "larger than 10 MB",
+        413,
+        id="11MB-photo",
+    ),
+    pytest.param(
+        {"photos": (fake_pdf(), "scan.jpg")}, "photos", "is not a photo", 422, id="pdf-as-jpg"
+    ),
 ]
 
 
@@ -91,12 +111,17 @@ def test_public_report_refuses_bad_input(client, world, change, field, words, st
 
 VISIT = [
     pytest.param({"found": ""}, "found", "Write what you found.", 422, id="nothing-found"),
-    pytest.param({"found": LONG}, "found", "At most 2000 characters.", 422,
-                 id="5000-characters"),
-    pytest.param({"photos": (big_jpeg_bytes(11), "big.jpg")}, "photos", "larger than 10 MB", 413,
-                 id="11MB-photo"),
-    pytest.param({"photos": (fake_pdf(), "scan.jpg")}, "photos", "is not a photo", 422,
-                 id="pdf-as-jpg"),
+    pytest.param({"found": LONG}, "found", "At most 2000 characters.", 422, id="5000-characters"),
+    pytest.param(
+        {"photos": (big_jpeg_bytes(11), "big.jpg")},
+        "photos",
+        "larger than 10 MB",
+        413,
+        id="11MB-photo",
+    ),
+    pytest.param(
+        {"photos": (fake_pdf(), "scan.jpg")}, "photos", "is not a photo", 422, id="pdf-as-jpg"
+    ),
 ]
 
 
@@ -120,12 +145,23 @@ def test_visit_form_refuses_bad_input(client, auth, world, door, change, field, 
 
 
 DONE = [
-    pytest.param({"after_photo": None}, "after_photo", "Add a photo of the result.", 422,
-                 id="no-photo"),
-    pytest.param({"after_photo": (big_jpeg_bytes(11), "big.jpg")}, "after_photo",
-                 "larger than 10 MB", 413, id="11MB-photo"),
-    pytest.param({"after_photo": (fake_pdf(), "after.jpg")}, "after_photo", "is not a photo", 422,
-                 id="pdf-as-jpg"),
+    pytest.param(
+        {"after_photo": None}, "after_photo", "Add a photo of the result.", 422, id="no-photo"
+    ),
+    pytest.param(
+        {"after_photo": (big_jpeg_bytes(11), "big.jpg")},
+        "after_photo",
+        "larger than 10 MB",
+        413,
+        id="11MB-photo",
+    ),
+    pytest.param(
+        {"after_photo": (fake_pdf(), "after.jpg")},
+        "after_photo",
+        "is not a photo",
+        422,
+        id="pdf-as-jpg",
+    ),
     pytest.param({"note": LONG}, "note", "At most 2000 characters.", 422, id="5000-characters"),
 ]
 
@@ -135,8 +171,12 @@ def test_done_form_refuses_bad_input(client, auth, world, change, field, words, 
     case = world.case("in_progress")
     auth.login(world.worker)
     before = counts()
-    data = {"root_cause": "头发、塑料袋", "follow_up": "定期疏通", "note": "",
-            "after_photo": (io.BytesIO(jpeg_with_gps()), "after.jpg")}
+    data = {
+        "root_cause": "头发、塑料袋",
+        "follow_up": "定期疏通",
+        "note": "",
+        "after_photo": (io.BytesIO(jpeg_with_gps()), "after.jpg"),
+    }
     data.update({k: v for k, v in change.items() if k != "after_photo"})
     if "after_photo" in change:
         data.pop("after_photo")
@@ -160,9 +200,12 @@ def test_send_link_bad_phone_is_kept_at_the_field(client, auth, world):
 def test_tracking_link_refuses_a_5000_character_note(client, world):
     case = world.case("callback")
     before = counts()
-    response = client.post(f"/track/{case.tracking_token}", data={
-        "contacted": "yes", "solved": "yes", "satisfaction": "satisfied", "note": LONG})
-    _assert_refused(response, "note", "At most 1000 characters.", 422, before,
-                    ('checked id="satisfaction-0"',))
+    response = client.post(
+        f"/track/{case.tracking_token}",
+        data={"contacted": "yes", "solved": "yes", "satisfaction": "satisfied", "note": LONG},
+    )
+    _assert_refused(
+        response, "note", "At most 1000 characters.", 422, before, ('checked id="satisfaction-0"',)
+    )
     db.session.expire_all()
     assert db.session.get(Case, case.id).status == "callback"

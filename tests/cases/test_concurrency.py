@@ -41,8 +41,9 @@ def assert_trail_equals_state(case_id: int) -> Case:
     """Each step starts where the one before ended, and the last ends where the case is."""
     db.session.expire_all()
     case = db.session.get(Case, case_id)
-    events = db.session.scalars(select(CaseEvent).where(CaseEvent.case_id == case_id)
-                                .order_by(CaseEvent.id)).all()
+    events = db.session.scalars(
+        select(CaseEvent).where(CaseEvent.case_id == case_id).order_by(CaseEvent.id)
+    ).all()
     at = None
     for event in events:
         assert event.from_status == at, [(e.action, e.from_status, e.to_status) for e in events]
@@ -65,12 +66,17 @@ def multipart(fields: dict, files: dict) -> tuple[bytes, dict]:
     boundary = uuid.uuid4().hex
     parts = []
     for name, value in fields.items():
-        parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n'
-                     f"{value}\r\n".encode())
+        parts.append(
+            f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n'
+            f"{value}\r\n".encode()
+        )
     for name, (filename, data) in files.items():
-        parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; '
-                     f'filename="{filename}"\r\nContent-Type: image/jpeg\r\n\r\n'.encode()
-                     + data + b"\r\n")
+        parts.append(
+            f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; '
+            f'filename="{filename}"\r\nContent-Type: image/jpeg\r\n\r\n'.encode()
+            + data
+            + b"\r\n"
+        )
     parts.append(f"--{boundary}--\r\n".encode())
     return b"".join(parts), {"Content-Type": f"multipart/form-data; boundary={boundary}"}
 
@@ -91,8 +97,12 @@ class Press:
     def button(self, case, action, who, note="因为这样"):
         """A function of nothing that presses `action` on `case` as `who`."""
         live, team_id = self.live, self.world.team.id
-        url = {"staff": f"/cases/{case.id}", "lead": f"/jobs/{case.id}",
-               "worker": f"/jobs/{case.id}", "resident": f"/track/{case.tracking_token}"}[who]
+        url = {
+            "staff": f"/cases/{case.id}",
+            "lead": f"/jobs/{case.id}",
+            "worker": f"/jobs/{case.id}",
+            "resident": f"/track/{case.tracking_token}",
+        }[who]
         cookie = self.cookie(who) if who != "resident" else None
         answers = {"contacted": "yes", "solved": "yes", "note": note}
         if action == "dispatch":
@@ -102,8 +112,9 @@ class Press:
             path = url if who == "resident" else f"{url}/callback"
             return lambda: live.post(path, answers, cookie=cookie)
         if action == "handle":
-            body, headers = multipart({"root_cause": "头发", "note": note},
-                                      {"after_photo": ("after.jpg", jpeg())})
+            body, headers = multipart(
+                {"root_cause": "头发", "note": note}, {"after_photo": ("after.jpg", jpeg())}
+            )
             return lambda: live.post(f"{url}/done", body, cookie=cookie, headers=headers)
         if action == "arrive":
             return lambda: live.post(f"{url}/visit", {"found": "到了"}, cookie=cookie)
@@ -153,8 +164,9 @@ def test_every_move_of_the_table_is_raced_here():
     assert moves == {(src, action) for src, action, _who, _texts in MOVES}
 
 
-@pytest.mark.parametrize("status,action,who,texts", MOVES,
-                         ids=[f"{s}-{a}" for s, a, _w, _t in MOVES])
+@pytest.mark.parametrize(
+    "status,action,who,texts", MOVES, ids=[f"{s}-{a}" for s, a, _w, _t in MOVES]
+)
 def test_many_presses_at_once_move_the_case_once(world, press, status, action, who, texts):
     case = world.case(status)
     events_before = count(CaseEvent, CaseEvent.case_id == case.id, CaseEvent.action == action)
@@ -168,8 +180,12 @@ def test_many_presses_at_once_move_the_case_once(world, press, status, action, w
         assert count(Visit, Visit.case_id == case.id) == statuses.count(302)
     else:
         assert statuses == [302] + [409] * (PRESSES - 1), statuses
-    moved = [e for e in db.session.scalars(select(CaseEvent).where(
-        CaseEvent.case_id == case.id, CaseEvent.action == action))]
+    moved = [
+        e
+        for e in db.session.scalars(
+            select(CaseEvent).where(CaseEvent.case_id == case.id, CaseEvent.action == action)
+        )
+    ]
     assert len(moved) - events_before == 1
     case = assert_trail_equals_state(case.id)
     assert case.status == workflow.TABLE[(status, action)].to or action == "verify_pass"
@@ -209,15 +225,23 @@ def test_two_teams_at_once_one_case_one_team(world, live, make):
     make.commit()
     from coordinator.teams.models import TeamMember
 
-    db.session.add(TeamMember(team_id=world.other_team.id, name="李队长",
-                              phone=other_lead.phone, is_lead=True, user_id=other_lead.id))
+    db.session.add(
+        TeamMember(
+            team_id=world.other_team.id,
+            name="李队长",
+            phone=other_lead.phone,
+            is_lead=True,
+            user_id=other_lead.id,
+        )
+    )
     make.commit()
     case = world.case("received")
     url = f"/cases/{case.id}/dispatch"
     staff = [live.login(world.staff.phone), live.login(second.phone)]
     teams = [world.team.id, world.other_team.id]
-    answers = live.burst(6, lambda i: live.post(url, {"team_id": teams[i % 2]},
-                                                cookie=staff[i % 2]))
+    answers = live.burst(
+        6, lambda i: live.post(url, {"team_id": teams[i % 2]}, cookie=staff[i % 2])
+    )
     assert sorted(a.status for a in answers) == [302] + [409] * 5
     case = assert_trail_equals_state(case.id)
     texts = db.session.scalars(select(OutboxMessage)).all()
@@ -233,30 +257,37 @@ def test_verified_pressed_eight_times_texts_the_resident_once(world, press):
     assert [(m.kind, m.recipient) for m in texts] == [("case_callback", "13912345678")]
     case = assert_trail_equals_state(case.id)
     assert case.status == "callback"
-    assert all("Already verified on site by 王伟 at" in a.text for a in answers
-               if a.status == 409)
+    assert all("Already verified on site by 王伟 at" in a.text for a in answers if a.status == 409)
 
 
 def test_accept_and_return_at_the_same_moment(world, press):
     """Both succeeded before, and the trail said returned while the case was accepted."""
     for _round in range(3):
         case = world.case("dispatched")
-        answers = press.burst(2, press.button(case, "accept", "lead"),
-                              press.button(case, "return", "worker", "不归我们"))
+        answers = press.burst(
+            2,
+            press.button(case, "accept", "lead"),
+            press.button(case, "return", "worker", "不归我们"),
+        )
         assert sorted(a.status for a in answers) == [302, 409]
         case = assert_trail_equals_state(case.id)
         won = "accept" if case.status == "accepted" else "return"
         assert case.status in ("accepted", "returned")
-        assert count(CaseEvent, CaseEvent.case_id == case.id,
-                     CaseEvent.action.in_(["accept", "return"])) == 1
+        assert (
+            count(
+                CaseEvent, CaseEvent.case_id == case.id, CaseEvent.action.in_(["accept", "return"])
+            )
+            == 1
+        )
         lost = next(a for a in answers if a.status == 409).text
         assert f"{workflow.DONE[won]} by" in lost
 
 
 def test_call_back_answered_at_once_by_office_and_resident(world, press):
     case = world.case("callback")
-    answers = press.burst(6, press.button(case, "close", "resident"),
-                          press.button(case, "reopen", "staff"))
+    answers = press.burst(
+        6, press.button(case, "close", "resident"), press.button(case, "reopen", "staff")
+    )
     assert sorted(a.status for a in answers) == [302] + [409] * 5
     assert count(Callback) == 1
     case = assert_trail_equals_state(case.id)
@@ -274,12 +305,21 @@ def test_job_link_presses_race_like_signed_in_ones(world, live):
 
 # ---------------------------------------------------------------- the same form sent twice
 
+
 def report_form(world, key, **kw):
-    data = {"category": "drain", "community_id": world.community.id,
-            "compound_id": world.compound.id, "building_id": world.building.id,
-            "entrance_id": "", "floor": "1", "household": "101", "reporter_name": "李阿姨",
-            "reporter_phone": "13912345678", "description": "厨房下水道反水",
-            "submission_key": key}
+    data = {
+        "category": "drain",
+        "community_id": world.community.id,
+        "compound_id": world.compound.id,
+        "building_id": world.building.id,
+        "entrance_id": "",
+        "floor": "1",
+        "household": "101",
+        "reporter_name": "李阿姨",
+        "reporter_phone": "13912345678",
+        "description": "厨房下水道反水",
+        "submission_key": key,
+    }
     data.update(kw)
     return data
 
@@ -325,23 +365,30 @@ def test_each_form_has_its_own_key(world, live):
 
 
 def test_a_new_key_replaces_one_that_is_not_ours(world, client):
-    html = client.post("/report", data=report_form(world, "<bad key>", description="")) \
-        .get_data(as_text=True)
+    html = client.post("/report", data=report_form(world, "<bad key>", description="")).get_data(
+        as_text=True
+    )
     assert "&lt;bad key&gt;" not in html and len(key_in(html)) >= 16
 
 
 def test_a_kept_key_after_a_refusal_still_makes_its_case(world, client):
     """Refused (no description), corrected and sent again: the key was never used."""
     key = secrets.token_urlsafe(16)
-    assert client.post("/report", data=report_form(world, key, description="")) \
-        .status_code == 422
-    assert key_in(client.post("/report", data=report_form(world, key, description=""))
-                  .get_data(as_text=True)) == key
+    assert client.post("/report", data=report_form(world, key, description="")).status_code == 422
+    assert (
+        key_in(
+            client.post("/report", data=report_form(world, key, description="")).get_data(
+                as_text=True
+            )
+        )
+        == key
+    )
     assert client.post("/report", data=report_form(world, key)).status_code == 302
     assert count(Case) == 1
 
 
 # ---------------------------------------------------------------- the write and the words
+
 
 def test_a_step_on_a_stale_read_is_refused_and_texts_nobody(world, web_app):
     """The conditional write itself, without threads: read, someone else moves the case, then
@@ -355,8 +402,7 @@ def test_a_step_on_a_stale_read_is_refused_and_texts_nobody(world, web_app):
         services.dispatch(world.staff, case, world.other_team.id)
     assert lost.value.status == 409
     assert "Already dispatched by 王伟 at" in str(lost.value.message)
-    assert [m.recipient for m in db.session.scalars(select(OutboxMessage))] == [
-        world.lead.phone]
+    assert [m.recipient for m in db.session.scalars(select(OutboxMessage))] == [world.lead.phone]
     assert assert_trail_equals_state(case.id).team_id == world.team.id
 
 
@@ -364,8 +410,9 @@ def lose_a_dispatch(client, auth, world, headers=None):
     case = world.case("received")
     services.dispatch(world.admin, case, world.team.id)
     auth.login(world.staff)
-    return client.post(f"/cases/{case.id}/dispatch", data={"team_id": world.team.id},
-                       headers=headers or {}), case
+    return client.post(
+        f"/cases/{case.id}/dispatch", data={"team_id": world.team.id}, headers=headers or {}
+    ), case
 
 
 def test_the_loser_sees_the_case_as_it_is_now(client, auth, world):
@@ -379,13 +426,14 @@ def test_the_loser_sees_the_case_as_it_is_now(client, auth, world):
 
 
 def test_the_loser_hears_it_through_htmx_too(client, auth, world):
-    boosted, _case = lose_a_dispatch(client, auth, world,
-                                     {"HX-Request": "true", "HX-Boosted": "true"})
+    boosted, _case = lose_a_dispatch(
+        client, auth, world, {"HX-Request": "true", "HX-Boosted": "true"}
+    )
     assert boosted.status_code == 409 and "Already dispatched by 刘洋" in boosted.get_data(
-        as_text=True)
+        as_text=True
+    )
     assert "<html" in boosted.get_data(as_text=True)  # htmx swaps the whole page
-    part, _case = lose_a_dispatch(client, auth, world,
-                                  {"HX-Request": "true", "HX-Target": "main"})
+    part, _case = lose_a_dispatch(client, auth, world, {"HX-Request": "true", "HX-Target": "main"})
     assert part.status_code == 409 and part.headers["HX-Retarget"] == "#flash"
     body = part.get_data(as_text=True)
     assert "Already dispatched by 刘洋" in body and "<html" not in body
@@ -395,8 +443,10 @@ def test_the_loser_hears_it_in_chinese(client, auth, world, chinese):
     response, _case = lose_a_dispatch(client, auth, world)
     event = db.session.scalar(select(CaseEvent).where(CaseEvent.action == "dispatch"))
     t = event.at + BEIJING
-    assert f"刘洋已于{t.year}年{t.month}月{t.day}日 {t.hour:02d}:{t.minute:02d}派单。" in \
-        response.get_data(as_text=True)
+    assert (
+        f"刘洋已于{t.year}年{t.month}月{t.day}日 {t.hour:02d}:{t.minute:02d}派单。"
+        in response.get_data(as_text=True)
+    )
 
 
 def test_a_different_step_hears_what_happened_instead(client, auth, world):

@@ -14,8 +14,11 @@ ANSWERS = {"contacted": "yes", "solved": "yes", "satisfaction": "basically"}
 
 def kept() -> dict:
     rows = db.session.scalars(select(TeamRecord)).all()
-    return {r.team_id: (r.open_jobs, r.median_hours, r.rated, r.score) for r in rows
-            if r.open_jobs or r.median_hours is not None or r.rated}
+    return {
+        r.team_id: (r.open_jobs, r.median_hours, r.rated, r.score)
+        for r in rows
+        if r.open_jobs or r.median_hours is not None or r.rated
+    }
 
 
 def from_scratch() -> dict:
@@ -60,9 +63,14 @@ def test_every_kind_of_change_keeps_the_rollup(world):
     check("team changed directly")
     services.act(lead, case, "accept")
     check("accepted")
-    for action, who, note in [("start", worker, ""), ("extend", worker, "等配件"),
-                              ("resume", worker, ""), ("park", staff, "冬季"),
-                              ("resume", staff, ""), ("handle", worker, "")]:
+    for action, who, note in [
+        ("start", worker, ""),
+        ("extend", worker, "等配件"),
+        ("resume", worker, ""),
+        ("park", staff, "冬季"),
+        ("resume", staff, ""),
+        ("handle", worker, ""),
+    ]:
         services.act(who, case, action, note)
         check(action)
     assert kept()[world.team.id][1] is not None  # a median once something is handled
@@ -134,14 +142,23 @@ def test_the_database_ranks_as_rank_does(world, make):
 
     rng = random.Random(5)
     for i in range(24):
-        team = make.team(f"排序队{i}", skills=("drain",), capacity=rng.choice([1, 2, 4]),
-                         communities=[world.community] if i % 3 else [],
-                         compounds=[world.compound] if i % 3 != 1 else [])
+        team = make.team(
+            f"排序队{i}",
+            skills=("drain",),
+            capacity=rng.choice([1, 2, 4]),
+            communities=[world.community] if i % 3 else [],
+            compounds=[world.compound] if i % 3 != 1 else [],
+        )
         rated = rng.choice([0, 0, 2, 4])
-        db.session.add(TeamRecord(
-            team_id=team.id, open_jobs=rng.choice([0, 0, 1]),
-            median_hours=rng.choice([None, 2.5, 2.5, 7.0]), rated=rated,
-            score=rng.choice([0.0, 1.8, 2.0, 3.6]) * rated / 4))
+        db.session.add(
+            TeamRecord(
+                team_id=team.id,
+                open_jobs=rng.choice([0, 0, 1]),
+                median_hours=rng.choice([None, 2.5, 2.5, 7.0]),
+                rated=rated,
+                score=rng.choice([0.0, 1.8, 2.0, 3.6]) * rated / 4,
+            )
+        )
     make.commit()
     case = world.case("returned")  # world.team returned it: last resort
     everyone = [s.team.id for s in matching.suggest(case)]

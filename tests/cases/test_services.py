@@ -30,8 +30,10 @@ def test_place_pickers_must_agree(world, make):
     elsewhere = make.compound(make.community(), "别处")
     make.commit()
     with pytest.raises(Refused) as refused:
-        services.open_case(world.staff, world.case_data(compound_id=elsewhere.id,
-                                                        building_id=None, entrance_id=None))
+        services.open_case(
+            world.staff,
+            world.case_data(compound_id=elsewhere.id, building_id=None, entrance_id=None),
+        )
     assert refused.value.field == "compound_id"
     with pytest.raises(Refused) as refused:
         services.open_case(world.staff, world.case_data(compound_id=None))
@@ -49,15 +51,19 @@ def test_hotline_case_needs_its_ticket(world):
     with pytest.raises(Refused) as refused:
         services.open_case(world.staff, world.case_data(channel="hotline_12345"))
     assert refused.value.field == "hotline_ticket"
-    case = services.open_case(world.staff, world.case_data(channel="hotline_12345",
-                                                           hotline_ticket="BJ2611170042"))
+    case = services.open_case(
+        world.staff, world.case_data(channel="hotline_12345", hotline_ticket="BJ2611170042")
+    )
     assert case.hotline_ticket == "BJ2611170042"
 
 
 def test_a_bad_photo_saves_nothing(world):
     with pytest.raises(Refused) as refused:
-        services.open_case(world.staff, world.case_data(),
-                           [upload(jpeg_with_gps()), upload(fake_pdf(), "scan.jpg")])
+        services.open_case(
+            world.staff,
+            world.case_data(),
+            [upload(jpeg_with_gps()), upload(fake_pdf(), "scan.jpg")],
+        )
     assert refused.value.field == "photos"
     assert count(Case) == 0 and count(Photo) == 0 and count(CaseEvent) == 0
 
@@ -89,8 +95,11 @@ def test_matching_ranks_with_reasons(world, make):
 def test_matching_uses_the_track_record(world):
     done = world.case("closed")
     assert done.team_id == world.team.id
-    services.record_callback(world.staff, world.case("callback"),
-                             dict(contacted="yes", solved="yes", satisfaction="satisfied"))
+    services.record_callback(
+        world.staff,
+        world.case("callback"),
+        dict(contacted="yes", solved="yes", satisfaction="satisfied"),
+    )
     facts = {f.id: f for f in matching.fetch_facts(matching.need_of(world.case("received")))}
     mine = facts[world.team.id]
     assert mine.satisfaction == 1.0 and mine.rated == 1
@@ -127,10 +136,10 @@ def test_dispatch_refuses_a_team_without_the_skill(world, make):
 
 def test_dispatch_refuses_a_team_that_does_not_cover_the_place(world, make):
     """It was possible, and that team's lead got the text."""
-    elsewhere = make.team("别处的队", skills=("drain",), communities=[make.community()],
-                          members=1)
-    other_compound = make.team("别的小区的队", skills=("drain",),
-                               compounds=[make.compound(world.community)], members=1)
+    elsewhere = make.team("别处的队", skills=("drain",), communities=[make.community()], members=1)
+    other_compound = make.team(
+        "别的小区的队", skills=("drain",), compounds=[make.compound(world.community)], members=1
+    )
     make.commit()
     case = world.case("received")
     for team in (elsewhere, other_compound):
@@ -157,9 +166,12 @@ def test_the_picker_offers_only_teams_that_may_take_the_case(world, make):
 
 def test_two_visits_then_done(world):
     case = world.case("accepted")
-    services.add_visit(world.worker, case, {"found": "清理了室外井，卫生间通了，厨房仍堵",
-                                            "another_needed": True},
-                       [upload(jpeg_with_gps())])
+    services.add_visit(
+        world.worker,
+        case,
+        {"found": "清理了室外井，卫生间通了，厨房仍堵", "another_needed": True},
+        [upload(jpeg_with_gps())],
+    )
     assert case.status == "in_progress"
     services.add_visit(world.worker, case, {"found": "主管道疏通", "another_needed": False})
     with pytest.raises(Refused) as refused:
@@ -168,8 +180,12 @@ def test_two_visits_then_done(world):
     db.session.expire_all()
     case = db.session.get(Case, case.id)
     assert case.status == "in_progress"
-    services.finish(world.worker, case, {"root_cause": "头发、塑料袋", "follow_up": "日常维护"},
-                    upload(jpeg_with_gps(), "after.jpg"))
+    services.finish(
+        world.worker,
+        case,
+        {"root_cause": "头发、塑料袋", "follow_up": "日常维护"},
+        upload(jpeg_with_gps(), "after.jpg"),
+    )
     assert case.status == "handled" and case.root_cause == "头发、塑料袋"
     assert count(Visit) == 2
     assert db.session.scalar(select(Photo.kind).where(Photo.owner_type == "case")) == "after"
@@ -193,7 +209,8 @@ def test_job_link_opens_one_job_until_closed(world, app):
         services.read_job_link(token[:-2] + ("AA" if not token.endswith("AA") else "BB"))
     assert refused.value.status == 403
     forged = URLSafeTimedSerializer("not-the-key", salt="case-job-link").dumps(
-        {"c": case.id, "t": world.team.id, "p": "job"})
+        {"c": case.id, "t": world.team.id, "p": "job"}
+    )
     with pytest.raises(Refused):
         services.read_job_link(forged)
     app.config["CASE_LINK_MAX_AGE"] = -1
@@ -228,8 +245,9 @@ def test_links_and_notice(world):
     with pytest.raises(Refused):
         services.link_cases(world.staff, a, b.id, "same_root_cause")
     assert count(CaseLink) == 1
-    notice = services.create_notice(world.staff, b, {"entrance_id": None, "floors": "2-6",
-                                                     "extra": ""})
+    notice = services.create_notice(
+        world.staff, b, {"entrance_id": None, "floors": "2-6", "extra": ""}
+    )
     assert b.affects_building and "3号楼" in notice.title and "2-6" in notice.text
     assert count(Notice) == 1 and b.events[-1].action == "notice"
 
@@ -250,13 +268,17 @@ def test_verify_pass_asks_the_resident(world):
     assert case.tracking_token in msg.body and msg.recipient == "13912345678"
 
 
-@pytest.mark.parametrize("answer,status", [("satisfied", "closed"), ("basically", "closed"),
-                                           ("not", "reopened")])
+@pytest.mark.parametrize(
+    "answer,status", [("satisfied", "closed"), ("basically", "closed"), ("not", "reopened")]
+)
 def test_callback_closes_or_reopens(world, answer, status):
     case = world.case("callback")
-    services.record_callback(services.resident(case), case,
-                             {"contacted": "yes", "solved": "yes", "satisfaction": answer},
-                             by_resident=True)
+    services.record_callback(
+        services.resident(case),
+        case,
+        {"contacted": "yes", "solved": "yes", "satisfaction": answer},
+        by_resident=True,
+    )
     assert case.status == status
     cb = db.session.scalar(select(Callback))
     assert cb.by_resident and cb.team_id == world.team.id and cb.satisfaction == answer
@@ -265,8 +287,9 @@ def test_callback_closes_or_reopens(world, answer, status):
 def test_callback_before_verification_is_409(world):
     case = world.case("handled")
     with pytest.raises(Refused) as refused:
-        services.record_callback(world.staff, case, {"contacted": "yes", "solved": "yes",
-                                                     "satisfaction": "satisfied"})
+        services.record_callback(
+            world.staff, case, {"contacted": "yes", "solved": "yes", "satisfaction": "satisfied"}
+        )
     assert refused.value.status == 409 and count(Callback) == 0
 
 
@@ -276,9 +299,15 @@ def test_board_scopes_pins_and_filters(world, make):
     late.due_at -= timedelta(days=30)
     other_place = make.compound(make.community(), "别处")
     make.commit()
-    elsewhere = services.open_case(world.admin, world.case_data(
-        community_id=other_place.community_id, compound_id=other_place.id, building_id=None,
-        entrance_id=None))
+    elsewhere = services.open_case(
+        world.admin,
+        world.case_data(
+            community_id=other_place.community_id,
+            compound_id=other_place.id,
+            building_id=None,
+            entrance_id=None,
+        ),
+    )
     data = services.board(world.staff, {}, 1, 25)
     assert [c.id for c in data["pinned"]["new"]] == [new.id]
     assert [c.id for c in data["pinned"]["overdue"]] == [late.id]
@@ -287,8 +316,9 @@ def test_board_scopes_pins_and_filters(world, make):
     assert [c.id for c in admin["page"].items] == [elsewhere.id]
     found = services.board(world.staff, {"q": "反水"}, 1, 25)
     assert {c.id for c in found["page"].items} == {new.id, late.id}
-    assert [c.id for c in services.board(world.staff, {"status": "overdue"}, 1, 25)
-            ["page"].items] == [late.id]
+    assert [
+        c.id for c in services.board(world.staff, {"status": "overdue"}, 1, 25)["page"].items
+    ] == [late.id]
 
 
 def test_team_record(world):

@@ -13,13 +13,27 @@ from coordinator.extensions import db
 from coordinator.rules import Refused
 
 DIAGRAM = {  # DOMAIN.md's arrows, as (from, to)
-    ("received", "void"), ("received", "dispatched"), ("dispatched", "returned"),
-    ("returned", "dispatched"), ("dispatched", "accepted"), ("accepted", "in_progress"),
-    ("in_progress", "extended"), ("extended", "in_progress"), ("in_progress", "parked"),
-    ("parked", "in_progress"), ("in_progress", "handled"), ("extended", "handled"),
-    ("handled", "verified"), ("handled", "in_progress"), ("verified", "callback"),
-    ("callback", "closed"), ("verified", "closed"), ("verified", "reopened"),
-    ("callback", "reopened"), ("reopened", "dispatched"), ("reopened", "in_progress"),
+    ("received", "void"),
+    ("received", "dispatched"),
+    ("dispatched", "returned"),
+    ("returned", "dispatched"),
+    ("dispatched", "accepted"),
+    ("accepted", "in_progress"),
+    ("in_progress", "extended"),
+    ("extended", "in_progress"),
+    ("in_progress", "parked"),
+    ("parked", "in_progress"),
+    ("in_progress", "handled"),
+    ("extended", "handled"),
+    ("handled", "verified"),
+    ("handled", "in_progress"),
+    ("verified", "callback"),
+    ("callback", "closed"),
+    ("verified", "closed"),
+    ("verified", "reopened"),
+    ("callback", "reopened"),
+    ("reopened", "dispatched"),
+    ("reopened", "in_progress"),
     ("returned", "void"),
 }
 
@@ -31,8 +45,7 @@ def test_table_follows_the_diagram():
 
 
 def test_accept_starts_the_sla_clock_by_tier(world, app):
-    for tier, hours in (("emergency", 2), ("utilities", 24), ("general", 168),
-                        ("complex", 360)):
+    for tier, hours in (("emergency", 2), ("utilities", 24), ("general", 168), ("complex", 360)):
         case = world.case("dispatched", tier=tier)
         workflow.transition(case, "accept", world.lead)
         assert case.due_at - case.accepted_at == timedelta(hours=hours)
@@ -93,12 +106,19 @@ def test_overdue_only_while_on_the_clock(world):
 ACTIONS = sorted(workflow.ACTIONS)
 
 
-@settings(max_examples=60, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(steps=st.lists(st.tuples(st.sampled_from(ACTIONS),
-                                st.sampled_from(["staff", "admin", "lead", "worker",
-                                                 "other_worker", "other_staff"]),
-                                st.sampled_from(["", "原因"])), max_size=25))
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    steps=st.lists(
+        st.tuples(
+            st.sampled_from(ACTIONS),
+            st.sampled_from(["staff", "admin", "lead", "worker", "other_worker", "other_staff"]),
+            st.sampled_from(["", "原因"]),
+        ),
+        max_size=25,
+    )
+)
 def test_any_sequence_leaves_a_legal_state_and_a_complete_trail(world, steps):
     case = world.case("received")
     applied = 0
@@ -114,8 +134,11 @@ def test_any_sequence_leaves_a_legal_state_and_a_complete_trail(world, steps):
         assert (before, action) in workflow.TABLE
         db.session.commit()
     db.session.expire_all()
-    events = list(db.session.scalars(
-        select(CaseEvent).where(CaseEvent.case_id == case.id).order_by(CaseEvent.id)))
+    events = list(
+        db.session.scalars(
+            select(CaseEvent).where(CaseEvent.case_id == case.id).order_by(CaseEvent.id)
+        )
+    )
     case = db.session.get(Case, case.id)
     assert case.status in workflow.STATUSES
     assert len(events) == applied + 1  # the "logged" line, then one per applied action

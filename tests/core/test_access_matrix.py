@@ -14,13 +14,17 @@ ROLES = ["anonymous", *access.ROLES]
 
 
 def every_rule(app):
-    return sorted((r for r in app.url_map.iter_rules() if r.endpoint != "static"),
-                  key=lambda r: r.rule)
+    return sorted(
+        (r for r in app.url_map.iter_rules() if r.endpoint != "static"), key=lambda r: r.rule
+    )
 
 
 def test_every_view_declares_who_may_open_it(app):
-    undeclared = [r.endpoint for r in every_rule(app)
-                  if getattr(app.view_functions[r.endpoint], "allowed_roles", None) is None]
+    undeclared = [
+        r.endpoint
+        for r in every_rule(app)
+        if getattr(app.view_functions[r.endpoint], "allowed_roles", None) is None
+    ]
     assert undeclared == []
 
 
@@ -31,13 +35,23 @@ def world(make):
     compound = make.compound(community, "红联北村")
     make.building(compound)
     team = make.team(communities=[community], members=2)
-    users = {role: make.user(role, community_=community if role != "admin" else None,
-                             team_=team if role in access.TEAM_SIDE else None)
-             for role in access.ROLES}
+    users = {
+        role: make.user(
+            role,
+            community_=community if role != "admin" else None,
+            team_=team if role in access.TEAM_SIDE else None,
+        )
+        for role in access.ROLES
+    }
     make.commit()
-    return {"community_id": community.id, "compound_id": compound.id, "team_id": team.id,
-            "user_id": users["volunteer"].id, "member_id": team.members[0].id,
-            "users": users}
+    return {
+        "community_id": community.id,
+        "compound_id": compound.id,
+        "team_id": team.id,
+        "user_id": users["volunteer"].id,
+        "member_id": team.members[0].id,
+        "users": users,
+    }
 
 
 def url_for_rule(rule, world) -> str:
@@ -86,17 +100,20 @@ def test_role_route_matrix(app, client, auth, world):
     assert failures == []
 
 
-@pytest.mark.parametrize("role, path, expected", [
-    ("volunteer", "/teams/", 403),
-    ("resident", "/people", 403),
-    ("resident", "/places/", 403),
-    ("worker", "/people", 403),
-    ("worker", "/teams/new", 403),
-    ("staff", "/people", 200),
-    ("staff", "/places/", 200),
-    ("admin", "/places/communities/new", 200),
-    ("staff", "/places/communities/new", 403),
-])
+@pytest.mark.parametrize(
+    "role, path, expected",
+    [
+        ("volunteer", "/teams/", 403),
+        ("resident", "/people", 403),
+        ("resident", "/places/", 403),
+        ("worker", "/people", 403),
+        ("worker", "/teams/new", 403),
+        ("staff", "/people", 200),
+        ("staff", "/places/", 200),
+        ("admin", "/places/communities/new", 200),
+        ("staff", "/places/communities/new", 403),
+    ],
+)
 def test_roles_reach_what_their_row_says(client, auth, make, role, path, expected):
     user = make.user(role)
     make.commit()

@@ -11,15 +11,21 @@ from tests.conftest import settings
 
 @pytest.fixture
 def csrf_client(app, make):
-    protected = create_app(settings(app.config["SQLALCHEMY_DATABASE_URI"],
-                                    app.config["UPLOAD_FOLDER"], WTF_CSRF_ENABLED=True))
+    protected = create_app(
+        settings(
+            app.config["SQLALCHEMY_DATABASE_URI"],
+            app.config["UPLOAD_FOLDER"],
+            WTF_CSRF_ENABLED=True,
+        )
+    )
     admin = make.user("admin")
     make.commit()
     client = protected.test_client()
     page = client.get("/login").get_data(as_text=True)
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
-    response = client.post("/login", data={"phone": admin.phone, "password": make.PASSWORD,
-                                           "csrf_token": token})
+    response = client.post(
+        "/login", data={"phone": admin.phone, "password": make.PASSWORD, "csrf_token": token}
+    )
     assert response.status_code == 302
     yield protected, client
     with protected.app_context():
@@ -28,8 +34,10 @@ def csrf_client(app, make):
 
 
 def state_changing_rules(app):
-    return sorted((r for r in app.url_map.iter_rules()
-                   if r.methods & {"POST", "PUT", "PATCH", "DELETE"}), key=lambda r: r.rule)
+    return sorted(
+        (r for r in app.url_map.iter_rules() if r.methods & {"POST", "PUT", "PATCH", "DELETE"}),
+        key=lambda r: r.rule,
+    )
 
 
 def test_every_state_change_needs_the_token(csrf_client):
@@ -50,8 +58,10 @@ def test_htmx_sends_the_token_as_a_header(csrf_client):
     app, client = csrf_client
     page = client.get("/teams/").get_data(as_text=True)
     token = re.search(r'"X-CSRFToken": "([^"]+)"', page).group(1)
-    response = client.post("/teams/validate", data={"name": "新队"},
-                           headers={"X-CSRFToken": token, "HX-Request": "true",
-                                    "HX-Target": "field_name"})
+    response = client.post(
+        "/teams/validate",
+        data={"name": "新队"},
+        headers={"X-CSRFToken": token, "HX-Request": "true", "HX-Target": "field_name"},
+    )
     assert response.status_code == 200
     assert 'id="field-name"' in response.get_data(as_text=True)

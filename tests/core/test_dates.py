@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 import pytest
 from flask_babel import force_locale, format_datetime
 
-from coordinator import ui
+from coordinator import i18n as ui
 
 PATTERNS = {"zh": ("yyyy年M月d日 HH:mm", "yyyy年M月d日"), "en": ("d MMM yyyy HH:mm", "d MMM yyyy")}
 
@@ -14,10 +14,17 @@ PATTERNS = {"zh": ("yyyy年M月d日 HH:mm", "yyyy年M月d日"), "en": ("d MMM yy
 def moments():
     rng = random.Random(3)
     start = datetime(1999, 12, 31, 15, 59)
-    fixed = [start, datetime(2026, 11, 26, 16, 0), datetime(2026, 2, 28, 23, 30),
-             datetime(2024, 2, 29, 0, 0), datetime(2026, 12, 31, 16, 1), datetime(2, 1, 1, 0, 0)]
-    return fixed + [start + timedelta(minutes=rng.randrange(0, 40 * 365 * 24 * 60))
-                    for _ in range(500)]
+    fixed = [
+        start,
+        datetime(2026, 11, 26, 16, 0),
+        datetime(2026, 2, 28, 23, 30),
+        datetime(2024, 2, 29, 0, 0),
+        datetime(2026, 12, 31, 16, 1),
+        datetime(2, 1, 1, 0, 0),
+    ]
+    return fixed + [
+        start + timedelta(minutes=rng.randrange(0, 40 * 365 * 24 * 60)) for _ in range(500)
+    ]
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])

@@ -1,8 +1,10 @@
 """Chinese first: every string the code shows has a Chinese translation."""
 
+import re
+
 from babel.messages.pofile import read_po
 
-from coordinator.core.i18n import catalogs, extract
+from coordinator.core.i18n import SHARED, catalogs, extract
 
 
 def test_every_string_has_a_chinese_translation():
@@ -15,8 +17,11 @@ def test_every_string_has_a_chinese_translation():
         for message in extract(catalog_dir):
             entry = catalog.get(message if isinstance(message, str) else message[0])
             strings = entry.string if entry else None
-            done = entry is not None and "fuzzy" not in entry.flags and (
-                all(strings) if isinstance(strings, tuple) else bool(strings))
+            done = (
+                entry is not None
+                and "fuzzy" not in entry.flags
+                and (all(strings) if isinstance(strings, tuple) else bool(strings))
+            )
             if not done:
                 missing.append(f"{po.parent.parent.parent.name}: {message}")
     assert missing == []
@@ -54,7 +59,6 @@ def test_templates_escape_what_goes_into_a_translation(app):
     assert "&lt;b&gt;" in html and "<b>" not in html
 
 
-
 def test_no_string_is_translated_two_ways_in_two_catalogs():
     """Catalogs are merged at run time, so one msgid with two translations shows whichever
     was merged last, in every domain (the nav's "People" once read 人数, a role's capacity)."""
@@ -67,6 +71,23 @@ def test_no_string_is_translated_two_ways_in_two_catalogs():
                 key = message.id if isinstance(message.id, str) else message.id[0]
                 other = seen.setdefault(key, (message.string, catalog_dir))
                 if other[0] != message.string:
-                    clashes.append(f"{key!r}: {other[0]!r} ({other[1].parent.name}) "
-                                   f"vs {message.string!r} ({catalog_dir.parent.name})")
+                    clashes.append(
+                        f"{key!r}: {other[0]!r} ({other[1].parent.name}) "
+                        f"vs {message.string!r} ({catalog_dir.parent.name})"
+                    )
     assert clashes == []
+
+
+def test_catalog_is_complete_and_placeholders_match():
+    with (SHARED / "zh" / "LC_MESSAGES" / "messages.po").open("rb") as f:
+        catalog = read_po(f)
+    for msgid in extract(SHARED):
+        message = catalog.get(msgid)
+        assert message is not None and message.string, msgid
+        # A plural's forms must name the plural source's placeholders (%(num)d and the rest).
+        source = msgid[-1] if isinstance(msgid, tuple) else msgid
+        strings = message.string if isinstance(message.string, tuple) else (message.string,)
+        for string in strings:
+            assert sorted(re.findall(r"%\(\w+\)\w", source)) == sorted(
+                re.findall(r"%\(\w+\)\w", string)
+            ), msgid

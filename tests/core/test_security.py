@@ -19,11 +19,23 @@ from tests.conftest import settings
 pytestmark = pytest.mark.usefixtures("english")
 
 HOSTILE_TARGETS = [
-    "/%09/evil.example",      # what the issue saw: a tab the browser drops
-    "/\t/evil.example", "/\r/evil.example", "/\n/evil.example", "/\x00/evil.example",
-    "//evil.example", "///evil.example", "/\\evil.example", "\\\\evil.example",
-    "https://evil.example", "http:evil.example", "javascript:alert(1)", "evil.example",
-    " //evil.example", "\t//evil.example", "/%5Cevil.example", "//%09/evil.example",
+    "/%09/evil.example",  # what the issue saw: a tab the browser drops
+    "/\t/evil.example",
+    "/\r/evil.example",
+    "/\n/evil.example",
+    "/\x00/evil.example",
+    "//evil.example",
+    "///evil.example",
+    "/\\evil.example",
+    "\\\\evil.example",
+    "https://evil.example",
+    "http:evil.example",
+    "javascript:alert(1)",
+    "evil.example",
+    " //evil.example",
+    "\t//evil.example",
+    "/%5Cevil.example",
+    "//%09/evil.example",
 ]
 
 
@@ -32,19 +44,32 @@ def test_hostile_next_on_login_goes_home(client, make):
     make.commit()
     for target in HOSTILE_TARGETS:
         client.post("/logout")
-        response = client.post("/login", query_string={"next": target},
-                               data={"phone": user.phone, "password": make.PASSWORD})
+        response = client.post(
+            "/login",
+            query_string={"next": target},
+            data={"phone": user.phone, "password": make.PASSWORD},
+        )
         assert response.status_code == 302, target
         assert response.headers["Location"] == "/home", target
 
 
-@pytest.mark.parametrize("raw", ["/%09/evil.example", "/%0d/evil.example", "/%0a/evil.example",
-                                 "/%5Cevil.example", "%2F%2Fevil.example", "/%2F/evil.example"])
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "/%09/evil.example",
+        "/%0d/evil.example",
+        "/%0a/evil.example",
+        "/%5Cevil.example",
+        "%2F%2Fevil.example",
+        "/%2F/evil.example",
+    ],
+)
 def test_next_as_the_attacker_writes_it_in_the_address(client, make, raw):
     user = make.user("volunteer")
     make.commit()
-    response = client.post(f"/login?next={raw}",
-                           data={"phone": user.phone, "password": make.PASSWORD})
+    response = client.post(
+        f"/login?next={raw}", data={"phone": user.phone, "password": make.PASSWORD}
+    )
     assert response.headers["Location"] == "/home"
 
 
@@ -57,11 +82,18 @@ def test_hostile_next_on_language_switch_goes_to_the_start(client):
 def test_paths_on_this_site_are_kept(client, make):
     user = make.user("admin")
     make.commit()
-    response = client.post("/login", query_string={"next": "/teams/?q=物业&page=2"},
-                           data={"phone": user.phone, "password": make.PASSWORD})
+    response = client.post(
+        "/login",
+        query_string={"next": "/teams/?q=物业&page=2"},
+        data={"phone": user.phone, "password": make.PASSWORD},
+    )
     assert response.headers["Location"] == "/teams/?q=%E7%89%A9%E4%B8%9A&page=2"
-    assert client.post("/lang", data={"lang": "zh", "next": "/events?date=2026-12-01"}
-                       ).headers["Location"] == "/events?date=2026-12-01"
+    assert (
+        client.post("/lang", data={"lang": "zh", "next": "/events?date=2026-12-01"}).headers[
+            "Location"
+        ]
+        == "/events?date=2026-12-01"
+    )
 
 
 def test_local_target_on_its_own():
@@ -73,8 +105,9 @@ def test_local_target_on_its_own():
     assert local_target("/" + "\t" + "/x", "/") == "/"
 
 
-@pytest.mark.parametrize("path", ["/login", "/home", "/no-such-page", "/static/js/app.js",
-                                  "/healthz", "/report"])
+@pytest.mark.parametrize(
+    "path", ["/login", "/home", "/no-such-page", "/static/js/app.js", "/healthz", "/report"]
+)
 def test_security_headers_on_every_answer(client, path):
     response = client.get(path)
     response.close()
@@ -108,8 +141,9 @@ INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)[^>]*>", re.I)
 HANDLER = re.compile(r"""\s(on[a-z]+|hx-on[:\w-]*)\s*=""", re.I)
 
 
-@pytest.mark.parametrize("template", sorted(TEMPLATES.rglob("*.html")),
-                         ids=lambda p: str(p.relative_to(TEMPLATES)))
+@pytest.mark.parametrize(
+    "template", sorted(TEMPLATES.rglob("*.html")), ids=lambda p: str(p.relative_to(TEMPLATES))
+)
 def test_templates_hold_no_inline_script(template: Path):
     """What the policy would block: an inline <script>, an on*= handler, hx-on, javascript:."""
     html = template.read_text()
@@ -126,6 +160,7 @@ def test_htmx_is_told_to_live_within_the_policy(client):
 
 
 # ---- the secret key ---------------------------------------------------------------------------
+
 
 def production(app, **overrides) -> dict:
     values = settings(app.config["SQLALCHEMY_DATABASE_URI"], app.config["UPLOAD_FOLDER"])
@@ -163,8 +198,12 @@ def test_make_makes_one_random_key_and_keeps_it(app, tmp_path):
     key = tmp_path / "instance" / "secret_key"
 
     def make_key():
-        subprocess.run(["make", "-s", "secret-key", f"SECRET_KEY_FILE={key}"], cwd=ROOT,
-                       check=True, capture_output=True)
+        subprocess.run(
+            ["make", "-s", "secret-key", f"SECRET_KEY_FILE={key}"],
+            cwd=ROOT,
+            check=True,
+            capture_output=True,
+        )
         return key.read_text().strip()
 
     first = make_key()
@@ -175,6 +214,7 @@ def test_make_makes_one_random_key_and_keeps_it(app, tmp_path):
 
 
 # ---- sign-in timing ---------------------------------------------------------------------------
+
 
 def test_every_sign_in_checks_exactly_one_real_hash(app, make, monkeypatch):
     checked = []
@@ -193,8 +233,13 @@ def test_every_sign_in_checks_exactly_one_real_hash(app, make, monkeypatch):
     inactive = make.user("volunteer")
     inactive.active = False
     make.commit()
-    attempts = [("13999999999", make.PASSWORD), (user.phone, "wrong"), (user.phone, make.PASSWORD),
-                (empty.phone, ""), (inactive.phone, make.PASSWORD)]
+    attempts = [
+        ("13999999999", make.PASSWORD),
+        (user.phone, "wrong"),
+        (user.phone, make.PASSWORD),
+        (empty.phone, ""),
+        (inactive.phone, make.PASSWORD),
+    ]
     for phone, password in attempts:
         checked.clear()
         auth_services.authenticate(phone, password)

@@ -24,7 +24,7 @@ def test_home_shows_the_numbers_that_ask_for_action(client, auth, make):
 
     from coordinator.cases.models import Case
     from coordinator.extensions import db
-    from coordinator.ui import utcnow
+    from coordinator.i18n import utcnow
 
     community = make.community("红联北村社区")
     other = make.community("师大北路社区")
@@ -34,10 +34,19 @@ def test_home_shows_the_numbers_that_ask_for_action(client, auth, make):
     past = utcnow() - timedelta(hours=3)
 
     def case(where, status, due=None):
-        db.session.add(Case(community_id=where.id, status=status, category="drain",
-                            tracking_token=secrets.token_hex(8),
-                            description="下水道堵了", channel="phone", tier="utilities",
-                            team_id=team.id if status != "received" else None, due_at=due))
+        db.session.add(
+            Case(
+                community_id=where.id,
+                status=status,
+                category="drain",
+                tracking_token=secrets.token_hex(8),
+                description="下水道堵了",
+                channel="phone",
+                tier="utilities",
+                team_id=team.id if status != "received" else None,
+                due_at=due,
+            )
+        )
 
     case(community, "received")
     case(community, "received")

@@ -43,8 +43,11 @@ def test_a_taken_unique_key_is_a_409_with_the_callers_words(make):
     with pytest.raises(Refused) as refused:
         with unit_of_work(conflict="taken", field="name"):
             db.session.add(Community(subdistrict=sub, name="丙"))
-    assert (refused.value.status, refused.value.message, refused.value.field) == (409, "taken",
-                                                                                  "name")
+    assert (refused.value.status, refused.value.message, refused.value.field) == (
+        409,
+        "taken",
+        "name",
+    )
     assert _communities() == 1
 
 

@@ -9,8 +9,10 @@ from coordinator.teams.models import Team
 
 
 def row_counts() -> dict[str, int]:
-    return {table.name: db.session.scalar(select(func.count()).select_from(table))
-            for table in db.metadata.sorted_tables}
+    return {
+        table.name: db.session.scalar(select(func.count()).select_from(table))
+        for table in db.metadata.sorted_tables
+    }
 
 
 def test_demo_load_is_idempotent_and_tells_the_story(app):

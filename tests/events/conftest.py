@@ -6,21 +6,40 @@ import pytest
 
 from coordinator.events.models import PUBLISHED, Event, EventRole
 from coordinator.extensions import db
-from coordinator.ui import utcnow
+from coordinator.i18n import utcnow
 from tests import factories
 
 
-def make_event(community=None, organiser=None, status=PUBLISHED, roles=(("搬运", 8),),
-               starts_in=timedelta(days=2), hours=3, kind="cleanup", title="清理活动",
-               **kw) -> Event:
+def make_event(
+    community=None,
+    organiser=None,
+    status=PUBLISHED,
+    roles=(("搬运", 8),),
+    starts_in=timedelta(days=2),
+    hours=3,
+    kind="cleanup",
+    title="清理活动",
+    **kw,
+) -> Event:
     community = community or (organiser.community if organiser else None) or factories.community()
     organiser = organiser or factories.user("staff", community_=community)
     starts = utcnow().replace(microsecond=0) + starts_in
-    event = Event(kind=kind, title=title, community=community, organiser=organiser,
-                  starts_at=starts, ends_at=starts + timedelta(hours=hours), status=status,
-                  meeting_place="车棚前", description="清理车棚", **kw)
-    event.roles = [EventRole(name=n, capacity=c, position=i, confirmed_count=0, waitlist_seq=0)
-                   for i, (n, c) in enumerate(roles)]
+    event = Event(
+        kind=kind,
+        title=title,
+        community=community,
+        organiser=organiser,
+        starts_at=starts,
+        ends_at=starts + timedelta(hours=hours),
+        status=status,
+        meeting_place="车棚前",
+        description="清理车棚",
+        **kw,
+    )
+    event.roles = [
+        EventRole(name=n, capacity=c, position=i, confirmed_count=0, waitlist_seq=0)
+        for i, (n, c) in enumerate(roles)
+    ]
     db.session.add(event)
     db.session.flush()
     return event

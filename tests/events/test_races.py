@@ -25,8 +25,8 @@ from coordinator.events.models import (
 )
 from coordinator.events.services import _code_hash, sign_up
 from coordinator.extensions import db
+from coordinator.i18n import utcnow
 from coordinator.notifications.models import OutboxMessage
-from coordinator.ui import utcnow
 from tests.events.conftest import make_event
 
 N = 6
@@ -74,21 +74,26 @@ def organisers(make):
     return first, second
 
 
-@pytest.mark.parametrize("step,seen,status,action", [
-    ("publish", DRAFT, PUBLISHED, "published"),
-    ("start", PUBLISHED, UNDER_WAY, "started"),
-    ("finish", UNDER_WAY, DONE, "finished"),
-])
-def test_a_lifecycle_step_pressed_at_once_happens_once(app, live, make, organisers, step, seen,
-                                                       status, action):
+@pytest.mark.parametrize(
+    "step,seen,status,action",
+    [
+        ("publish", DRAFT, PUBLISHED, "published"),
+        ("start", PUBLISHED, UNDER_WAY, "started"),
+        ("finish", UNDER_WAY, DONE, "finished"),
+    ],
+)
+def test_a_lifecycle_step_pressed_at_once_happens_once(
+    app, live, make, organisers, step, seen, status, action
+):
     first, second = organisers
     event = make_event(organiser=first, status=seen)
     event_id = event.id
     db.session.commit()
     cookies = [_cookie(live, first), _cookie(live, second)]
 
-    results = live.burst(N, lambda i: live.post(f"/events/{event_id}/{step}",
-                                                cookie=cookies[i % 2]))
+    results = live.burst(
+        N, lambda i: live.post(f"/events/{event_id}/{step}", cookie=cookies[i % 2])
+    )
 
     winners, losers = _split(results)
     assert winners == 1
@@ -101,14 +106,21 @@ def test_publishing_at_once_schedules_each_reminder_once(app, live, make, organi
     first, second = organisers
     event = make_event(organiser=first, status=DRAFT)
     for _ in range(2):  # people put on the roster while it was a draft
-        db.session.add(Signup(event_id=event.id, role_id=event.roles[0].id,
-                              user_id=make.user("volunteer").id, status=CONFIRMED))
+        db.session.add(
+            Signup(
+                event_id=event.id,
+                role_id=event.roles[0].id,
+                user_id=make.user("volunteer").id,
+                status=CONFIRMED,
+            )
+        )
     event_id = event.id
     db.session.commit()
     cookies = [_cookie(live, first), _cookie(live, second)]
 
-    results = live.burst(N, lambda i: live.post(f"/events/{event_id}/publish",
-                                                cookie=cookies[i % 2]))
+    results = live.burst(
+        N, lambda i: live.post(f"/events/{event_id}/publish", cookie=cookies[i % 2])
+    )
 
     assert _split(results)[0] == 1
     assert _messages("event_reminder") == 2 * 2  # two people, the day before and 2 h before
@@ -124,9 +136,12 @@ def test_cancelling_at_once_tells_everyone_once(app, live, make, organisers):
     event_id = event.id
     cookies = [_cookie(live, first), _cookie(live, second)]
 
-    results = live.burst(N, lambda i: live.post(f"/events/{event_id}/cancel",
-                                                {"reason": f"大风预警 {i}"},
-                                                cookie=cookies[i % 2]))
+    results = live.burst(
+        N,
+        lambda i: live.post(
+            f"/events/{event_id}/cancel", {"reason": f"大风预警 {i}"}, cookie=cookies[i % 2]
+        ),
+    )
 
     winners, losers = _split(results)
     assert winners == 1 and all(_late(r) for r in losers)
@@ -134,8 +149,9 @@ def test_cancelling_at_once_tells_everyone_once(app, live, make, organisers):
     assert _messages("event_reminder") == 0
     assert _trail(event_id, "cancelled") == 1
     event = db.session.get(Event, event_id)
-    reason = db.session.scalar(select(OutboxMessage.body)
-                               .where(OutboxMessage.kind == "event_cancelled").limit(1))
+    reason = db.session.scalar(
+        select(OutboxMessage.body).where(OutboxMessage.kind == "event_cancelled").limit(1)
+    )
     assert event.status == CANCELLED and event.cancel_reason in reason  # the winner's words
 
 
@@ -150,9 +166,18 @@ def test_an_edit_and_a_cancellation_at_once_never_both_land(app, live, make, org
     event_id, role_id, community_id = event.id, event.roles[0].id, event.community_id
     later = (event.starts_at + timedelta(hours=8, days=1)).strftime("%Y-%m-%dT%H:%M")
     end = (event.starts_at + timedelta(hours=11, days=1)).strftime("%Y-%m-%dT%H:%M")
-    edit = {"kind": "cleanup", "title": "车棚清理（改期）", "community_id": community_id,
-            "compound_id": 0, "starts_at": later, "ends_at": end, "organiser_id": first.id,
-            "roles-0-id": role_id, "roles-0-name": "搬运", "roles-0-capacity": 5}
+    edit = {
+        "kind": "cleanup",
+        "title": "车棚清理（改期）",
+        "community_id": community_id,
+        "compound_id": 0,
+        "starts_at": later,
+        "ends_at": end,
+        "organiser_id": first.id,
+        "roles-0-id": role_id,
+        "roles-0-name": "搬运",
+        "roles-0-capacity": 5,
+    }
     cookies = [_cookie(live, first), _cookie(live, second)]
 
     def press(i):
@@ -183,8 +208,9 @@ def test_a_sign_up_cancelled_several_times_at_once_frees_one_seat(app, live, mak
     assert queued.status == WAITLISTED
     cookie = _cookie(live, leaving)
 
-    results = live.burst(N, lambda i: live.post(
-        f"/events/{event_id}/signups/{signup_id}/cancel", cookie=cookie))
+    results = live.burst(
+        N, lambda i: live.post(f"/events/{event_id}/signups/{signup_id}/cancel", cookie=cookie)
+    )
 
     winners, losers = _split(results)
     assert winners == 1 and all("already cancelled" in r.text for r in losers)
@@ -198,22 +224,26 @@ def _on_now(make, organiser=None):
     """An event under way (check-in is open) with one confirmed person."""
     event = make_event(organiser=organiser, status=UNDER_WAY, starts_in=timedelta(minutes=-30))
     person = make.user("volunteer")
-    signup = Signup(event_id=event.id, role_id=event.roles[0].id, user_id=person.id,
-                    status=CONFIRMED)
+    signup = Signup(
+        event_id=event.id, role_id=event.roles[0].id, user_id=person.id, status=CONFIRMED
+    )
     db.session.add(signup)
     db.session.commit()
     return event, person, signup
 
 
-def test_organisers_ticking_someone_in_at_once_record_one_check_in(app, live, make,
-                                                                     organisers):
+def test_organisers_ticking_someone_in_at_once_record_one_check_in(app, live, make, organisers):
     first, second = organisers
     event, _person, signup = _on_now(make, first)
     event_id, signup_id = event.id, signup.id
     cookies = [_cookie(live, first), _cookie(live, second)]
 
-    results = live.burst(N, lambda i: live.post(
-        f"/events/{event_id}/signups/{signup_id}/check-in", {"on": "1"}, cookie=cookies[i % 2]))
+    results = live.burst(
+        N,
+        lambda i: live.post(
+            f"/events/{event_id}/signups/{signup_id}/check-in", {"on": "1"}, cookie=cookies[i % 2]
+        ),
+    )
 
     # A tick read after the first one is already there (nothing to do: the roster again);
     # one read before it loses at the write and says who ticked, and when.
@@ -242,14 +272,20 @@ def test_parallel_guesses_of_a_check_in_code_get_five_tries_in_all(app, live, ma
     from coordinator.events.services import checkin_key
 
     event, person, _signup = _on_now(make)
-    db.session.add(CheckinCode(event_id=event.id, phone=person.phone,
-                               code_hash=_code_hash(event, person.phone, "424242"),
-                               expires_at=utcnow() + timedelta(minutes=10)))
+    db.session.add(
+        CheckinCode(
+            event_id=event.id,
+            phone=person.phone,
+            code_hash=_code_hash(event, person.phone, "424242"),
+            expires_at=utcnow() + timedelta(minutes=10),
+        )
+    )
     db.session.commit()
     path, phone = f"/events/{event.id}/checkin?k={checkin_key(event)}", person.phone
 
-    results = live.burst(12, lambda i: live.post(
-        path, {"step": "code", "phone": phone, "code": f"{i:06d}"}))
+    results = live.burst(
+        12, lambda i: live.post(path, {"step": "code", "phone": phone, "code": f"{i:06d}"})
+    )
 
     assert [r.status for r in results] == [422] * 12
     assert db.session.scalar(select(CheckinCode.attempts)) == 5
@@ -263,9 +299,15 @@ def served(make, organisers):
     first, _second = organisers
     event = make_event(organiser=first, starts_in=timedelta(hours=-5), hours=3)
     person = make.user("volunteer")
-    signup = Signup(event_id=event.id, role_id=event.roles[0].id, user_id=person.id,
-                    status=CONFIRMED, check_in_at=event.starts_at,
-                    check_out_at=event.starts_at + timedelta(hours=2), hours_minutes=120)
+    signup = Signup(
+        event_id=event.id,
+        role_id=event.roles[0].id,
+        user_id=person.id,
+        status=CONFIRMED,
+        check_in_at=event.starts_at,
+        check_out_at=event.starts_at + timedelta(hours=2),
+        hours_minutes=120,
+    )
     db.session.add(signup)
     db.session.commit()
     return event, person, signup
@@ -276,9 +318,14 @@ def test_a_correction_sent_several_times_at_once_is_one_request(app, live, serve
     signup_id, event_id = signup.id, event.id
     cookie = _cookie(live, person)
 
-    results = live.burst(N, lambda i: live.post(f"/me/hours/{signup_id}/correction",
-                                                {"hours": "2.5", "reason": "签退晚了"},
-                                                cookie=cookie))
+    results = live.burst(
+        N,
+        lambda i: live.post(
+            f"/me/hours/{signup_id}/correction",
+            {"hours": "2.5", "reason": "签退晚了"},
+            cookie=cookie,
+        ),
+    )
 
     winners, losers = _split(results)
     assert winners == 1 and all("You have asked already" in r.text for r in losers)
@@ -287,19 +334,30 @@ def test_a_correction_sent_several_times_at_once_is_one_request(app, live, serve
     assert _trail(event_id, "correction_requested") == 1
 
 
-def test_accepting_and_rejecting_a_correction_at_once_decides_it_once(app, live, served,
-                                                                       organisers):
+def test_accepting_and_rejecting_a_correction_at_once_decides_it_once(
+    app, live, served, organisers
+):
     event, _person, signup = served
-    correction = HoursCorrection(signup_id=signup.id, requested_minutes=165,
-                                 previous_minutes=120, reason="签退晚了", status=PENDING)
+    correction = HoursCorrection(
+        signup_id=signup.id,
+        requested_minutes=165,
+        previous_minutes=120,
+        reason="签退晚了",
+        status=PENDING,
+    )
     db.session.add(correction)
     db.session.commit()
     event_id, signup_id, correction_id = event.id, signup.id, correction.id
     cookies = [_cookie(live, o) for o in organisers]
 
-    results = live.burst(N, lambda i: live.post(
-        f"/events/{event_id}/corrections/{correction_id}",
-        {"decision": "accept" if i % 2 else "reject"}, cookie=cookies[i % 2]))
+    results = live.burst(
+        N,
+        lambda i: live.post(
+            f"/events/{event_id}/corrections/{correction_id}",
+            {"decision": "accept" if i % 2 else "reject"},
+            cookie=cookies[i % 2],
+        ),
+    )
 
     winners, _losers = _split(results)
     assert winners == 1
@@ -316,8 +374,12 @@ def test_confirming_hours_at_once_is_one_confirmation(app, live, served, organis
     event_id, signup_id = event.id, signup.id
     cookies = [_cookie(live, o) for o in organisers]
 
-    results = live.burst(N, lambda i: live.post(
-        f"/events/{event_id}/signups/{signup_id}/confirm-hours", cookie=cookies[i % 2]))
+    results = live.burst(
+        N,
+        lambda i: live.post(
+            f"/events/{event_id}/signups/{signup_id}/confirm-hours", cookie=cookies[i % 2]
+        ),
+    )
 
     assert _split(results)[0] == 1
     assert _trail(event_id, "hours_confirmed") == 1
@@ -326,8 +388,13 @@ def test_confirming_hours_at_once_is_one_confirmation(app, live, served, organis
 def test_the_same_number_joining_ten_times_at_once_makes_one_account(app, live, make):
     community = make.community()
     db.session.commit()
-    form = {"name": "刘芳", "phone": "13912345678", "password": "long-enough-1",
-            "confirm": "long-enough-1", "community_id": community.id}
+    form = {
+        "name": "刘芳",
+        "phone": "13912345678",
+        "password": "long-enough-1",
+        "confirm": "long-enough-1",
+        "community_id": community.id,
+    }
 
     results = live.burst(10, lambda i: live.post("/volunteer/join", form, headers=EN))
 
@@ -351,8 +418,7 @@ def test_sign_ups_landing_while_the_event_is_cancelled_are_all_told(app, live, m
     def press(i):
         if i == 5:
             return live.post(f"/events/{event_id}/cancel", {"reason": "大风"}, cookie=staff)
-        return live.post(f"/events/{event_id}/roles/{role_id}/sign-up",
-                         cookie=cookies[i - (i > 5)])
+        return live.post(f"/events/{event_id}/roles/{role_id}/sign-up", cookie=cookies[i - (i > 5)])
 
     results = live.burst(len(people) + 1, press)
 

@@ -24,8 +24,8 @@ from coordinator.events.models import (
     VolunteerProfile,
 )
 from coordinator.extensions import db
+from coordinator.i18n import utcnow
 from coordinator.notifications.models import OutboxMessage
-from coordinator.ui import utcnow
 from tests.conftest import field_errors, settings
 from tests.events.conftest import make_event
 
@@ -71,6 +71,7 @@ def world(make):
 
 
 # ---------------------------------------------------------------- list
+
 
 def test_list_full_page_and_fragment(app, client, auth, make, world):
     staff, volunteer, event = world
@@ -124,8 +125,8 @@ def test_list_cards_and_filters(app, client, auth, make, world):
     english(client)
     auth.login(volunteer)
     html = client.get("/events?kind=cleanup&when=upcoming&date=").get_data(as_text=True)
-    card = html[html.index('<li class="card event-card">'):]
-    card = card[:card.index("</li>")]
+    card = html[html.index('<li class="card event-card">') :]
+    card = card[: card.index("</li>")]
     assert f'href="/events/{event.id}"' in card and "车棚清理" in card
     assert '<span class="badge badge-blue">Open for sign-up</span>' in card
     assert f"{event.community.name} · 车棚前" in card
@@ -142,6 +143,7 @@ def test_list_cards_and_filters(app, client, auth, make, world):
 
 
 # ---------------------------------------------------------------- sign-up
+
 
 def test_sign_up_runs_few_statements(app, client, auth, make, count_queries, world):
     """The POST: the user, the role with its event, the seat, the sign-up, the reminders."""
@@ -196,8 +198,9 @@ def test_full_role_puts_people_on_the_waitlist(app, client, auth, make, world):
     english(client)
     auth.login(volunteer)
     assert "Join the waitlist" in client.get(f"/events/{event.id}").get_data(as_text=True)
-    body = client.post(f"/events/{event.id}/roles/{role.id}/sign-up",
-                       headers=hx("roles")).get_data(as_text=True)
+    body = client.post(f"/events/{event.id}/roles/{role.id}/sign-up", headers=hx("roles")).get_data(
+        as_text=True
+    )
     assert "清扫 is full. You are number 1 on the waitlist" in body
     assert db.session.get(EventRole, role.id).confirmed_count == 1
     assert _count(Signup, Signup.status == WAITLISTED) == 1
@@ -208,19 +211,22 @@ def test_double_sign_up_refused(app, client, auth, world):
     english(client)
     auth.login(volunteer)
     client.post(f"/events/{event.id}/roles/{event.roles[0].id}/sign-up", headers=hx("roles"))
-    response = client.post(f"/events/{event.id}/roles/{event.roles[1].id}/sign-up",
-                           headers=hx("roles"))
+    response = client.post(
+        f"/events/{event.id}/roles/{event.roles[1].id}/sign-up", headers=hx("roles")
+    )
     assert response.status_code == 409
     assert "already signed up for 搬运" in response.get_data(as_text=True)
     assert _count(Signup) == 1
 
 
-@pytest.mark.parametrize("status,starts_in,words", [
-    (CANCELLED, timedelta(days=2), "was cancelled"),
-    ("published", timedelta(days=-3), "is over"),
-])
-def test_sign_up_for_closed_event_is_refused(app, client, auth, make, status, starts_in,
-                                             words):
+@pytest.mark.parametrize(
+    "status,starts_in,words",
+    [
+        (CANCELLED, timedelta(days=2), "was cancelled"),
+        ("published", timedelta(days=-3), "is over"),
+    ],
+)
+def test_sign_up_for_closed_event_is_refused(app, client, auth, make, status, starts_in, words):
     volunteer = make.user("volunteer")
     event = make_event(status=status, starts_in=starts_in)
     make.commit()
@@ -229,8 +235,9 @@ def test_sign_up_for_closed_event_is_refused(app, client, auth, make, status, st
     page = client.get(f"/events/{event.id}").get_data(as_text=True)
     assert "Sign up</button>" not in page
     for headers in (hx("roles"), {}):
-        response = client.post(f"/events/{event.id}/roles/{event.roles[0].id}/sign-up",
-                               headers=headers)
+        response = client.post(
+            f"/events/{event.id}/roles/{event.roles[0].id}/sign-up", headers=headers
+        )
         assert response.status_code == 409
         assert words in response.get_data(as_text=True)
     assert _count(Signup) == 0
@@ -246,8 +253,9 @@ def test_cancel_my_place_promotes_the_next(app, client, auth, make, world):
     services.sign_up(waiting, role)
     english(client)
     auth.login(volunteer)
-    body = client.post(f"/events/{event.id}/signups/{mine.id}/cancel",
-                       headers=hx("roles")).get_data(as_text=True)
+    body = client.post(
+        f"/events/{event.id}/signups/{mine.id}/cancel", headers=hx("roles")
+    ).get_data(as_text=True)
     assert "Your place is cancelled" in body
     assert db.session.scalar(select(Signup.status).filter_by(user_id=waiting.id)) == CONFIRMED
     assert _count(OutboxMessage, OutboxMessage.kind == "event_promoted") == 1
@@ -265,9 +273,19 @@ def test_cannot_cancel_someone_elses_place(app, client, auth, make, world):
 
 # ---------------------------------------------------------------- access
 
-@pytest.mark.parametrize("path", ["/events/{id}/edit", "/events/{id}/roster", "/events/{id}/qr",
-                                  "/events/{id}/cancel", "/events/new", "/events/records",
-                                  "/events/records.csv"])
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/events/{id}/edit",
+        "/events/{id}/roster",
+        "/events/{id}/qr",
+        "/events/{id}/cancel",
+        "/events/new",
+        "/events/records",
+        "/events/records.csv",
+    ],
+)
 def test_volunteers_cannot_manage(app, client, auth, world, path):
     _staff, volunteer, event = world
     auth.login(volunteer)
@@ -292,12 +310,24 @@ def test_signed_out_people_are_sent_to_sign_in(app, client, world):
 
 # ---------------------------------------------------------------- create, edit, cancel
 
+
 def _event_form(community_id, organiser_id, **over):
-    data = {"kind": "cleanup", "title": "楼道清理", "community_id": community_id,
-            "compound_id": 0, "starts_at": "2030-05-01T09:00", "ends_at": "2030-05-01T11:30",
-            "meeting_place": "3号楼下", "organiser_id": organiser_id, "description": "",
-            "claim_days": 15, "roles-0-name": "清扫", "roles-0-capacity": "6",
-            "roles-1-name": "", "roles-1-capacity": ""}
+    data = {
+        "kind": "cleanup",
+        "title": "楼道清理",
+        "community_id": community_id,
+        "compound_id": 0,
+        "starts_at": "2030-05-01T09:00",
+        "ends_at": "2030-05-01T11:30",
+        "meeting_place": "3号楼下",
+        "organiser_id": organiser_id,
+        "description": "",
+        "claim_days": 15,
+        "roles-0-name": "清扫",
+        "roles-0-capacity": "6",
+        "roles-1-name": "",
+        "roles-1-capacity": "",
+    }
     data.update(over)
     return data
 
@@ -315,21 +345,23 @@ def test_create_event_in_beijing_time(app, client, auth, world):
     assert 'value="2030-05-01T09:00"' in edit
 
 
-@pytest.mark.parametrize("over,field_word", [
-    ({"ends_at": "2030-05-01T08:00"}, "The end must be after the start."),
-    ({"roles-0-capacity": "0"}, "Enter a number from 1 to 1000."),
-    ({"roles-0-name": "", "roles-0-capacity": ""}, "Add at least one role"),
-    ({"roles-0-capacity": ""}, "How many people for this role?"),
-    ({"title": ""}, "Give the event a title."),
-    ({"starts_at": "tomorrow"}, "Not a valid datetime value."),
-])
+@pytest.mark.parametrize(
+    "over,field_word",
+    [
+        ({"ends_at": "2030-05-01T08:00"}, "The end must be after the start."),
+        ({"roles-0-capacity": "0"}, "Enter a number from 1 to 1000."),
+        ({"roles-0-name": "", "roles-0-capacity": ""}, "Add at least one role"),
+        ({"roles-0-capacity": ""}, "How many people for this role?"),
+        ({"title": ""}, "Give the event a title."),
+        ({"starts_at": "tomorrow"}, "Not a valid datetime value."),
+    ],
+)
 def test_create_event_bad_input_keeps_values(app, client, auth, world, over, field_word):
     staff, _volunteer, _event = world
     english(client)
     auth.login(staff)
     before = _count(Event)
-    response = client.post("/events/new", data=_event_form(staff.community_id, staff.id,
-                                                          **over))
+    response = client.post("/events/new", data=_event_form(staff.community_id, staff.id, **over))
     html = response.get_data(as_text=True)
     assert response.status_code == 422
     assert any(field_word in e for e in field_errors(html)), field_errors(html)
@@ -353,9 +385,18 @@ def test_edit_cannot_lower_capacity_below_confirmed(app, client, auth, make, wor
     services.sign_up(other, event.roles[0])
     english(client)
     auth.login(staff)
-    data = _event_form(event.community_id, staff.id, **{
-        "roles-0-id": str(event.roles[0].id), "roles-0-name": "搬运", "roles-0-capacity": "1",
-        "roles-1-id": str(event.roles[1].id), "roles-1-name": "清扫", "roles-1-capacity": "1"})
+    data = _event_form(
+        event.community_id,
+        staff.id,
+        **{
+            "roles-0-id": str(event.roles[0].id),
+            "roles-0-name": "搬运",
+            "roles-0-capacity": "1",
+            "roles-1-id": str(event.roles[1].id),
+            "roles-1-name": "清扫",
+            "roles-1-capacity": "1",
+        },
+    )
     response = client.post(f"/events/{event.id}/edit", data=data)
     assert response.status_code == 422
     assert "capacity cannot be lower" in response.get_data(as_text=True)
@@ -387,19 +428,22 @@ def test_csrf_is_checked(app, other_app, make, world):
     client = strict.test_client()
     page = client.get("/login").get_data(as_text=True)
     token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
-    client.post("/login", data={"phone": volunteer.phone, "password": "secret-pass-1",
-                                "csrf_token": token})
+    client.post(
+        "/login", data={"phone": volunteer.phone, "password": "secret-pass-1", "csrf_token": token}
+    )
     response = client.post(f"/events/{event.id}/roles/{event.roles[0].id}/sign-up")
     assert response.status_code == 400
     assert _count(Signup) == 0
     page = client.get(f"/events/{event.id}").get_data(as_text=True)
     token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
-    response = client.post(f"/events/{event.id}/roles/{event.roles[0].id}/sign-up",
-                           data={"csrf_token": token})
+    response = client.post(
+        f"/events/{event.id}/roles/{event.roles[0].id}/sign-up", data={"csrf_token": token}
+    )
     assert response.status_code == 302 and _count(Signup) == 1
 
 
 # ---------------------------------------------------------------- roster, check-in, hours
+
 
 def test_roster_ticks_in_and_out(app, client, auth, make):
     staff = make.user("staff")
@@ -411,17 +455,20 @@ def test_roster_ticks_in_and_out(app, client, auth, make):
     auth.login(staff)
     page = client.get(f"/events/{event.id}/roster").get_data(as_text=True)
     assert "马阿姨" in page and volunteer.phone in page  # the organiser needs the number
-    body = client.post(f"/events/{event.id}/signups/{signup.id}/check-in", data={"on": "1"},
-                       headers=hx("roster")).get_data(as_text=True)
+    body = client.post(
+        f"/events/{event.id}/signups/{signup.id}/check-in", data={"on": "1"}, headers=hx("roster")
+    ).get_data(as_text=True)
     assert "<html" not in body and 'aria-pressed="true"' in body
     signup = db.session.get(Signup, signup.id)
     signup.check_in_at = utcnow() - timedelta(hours=1, minutes=55)
     db.session.commit()
-    client.post(f"/events/{event.id}/signups/{signup.id}/check-out", data={"on": "1"},
-                headers=hx("roster"))
+    client.post(
+        f"/events/{event.id}/signups/{signup.id}/check-out", data={"on": "1"}, headers=hx("roster")
+    )
     assert db.session.get(Signup, signup.id).hours_minutes == 120
-    body = client.post(f"/events/{event.id}/signups/{signup.id}/confirm-hours",
-                       headers=hx("roster")).get_data(as_text=True)
+    body = client.post(
+        f"/events/{event.id}/signups/{signup.id}/confirm-hours", headers=hx("roster")
+    ).get_data(as_text=True)
     assert "Hours confirmed for 马阿姨" in body
     assert db.session.get(Signup, signup.id).hours_confirmed_by_id == staff.id
 
@@ -431,21 +478,31 @@ def test_roster_asks_to_confirm_a_missing_check_out(app, client, auth, make):
     event = make_event(organiser=staff, starts_in=timedelta(days=-2), status="under_way")
     volunteer = make.user("volunteer", name="何同学")
     make.commit()
-    signup = Signup(event_id=event.id, role_id=event.roles[0].id, user_id=volunteer.id,
-                    status=CONFIRMED, check_in_at=event.starts_at)
+    signup = Signup(
+        event_id=event.id,
+        role_id=event.roles[0].id,
+        user_id=volunteer.id,
+        status=CONFIRMED,
+        check_in_at=event.starts_at,
+    )
     db.session.add(signup)
     db.session.commit()
     english(client)
     auth.login(staff)
     page = client.get(f"/events/{event.id}/roster").get_data(as_text=True)
     assert "No check-out: please confirm when they left" in page
-    left = (event.starts_at + timedelta(hours=2, minutes=5) + timedelta(hours=8))
-    bad = client.post(f"/events/{event.id}/signups/{signup.id}/check-out",
-                      data={"on": "1", "check_out": "yesterday"}, headers=hx("roster"))
+    left = event.starts_at + timedelta(hours=2, minutes=5) + timedelta(hours=8)
+    bad = client.post(
+        f"/events/{event.id}/signups/{signup.id}/check-out",
+        data={"on": "1", "check_out": "yesterday"},
+        headers=hx("roster"),
+    )
     assert bad.status_code == 422 and db.session.get(Signup, signup.id).check_out_at is None
-    client.post(f"/events/{event.id}/signups/{signup.id}/check-out",
-                data={"on": "1", "check_out": left.strftime("%Y-%m-%dT%H:%M")},
-                headers=hx("roster"))
+    client.post(
+        f"/events/{event.id}/signups/{signup.id}/check-out",
+        data={"on": "1", "check_out": left.strftime("%Y-%m-%dT%H:%M")},
+        headers=hx("roster"),
+    )
     assert db.session.get(Signup, signup.id).hours_minutes == 120
 
 
@@ -483,8 +540,14 @@ def test_check_in_with_sms_code(app, client, make):
     assert "we have sent it a six-digit code" in body.get_data(as_text=True)
     sms = db.session.scalar(select(OutboxMessage).filter_by(kind="checkin_code"))
     code = re.search(r"\b(\d{6})\b", sms.body).group(1)
-    wrong = client.post(link, data={"step": "code", "phone": volunteer.phone,
-                                    "code": "999999" if code != "999999" else "888888"})
+    wrong = client.post(
+        link,
+        data={
+            "step": "code",
+            "phone": volunteer.phone,
+            "code": "999999" if code != "999999" else "888888",
+        },
+    )
     assert wrong.status_code == 422 and "wrong or has expired" in wrong.get_data(as_text=True)
     ok = client.post(link, data={"step": "code", "phone": volunteer.phone, "code": code})
     assert "Checked in at" in ok.get_data(as_text=True)
@@ -495,32 +558,44 @@ def test_my_hours_and_a_correction_too_long(app, client, auth, make):
     event = make_event(organiser=staff, starts_in=timedelta(hours=-5), hours=3, title="清扫楼道")
     volunteer = make.user("volunteer")
     make.commit()
-    signup = Signup(event_id=event.id, role_id=event.roles[0].id, user_id=volunteer.id,
-                    status=CONFIRMED, check_in_at=event.starts_at,
-                    check_out_at=event.starts_at + timedelta(hours=2), hours_minutes=120,
-                    hours_confirmed_by_id=staff.id, hours_confirmed_at=utcnow())
+    signup = Signup(
+        event_id=event.id,
+        role_id=event.roles[0].id,
+        user_id=volunteer.id,
+        status=CONFIRMED,
+        check_in_at=event.starts_at,
+        check_out_at=event.starts_at + timedelta(hours=2),
+        hours_minutes=120,
+        hours_confirmed_by_id=staff.id,
+        hours_confirmed_at=utcnow(),
+    )
     db.session.add(signup)
     db.session.commit()
     english(client)
     auth.login(volunteer)
     page = client.get("/me/hours").get_data(as_text=True)
     assert "清扫楼道" in page and "certificate" in page and "not an official" in page
-    response = client.post(f"/me/hours/{signup.id}/correction",
-                           data={"hours": "4", "reason": "我最后一个走"})
+    response = client.post(
+        f"/me/hours/{signup.id}/correction", data={"hours": "4", "reason": "我最后一个走"}
+    )
     html = response.get_data(as_text=True)
     assert response.status_code == 422
     assert any("The event lasted 3 hours" in e for e in field_errors(html))
     assert "我最后一个走" in html
     assert _count(HoursCorrection) == 0
-    response = client.post(f"/me/hours/{signup.id}/correction",
-                           data={"hours": "2.75", "reason": "签退晚了"})
+    response = client.post(
+        f"/me/hours/{signup.id}/correction", data={"hours": "2.75", "reason": "签退晚了"}
+    )
     assert response.status_code == 302
     assert db.session.scalar(select(HoursCorrection.requested_minutes)) == 165
     auth.logout()
     auth.login(staff)
     correction = db.session.scalar(select(HoursCorrection))
-    body = client.post(f"/events/{event.id}/corrections/{correction.id}",
-                       data={"decision": "accept"}, headers=hx("roster")).get_data(as_text=True)
+    body = client.post(
+        f"/events/{event.id}/corrections/{correction.id}",
+        data={"decision": "accept"},
+        headers=hx("roster"),
+    ).get_data(as_text=True)
     assert "Correction accepted" in body
     assert db.session.get(Signup, signup.id).hours_minutes == 165
 
@@ -528,8 +603,7 @@ def test_my_hours_and_a_correction_too_long(app, client, auth, make):
 def test_someone_elses_hours_are_404(app, client, auth, make):
     event = make_event(starts_in=timedelta(hours=-5))
     a, b = make.user("volunteer"), make.user("volunteer")
-    signup = Signup(event_id=event.id, role_id=event.roles[0].id, user_id=a.id,
-                    status=CONFIRMED)
+    signup = Signup(event_id=event.id, role_id=event.roles[0].id, user_id=a.id, status=CONFIRMED)
     db.session.add(signup)
     db.session.commit()
     auth.login(b)
@@ -538,13 +612,21 @@ def test_someone_elses_hours_are_404(app, client, auth, make):
 
 # ---------------------------------------------------------------- joining
 
+
 def test_join_as_volunteer(app, client, make):
     community = make.community()
     make.commit()
     english(client)
-    data = {"name": "李雷", "phone": "13900001111", "password": "long-pass-1",
-            "confirm": "long-pass-1", "community_id": community.id, "id_type": "resident_id",
-            "id_number": "110108199001011234", "volunteer_number": "BJ-9"}
+    data = {
+        "name": "李雷",
+        "phone": "13900001111",
+        "password": "long-pass-1",
+        "confirm": "long-pass-1",
+        "community_id": community.id,
+        "id_type": "resident_id",
+        "id_number": "110108199001011234",
+        "volunteer_number": "BJ-9",
+    }
     assert client.get("/volunteer/join").status_code == 200
     response = client.post("/volunteer/join", data=data)
     assert response.status_code == 302
@@ -563,8 +645,14 @@ def test_private_numbers_stay_private(app, client, auth, make):
     staff = make.user("staff")
     event = make_event(organiser=staff, starts_in=timedelta(minutes=-5))
     volunteer = make.user("volunteer")
-    db.session.add(VolunteerProfile(user_id=volunteer.id, id_type="resident_id",
-                                    id_number="110108199001019999", volunteer_number="VN-77"))
+    db.session.add(
+        VolunteerProfile(
+            user_id=volunteer.id,
+            id_type="resident_id",
+            id_number="110108199001019999",
+            volunteer_number="VN-77",
+        )
+    )
     make.commit()
     services.sign_up(volunteer, event.roles[0])
     auth.login(staff)
@@ -574,6 +662,7 @@ def test_private_numbers_stay_private(app, client, auth, make):
 
 
 # ---------------------------------------------------------------- calendars
+
 
 def test_event_ics_parses_back(app, client, world):
     staff, _volunteer, event = world
@@ -609,21 +698,38 @@ def test_calendar_feed_follows_changes_and_cancellation(app, client, make, world
     assert "别处" in client.get("/events/calendar.ics").get_data(as_text=True)
     assert client.get("/events/calendar.ics?community=99999").status_code == 404
     assert elsewhere.id
-    assert client.get(f"/events/{db.session.scalar(select(Event.id).filter_by(title='草稿'))}"
-                      ".ics").status_code == 404
+    assert (
+        client.get(
+            f"/events/{db.session.scalar(select(Event.id).filter_by(title='草稿'))}.ics"
+        ).status_code
+        == 404
+    )
 
 
 # ---------------------------------------------------------------- service records
 
+
 def _recorded(make, staff, volunteer, **kw):
     event = make_event(organiser=staff, starts_in=timedelta(days=-1), **kw)
-    db.session.add(VolunteerProfile(user_id=volunteer.id, id_type="resident_id",
-                                    id_number="110108199001011234", volunteer_number="BJ-7"))
-    signup = Signup(event_id=event.id, role_id=event.roles[0].id, user_id=volunteer.id,
-                    status=CONFIRMED, check_in_at=event.starts_at,
-                    check_out_at=event.starts_at + timedelta(hours=2, minutes=30),
-                    hours_minutes=150, hours_confirmed_by_id=staff.id,
-                    hours_confirmed_at=utcnow())
+    db.session.add(
+        VolunteerProfile(
+            user_id=volunteer.id,
+            id_type="resident_id",
+            id_number="110108199001011234",
+            volunteer_number="BJ-7",
+        )
+    )
+    signup = Signup(
+        event_id=event.id,
+        role_id=event.roles[0].id,
+        user_id=volunteer.id,
+        status=CONFIRMED,
+        check_in_at=event.starts_at,
+        check_out_at=event.starts_at + timedelta(hours=2, minutes=30),
+        hours_minutes=150,
+        hours_confirmed_by_id=staff.id,
+        hours_confirmed_at=utcnow(),
+    )
     db.session.add(signup)
     db.session.commit()
     return event
@@ -643,18 +749,34 @@ def test_export_csv_and_xlsx(app, client, auth, make):
     response = client.get("/events/records.csv")
     assert response.status_code == 200 and "attachment" in response.headers["Content-Disposition"]
     rows = list(csv.reader(io.StringIO(response.data.decode("utf-8-sig"))))
-    assert rows[0] == ["Name", "ID type", "ID number", "Volunteer number", "Activity", "Date",
-                       "Venue", "Content", "Check-in", "Check-out", "Hours", "Organiser",
-                       "Confirmed by"]
+    assert rows[0] == [
+        "Name",
+        "ID type",
+        "ID number",
+        "Volunteer number",
+        "Activity",
+        "Date",
+        "Venue",
+        "Content",
+        "Check-in",
+        "Check-out",
+        "Hours",
+        "Organiser",
+        "Confirmed by",
+    ]
     assert len(rows) == 2
     assert rows[1][0] == "刘芳" and rows[1][2] == "1101**********1234" and rows[1][3] == "BJ-7"
     assert rows[1][10] == "2.5" and rows[1][11] == "陈楠" and rows[1][12] == "陈楠"
     book = load_workbook(io.BytesIO(client.get("/events/records.xlsx").data))
     sheet = book.active
     assert sheet.title == "Service record summary"
-    assert [c.value for c in sheet[2]][:5] == ["刘芳", "Resident ID card",
-                                               "1101**********1234", "BJ-7",
-                                               "西土城路8号院车棚清理"]
+    assert [c.value for c in sheet[2]][:5] == [
+        "刘芳",
+        "Resident ID card",
+        "1101**********1234",
+        "BJ-7",
+        "西土城路8号院车棚清理",
+    ]
     future = client.get("/events/records.csv?date_from=2099-01-01").data.decode("utf-8-sig")
     assert len(list(csv.reader(io.StringIO(future)))) == 1
     assert "certificate" not in sheet.title.lower()
@@ -671,15 +793,18 @@ def test_admin_export_filters_by_community(app, client, auth, make):
     one = client.get(f"/events/records.csv?community={staff_a.community_id}")
     text = one.data.decode("utf-8-sig")
     assert "甲" in text and "乙" not in text
-    fragment = client.get(f"/events/records?community={staff_b.community_id}",
-                          headers=hx("records")).get_data(as_text=True)
+    fragment = client.get(
+        f"/events/records?community={staff_b.community_id}", headers=hx("records")
+    ).get_data(as_text=True)
     assert "<html" not in fragment and "乙" in fragment and "甲" not in fragment
 
 
 def test_joining_is_rate_limited(app, other_app):
     limited = other_app(RATELIMIT_ENABLED=True)
     client = limited.test_client()
-    statuses = [client.post("/volunteer/join", data={"name": "", "phone": "1"}).status_code
-                for _ in range(6)]
+    statuses = [
+        client.post("/volunteer/join", data={"name": "", "phone": "1"}).status_code
+        for _ in range(6)
+    ]
     assert statuses == [422] * 5 + [429]
     assert _count(VolunteerProfile) == 0

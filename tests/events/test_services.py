@@ -20,9 +20,9 @@ from coordinator.events.models import (
     VolunteerProfile,
 )
 from coordinator.extensions import db
+from coordinator.i18n import utcnow
 from coordinator.notifications.models import OutboxMessage
 from coordinator.rules import Refused
-from coordinator.ui import utcnow
 from tests.events.conftest import make_event
 
 
@@ -55,8 +55,10 @@ def test_sign_up_confirms_until_full_then_waitlists(app, en, make):
     assert len(reminders) == 4
     assert {m.user_id for m in reminders} == {people[0].id, people[1].id}
     starts = event.starts_at
-    assert sorted({m.next_attempt_at for m in reminders}) == [starts - timedelta(days=1),
-                                                              starts - timedelta(hours=2)]
+    assert sorted({m.next_attempt_at for m in reminders}) == [
+        starts - timedelta(days=1),
+        starts - timedelta(hours=2),
+    ]
 
 
 def test_double_sign_up_is_refused_politely(app, en, make):
@@ -75,21 +77,26 @@ def test_double_sign_up_is_refused_politely(app, en, make):
 def test_unique_index_refuses_a_second_active_sign_up(app, en, make):
     event = make_event()
     user = make.user("volunteer")
-    db.session.add(Signup(event_id=event.id, role_id=event.roles[0].id, user_id=user.id,
-                          status=CONFIRMED))
+    db.session.add(
+        Signup(event_id=event.id, role_id=event.roles[0].id, user_id=user.id, status=CONFIRMED)
+    )
     db.session.flush()
-    db.session.add(Signup(event_id=event.id, role_id=event.roles[0].id, user_id=user.id,
-                          status=WAITLISTED))
+    db.session.add(
+        Signup(event_id=event.id, role_id=event.roles[0].id, user_id=user.id, status=WAITLISTED)
+    )
     with pytest.raises(Exception):  # noqa: B017 - IntegrityError from either driver
         db.session.flush()
     db.session.rollback()
 
 
-@pytest.mark.parametrize("status,starts_in,word", [
-    (CANCELLED, timedelta(days=1), "cancelled"),
-    (DRAFT, timedelta(days=1), "not open"),
-    (PUBLISHED, timedelta(days=-2), "over"),
-])
+@pytest.mark.parametrize(
+    "status,starts_in,word",
+    [
+        (CANCELLED, timedelta(days=1), "cancelled"),
+        (DRAFT, timedelta(days=1), "not open"),
+        (PUBLISHED, timedelta(days=-2), "over"),
+    ],
+)
 def test_sign_up_refused_for_closed_events(app, en, make, status, starts_in, word):
     event = make_event(status=status, starts_in=starts_in)
     user = make.user("volunteer")
@@ -171,8 +178,11 @@ def test_publish_schedules_and_time_change_replaces_reminders(app, en, make):
     make.commit()
     services.sign_up(a, event.roles[0])
     old = {m.next_attempt_at for m in _outbox(services.REMINDER)}
-    data = _form_data(event, starts_at=event.starts_at + timedelta(days=2),
-                      ends_at=event.ends_at + timedelta(days=2))
+    data = _form_data(
+        event,
+        starts_at=event.starts_at + timedelta(days=2),
+        ends_at=event.ends_at + timedelta(days=2),
+    )
     sequence = event.sequence
     services.save_event(staff, data, event)
     new = {m.next_attempt_at for m in _outbox(services.REMINDER)}
@@ -210,12 +220,18 @@ def test_staff_of_another_community_cannot_edit(app, en, make):
 
 
 def _form_data(event, **over):
-    data = {"kind": event.kind, "title": event.title, "community_id": event.community_id,
-            "compound_id": event.compound_id, "starts_at": event.starts_at,
-            "ends_at": event.ends_at, "meeting_place": event.meeting_place,
-            "description": event.description, "organiser_id": event.organiser_id,
-            "roles": [{"id": r.id, "name": r.name, "capacity": r.capacity}
-                      for r in event.roles]}
+    data = {
+        "kind": event.kind,
+        "title": event.title,
+        "community_id": event.community_id,
+        "compound_id": event.compound_id,
+        "starts_at": event.starts_at,
+        "ends_at": event.ends_at,
+        "meeting_place": event.meeting_place,
+        "description": event.description,
+        "organiser_id": event.organiser_id,
+        "roles": [{"id": r.id, "name": r.name, "capacity": r.capacity} for r in event.roles],
+    }
     data.update(over)
     return data
 
@@ -230,8 +246,10 @@ def test_save_event_checks_times_roles_and_community(app, en, make):
     bad = [
         (_form_data(event, ends_at=event.starts_at), "ends_at"),
         (_form_data(event, roles=[]), "roles"),
-        (_form_data(event, roles=[{"id": event.roles[0].id, "name": "搬运", "capacity": 1}]),
-         "roles-0-capacity"),  # at the capacity the organiser typed
+        (
+            _form_data(event, roles=[{"id": event.roles[0].id, "name": "搬运", "capacity": 1}]),
+            "roles-0-capacity",
+        ),  # at the capacity the organiser typed
         (_form_data(event, roles=[{"id": None, "name": "清扫", "capacity": 3}]), "roles"),
         (_form_data(event, community_id=make.community().id), "community_id"),
     ]
@@ -243,9 +261,17 @@ def test_save_event_checks_times_roles_and_community(app, en, make):
     role = db.session.get(EventRole, event.roles[0].id)
     assert (role.capacity, role.confirmed_count) == (2, 2)
     # more room: the waitlisted person moves up at once
-    services.save_event(staff, _form_data(event, roles=[
-        {"id": role.id, "name": "搬运", "capacity": 4},
-        {"id": None, "name": "清扫", "capacity": 2}]), event)
+    services.save_event(
+        staff,
+        _form_data(
+            event,
+            roles=[
+                {"id": role.id, "name": "搬运", "capacity": 4},
+                {"id": None, "name": "清扫", "capacity": 2},
+            ],
+        ),
+        event,
+    )
     assert db.session.get(EventRole, role.id).confirmed_count == 3
     assert db.session.scalar(select(Signup.status).filter_by(user_id=c.id)) == CONFIRMED
     assert [r.name for r in event.roles] == ["搬运", "清扫"]
@@ -325,9 +351,15 @@ def test_correction_flow_and_limits(app, en, make):
     organiser = event.organiser
     v = make.user("volunteer")
     make.commit()
-    signup = Signup(event_id=event.id, role_id=event.roles[0].id, user_id=v.id,
-                    status=CONFIRMED, check_in_at=event.starts_at,
-                    check_out_at=event.starts_at + timedelta(hours=1), hours_minutes=60)
+    signup = Signup(
+        event_id=event.id,
+        role_id=event.roles[0].id,
+        user_id=v.id,
+        status=CONFIRMED,
+        check_in_at=event.starts_at,
+        check_out_at=event.starts_at + timedelta(hours=1),
+        hours_minutes=60,
+    )
     db.session.add(signup)
     db.session.commit()
     with pytest.raises(Refused) as refused:
@@ -351,10 +383,17 @@ def test_correction_flow_and_limits(app, en, make):
 def test_register_volunteer_keeps_numbers_private(app, en, make):
     community = make.community()
     make.commit()
-    user = services.register_volunteer({"name": "李雷", "phone": "138 0013 9999",
-                                        "password": "long-enough-1", "community_id": community.id,
-                                        "id_type": "resident_id", "id_number": "11010819900101123x",
-                                        "volunteer_number": "BJ-001"})
+    user = services.register_volunteer(
+        {
+            "name": "李雷",
+            "phone": "138 0013 9999",
+            "password": "long-enough-1",
+            "community_id": community.id,
+            "id_type": "resident_id",
+            "id_number": "11010819900101123x",
+            "volunteer_number": "BJ-001",
+        }
+    )
     assert user.role == "volunteer" and user.phone == "13800139999"
     profile = db.session.scalar(select(VolunteerProfile).filter_by(user_id=user.id))
     assert profile.id_number == "11010819900101123X"

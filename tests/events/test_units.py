@@ -17,10 +17,18 @@ from tests.events.conftest import make_event
 
 
 def _data(event, roles):
-    return {"kind": event.kind, "title": event.title, "community_id": event.community_id,
-            "compound_id": None, "starts_at": event.starts_at, "ends_at": event.ends_at,
-            "meeting_place": "", "description": "", "organiser_id": event.organiser_id,
-            "roles": roles}
+    return {
+        "kind": event.kind,
+        "title": event.title,
+        "community_id": event.community_id,
+        "compound_id": None,
+        "starts_at": event.starts_at,
+        "ends_at": event.ends_at,
+        "meeting_place": "",
+        "description": "",
+        "organiser_id": event.organiser_id,
+        "roles": roles,
+    }
 
 
 @pytest.fixture
@@ -39,8 +47,11 @@ def crowded(make):
 
 
 def _promotions():
-    return db.session.scalar(select(func.count()).select_from(OutboxMessage)
-                             .where(OutboxMessage.kind == "event_promoted"))
+    return db.session.scalar(
+        select(func.count())
+        .select_from(OutboxMessage)
+        .where(OutboxMessage.kind == "event_promoted")
+    )
 
 
 def test_a_refused_edit_undoes_the_promotions_it_made(app, en, crowded):
@@ -49,8 +60,11 @@ def test_a_refused_edit_undoes_the_promotions_it_made(app, en, crowded):
     something else commits in the same request afterwards."""
     event, carrying, waiting = crowded
     with pytest.raises(Refused) as refused:
-        services.save_event(event.organiser, _data(event, [
-            {"id": carrying.id, "name": "搬运", "capacity": 2}]), event)
+        services.save_event(
+            event.organiser,
+            _data(event, [{"id": carrying.id, "name": "搬运", "capacity": 2}]),
+            event,
+        )
     assert "cannot be removed" in str(refused.value.message)
     db.session.commit()  # whatever commits next must not carry the half-done edit
     db.session.expire_all()
@@ -60,17 +74,25 @@ def test_a_refused_edit_undoes_the_promotions_it_made(app, en, crowded):
     assert _promotions() == 0
 
 
-def test_the_refused_edit_over_http_shows_why_and_keeps_what_was_typed(app, english, auth,
-                                                                        crowded):
+def test_the_refused_edit_over_http_shows_why_and_keeps_what_was_typed(app, english, auth, crowded):
     event, carrying, waiting = crowded
     auth.login(event.organiser)
     local = to_local(event.starts_at)
-    response = english.post(f"/events/{event.id}/edit", data={
-        "kind": "cleanup", "title": "车棚清理（扩员）", "community_id": event.community_id,
-        "compound_id": 0, "starts_at": local.strftime("%Y-%m-%dT%H:%M"),
-        "ends_at": (local + timedelta(hours=3)).strftime("%Y-%m-%dT%H:%M"),
-        "organiser_id": event.organiser_id, "roles-0-id": carrying.id, "roles-0-name": "搬运",
-        "roles-0-capacity": 2})
+    response = english.post(
+        f"/events/{event.id}/edit",
+        data={
+            "kind": "cleanup",
+            "title": "车棚清理（扩员）",
+            "community_id": event.community_id,
+            "compound_id": 0,
+            "starts_at": local.strftime("%Y-%m-%dT%H:%M"),
+            "ends_at": (local + timedelta(hours=3)).strftime("%Y-%m-%dT%H:%M"),
+            "organiser_id": event.organiser_id,
+            "roles-0-id": carrying.id,
+            "roles-0-name": "搬运",
+            "roles-0-capacity": 2,
+        },
+    )
     html = response.get_data(as_text=True)
     assert response.status_code == 422 and "cannot be removed" in html
     assert "车棚清理（扩员）" in html
@@ -94,8 +116,9 @@ def test_capacity_lowered_below_seats_taken_since_it_was_read(app, en, make, liv
         assert live.post(path, cookie=live.login(person.phone)).status == 302
 
     with pytest.raises(Refused) as refused:
-        services.save_event(event.organiser, _data(event, [
-            {"id": role.id, "name": "搬运", "capacity": 4}]), event)
+        services.save_event(
+            event.organiser, _data(event, [{"id": role.id, "name": "搬运", "capacity": 4}]), event
+        )
 
     assert refused.value.status == 422 and refused.value.field == "roles-0-capacity"
     assert "already has 6 people confirmed" in str(refused.value.message)
@@ -110,11 +133,18 @@ def test_capacity_lowered_while_sign_ups_land_answers_at_the_field(app, make, li
     make.commit()
     role_id, event_id, organiser = event.roles[0].id, event.id, event.organiser
     local = to_local(event.starts_at)
-    edit = {"kind": "cleanup", "title": event.title, "community_id": event.community_id,
-            "compound_id": 0, "starts_at": local.strftime("%Y-%m-%dT%H:%M"),
-            "ends_at": (local + timedelta(hours=3)).strftime("%Y-%m-%dT%H:%M"),
-            "organiser_id": organiser.id, "roles-0-id": role_id, "roles-0-name": "搬运",
-            "roles-0-capacity": 4}
+    edit = {
+        "kind": "cleanup",
+        "title": event.title,
+        "community_id": event.community_id,
+        "compound_id": 0,
+        "starts_at": local.strftime("%Y-%m-%dT%H:%M"),
+        "ends_at": (local + timedelta(hours=3)).strftime("%Y-%m-%dT%H:%M"),
+        "organiser_id": organiser.id,
+        "roles-0-id": role_id,
+        "roles-0-name": "搬运",
+        "roles-0-capacity": 4,
+    }
     cookies = [live.login(p.phone) for p in people] + [live.login(organiser.phone) + "; lang=en"]
 
     def press(i):
@@ -128,12 +158,16 @@ def test_capacity_lowered_while_sign_ups_land_answers_at_the_field(app, make, li
     saved = results[-1]
     db.session.expire_all()
     role = db.session.get(EventRole, role_id)
-    confirmed = db.session.scalar(select(func.count()).select_from(Signup).where(
-        Signup.role_id == role_id, Signup.status == CONFIRMED))
+    confirmed = db.session.scalar(
+        select(func.count())
+        .select_from(Signup)
+        .where(Signup.role_id == role_id, Signup.status == CONFIRMED)
+    )
     assert role.confirmed_count == confirmed <= role.capacity
     if saved.status == 302:
         assert role.capacity == 4
     else:
         assert saved.status == 422 and role.capacity == 10
-        assert any("people confirmed; the capacity cannot be lower" in e
-                   for e in field_errors(saved.text))
+        assert any(
+            "people confirmed; the capacity cannot be lower" in e for e in field_errors(saved.text)
+        )

@@ -42,11 +42,26 @@ def gunicorn(env: dict, workers: int = 2, log=None):
     """A host on its own port; yields a tests.live.Live client for it."""
     port = free_port()
     process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "-c", "python:coordinator.notifications.gunicorn_conf",
-         "--no-control-socket", "-w", str(workers), "--threads", "2",
-         "-b", f"127.0.0.1:{port}", "wsgi:app"],
-        cwd=ROOT, env={**os.environ, **env}, stdout=log or subprocess.DEVNULL,
-        stderr=log or subprocess.DEVNULL)
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "-c",
+            "python:coordinator.notifications.gunicorn_conf",
+            "--no-control-socket",
+            "-w",
+            str(workers),
+            "--threads",
+            "2",
+            "-b",
+            f"127.0.0.1:{port}",
+            "wsgi:app",
+        ],
+        cwd=ROOT,
+        env={**os.environ, **env},
+        stdout=log or subprocess.DEVNULL,
+        stderr=log or subprocess.DEVNULL,
+    )
     live = Live(port)
     try:
         _wait_until_up(live, process)
@@ -86,8 +101,9 @@ class Browser:
                         self.cookies[key] = cookie_value
                     else:
                         self.cookies.pop(key, None)
-            return Answer(response.status, {k.lower(): v for k, v in response.getheaders()},
-                          response.read())
+            return Answer(
+                response.status, {k.lower(): v for k, v in response.getheaders()}, response.read()
+            )
         finally:
             conn.close()
 

@@ -17,9 +17,9 @@ from redis import Redis
 from sqlalchemy import func, select
 
 from coordinator.extensions import db
+from coordinator.i18n import utcnow
 from coordinator.notifications import services
 from coordinator.notifications.models import SENT, OutboxMessage
-from coordinator.ui import utcnow
 from tests.hosts.gateway import sent_bodies
 from tests.hosts.servers import Browser, gunicorn
 
@@ -37,12 +37,21 @@ def _clear_limits():
 def hosts(request, app, database_url, tmp_path_factory):
     """Hosts A and B; their counters in Redis, or (no REDIS_URL) in the shared database."""
     folder = tmp_path_factory.mktemp(f"hosts-{request.param}")
-    env = {"DATABASE_URL": database_url, "SECRET_KEY": secrets.token_hex(32),
-           "LOGIN_RATE_LIMIT": f"{LIMIT} per minute", "UPLOAD_FOLDER": str(folder),
-           "SMS_SENDER": "tests.hosts.gateway:FileSms", "SMS_LOG_FILE": str(folder / "sms.log"),
-           "NOTIFY_POLL_SECONDS": "0.5", "REDIS_URL": REDIS if request.param == "redis" else ""}
-    with open(folder / "hosts.log", "ab") as log, gunicorn(env, log=log) as a, \
-            gunicorn(env, log=log) as b:
+    env = {
+        "DATABASE_URL": database_url,
+        "SECRET_KEY": secrets.token_hex(32),
+        "LOGIN_RATE_LIMIT": f"{LIMIT} per minute",
+        "UPLOAD_FOLDER": str(folder),
+        "SMS_SENDER": "tests.hosts.gateway:FileSms",
+        "SMS_LOG_FILE": str(folder / "sms.log"),
+        "NOTIFY_POLL_SECONDS": "0.5",
+        "REDIS_URL": REDIS if request.param == "redis" else "",
+    }
+    with (
+        open(folder / "hosts.log", "ab") as log,
+        gunicorn(env, log=log) as a,
+        gunicorn(env, log=log) as b,
+    ):
         yield a, b, folder / "sms.log"
 
 
@@ -103,8 +112,9 @@ def test_each_message_is_delivered_once_with_both_hosts_delivering(hosts):
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         db.session.expire_all()
-        sent = db.session.scalar(select(func.count(OutboxMessage.id))
-                                 .where(OutboxMessage.status == SENT))
+        sent = db.session.scalar(
+            select(func.count(OutboxMessage.id)).where(OutboxMessage.status == SENT)
+        )
         if sent == len(expected):
             break
         time.sleep(0.3)

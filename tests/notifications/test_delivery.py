@@ -58,10 +58,15 @@ def make_app(database_url, tmp_path):
         def queue_for_tomorrow():
             from datetime import timedelta
 
-            from coordinator.ui import utcnow
+            from coordinator.i18n import utcnow
 
-            services.queue("event_reminder", "13800138000", "x", channel="log",
-                           send_at=utcnow() + timedelta(days=1))
+            services.queue(
+                "event_reminder",
+                "13800138000",
+                "x",
+                channel="log",
+                send_at=utcnow() + timedelta(days=1),
+            )
             db.session.commit()
             return "later"
 

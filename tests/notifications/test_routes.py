@@ -3,9 +3,9 @@ from datetime import timedelta
 import pytest
 
 from coordinator.extensions import db
+from coordinator.i18n import utcnow
 from coordinator.notifications import services
 from coordinator.notifications.models import FAILED, PENDING, SENT, OutboxMessage
-from coordinator.ui import utcnow
 
 
 @pytest.fixture
@@ -43,8 +43,9 @@ def test_status_filter_as_htmx_fragment(client, auth, admin):
     services.queue("case_dispatched", "13900139000", "等待的", channel="sms")
     db.session.commit()
     auth.login(admin)
-    response = client.get("/outbox?status=failed",
-                          headers={"HX-Request": "true", "HX-Target": "outbox_list"})
+    response = client.get(
+        "/outbox?status=failed", headers={"HX-Request": "true", "HX-Target": "outbox_list"}
+    )
     html = response.get_data(as_text=True)
     assert response.status_code == 200
     assert "<html" not in html and "<h1>" not in html
@@ -93,8 +94,9 @@ def test_retry_now_puts_the_message_back_in_line(client, auth, admin):
 def test_retry_now_from_htmx_returns_the_list(client, auth, admin):
     message = failed_message()
     auth.login(admin)
-    response = client.post(f"/outbox/{message.id}/retry",
-                           headers={"HX-Request": "true", "HX-Target": "outbox_list"})
+    response = client.post(
+        f"/outbox/{message.id}/retry", headers={"HX-Request": "true", "HX-Target": "outbox_list"}
+    )
     html = response.get_data(as_text=True)
     assert response.status_code == 200 and "<html" not in html
     assert "badge-blue" in html  # waiting again

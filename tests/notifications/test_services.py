@@ -5,10 +5,10 @@ import pytest
 from sqlalchemy import select, text
 
 from coordinator.extensions import db
+from coordinator.i18n import utcnow
 from coordinator.notifications import senders, services
 from coordinator.notifications.models import FAILED, PENDING, SENDING, SENT, OutboxMessage
 from coordinator.rules import Refused
-from coordinator.ui import utcnow
 
 
 def all_messages() -> list[OutboxMessage]:
@@ -32,8 +32,9 @@ def test_queue_in_a_rolled_back_transaction_leaves_nothing(app):
 
 
 def test_committed_message_is_delivered_and_marked_sent(app, sent_log):
-    message = services.queue("case_dispatched", "ops", "工单已派出", channel="log",
-                             about=("case", 3))
+    message = services.queue(
+        "case_dispatched", "ops", "工单已派出", channel="log", about=("case", 3)
+    )
     db.session.commit()
     run = services.deliver_due()
     assert (run.sent, run.retrying, run.failed) == (1, 0, 0)
@@ -198,16 +199,24 @@ def test_email_sender_speaks_smtp_with_mail_settings(app, monkeypatch):
             sent.append(("send", mail["To"], mail["Subject"], mail.get_content().strip()))
 
     monkeypatch.setattr(senders.smtplib, "SMTP", FakeSMTP)
-    for key, value in {"MAIL_SERVER": "smtp.example.com", "MAIL_PORT": 587,
-                       "MAIL_USE_TLS": True, "MAIL_USERNAME": "u",
-                       "MAIL_PASSWORD": "p", "MAIL_DEFAULT_SENDER": "noreply@example.com"
-                       }.items():
+    for key, value in {
+        "MAIL_SERVER": "smtp.example.com",
+        "MAIL_PORT": 587,
+        "MAIL_USE_TLS": True,
+        "MAIL_USERNAME": "u",
+        "MAIL_PASSWORD": "p",
+        "MAIL_DEFAULT_SENDER": "noreply@example.com",
+    }.items():
         monkeypatch.setitem(app.config, key, value)
     services.queue("x", "li@example.com", "您的报修已处理", channel="email", subject="报修进度")
     db.session.commit()
     assert services.deliver_due().sent == 1
-    assert sent == [("connect", "smtp.example.com", 587), ("starttls",), ("login", "u", "p"),
-                    ("send", "li@example.com", "报修进度", "您的报修已处理")]
+    assert sent == [
+        ("connect", "smtp.example.com", 587),
+        ("starttls",),
+        ("login", "u", "p"),
+        ("send", "li@example.com", "报修进度", "您的报修已处理"),
+    ]
 
 
 def _claim_in_thread(app, results, errors, barrier):
@@ -231,8 +240,10 @@ def test_concurrent_claimers_never_get_the_same_message(app):
     db.session.commit()
     results, errors = [], []
     barrier = threading.Barrier(6)
-    threads = [threading.Thread(target=_claim_in_thread, args=(app, results, errors, barrier))
-               for _ in range(6)]
+    threads = [
+        threading.Thread(target=_claim_in_thread, args=(app, results, errors, barrier))
+        for _ in range(6)
+    ]
     for t in threads:
         t.start()
     for t in threads:
@@ -258,9 +269,16 @@ def test_postgresql_claim_skips_rows_another_worker_has_locked(app):
     db.session.rollback()
     with db.engine.connect() as other:
         # Another worker is mid-claim: it holds row locks on the first two due messages.
-        locked = other.execute(text(
-            "SELECT id FROM outbox_messages WHERE status = 'pending' ORDER BY id LIMIT 2 "
-            "FOR UPDATE")).scalars().all()
+        locked = (
+            other.execute(
+                text(
+                    "SELECT id FROM outbox_messages WHERE status = 'pending' ORDER BY id LIMIT 2 "
+                    "FOR UPDATE"
+                )
+            )
+            .scalars()
+            .all()
+        )
         assert locked == ids[:2]
         # This claim neither waits for them (it would time out) nor takes them.
         db.session.execute(text("SET LOCAL lock_timeout = '2s'"))

@@ -14,9 +14,9 @@ from sqlalchemy import select
 
 from coordinator.config import ROOT
 from coordinator.extensions import db
+from coordinator.i18n import utcnow
 from coordinator.notifications import cli, gunicorn_conf, senders, services
 from coordinator.notifications.models import PENDING, SENT, OutboxMessage
-from coordinator.ui import utcnow
 
 
 def statuses() -> list[str]:
@@ -46,8 +46,9 @@ def test_the_loop_sends_due_retries_and_reminders_without_a_new_message(app, mon
     monkeypatch.setitem(senders.SENDERS, "log", flaky_sender)
     monkeypatch.setitem(app.config, "NOTIFY_BACKOFF_SECONDS", 1)
     services.queue("case_dispatched", "x", "派单", channel="log")  # fails once, then retried
-    services.queue("event_reminder", "x", "明天见", channel="log",
-                   send_at=utcnow() + timedelta(seconds=1.5))
+    services.queue(
+        "event_reminder", "x", "明天见", channel="log", send_at=utcnow() + timedelta(seconds=1.5)
+    )
     db.session.commit()
 
     stop = threading.Event()
@@ -96,8 +97,9 @@ class FakeServer:
 @pytest.fixture
 def hook(monkeypatch):
     """gunicorn_conf with fresh state and a quick restart."""
-    monkeypatch.setattr(gunicorn_conf, "_state",
-                        {"process": None, "stopping": threading.Event(), "thread": None})
+    monkeypatch.setattr(
+        gunicorn_conf, "_state", {"process": None, "stopping": threading.Event(), "thread": None}
+    )
     monkeypatch.setattr(gunicorn_conf, "RESTART_AFTER_SECONDS", 0.1)
     monkeypatch.delenv("NOTIFY_WORKER", raising=False)
     FakeServer.log.lines = []
@@ -133,11 +135,22 @@ def test_a_separate_worker_host_switches_the_hook_off(hook, monkeypatch):
 def test_the_worker_command_stops_on_sigterm(app, database_url, tmp_path):
     """The command the hook runs, for real: it delivers, and ends cleanly on what gunicorn's
     on_exit and systemd send."""
-    env = {**os.environ, "DATABASE_URL": database_url, "SECRET_KEY": "k" * 32,
-           "REDIS_URL": "", "NOTIFY_POLL_SECONDS": "0.2", "UPLOAD_FOLDER": str(tmp_path)}
-    worker = subprocess.Popen([sys.executable, "-m", "flask", "--app", "wsgi", "notifications",
-                               "worker"], cwd=ROOT, env=env, stdout=subprocess.PIPE,
-                              stderr=subprocess.STDOUT, text=True)
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "SECRET_KEY": "k" * 32,
+        "REDIS_URL": "",
+        "NOTIFY_POLL_SECONDS": "0.2",
+        "UPLOAD_FOLDER": str(tmp_path),
+    }
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "flask", "--app", "wsgi", "notifications", "worker"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     try:
         services.queue("case_dispatched", "x", "派单", channel="log")
         db.session.commit()

@@ -28,8 +28,11 @@ def world(app, web_app):
             import_module(name).load()
             db.session.commit()
         _stage_states()
-        accounts = {phone: db.session.scalar(select(User.id).filter_by(phone=phone))
-                    for phone in LOGINS.values() if phone}
+        accounts = {
+            phone: db.session.scalar(select(User.id).filter_by(phone=phone))
+            for phone in LOGINS.values()
+            if phone
+        }
         db.session.remove()
     _send_job_links(app, web_app)
     yield accounts
@@ -61,37 +64,67 @@ def _stage_states():
     from coordinator.cases import workflow
     from coordinator.cases.models import Case
     from coordinator.events.models import Event, EventRole, HoursCorrection, Signup
-    from coordinator.ui import utcnow
+    from coordinator.i18n import utcnow
 
     now = utcnow().replace(microsecond=0)
-    case = db.session.scalars(select(Case).where(Case.team_id.is_not(None))
-                              .order_by(Case.id)).first()
-    _copy(case, status=workflow.VERIFIED, tracking_token="sweep-callback-1",
-          description="等待回访的工单")
+    case = db.session.scalars(
+        select(Case).where(Case.team_id.is_not(None)).order_by(Case.id)
+    ).first()
+    _copy(
+        case,
+        status=workflow.VERIFIED,
+        tracking_token="sweep-callback-1",
+        description="等待回访的工单",
+    )
 
-    event = db.session.scalars(select(Event).where(Event.kind.not_in(
-        ("bike_drive", "recycle_exchange"))).order_by(Event.id)).first()
+    event = db.session.scalars(
+        select(Event)
+        .where(Event.kind.not_in(("bike_drive", "recycle_exchange")))
+        .order_by(Event.id)
+    ).first()
     _copy(event, status="draft", title="草稿活动", sequence=0)
-    past = _copy(event, status="done", title="已结束的活动", sequence=0,
-                 starts_at=now - timedelta(days=2, hours=3), ends_at=now - timedelta(days=2))
-    role = _copy(db.session.scalars(select(EventRole).filter_by(event_id=event.id)).first(),
-                 event_id=past.id)
-    volunteers = db.session.scalars(select(User).filter_by(role="volunteer", active=True)
-                                    .order_by(User.id).limit(3)).all()
+    past = _copy(
+        event,
+        status="done",
+        title="已结束的活动",
+        sequence=0,
+        starts_at=now - timedelta(days=2, hours=3),
+        ends_at=now - timedelta(days=2),
+    )
+    role = _copy(
+        db.session.scalars(select(EventRole).filter_by(event_id=event.id)).first(), event_id=past.id
+    )
+    volunteers = db.session.scalars(
+        select(User).filter_by(role="volunteer", active=True).order_by(User.id).limit(3)
+    ).all()
     start = past.starts_at
-    rows = [dict(check_in_at=start),  # no check-out: the organiser sets it
-            dict(check_in_at=start, check_out_at=past.ends_at, hours_minutes=180),
-            dict(check_in_at=start, check_out_at=past.ends_at, hours_minutes=180,
-                 hours_confirmed_at=past.ends_at, hours_confirmed_by_id=past.organiser_id)]
+    rows = [
+        dict(check_in_at=start),  # no check-out: the organiser sets it
+        dict(check_in_at=start, check_out_at=past.ends_at, hours_minutes=180),
+        dict(
+            check_in_at=start,
+            check_out_at=past.ends_at,
+            hours_minutes=180,
+            hours_confirmed_at=past.ends_at,
+            hours_confirmed_by_id=past.organiser_id,
+        ),
+    ]
     signups = []
     for user, row in zip(volunteers, rows, strict=True):
-        signup = Signup(event_id=past.id, role_id=role.id, user_id=user.id,
-                        status="confirmed", **row)
+        signup = Signup(
+            event_id=past.id, role_id=role.id, user_id=user.id, status="confirmed", **row
+        )
         db.session.add(signup)
         signups.append(signup)
     db.session.flush()
-    db.session.add(HoursCorrection(signup_id=signups[2].id, requested_minutes=150,
-                                   previous_minutes=180, reason="提前离开了"))
+    db.session.add(
+        HoursCorrection(
+            signup_id=signups[2].id,
+            requested_minutes=150,
+            previous_minutes=180,
+            reason="提前离开了",
+        )
+    )
 
     bike = db.session.scalars(select(Bike).filter_by(status=REGISTERED).order_by(Bike.id)).first()
     bike.status = TO_RECYCLE
@@ -143,19 +176,22 @@ def seeds(app):
         for event in db.session.scalars(select(Event).order_by(Event.id)):
             if event.kind in ("bike_drive", "recycle_exchange"):
                 found.append(url_for("bikes.claim", code=str(event.id)))
-            found.append(url_for("events.checkin", event_id=event.id,
-                                 k=events.checkin_key(event)))
+            found.append(url_for("events.checkin", event_id=event.id, k=events.checkin_key(event)))
         # The pages of the rows staged for their forms (see _stage_states), while a sweep has
         # left them findable (the event form may have retitled one: the admin saw it before).
         for title in ("草稿活动", "已结束的活动"):
             for staged in db.session.scalars(select(Event.id).filter_by(title=title)):
-                found += [url_for("events.detail", event_id=staged),
-                          url_for("events.roster", event_id=staged)]
-        for staged in db.session.scalars(select(Case.id).filter_by(
-                tracking_token="sweep-callback-1")):
+                found += [
+                    url_for("events.detail", event_id=staged),
+                    url_for("events.roster", event_id=staged),
+                ]
+        for staged in db.session.scalars(
+            select(Case.id).filter_by(tracking_token="sweep-callback-1")
+        ):
             found.append(url_for("cases.detail", case_id=staged))
-        for staged in db.session.scalars(select(Bike.event_id).filter_by(status=TO_RECYCLE)
-                                         .distinct()):
+        for staged in db.session.scalars(
+            select(Bike.event_id).filter_by(status=TO_RECYCLE).distinct()
+        ):
             found.append(url_for("bikes.register", event_id=staged))
         for token in db.session.scalars(select(Case.tracking_token).limit(3)):
             found.append(url_for("cases.track", token=token))
@@ -176,9 +212,15 @@ def logins(app, world):
         probe = User()
         probe.set_password(DEMO_PASSWORD)
         for phone, user_id in world.items():
-            db.session.execute(update(User).where(User.phone == phone, User.id != user_id)
-                               .values(phone=f"x{user_id}-{phone}"[:20]))
-            db.session.execute(update(User).where(User.id == user_id).values(
-                phone=phone, password_hash=probe.password_hash, active=True))
+            db.session.execute(
+                update(User)
+                .where(User.phone == phone, User.id != user_id)
+                .values(phone=f"x{user_id}-{phone}"[:20])
+            )
+            db.session.execute(
+                update(User)
+                .where(User.id == user_id)
+                .values(phone=phone, password_hash=probe.password_hash, active=True)
+            )
         db.session.commit()
         db.session.remove()

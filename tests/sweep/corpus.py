@@ -47,8 +47,17 @@ ALONE = {
     "choice": ["int-huge", "nul"],
     "date": ["date-max", "datetime-max"],
 }
-TYPES = {"text": "text", "textarea": "text", "search": "text", "email": "text", "tel": "text",
-         "password": "text", "number": "number", "date": "date", "datetime-local": "date"}
+TYPES = {
+    "text": "text",
+    "textarea": "text",
+    "search": "text",
+    "email": "text",
+    "tel": "text",
+    "password": "text",
+    "number": "number",
+    "date": "date",
+    "datetime-local": "date",
+}
 
 # A few kinds that exercise a route's own parsing the most: used where a full corpus for
 # every role would cost more than it finds (the extra roles on a shared form).
@@ -56,10 +65,22 @@ SAMPLE = ["nul", "int-huge", "long", "arabic-indic", "date-max", "crlf"]
 
 # Path parameters: integer arguments get numbers no integer column holds and digits that are
 # not ASCII; string arguments get the text kinds. Percent-encoded as a browser would send them.
-PATH_INTS = [b"2147483648", b"9223372036854775808", b"99999999999999999999",
-             "²".encode(), "١٢٣".encode()]
-PATH_STRINGS = [b"a\x00b", b"\xed\xa0\x80\xff", "²".encode(), "١٢٣".encode(),
-                b"99999999999999999999", b"x" * 4000, b"<script>\r\n.."]
+PATH_INTS = [
+    b"2147483648",
+    b"9223372036854775808",
+    b"99999999999999999999",
+    "²".encode(),
+    "١٢٣".encode(),
+]
+PATH_STRINGS = [
+    b"a\x00b",
+    b"\xed\xa0\x80\xff",
+    "²".encode(),
+    "١٢٣".encode(),
+    b"99999999999999999999",
+    b"x" * 4000,
+    b"<script>\r\n..",
+]
 # Pages without a filter form read few query names of their own: the kinds that break parsing.
 PAGE_SAMPLE = ["nul", "int-huge", "arabic-indic", "date-max"]
 PATH_SAMPLE_INTS = [b"99999999999999999999", "²".encode(), "١٢٣".encode()]
@@ -73,9 +94,12 @@ def q(raw: bytes) -> str:
 
 def encode(pairs) -> bytes:
     """application/x-www-form-urlencoded from (name, raw bytes) pairs, repeated names kept."""
-    return b"&".join(q(k.encode() if isinstance(k, str) else k).encode() + b"=" +
-                     q(v if isinstance(v, bytes) else str(v).encode()).encode()
-                     for k, v in pairs)
+    return b"&".join(
+        q(k.encode() if isinstance(k, str) else k).encode()
+        + b"="
+        + q(v if isinstance(v, bytes) else str(v).encode()).encode()
+        for k, v in pairs
+    )
 
 
 # Forged headers: an htmx target no page has or one with odd characters, htmx on any route,
@@ -86,11 +110,20 @@ HEADERS: dict[str, dict[str, str]] = {
     "hx-target-long": {"HX-Request": "true", "HX-Target": "x" * 8000},
     "hx-target-empty": {"HX-Request": "true", "HX-Target": ""},
     "hx-request-only": {"HX-Request": "true"},
-    "hx-boosted-junk": {"HX-Request": "true", "HX-Boosted": "maybe", "HX-History-Restore-Request":
-                        "x", "HX-Current-URL": "javascript:alert(1)", "HX-Trigger": "<x>"},
+    "hx-boosted-junk": {
+        "HX-Request": "true",
+        "HX-Boosted": "maybe",
+        "HX-History-Restore-Request": "x",
+        "HX-Current-URL": "javascript:alert(1)",
+        "HX-Trigger": "<x>",
+    },
     "host": {"Host": "evil.example:99999"},
-    "forwarded": {"X-Forwarded-For": "999.1.1.1, <script>, , ::::", "X-Forwarded-Proto": "gopher",
-                  "X-Forwarded-Host": "evil.example", "X-Real-IP": "junk"},
+    "forwarded": {
+        "X-Forwarded-For": "999.1.1.1, <script>, , ::::",
+        "X-Forwarded-Proto": "gopher",
+        "X-Forwarded-Host": "evil.example",
+        "X-Real-IP": "junk",
+    },
     "accept-language": {"Accept-Language": "xx-\u00ff;q=abc, *;q=2, zh-Hant-TW-u-nu-hanidec"},
 }
 COOKIES = [b"xx", b"\x00", "中文".encode(), b"e" * 3000, b"en\r\nSet-Cookie: a=b"]

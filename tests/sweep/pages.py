@@ -55,9 +55,13 @@ class _Reader(HTMLParser):
             self.links.append(urljoin(self.page, a["hx-get"]))
         if tag == "form":
             action = a.get("hx-post") or a.get("action") or self.page
-            self._form = Form(self.page, (a.get("method") or "get").upper(),
-                              urljoin(self.page, action), a.get("hx-target", "").lstrip("#"),
-                              "multipart" in a.get("enctype", ""))
+            self._form = Form(
+                self.page,
+                (a.get("method") or "get").upper(),
+                urljoin(self.page, action),
+                a.get("hx-target", "").lstrip("#"),
+                "multipart" in a.get("enctype", ""),
+            )
             self.forms.append(self._form)
             return
         if self._form is not None:
@@ -65,9 +69,16 @@ class _Reader(HTMLParser):
             # validation): one more form, to that address, sharing the form's fields.
             action = a.get("formaction") or a.get("hx-post")
             if action:
-                self.forms.append(Form(self.page, "POST", urljoin(self.page, action),
-                                       a.get("hx-target", "").lstrip("#"),
-                                       self._form.multipart, self._form.fields))
+                self.forms.append(
+                    Form(
+                        self.page,
+                        "POST",
+                        urljoin(self.page, action),
+                        a.get("hx-target", "").lstrip("#"),
+                        self._form.multipart,
+                        self._form.fields,
+                    )
+                )
         if self._form is None or not a.get("name"):
             if tag == "option" and self._select is not None:
                 self._option = (a.get("value"), "selected" in a)
@@ -77,8 +88,7 @@ class _Reader(HTMLParser):
             kind = a.get("type", "text").lower()
             if kind in ("submit", "image", "reset"):
                 kind = "button"
-            self._form.fields.append(Field(name, kind, a.get("value", ""),
-                                           checked="checked" in a))
+            self._form.fields.append(Field(name, kind, a.get("value", ""), checked="checked" in a))
         elif tag == "button":
             self._form.fields.append(Field(name, "button", a.get("value", "")))
         elif tag == "textarea":
@@ -119,8 +129,11 @@ def read(page: str, html: str) -> tuple[list[str], list[Form]]:
     """The same-site links and the forms of one page."""
     reader = _Reader(page)
     reader.feed(html)
-    links = [link for link in reader.links if not urlsplit(link).netloc
-             or urlsplit(link).netloc == "localhost"]
+    links = [
+        link
+        for link in reader.links
+        if not urlsplit(link).netloc or urlsplit(link).netloc == "localhost"
+    ]
     return links, reader.forms
 
 

@@ -27,9 +27,15 @@ from tests.sweep import corpus
 from tests.sweep.pages import Form, local, read
 
 PASSWORD = "demo1234"
-LOGINS = {"admin": "13800000001", "staff": "13800000002", "lead": "13800000005",
-          "worker": "13800000006", "volunteer": "13800000007", "resident": "13800000008",
-          "anonymous": None}
+LOGINS = {
+    "admin": "13800000001",
+    "staff": "13800000002",
+    "lead": "13800000005",
+    "worker": "13800000006",
+    "volunteer": "13800000007",
+    "resident": "13800000008",
+    "anonymous": None,
+}
 ROLES = list(LOGINS)
 INPUT_ERRORS = (400, 413, 422)
 # Signing out and the language switch sit on every page; they are swept on their own, last.
@@ -68,18 +74,28 @@ class Sweep:
 
     # -- the wire ----------------------------------------------------------------------------
 
-    def send(self, method: str, path: str, body: bytes | None = None, label: str = "",
-             headers: dict | None = None):
+    def send(
+        self,
+        method: str,
+        path: str,
+        body: bytes | None = None,
+        label: str = "",
+        headers: dict | None = None,
+    ):
         headers = dict(headers or {})
         if self.token and method == "POST":  # as htmx sends it (hx-headers on <body>)
             headers.setdefault("X-CSRFToken", self.token)
-        response = self.client.open(path, method=method, data=body, headers=headers,
-                                    content_type=FORM if body is not None else None)
+        response = self.client.open(
+            path,
+            method=method,
+            data=body,
+            headers=headers,
+            content_type=FORM if body is not None else None,
+        )
         self.requests += 1
         if response.status_code >= 500:
             shown = path if len(path) < 160 else path[:160] + "…"
-            self.failures.append(f"{self.role} {method} {shown} {label}: "
-                                 f"{response.status_code}")
+            self.failures.append(f"{self.role} {method} {shown} {label}: {response.status_code}")
         return response
 
     def login(self):
@@ -102,8 +118,11 @@ class Sweep:
         """Pages from every GET route without arguments, the seeds (addresses no page links
         to: a job link from an SMS, a claim code from a printed notice) and their links."""
         start = ["/home" if self.role != "anonymous" else "/", *seeds]
-        start += [r.rule for r in self.app.url_map.iter_rules()
-                  if not r.arguments and "GET" in r.methods and r.endpoint != "static"]
+        start += [
+            r.rule
+            for r in self.app.url_map.iter_rules()
+            if not r.arguments and "GET" in r.methods and r.endpoint != "static"
+        ]
         queue, seen = deque(start), set()
         while queue and len(seen) < budget:
             url = queue.popleft()
@@ -164,8 +183,9 @@ class Sweep:
                     continue
                 value = value or "y"
             elif f.kind == "radio":
-                if f.name in radios or not (f.checked or not any(
-                        g.checked for g in form.fields if g.name == f.name)):
+                if f.name in radios or not (
+                    f.checked or not any(g.checked for g in form.fields if g.name == f.name)
+                ):
                     continue
                 radios.add(f.name)
             elif f.kind == "select":
@@ -202,8 +222,9 @@ class Sweep:
         """
         self.swept.add(endpoint)
         good, markers = self.baseline(form)
-        self.baselines[form.action] = self.send("POST", form.action, corpus.encode(good),
-                                                label="baseline").status_code
+        self.baselines[form.action] = self.send(
+            "POST", form.action, corpus.encode(good), label="baseline"
+        ).status_code
         token = [(k, v) for k, v in good if k == "csrf_token"]
         names = [n for n in form.names() if n != "csrf_token"]
         self.fields |= {(endpoint, n) for n in names or [""]}
@@ -212,11 +233,16 @@ class Sweep:
         kinds = corpus.KINDS if full else corpus.SAMPLE[:3] if light else corpus.SAMPLE
         for j in range(len(kinds)):
             pairs = [(n, corpus.VALUES[kinds[(i + j) % len(kinds)]]) for i, n in enumerate(names)]
-            self.send("POST", form.action, corpus.encode(token + pairs),
-                      label=f"every field, kinds from {kinds[j]}")
+            self.send(
+                "POST",
+                form.action,
+                corpus.encode(token + pairs),
+                label=f"every field, kinds from {kinds[j]}",
+            )
         # Every field twice, with two values: which one a form takes, it must take calmly.
         twice = [(k, v) for k, v in good for v in (v, "另一个")] + [
-            (n, "") for n in names if n not in dict(good)]
+            (n, "") for n in names if n not in dict(good)
+        ]
         self.send("POST", form.action, corpus.encode(twice), label="every field repeated")
         if light:
             return
@@ -231,38 +257,44 @@ class Sweep:
                 alone = [alone[n % len(alone)]]
             for kind in alone:
                 pairs = [(k, v) for k, v in good if k != name] + [(name, corpus.VALUES[kind])]
-                response = self.send("POST", form.action, corpus.encode(pairs),
-                                     label=f"{name}={kind}")
+                response = self.send(
+                    "POST", form.action, corpus.encode(pairs), label=f"{name}={kind}"
+                )
                 if response.status_code in INPUT_ERRORS:
                     self._check_kept(response, form, name, kind, markers)
 
     def _check_kept(self, response, form, name, kind, markers) -> None:
         html = response.get_data(as_text=True)
-        missing = [other for other, marker in markers.items()
-                   if other != name and marker not in html]
+        missing = [
+            other for other, marker in markers.items() if other != name and marker not in html
+        ]
         if missing:
-            self.lost.append(f"{self.role} POST {form.action} {name}={kind}: "
-                             f"{response.status_code} lost {', '.join(missing)}")
+            self.lost.append(
+                f"{self.role} POST {form.action} {name}={kind}: "
+                f"{response.status_code} lost {', '.join(missing)}"
+            )
 
-    def sweep_filters(self, endpoint: str, url: str, names: list[str], full: bool,
-                      names_shown: bool = True):
+    def sweep_filters(
+        self, endpoint: str, url: str, names: list[str], full: bool, names_shown: bool = True
+    ):
         """Every query name with every kind (a Latin square, as for forms), and repeated."""
         self.swept.add(endpoint)
         base = urlsplit(url).path
         kinds = corpus.KINDS if full else corpus.SAMPLE if names_shown else corpus.PAGE_SAMPLE
         for j in range(len(kinds)):
-            pairs = [(n, corpus.IN_QUERY[kinds[(i + j) % len(kinds)]])
-                     for i, n in enumerate(names)]
-            self.send("GET", f"{base}?{corpus.encode(pairs).decode()}",
-                      label=f"filters, kinds from {kinds[j]}")
+            pairs = [(n, corpus.IN_QUERY[kinds[(i + j) % len(kinds)]]) for i, n in enumerate(names)]
+            self.send(
+                "GET",
+                f"{base}?{corpus.encode(pairs).decode()}",
+                label=f"filters, kinds from {kinds[j]}",
+            )
         repeated = [(n, v) for n in names for v in (b"1", corpus.VALUES["date-max"])]
         self.send("GET", f"{base}?{corpus.encode(repeated).decode()}", label="filters repeated")
 
     def sweep_path(self, rule, url: str, body: bytes | None, values_for, full: bool) -> None:
         """Each argument of the rule replaced in turn; the others as in a real address."""
         try:
-            _, real = self.adapter.match(path_of(url), method="POST" if body is not None
-                                         else "GET")
+            _, real = self.adapter.match(path_of(url), method="POST" if body is not None else "GET")
         except (NotFound, MethodNotAllowed, RequestRedirect):
             return
         method = "GET" if "GET" in rule.methods else "POST"
@@ -272,8 +304,12 @@ class Sweep:
                 for other in rule.arguments:
                     value = corpus.q(raw) if other == arg else str(real[other])
                     path = re.sub(rf"<(?:[^:<>]+:)?{other}>", lambda _m, v=value: v, path)
-                self.send(method, path, body if method == "POST" else None,
-                          label=f"path {arg}={raw[:20]!r}")
+                self.send(
+                    method,
+                    path,
+                    body if method == "POST" else None,
+                    label=f"path {arg}={raw[:20]!r}",
+                )
 
     def sweep_headers(self, method: str, url: str, body: bytes | None, full: bool) -> None:
         """Forged headers and a junk language cookie: all of them (full), else an htmx target

@@ -15,12 +15,21 @@ from coordinator.forms import MOBILE, date_arg, normalise_phone
 from tests.conftest import field_errors, settings
 
 
-@pytest.mark.parametrize("path", [
-    "/photos/2147483648", "/photos/9223372036854775808/thumb",
-    "/events/99999999999999999999.ics", "/events/%D9%A1%D9%A2%D9%A3",  # ١٢٣
-    "/events/%EF%BC%91", "/claim/%C2%B2", "/claim/99999999999999999999", "/claim/1-%C2%B2",
-    "/track/a%00b", "/j/%00",
-])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/photos/2147483648",
+        "/photos/9223372036854775808/thumb",
+        "/events/99999999999999999999.ics",
+        "/events/%D9%A1%D9%A2%D9%A3",  # ١٢٣
+        "/events/%EF%BC%91",
+        "/claim/%C2%B2",
+        "/claim/99999999999999999999",
+        "/claim/1-%C2%B2",
+        "/track/a%00b",
+        "/j/%00",
+    ],
+)
 def test_paths_no_row_can_have_are_not_found(client, make, path):
     make.commit()
     response = client.get(path)
@@ -38,10 +47,18 @@ def test_nul_and_control_characters_never_reach_the_database(client, make):
     """PostgreSQL refused the NUL with a 500 on the anonymous join form (and ~40 others)."""
     community = make.community()
     make.commit()
-    response = client.post("/volunteer/join", data={
-        "name": "刘\x00芳\x0b", "phone": "13911112222", "password": "pass-word-1",
-        "confirm": "pass-word-1", "community_id": str(community.id),
-        "skills": "搬运\x00", "availability": "周末\x1b上午"})
+    response = client.post(
+        "/volunteer/join",
+        data={
+            "name": "刘\x00芳\x0b",
+            "phone": "13911112222",
+            "password": "pass-word-1",
+            "confirm": "pass-word-1",
+            "community_id": str(community.id),
+            "skills": "搬运\x00",
+            "availability": "周末\x1b上午",
+        },
+    )
     assert response.status_code == 302, field_errors(response.get_data(as_text=True))
     user = db.session.scalar(select(User).filter_by(phone="13911112222"))
     assert user.name == "刘芳"
@@ -61,18 +78,30 @@ def test_a_query_number_too_large_is_an_ignored_filter(client, auth, make):
         assert client.get(f"/cases/places/compound/options?parent={junk}").status_code == 200
 
 
-@pytest.mark.parametrize("value, words", [
-    ("١٩٩٠", "请用数字 0-9 填写整数。"), ("０１２", "请用数字 0-9 填写整数。"),
-    # Too large for any column: the field's own range says what it takes.
-    ("99999999999999999999", "请输入 1900 到 2100 之间的年份。"),
-])
-def test_a_form_number_is_ascii_digits_with_a_message_at_the_field(client, auth, make, value,
-                                                                   words):
+@pytest.mark.parametrize(
+    "value, words",
+    [
+        ("١٩٩٠", "请用数字 0-9 填写整数。"),
+        ("０１２", "请用数字 0-9 填写整数。"),
+        # Too large for any column: the field's own range says what it takes.
+        ("99999999999999999999", "请输入 1900 到 2100 之间的年份。"),
+    ],
+)
+def test_a_form_number_is_ascii_digits_with_a_message_at_the_field(
+    client, auth, make, value, words
+):
     community = make.community()
     signed_in(auth, make, "admin")
-    response = client.post("/places/compounds/new", data={
-        "community_id": community.id, "name": "西土城路8号院", "kind": "compound",
-        "year_built": value, "building_count": "3"})
+    response = client.post(
+        "/places/compounds/new",
+        data={
+            "community_id": community.id,
+            "name": "西土城路8号院",
+            "kind": "compound",
+            "year_built": value,
+            "building_count": "3",
+        },
+    )
     html = response.get_data(as_text=True)
     assert response.status_code == 422
     assert field_errors(html) == [words]
@@ -94,10 +123,19 @@ def test_dates_at_the_edges_are_refused_at_the_field(client, auth, make):
     staff = make.user("staff", community_=community)
     make.commit()
     auth.login(staff)
-    response = client.post("/events/new", data={
-        "kind": "cleanup", "title": "车棚清理", "community_id": community.id,
-        "organiser_id": staff.id, "starts_at": "9999-12-31T09:00", "ends_at": "9999-12-31T12:00",
-        "roles-0-name": "搬运", "roles-0-capacity": "5"})
+    response = client.post(
+        "/events/new",
+        data={
+            "kind": "cleanup",
+            "title": "车棚清理",
+            "community_id": community.id,
+            "organiser_id": staff.id,
+            "starts_at": "9999-12-31T09:00",
+            "ends_at": "9999-12-31T12:00",
+            "roles-0-name": "搬运",
+            "roles-0-capacity": "5",
+        },
+    )
     assert response.status_code == 422
     errors = field_errors(response.get_data(as_text=True))
     assert errors.count("请填写 2000-01-01 至 2099-12-31 之间的日期。") == 2, errors
@@ -109,11 +147,13 @@ def test_a_decimal_is_plain_digits(client, make):
 
     make.commit()
     for junk in ("NaN", "sNaN", "Infinity", "1e999999", "٢٫٥"):
-        with client.application.test_request_context(method="POST", data={
-                "hours": junk, "reason": "少记了"}):
+        with client.application.test_request_context(
+            method="POST", data={"hours": junk, "reason": "少记了"}
+        ):
             form = CorrectionForm()
             assert not form.validate() and form.errors["hours"] == [
-                "请用数字 0-9 填写，例如 2.5。"], junk
+                "请用数字 0-9 填写，例如 2.5。"
+            ], junk
 
 
 def test_phones_take_full_width_digits_and_only_ascii_ones():
@@ -142,30 +182,36 @@ def test_every_form_is_the_apps_form(app):
             yield sub
             yield from every(sub)
 
-    strays = [f"{c.__module__}.{c.__name__}" for c in every(flask_wtf.FlaskForm)
-              if c.__module__.startswith("coordinator.") and not issubclass(c, forms.FlaskForm)]
+    strays = [
+        f"{c.__module__}.{c.__name__}"
+        for c in every(flask_wtf.FlaskForm)
+        if c.__module__.startswith("coordinator.") and not issubclass(c, forms.FlaskForm)
+    ]
     assert strays == []
 
 
 @pytest.fixture
 def erring_app(app):
-    erring = create_app(settings(app.config["SQLALCHEMY_DATABASE_URI"],
-                                 app.config["UPLOAD_FOLDER"]))
+    erring = create_app(
+        settings(app.config["SQLALCHEMY_DATABASE_URI"], app.config["UPLOAD_FOLDER"])
+    )
     for code in (400, 404, 413, 422):
-        erring.add_url_rule(f"/fail/{code}", f"fail_{code}",
-                            public(lambda code=code: abort(code)))
+        erring.add_url_rule(f"/fail/{code}", f"fail_{code}", public(lambda code=code: abort(code)))
     yield erring
     with erring.app_context():
         db.session.remove()
         db.engine.dispose()
 
 
-@pytest.mark.parametrize("code, zh, en", [
-    (400, "请求有误", "Something in that request was not right"),
-    (404, "未找到", "Not found"),
-    (413, "文件过大", "Too large"),
-    (422, "请检查填写的内容", "Please check what you entered"),
-])
+@pytest.mark.parametrize(
+    "code, zh, en",
+    [
+        (400, "请求有误", "Something in that request was not right"),
+        (404, "未找到", "Not found"),
+        (413, "文件过大", "Too large"),
+        (422, "请检查填写的内容", "Please check what you entered"),
+    ],
+)
 def test_error_pages_speak_the_pages_language(erring_app, code, zh, en):
     client = erring_app.test_client()
     response = client.get(f"/fail/{code}")

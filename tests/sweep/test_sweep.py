@@ -27,8 +27,11 @@ def made_up(rule) -> str:
     path = rule.rule
     for arg in rule.arguments:
         converter = rule._converters[arg]
-        value = sorted(converter.items)[0] if hasattr(converter, "items") else (
-            "1" if isinstance(converter, IntegerConverter) else "x")
+        value = (
+            sorted(converter.items)[0]
+            if hasattr(converter, "items")
+            else ("1" if isinstance(converter, IntegerConverter) else "x")
+        )
         path = re.sub(rf"<(?:[^:<>]+:)?{arg}>", value, path)
     return path
 
@@ -86,8 +89,10 @@ def test_hostile_input_as(role, world, web_app, seeds, logins):
     SWEPT[role] = sweep.swept
     FIELDS.update(sweep.fields)
     PAGES[role] = dict(sweep.pages)
-    print(f"\n{role}: {sweep.requests} requests, {len(sweep.forms)} forms, "
-          f"{len(sweep.pages)} pages in {time.perf_counter() - started:.1f} s")
+    print(
+        f"\n{role}: {sweep.requests} requests, {len(sweep.forms)} forms, "
+        f"{len(sweep.pages)} pages in {time.perf_counter() - started:.1f} s"
+    )
     if sweep.failures:
         print("\n".join(sweep.failures))
     if sweep.lost:
@@ -103,8 +108,13 @@ def protected(app):
     from coordinator.extensions import db
     from tests.conftest import settings
 
-    protected = create_app(settings(app.config["SQLALCHEMY_DATABASE_URI"],
-                                    app.config["UPLOAD_FOLDER"], WTF_CSRF_ENABLED=True))
+    protected = create_app(
+        settings(
+            app.config["SQLALCHEMY_DATABASE_URI"],
+            app.config["UPLOAD_FOLDER"],
+            WTF_CSRF_ENABLED=True,
+        )
+    )
     yield protected
     with protected.app_context():
         db.session.remove()
@@ -119,8 +129,9 @@ def test_hostile_input_with_csrf_on(role, world, protected, seeds, logins):
     if role != "anonymous":
         page = sweep.client.get("/login").get_data(as_text=True)
         token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
-        response = sweep.client.post("/login", data={
-            "phone": LOGINS[role], "password": PASSWORD, "csrf_token": token})
+        response = sweep.client.post(
+            "/login", data={"phone": LOGINS[role], "password": PASSWORD, "csrf_token": token}
+        )
         assert response.status_code == 302
     sweep.crawl(seeds)
     assert sweep.forms
@@ -145,8 +156,12 @@ def test_every_page_still_renders_after_the_sweep(world, web_app, seeds, logins)
         sweep.crawl(seeds, budget=150)
         for endpoint in sorted(sweep.filters):  # the lists again, as their htmx fragment
             for url in sweep.pages.get(endpoint, [])[:1]:
-                sweep.send("GET", url, label="after the sweep, htmx",
-                           headers={"HX-Request": "true", "HX-Target": "results"})
+                sweep.send(
+                    "GET",
+                    url,
+                    label="after the sweep, htmx",
+                    headers={"HX-Request": "true", "HX-Target": "results"},
+                )
         failures += sweep.failures
     assert failures == []
 
@@ -156,8 +171,11 @@ def test_the_sweep_reached_every_route(web_app):
     shows and no seed reaches would be swept by nobody: say how to reach it)."""
     assert SWEPT, "runs after the sweep"
     reached = set().union(*SWEPT.values())
-    missing = sorted(r.endpoint for r in web_app.url_map.iter_rules()
-                     if r.endpoint != "static" and r.endpoint not in reached)
+    missing = sorted(
+        r.endpoint
+        for r in web_app.url_map.iter_rules()
+        if r.endpoint != "static" and r.endpoint not in reached
+    )
     assert not missing, "never swept: " + ", ".join(missing)
 
 
@@ -165,17 +183,27 @@ def test_the_sweep_reached_every_route(web_app):
 # call-back, a finished event's roster, a draft, bikes to hand over): the world stages such
 # rows, and these fields must have had the corpus, not only the forms' path arguments.
 STAGED_FIELDS = {
-    ("bikes.handover", "to_kind"), ("bikes.handover", "to_whom"),
-    ("bikes.handover", "receiver_name"), ("bikes.handover", "handed_at"),
-    ("cases.job_visit", "found"), ("cases.job_visit", "another_needed"),
-    ("cases.link_visit", "found"), ("cases.link_visit", "another_needed"),
-    ("cases.job_done", "root_cause"), ("cases.job_done", "follow_up"),
-    ("cases.link_done", "root_cause"), ("cases.link_done", "follow_up"),
-    ("cases.callback", "contacted"), ("cases.callback", "solved"),
-    ("cases.callback", "satisfaction"), ("cases.callback", "note"),
+    ("bikes.handover", "to_kind"),
+    ("bikes.handover", "to_whom"),
+    ("bikes.handover", "receiver_name"),
+    ("bikes.handover", "handed_at"),
+    ("cases.job_visit", "found"),
+    ("cases.job_visit", "another_needed"),
+    ("cases.link_visit", "found"),
+    ("cases.link_visit", "another_needed"),
+    ("cases.job_done", "root_cause"),
+    ("cases.job_done", "follow_up"),
+    ("cases.link_done", "root_cause"),
+    ("cases.link_done", "follow_up"),
+    ("cases.callback", "contacted"),
+    ("cases.callback", "solved"),
+    ("cases.callback", "satisfaction"),
+    ("cases.callback", "note"),
     ("events.tick_out", "check_out"),
-    ("events.decide_correction", "decision"), ("events.decide_correction", "note"),
-    ("events.confirm_hours", ""), ("events.publish", ""),
+    ("events.decide_correction", "decision"),
+    ("events.decide_correction", "note"),
+    ("events.confirm_hours", ""),
+    ("events.publish", ""),
 }
 
 
@@ -192,13 +220,22 @@ def test_a_refused_notice_on_a_case_closed_meanwhile_keeps_what_was_typed(client
     community = make.community()
     building = make.building(make.compound(community))
     staff = make.user("staff", community_=community)
-    case = Case(community_id=community.id, compound_id=building.compound_id,
-                building_id=building.id, category="drain", description="主管道堵塞",
-                channel="phone", status="void", tracking_token="sweep-notice-1")
+    case = Case(
+        community_id=community.id,
+        compound_id=building.compound_id,
+        building_id=building.id,
+        category="drain",
+        description="主管道堵塞",
+        channel="phone",
+        status="void",
+        tracking_token="sweep-notice-1",
+    )
     db.session.add(case)
     make.commit()
     auth.login(staff)
-    response = client.post(f"/cases/{case.id}/notices", data={
-        "entrance_id": "99999999999", "floors": "2-6层", "extra": "请少用水"})
+    response = client.post(
+        f"/cases/{case.id}/notices",
+        data={"entrance_id": "99999999999", "floors": "2-6层", "extra": "请少用水"},
+    )
     assert response.status_code in (409, 422)
     assert "请少用水" in response.get_data(as_text=True)

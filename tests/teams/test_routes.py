@@ -19,9 +19,16 @@ def staff(make):
 
 
 def good_team(community_id, **over):
-    data = {"name": "红联北村水电队", "kind": "handymen", "phone": "010-62000000",
-            "capacity": "4", "skills": ["plumbing", "electrics"],
-            "communities": [str(community_id)], "description": "", "active": "y"}
+    data = {
+        "name": "红联北村水电队",
+        "kind": "handymen",
+        "phone": "010-62000000",
+        "capacity": "4",
+        "skills": ["plumbing", "electrics"],
+        "communities": [str(community_id)],
+        "description": "",
+        "active": "y",
+    }
     data.update(over)
     return data
 
@@ -36,14 +43,17 @@ def test_staff_creates_a_team_for_their_community(client, auth, staff):
     assert [c.id for c in team.communities] == [staff.community_id]
 
 
-@pytest.mark.parametrize("override, message", [
-    ({"name": ""}, "Enter the team's name."),
-    ({"name": "长" * 81}, "At most 80 characters."),
-    ({"phone": "12345"}, "Enter a mobile number (13800138000) or a landline (010-62000000)."),
-    ({"capacity": "0"}, "Enter a number from 1 to 500."),
-    ({"skills": []}, "Choose at least one skill."),
-    ({"description": "字" * 2001}, "At most 2000 characters."),
-])
+@pytest.mark.parametrize(
+    "override, message",
+    [
+        ({"name": ""}, "Enter the team's name."),
+        ({"name": "长" * 81}, "At most 80 characters."),
+        ({"phone": "12345"}, "Enter a mobile number (13800138000) or a landline (010-62000000)."),
+        ({"capacity": "0"}, "Enter a number from 1 to 500."),
+        ({"skills": []}, "Choose at least one skill."),
+        ({"description": "字" * 2001}, "At most 2000 characters."),
+    ],
+)
 def test_bad_input_is_shown_at_the_field_and_kept(client, auth, staff, override, message):
     auth.login(staff)
     data = good_team(staff.community_id, **override)
@@ -60,8 +70,9 @@ def test_duplicate_team_name_is_refused_at_the_field(client, auth, staff, make):
     make.team(name="北京首华物业管理有限公司")
     make.commit()
     auth.login(staff)
-    response = client.post("/teams/new",
-                           data=good_team(staff.community_id, name="北京首华物业管理有限公司"))
+    response = client.post(
+        "/teams/new", data=good_team(staff.community_id, name="北京首华物业管理有限公司")
+    )
     assert response.status_code == 422
     assert "A team with this name exists already." in field_errors(response.get_data(as_text=True))
     assert db.session.query(Team).count() == 1
@@ -71,8 +82,9 @@ def test_staff_cannot_cover_another_community(client, auth, staff, make):
     other = make.community()
     make.commit()
     auth.login(staff)
-    response = client.post("/teams/new", data=good_team(staff.community_id,
-                                                        communities=[str(other.id)]))
+    response = client.post(
+        "/teams/new", data=good_team(staff.community_id, communities=[str(other.id)])
+    )
     assert response.status_code == 422
     assert db.session.query(Team).count() == 0
 
@@ -81,8 +93,11 @@ def test_inline_validation_returns_only_the_field(client, auth, staff, make):
     make.team(name="北京首华物业管理有限公司")
     make.commit()
     auth.login(staff)
-    response = client.post("/teams/validate", data={"name": "北京首华物业管理有限公司"},
-                           headers={"HX-Request": "true", "HX-Target": "field_name"})
+    response = client.post(
+        "/teams/validate",
+        data={"name": "北京首华物业管理有限公司"},
+        headers={"HX-Request": "true", "HX-Target": "field_name"},
+    )
     html = response.get_data(as_text=True)
     assert response.status_code == 200
     assert "<html" not in html and 'id="field-name"' in html
@@ -93,8 +108,10 @@ def seed_teams(community, n):
     for i in range(n):
         team = Team(name=f"队伍{i:05d}", kind="handymen", capacity=3)
         team.skills = [TeamSkill(skill="drain"), TeamSkill(skill="trees")]
-        team.members = [TeamMember(name=f"成员{i}-{j}", phone=f"139{i:04d}{j:04d}",
-                                   is_lead=j == 0) for j in range(3)]
+        team.members = [
+            TeamMember(name=f"成员{i}-{j}", phone=f"139{i:04d}{j:04d}", is_lead=j == 0)
+            for j in range(3)
+        ]
         team.communities = [community]
         db.session.add(team)
     db.session.execute(search_text_update())  # rows made in bulk, as bench/seed_teams.py does
@@ -132,8 +149,9 @@ def test_search_finds_by_name_skill_and_member(client, auth, make):
     shouhua = make.team(name="北京首华物业管理有限公司", skills=["drain"])
     greenery = make.team(name="北京绿荫园林", skills=["trees"])
     make.commit()
-    services.add_member(admin, greenery, {"name": "冯队长", "phone": "13900000041",
-                                          "is_lead": True})
+    services.add_member(
+        admin, greenery, {"name": "冯队长", "phone": "13900000041", "is_lead": True}
+    )
     auth.login(admin)
 
     def names(query):
@@ -160,15 +178,27 @@ def test_search_follows_members_added_and_removed_and_the_team_renamed(client, a
         html = client.get(f"/teams/?q={query}", headers=HX).get_data(as_text=True)
         return {t for t in ("东区维修队", "西区维修队", "西区水电队") if t in html}
 
-    assert client.post(f"/teams/{east.id}/members",
-                       data={"name": "钱师傅", "phone": "13911112222"}).status_code == 302
+    assert (
+        client.post(
+            f"/teams/{east.id}/members", data={"name": "钱师傅", "phone": "13911112222"}
+        ).status_code
+        == 302
+    )
     assert found("钱师") == {"东区维修队"} and found("1111222") == {"东区维修队"}
     member = db.session.scalars(db.select(TeamMember).filter_by(phone="13911112222")).one()
     assert client.post(f"/teams/{east.id}/members/{member.id}/remove").status_code == 302
     assert found("钱师") == set()
-    edited = client.post(f"/teams/{west.id}/edit", data={
-        "name": "西区水电队", "kind": "handymen", "capacity": "3", "skills": ["drain"],
-        "communities": [str(community.id)], "active": "y"})
+    edited = client.post(
+        f"/teams/{west.id}/edit",
+        data={
+            "name": "西区水电队",
+            "kind": "handymen",
+            "capacity": "3",
+            "skills": ["drain"],
+            "communities": [str(community.id)],
+            "active": "y",
+        },
+    )
     assert edited.status_code == 302
     assert found("水电") == {"西区水电队"} and found("维修") == {"东区维修队"}
 
@@ -218,8 +248,14 @@ def test_bad_filter_values_do_not_break_the_list(client, auth, make):
     admin = make.user("admin")
     make.commit()
     auth.login(admin)
-    for query in ("kind=zzz", "community=abc", "skill=<script>", "page=-4", "page=x",
-                  "q=" + "x" * 500):
+    for query in (
+        "kind=zzz",
+        "community=abc",
+        "skill=<script>",
+        "page=-4",
+        "page=x",
+        "q=" + "x" * 500,
+    ):
         assert client.get(f"/teams/?{query}").status_code == 200
 
 
@@ -254,12 +290,16 @@ def test_lead_adds_a_member_by_htmx_and_bad_phone_is_kept(client, auth, make):
     make.commit()
     auth.login(lead)
     headers = {"HX-Request": "true", "HX-Target": "members"}
-    bad = client.post(f"/teams/{team.id}/members", data={"name": "吴师傅", "phone": "1234"},
-                      headers=headers)
+    bad = client.post(
+        f"/teams/{team.id}/members", data={"name": "吴师傅", "phone": "1234"}, headers=headers
+    )
     html = bad.get_data(as_text=True)
     assert bad.status_code == 422
     assert 'value="吴师傅"' in html and "<html" not in html
-    good = client.post(f"/teams/{team.id}/members",
-                       data={"name": "吴师傅", "phone": "139 0000 0021"}, headers=headers)
+    good = client.post(
+        f"/teams/{team.id}/members",
+        data={"name": "吴师傅", "phone": "139 0000 0021"},
+        headers=headers,
+    )
     assert good.status_code == 200
     assert db.session.query(TeamMember).filter_by(phone="13900000021").one().name == "吴师傅"

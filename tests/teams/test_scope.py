@@ -15,16 +15,30 @@ pytestmark = pytest.mark.usefixtures("english")
 @pytest.fixture
 def shared(make):
     """A property firm across two communities, by a whole community and by a compound."""
-    ours, theirs, third = make.community("红联北村社区"), make.community("师大北路社区"), \
-        make.community("文慧园路社区")
+    ours, theirs, third = (
+        make.community("红联北村社区"),
+        make.community("师大北路社区"),
+        make.community("文慧园路社区"),
+    )
     our_compound = make.compound(ours, "红联北村")
     their_compound = make.compound(third, "文慧园路小区")
-    team = make.team(name="北京首华物业管理有限公司", communities=[ours, theirs],
-                     compounds=[their_compound], members=2)
+    team = make.team(
+        name="北京首华物业管理有限公司",
+        communities=[ours, theirs],
+        compounds=[their_compound],
+        members=2,
+    )
     staff = make.user("staff", community_=ours)
     make.commit()
-    return {"team": team, "staff": staff, "ours": ours, "theirs": theirs, "third": third,
-            "our_compound": our_compound, "their_compound": their_compound}
+    return {
+        "team": team,
+        "staff": staff,
+        "ours": ours,
+        "theirs": theirs,
+        "third": third,
+        "our_compound": our_compound,
+        "their_compound": their_compound,
+    }
 
 
 def _coverage(team_id):
@@ -40,9 +54,10 @@ def test_staff_resaving_a_shared_team_keeps_the_other_communities(client, auth, 
     assert 'name="name"' not in form and 'name="communities"' in form
     assert "师大北路社区" in form and "文慧园路社区 · 文慧园路小区" in form  # shown, kept
     # The staff member narrows their own part to one compound and saves.
-    answer = client.post(f"/teams/{team.id}/edit",
-                         data={"compounds": [str(shared["our_compound"].id)],
-                               "name": "改掉的名字"})
+    answer = client.post(
+        f"/teams/{team.id}/edit",
+        data={"compounds": [str(shared["our_compound"].id)], "name": "改掉的名字"},
+    )
     assert answer.status_code == 302
     assert _coverage(team.id) == ({"师大北路社区"}, {"红联北村", "文慧园路小区"})
     assert db.session.get(Team, team.id).name == "北京首华物业管理有限公司"
@@ -56,12 +71,10 @@ def test_staff_dropping_their_community_leaves_the_rest(client, auth, shared):
     assert _coverage(team.id) == ({"师大北路社区"}, {"文慧园路小区"})
 
 
-def test_staff_cannot_reach_beyond_their_community_through_the_coverage_form(client, auth,
-                                                                              shared):
+def test_staff_cannot_reach_beyond_their_community_through_the_coverage_form(client, auth, shared):
     team = shared["team"]
     auth.login(shared["staff"])
-    answer = client.post(f"/teams/{team.id}/edit",
-                         data={"communities": [str(shared["third"].id)]})
+    answer = client.post(f"/teams/{team.id}/edit", data={"communities": [str(shared["third"].id)]})
     assert answer.status_code == 422
     assert _coverage(team.id) == ({"红联北村社区", "师大北路社区"}, {"文慧园路小区"})
 
@@ -70,20 +83,31 @@ def test_staff_cannot_edit_a_shared_teams_details_or_members(client, auth, share
     team, staff = shared["team"], shared["staff"]
     member = team.members[0]
     with pytest.raises(Refused) as refused:
-        services.save_team(staff, {"name": "别的名字", "kind": "property", "capacity": 3,
-                                   "skills": ["drain"], "communities": []}, team)
+        services.save_team(
+            staff,
+            {
+                "name": "别的名字",
+                "kind": "property",
+                "capacity": 3,
+                "skills": ["drain"],
+                "communities": [],
+            },
+            team,
+        )
     assert refused.value.status == 403
     auth.login(staff)
     detail = client.get(f"/teams/{team.id}").get_data(as_text=True)
     assert "Edit coverage in your community" in detail and "Remove" not in detail
     assert member.phone in detail  # a dispatcher of a community it serves needs the numbers
-    added = client.post(f"/teams/{team.id}/members",
-                        data={"name": "吴师傅", "phone": "13900000021"})
+    added = client.post(
+        f"/teams/{team.id}/members", data={"name": "吴师傅", "phone": "13900000021"}
+    )
     removed = client.post(f"/teams/{team.id}/members/{member.id}/remove")
     assert added.status_code == 403 and removed.status_code == 403
     db.session.expire_all()
     assert {m.phone for m in db.session.get(Team, team.id).members} == {
-        m.phone for m in team.members}
+        m.phone for m in team.members
+    }
     assert db.session.query(TeamMember).filter_by(phone="13900000021").count() == 0
 
 
@@ -101,8 +125,9 @@ def test_the_lead_of_a_shared_team_still_manages_its_members(client, auth, share
     lead = make.user("lead", team_=team)
     make.commit()
     auth.login(lead)
-    answer = client.post(f"/teams/{team.id}/members",
-                         data={"name": "吴师傅", "phone": "13900000021"})
+    answer = client.post(
+        f"/teams/{team.id}/members", data={"name": "吴师傅", "phone": "13900000021"}
+    )
     assert answer.status_code == 302
 
 
@@ -113,9 +138,17 @@ def test_staff_edit_their_own_communitys_team_in_full(client, auth, make):
     staff = make.user("staff", community_=ours)
     make.commit()
     auth.login(staff)
-    answer = client.post(f"/teams/{team.id}/edit", data={
-        "name": "红联北村水电队", "kind": "handymen", "capacity": "4", "skills": ["plumbing"],
-        "compounds": [str(compound.id)], "active": "y"})
+    answer = client.post(
+        f"/teams/{team.id}/edit",
+        data={
+            "name": "红联北村水电队",
+            "kind": "handymen",
+            "capacity": "4",
+            "skills": ["plumbing"],
+            "compounds": [str(compound.id)],
+            "active": "y",
+        },
+    )
     assert answer.status_code == 302
     assert _coverage(team.id) == (set(), {"红联北村"})
     assert db.session.get(Team, team.id).name == "红联北村水电队"
@@ -128,8 +161,16 @@ def test_admin_sets_the_whole_coverage(client, auth, shared, make):
     make.commit()
     auth.login(admin)
     team = shared["team"]
-    answer = client.post(f"/teams/{team.id}/edit", data={
-        "name": team.name, "kind": "property", "capacity": "5", "skills": ["drain"],
-        "communities": [str(shared["third"].id)], "active": "y"})
+    answer = client.post(
+        f"/teams/{team.id}/edit",
+        data={
+            "name": team.name,
+            "kind": "property",
+            "capacity": "5",
+            "skills": ["drain"],
+            "communities": [str(shared["third"].id)],
+            "active": "y",
+        },
+    )
     assert answer.status_code == 302, field_errors(answer.get_data(as_text=True))
     assert _coverage(team.id) == ({"文慧园路社区"}, set())

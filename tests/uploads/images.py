@@ -40,15 +40,24 @@ def encode(image: Image.Image, fmt: str, **params) -> bytes:
     return out.getvalue()
 
 
-XMP = b'<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:Description exif:GPSLatitude="39,57.5N"/>' \
-      b"</x:xmpmeta>"
+XMP = (
+    b'<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:Description exif:GPSLatitude="39,57.5N"/>'
+    b"</x:xmpmeta>"
+)
 
 
 def jpeg_with_gps(size=(800, 600), orientation: int = 6) -> bytes:
     """A JPEG as a phone makes it: EXIF with GPS, XMP, an ICC profile, a comment, turned."""
     icc = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
-    return encode(picture(size), "JPEG", exif=phone_exif(orientation), comment=b"secret comment",
-                  xmp=XMP, icc_profile=icc, quality=90)
+    return encode(
+        picture(size),
+        "JPEG",
+        exif=phone_exif(orientation),
+        comment=b"secret comment",
+        xmp=XMP,
+        icc_profile=icc,
+        quality=90,
+    )
 
 
 def in_format(fmt: str, size=(800, 600), orientation: int = 1) -> bytes:
@@ -64,8 +73,7 @@ def in_format(fmt: str, size=(800, 600), orientation: int = 1) -> bytes:
 def animated_gif(size=(120, 80)) -> bytes:
     """Three frames, red first: only the first is kept."""
     frames = [Image.new("RGB", size, colour) for colour in (RED, (0, 160, 0), BLUE)]
-    return encode(frames[0], "GIF", save_all=True, append_images=frames[1:], duration=200,
-                  loop=0)
+    return encode(frames[0], "GIF", save_all=True, append_images=frames[1:], duration=200, loop=0)
 
 
 def cmyk_jpeg(size=(640, 480)) -> bytes:
@@ -80,12 +88,20 @@ def grey16_png(size=(300, 200), level: int = 40000) -> bytes:
 
 def _png(width: int, height: int, depth: int, colour_type: int, raw: bytes) -> bytes:
     def chunk(kind: bytes, body: bytes) -> bytes:
-        return struct.pack(">I", len(body)) + kind + body + struct.pack(
-            ">I", zlib.crc32(kind + body) & 0xFFFFFFFF)
+        return (
+            struct.pack(">I", len(body))
+            + kind
+            + body
+            + struct.pack(">I", zlib.crc32(kind + body) & 0xFFFFFFFF)
+        )
 
     header = struct.pack(">IIBBBBB", width, height, depth, colour_type, 0, 0, 0)
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(
-        b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b"")
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(raw))
+        + chunk(b"IEND", b"")
+    )
 
 
 def rgb16_png(size=(200, 100)) -> bytes:

@@ -169,8 +169,9 @@ def test_a_screenshot_that_is_rgba_but_opaque_is_stored_as_jpeg(app):
 def test_a_palette_gif_with_a_transparent_colour_stays_see_through_as_png(app):
     image = picture((200, 100)).convert("P")
     corner = image.getpixel((199, 99))
-    photo = services.save_photo(upload(encode(image, "GIF", transparency=corner), "t.gif"),
-                                "case", 1)
+    photo = services.save_photo(
+        upload(encode(image, "GIF", transparency=corner), "t.gif"), "case", 1
+    )
     out, _data = stored(app, photo)
     assert photo.path.endswith(".png") and out.mode == "RGBA"
     assert out.getpixel((199, 99))[3] == 0 and out.getpixel((5, 5))[3] == 255
@@ -178,38 +179,40 @@ def test_a_palette_gif_with_a_transparent_colour_stays_see_through_as_png(app):
 
 # ---------------------------------------------------------------- decoded small
 
+
 def test_a_12_megapixel_phone_photo_is_never_decoded_at_full_size(app, decoded):
-    photo = services.save_photo(upload(jpeg_with_gps(size=(4000, 3000), orientation=6)),
-                                "case", 1)
+    photo = services.save_photo(upload(jpeg_with_gps(size=(4000, 3000), orientation=6)), "case", 1)
     # draft(): libjpeg decodes at half scale, 2000 × 1500, a quarter of the pixels.
     assert decoded == [(2000, 1500)]
     assert (photo.width, photo.height) == (1500, 2000)
 
 
 def test_a_27_megapixel_photo_is_decoded_at_half_and_shrunk_to_2560(app, decoded):
-    photo = services.save_photo(upload(jpeg_with_gps(size=(6000, 4500), orientation=1)),
-                                "case", 1)
+    photo = services.save_photo(upload(jpeg_with_gps(size=(6000, 4500), orientation=1)), "case", 1)
     assert decoded == [(3000, 2250)]
     assert (photo.width, photo.height) == (2560, 1920)
 
 
-@pytest.mark.parametrize("size,kept", [
-    pytest.param((6000, 1000), (2000, 334), id="reduced-by-3"),
-    pytest.param((5500, 1000), (2560, 465), id="reduced-by-2-then-resized"),
-    pytest.param((4000, 3000), (2000, 1500), id="12MP-like-a-jpeg"),
-])
+@pytest.mark.parametrize(
+    "size,kept",
+    [
+        pytest.param((6000, 1000), (2000, 334), id="reduced-by-3"),
+        pytest.param((5500, 1000), (2560, 465), id="reduced-by-2-then-resized"),
+        pytest.param((4000, 3000), (2000, 1500), id="12MP-like-a-jpeg"),
+    ],
+)
 def test_a_big_png_is_reduced_by_a_whole_factor_then_to_the_long_side(app, size, kept):
     photo = services.save_photo(upload(encode(picture(size), "PNG"), "pano.png"), "case", 1)
     assert (photo.width, photo.height) == kept
 
 
 def test_small_photos_keep_their_size(app, decoded):
-    photo = services.save_photo(upload(jpeg_with_gps(size=(1600, 1200), orientation=1)),
-                                "case", 1)
+    photo = services.save_photo(upload(jpeg_with_gps(size=(1600, 1200), orientation=1)), "case", 1)
     assert decoded == [(1600, 1200)] and (photo.width, photo.height) == (1600, 1200)
 
 
 # ---------------------------------------------------------------- what is refused
+
 
 def test_too_many_pixels_is_refused_from_the_header_before_decoding(app, budget, decoded):
     budget(1_000_000)
@@ -221,11 +224,14 @@ def test_too_many_pixels_is_refused_from_the_header_before_decoding(app, budget,
     assert decoded == []
 
 
-@pytest.mark.parametrize("width,height", [
-    pytest.param(8000, 8000, id="64MP-above-our-budget"),
-    pytest.param(10_000, 10_000, id="100MP-Pillow-warns"),
-    pytest.param(100_000, 100_000, id="10GP-Pillow-refuses"),
-])
+@pytest.mark.parametrize(
+    "width,height",
+    [
+        pytest.param(8000, 8000, id="64MP-above-our-budget"),
+        pytest.param(10_000, 10_000, id="100MP-Pillow-warns"),
+        pytest.param(100_000, 100_000, id="10GP-Pillow-refuses"),
+    ],
+)
 def test_a_decompression_bomb_header_is_refused_with_413(app, decoded, width, height):
     """A few hundred bytes claiming gigapixels: Pillow's own guard may fire (a warning, an
     error under filterwarnings=error, or DecompressionBombError); all end as one refusal."""
@@ -235,15 +241,18 @@ def test_a_decompression_bomb_header_is_refused_with_413(app, decoded, width, he
     assert decoded == []
 
 
-@pytest.mark.parametrize("data,name", [
-    pytest.param(truncated(jpeg_with_gps()), "cut.jpg", id="truncated-jpeg"),
-    pytest.param(truncated(in_format("PNG")), "cut.png", id="truncated-png"),
-    pytest.param(truncated(in_format("HEIF")), "cut.heic", id="truncated-heic"),
-    pytest.param(text_file(), "notes.jpg", id="text-named-jpg"),
-    pytest.param(encode(picture((50, 50)), "PDF"), "scan.jpg", id="pdf-pillow-could-open"),
-    pytest.param(encode(picture((32, 32)), "ICO"), "icon.png", id="icon-pillow-could-open"),
-    pytest.param(b"", "empty.jpg", id="empty-file"),
-])
+@pytest.mark.parametrize(
+    "data,name",
+    [
+        pytest.param(truncated(jpeg_with_gps()), "cut.jpg", id="truncated-jpeg"),
+        pytest.param(truncated(in_format("PNG")), "cut.png", id="truncated-png"),
+        pytest.param(truncated(in_format("HEIF")), "cut.heic", id="truncated-heic"),
+        pytest.param(text_file(), "notes.jpg", id="text-named-jpg"),
+        pytest.param(encode(picture((50, 50)), "PDF"), "scan.jpg", id="pdf-pillow-could-open"),
+        pytest.param(encode(picture((32, 32)), "ICO"), "icon.png", id="icon-pillow-could-open"),
+        pytest.param(b"", "empty.jpg", id="empty-file"),
+    ],
+)
 def test_what_is_not_a_photo_is_refused_with_422_naming_the_formats(app, data, name):
     with pytest.raises(Refused) as refused:
         services.prepare_photo(upload(data, name), field="after_photo")
@@ -253,6 +262,7 @@ def test_what_is_not_a_photo_is_refused_with_422_naming_the_formats(app, data, n
 
 
 # ---------------------------------------------------------------- the upload itself
+
 
 def test_preparing_leaves_the_upload_stream_open_and_whole(app):
     """Pillow used to close the upload while checking a PNG, and storing it then failed."""

@@ -48,12 +48,13 @@ GOOD = [
 
 BAD = [
     pytest.param(bomb_png(), "bomb.png", 413, "has too many pixels", id="bomb-10GP"),
-    pytest.param(bomb_png(10_000, 10_000), "bomb.png", 413, "has too many pixels",
-                 id="bomb-100MP-warning"),
-    pytest.param(in_format("PNG", size=(1200, 1000)), "big.png", 413, "1200 × 1000 pixels",
-                 id="over-budget"),
-    pytest.param(truncated(jpeg_with_gps()), "cut.jpg", 422, "is not a photo",
-                 id="truncated"),
+    pytest.param(
+        bomb_png(10_000, 10_000), "bomb.png", 413, "has too many pixels", id="bomb-100MP-warning"
+    ),
+    pytest.param(
+        in_format("PNG", size=(1200, 1000)), "big.png", 413, "1200 × 1000 pixels", id="over-budget"
+    ),
+    pytest.param(truncated(jpeg_with_gps()), "cut.jpg", 422, "is not a photo", id="truncated"),
     pytest.param(text_file(), "notes.jpg", 422, "is not a photo", id="text-as-jpg"),
 ]
 
@@ -127,6 +128,7 @@ def decoded_before_any_write(happened: list[str]) -> bool:
 
 # ---------------------------------------------------------------- a resident's /report
 
+
 @pytest.mark.parametrize("data,name", GOOD)
 def test_report_takes_every_format_anonymously(app, client, world, data, name):
     response = post_files(client, "/report", report_form(world, photos=files((data, name))))
@@ -140,19 +142,21 @@ def test_report_takes_every_format_anonymously(app, client, world, data, name):
 
 
 @pytest.mark.parametrize("data,name,status,words", BAD)
-def test_report_refusing_a_photo_keeps_everything_typed(client, world, data, name, status,
-                                                       words):
+def test_report_refusing_a_photo_keeps_everything_typed(client, world, data, name, status, words):
     before = counts()
     good = (in_format("PNG", size=(300, 200)), "ok.png")
-    response = post_files(client, "/report", report_form(world, photos=files(good,
-                                                                            (data, name))))
+    response = post_files(client, "/report", report_form(world, photos=files(good, (data, name))))
     assert_kept(response, "photos", status, words, before, (TYPED, "李阿姨", "13912345678"))
     assert name in errors_at(response.get_data(as_text=True), "photos")[0]
 
 
 def test_report_with_six_photos_decodes_them_all_before_writing(client, world, timeline):
-    photos = files(*[(in_format(fmt, size=(900, 700)), f"p.{fmt.lower()}")
-                     for fmt in ("JPEG", "PNG", "GIF", "WEBP", "TIFF", "HEIF")])
+    photos = files(
+        *[
+            (in_format(fmt, size=(900, 700)), f"p.{fmt.lower()}")
+            for fmt in ("JPEG", "PNG", "GIF", "WEBP", "TIFF", "HEIF")
+        ]
+    )
     response = post_files(client, "/report", report_form(world, photos=photos))
     assert response.status_code == 302
     assert timeline.count("decode") == 6 and decoded_before_any_write(timeline), timeline
@@ -160,6 +164,7 @@ def test_report_with_six_photos_decodes_them_all_before_writing(client, world, t
 
 
 # ---------------------------------------------------------------- the staff's intake
+
 
 @pytest.mark.parametrize("data,name", [GOOD[0], GOOD[2], GOOD[4]])
 def test_staff_intake_takes_png_tiff_and_heic(app, client, auth, world, timeline, data, name):
@@ -173,20 +178,22 @@ def test_staff_intake_takes_png_tiff_and_heic(app, client, auth, world, timeline
 
 
 @pytest.mark.parametrize("data,name,status,words", BAD)
-def test_staff_intake_refusing_a_photo_keeps_everything_typed(client, auth, world, data, name,
-                                                             status, words):
+def test_staff_intake_refusing_a_photo_keeps_everything_typed(
+    client, auth, world, data, name, status, words
+):
     auth.login(world.staff)
     before = counts()
-    response = post_files(client, "/cases/new",
-                          form_of(world, description=TYPED, photos=files((data, name))))
+    response = post_files(
+        client, "/cases/new", form_of(world, description=TYPED, photos=files((data, name)))
+    )
     assert_kept(response, "photos", status, words, before, (TYPED, "李阿姨"))
 
 
 # ---------------------------------------------------------------- the field worker
 
+
 @pytest.mark.parametrize("door", ["signed-in", "job-link"])
-def test_visit_takes_png_gif_and_tiff_decoded_before_writing(client, auth, world, timeline,
-                                                             door):
+def test_visit_takes_png_gif_and_tiff_decoded_before_writing(client, auth, world, timeline, door):
     case = world.case("accepted")
     if door == "signed-in":
         auth.login(world.worker)
@@ -194,8 +201,9 @@ def test_visit_takes_png_gif_and_tiff_decoded_before_writing(client, auth, world
     else:
         url = f"/j/{cases.job_link_token(case)}/visit"
     del timeline[:]
-    photos = files((in_format("PNG"), "a.png"), (animated_gif(), "b.gif"),
-                   (in_format("TIFF"), "c.tif"))
+    photos = files(
+        (in_format("PNG"), "a.png"), (animated_gif(), "b.gif"), (in_format("TIFF"), "c.tif")
+    )
     response = post_files(client, url, {"found": "卫生间通了，厨房仍堵", "photos": photos})
     assert response.status_code == 302, field_errors(response.get_data(as_text=True))
     assert decoded_before_any_write(timeline), timeline
@@ -205,30 +213,38 @@ def test_visit_takes_png_gif_and_tiff_decoded_before_writing(client, auth, world
 
 
 @pytest.mark.parametrize("data,name,status,words", BAD)
-def test_visit_refusing_a_photo_keeps_what_was_found(client, auth, world, data, name, status,
-                                                    words):
+def test_visit_refusing_a_photo_keeps_what_was_found(
+    client, auth, world, data, name, status, words
+):
     case = world.case("accepted")
     auth.login(world.worker)
     before = counts()
-    response = post_files(client, f"/jobs/{case.id}/visit",
-                          {"found": "卫生间通了，厨房仍堵", "photos": files((data, name))})
+    response = post_files(
+        client,
+        f"/jobs/{case.id}/visit",
+        {"found": "卫生间通了，厨房仍堵", "photos": files((data, name))},
+    )
     assert_kept(response, "photos", status, words, before, ("卫生间通了，厨房仍堵",))
     db.session.expire_all()
     assert db.session.get(Case, case.id).status == "accepted"
 
 
 def done_form(after):
-    return {"root_cause": "头发、塑料袋", "follow_up": "定期疏通", "note": "",
-            "after_photo": files(after)[0]}
+    return {
+        "root_cause": "头发、塑料袋",
+        "follow_up": "定期疏通",
+        "note": "",
+        "after_photo": files(after)[0],
+    }
 
 
-def test_done_takes_a_heic_after_photo_decoded_before_writing(app, client, auth, world,
-                                                             timeline):
+def test_done_takes_a_heic_after_photo_decoded_before_writing(app, client, auth, world, timeline):
     case = world.case("in_progress")
     auth.login(world.worker)
     del timeline[:]
-    response = post_files(client, f"/jobs/{case.id}/done",
-                          done_form((in_format("HEIF"), "IMG_0002.HEIC")))
+    response = post_files(
+        client, f"/jobs/{case.id}/done", done_form((in_format("HEIF"), "IMG_0002.HEIC"))
+    )
     assert response.status_code == 302, field_errors(response.get_data(as_text=True))
     assert decoded_before_any_write(timeline), timeline
     photo = db.session.scalar(select(Photo).where(Photo.kind == "after"))
@@ -237,8 +253,9 @@ def test_done_takes_a_heic_after_photo_decoded_before_writing(app, client, auth,
 
 
 @pytest.mark.parametrize("data,name,status,words", BAD)
-def test_done_refusing_the_after_photo_keeps_cause_and_follow_up(client, auth, world, data,
-                                                                 name, status, words):
+def test_done_refusing_the_after_photo_keeps_cause_and_follow_up(
+    client, auth, world, data, name, status, words
+):
     case = world.case("in_progress")
     auth.login(world.worker)
     before = counts()
@@ -250,8 +267,8 @@ def test_done_refusing_the_after_photo_keeps_cause_and_follow_up(client, auth, w
 
 # ---------------------------------------------------------------- a bike at a drive
 
-def test_bike_register_takes_a_png_and_refuses_a_bomb_at_the_field(client, auth, make,
-                                                                  drives):  # noqa: F811
+
+def test_bike_register_takes_a_png_and_refuses_a_bomb_at_the_field(client, auth, make, drives):  # noqa: F811
     from coordinator.bikes.models import Bike
 
     drive = drives.drive()
@@ -259,14 +276,24 @@ def test_bike_register_takes_a_png_and_refuses_a_bomb_at_the_field(client, auth,
     db.session.commit()
     auth.login(staff)
     url = f"/events/{drive.id}/bikes"
-    response = post_files(client, url, {"colour": "black", "location": "车棚东侧",
-                                        "photo": files((in_format("PNG"), "bike.png"))[0]})
+    response = post_files(
+        client,
+        url,
+        {
+            "colour": "black",
+            "location": "车棚东侧",
+            "photo": files((in_format("PNG"), "bike.png"))[0],
+        },
+    )
     assert response.status_code == 302, field_errors(response.get_data(as_text=True))
     bike = db.session.scalar(select(Bike))
     assert db.session.scalar(select(Photo.owner_id).where(Photo.owner_type == "bike")) == bike.id
 
-    response = post_files(client, url, {"colour": "black", "location": "车棚西侧",
-                                        "photo": files((bomb_png(), "bomb.png"))[0]})
+    response = post_files(
+        client,
+        url,
+        {"colour": "black", "location": "车棚西侧", "photo": files((bomb_png(), "bomb.png"))[0]},
+    )
     html = response.get_data(as_text=True)
     assert response.status_code == 413 and errors_at(html, "photo"), field_errors(html)
     assert "车棚西侧" in html

@@ -23,15 +23,15 @@ def registry(monkeypatch):
 
 @pytest.fixture
 def photo(app):
-    saved = services.save_photo(upload(jpeg_with_gps(size=(900, 600), orientation=1)),
-                                "case", 7)
+    saved = services.save_photo(upload(jpeg_with_gps(size=(900, 600), orientation=1)), "case", 7)
     db.session.commit()
     return saved
 
 
 @pytest.mark.parametrize("suffix", ["", "/thumb"])
-def test_signed_in_viewer_allowed_sees_photo_privately_cached(client, auth, make, registry,
-                                                               photo, suffix):
+def test_signed_in_viewer_allowed_sees_photo_privately_cached(
+    client, auth, make, registry, photo, suffix
+):
     staff = make.user("staff")
     make.commit()
     registry.register_viewer("case", lambda user, owner_id: owner_id == 7 and user.id == staff.id)
@@ -103,5 +103,6 @@ def test_token_is_not_checked_by_the_signed_in_viewer(client, auth, make, regist
 def test_photo_url_helper_carries_the_token(app, photo):
     with app.test_request_context():
         assert services.photo_url(photo) == f"/photos/{photo.id}"
-        assert services.photo_url(photo, thumb=True, token="abc") == \
-            f"/photos/{photo.id}/thumb?t=abc"
+        assert (
+            services.photo_url(photo, thumb=True, token="abc") == f"/photos/{photo.id}/thumb?t=abc"
+        )

@@ -50,8 +50,9 @@ def test_gps_exif_and_comment_are_stripped_and_orientation_applied(app, make):
 
 
 def test_thumbnail_is_at_most_400_px(app):
-    photo = services.save_photo(upload(jpeg_with_gps(size=(1600, 1200), orientation=1)),
-                                "case", 2, kind="after")
+    photo = services.save_photo(
+        upload(jpeg_with_gps(size=(1600, 1200), orientation=1)), "case", 2, kind="after"
+    )
     db.session.commit()
     with Image.open(Path(app.config["UPLOAD_FOLDER"]) / photo.thumb_path) as thumb:
         thumb.load()
@@ -63,8 +64,9 @@ def test_thumbnail_is_at_most_400_px(app):
 def test_very_large_photo_is_shrunk_to_max_side(app):
     app.config["PHOTO_MAX_SIDE"] = 1000
     try:
-        photo = services.save_photo(upload(jpeg_with_gps(size=(2000, 1000), orientation=1)),
-                                    "case", 2)
+        photo = services.save_photo(
+            upload(jpeg_with_gps(size=(2000, 1000), orientation=1)), "case", 2
+        )
     finally:
         app.config["PHOTO_MAX_SIDE"] = 2560
     assert (photo.width, photo.height) == (1000, 500)
@@ -118,8 +120,7 @@ def test_prepare_photos_skips_empty_inputs_and_caps_the_count(app):
     prepared = services.prepare_photos([empty, upload(jpeg_with_gps())])
     assert len(prepared) == 1 and prepared[0].data[:2] == b"\xff\xd8"
     with pytest.raises(Refused) as refused:
-        services.prepare_photos([upload(jpeg_with_gps()) for _ in range(3)], "pics",
-                                max_count=2)
+        services.prepare_photos([upload(jpeg_with_gps()) for _ in range(3)], "pics", max_count=2)
     assert (refused.value.status, refused.value.field) == (422, "pics")
     assert files_in(app) == []
 
