@@ -68,11 +68,16 @@ def create_app(config=None) -> Flask:
 
     for name in DOMAINS:
         module = import_module(f"coordinator.{name}")
-        # Views attach to the blueprint when routes.py is imported; importing a domain's
+        # A domain's blueprint.py is its URL map (it imports its views); other domains' views
+        # attach to the blueprint when routes.py is imported. Either way, importing a domain's
         # models or services elsewhere never drags its routes (and their imports) along.
-        if find_spec(f"coordinator.{name}.routes"):
-            import_module(f"coordinator.{name}.routes")
-        app.register_blueprint(module.bp)
+        if find_spec(f"coordinator.{name}.blueprint"):
+            urls = import_module(f"coordinator.{name}.blueprint")
+        else:
+            if find_spec(f"coordinator.{name}.routes"):
+                import_module(f"coordinator.{name}.routes")
+            urls = module
+        app.register_blueprint(urls.bp)
         if hasattr(module, "init_app"):
             module.init_app(app)
 

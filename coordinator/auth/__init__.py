@@ -1,8 +1,8 @@
-"""Signing in, roles, and the people who use the coordinator."""
+"""Signing in, roles, and the people who use the coordinator.
 
-from flask import Blueprint
-
-bp = Blueprint("auth", __name__)
+blueprint.py is the URL map; queries.py reads the people list (one scope rule, `visible`);
+services.py signs in and out and changes accounts.
+"""
 
 
 def init_app(app):

@@ -2,7 +2,7 @@ from wtforms import BooleanField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
 from coordinator.access import ROLES
-from coordinator.forms import FlaskForm, Mobile, SearchForm, normalise_phone, options
+from coordinator.forms import FlaskForm, Mobile, normalise_phone, options
 from coordinator.i18n import lazy_gettext as _l
 
 
@@ -38,12 +38,3 @@ class UserForm(FlaskForm):
         validators=[Optional(), Length(min=8, max=128, message=_l("Use 8 to 128 characters."))],
     )
     active = BooleanField(_l("Account active"), default=True)
-
-
-class UserSearchForm(SearchForm):
-    q = StringField(_l("Search by name or number"), validators=[Length(max=40)])
-    role = SelectField(
-        _l("Role"),
-        choices=options([("", _l("All roles"))] + list(ROLES.items())),
-        validators=[Optional()],
-    )

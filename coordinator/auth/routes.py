@@ -3,24 +3,23 @@ from flask_login import current_user, login_user, logout_user
 
 from coordinator import access
 from coordinator.access import OFFICE, SIGNED_IN, allow, public
-from coordinator.auth import bp, services
-from coordinator.auth.forms import LoginForm, UserForm, UserSearchForm
+from coordinator.auth import queries, services
+from coordinator.auth.forms import LoginForm, UserForm
 from coordinator.core.security import local_target
 from coordinator.extensions import limiter
-from coordinator.forms import ButtonForm
+from coordinator.filters import chosen, options
 from coordinator.i18n import gettext as _
 from coordinator.paging import page_number
-from coordinator.places.services import community_choices
+from coordinator.places.queries import community_choices
 from coordinator.rendering import render
-from coordinator.rules import Refused, attach_to_form, refuse_page
-from coordinator.teams.services import team_choices
+from coordinator.rules import Refused, show_refusal
+from coordinator.teams.queries import team_choices
 
 
 def _login_limit() -> str:
     return current_app.config["LOGIN_RATE_LIMIT"]
 
 
-@bp.route("/login", methods=["GET", "POST"])
 @public
 @limiter.limit(_login_limit, methods=["POST"])
 def login():
@@ -37,7 +36,6 @@ def login():
     return render("auth/login.html", status=status, form=form)
 
 
-@bp.post("/logout")
 @allow(SIGNED_IN)
 def logout():
     """Sign out on every device: the issue's rule for a shared or lost phone."""
@@ -54,48 +52,40 @@ def _user_form(form: UserForm) -> UserForm:
     return form
 
 
-@bp.get("/people")
 @allow(OFFICE)
 def users():
-    search = UserSearchForm(request.args)
-    search.validate()
-    page = services.list_users(
-        current_user,
-        search.q.data or "",
-        search.role.data or "",
-        page_number(),
-        current_app.config["PER_PAGE"],
-    )
-    return render("auth/users.html", search=search, page=page)
+    """The people list; its filters come from the query string."""
+    roles = [("", _("All roles")), *access.ROLES.items()]
+    q, role = request.args.get("q") or "", chosen(roles, request.args.get("role"))
+    page = queries.people_page(current_user, q, role, page_number(), current_app.config["PER_PAGE"])
+    return render("auth/users.html", q=q, role_filter=options(roles, role), page=page)
 
 
-@bp.route("/people/new", methods=["GET", "POST"])
 @allow(OFFICE)
 def new_user():
     return _edit_user(None)
 
 
-@bp.route("/people/<int:user_id>", methods=["GET", "POST"])
 @allow(OFFICE)
 def edit_user(user_id: int):
-    user = services.get_user(current_user, user_id)
+    user = queries.get_user(current_user, user_id)
     access.require(user is not None)
     return _edit_user(user)
 
 
 def _edit_user(user):
+    def page(status, form):
+        return render("auth/user_form.html", status=status, form=form, user=user)
+
     form = _user_form(UserForm(obj=user))
     if form.validate_on_submit():
         try:
             saved = services.save_user(current_user, form.data, user)
         except Refused as refused:
-            if not attach_to_form(form, refused):
-                refuse_page(refused)
-            return render("auth/user_form.html", status=refused.status, form=form, user=user)
+            return show_refusal(refused, form, page)
         if saved.id == current_user.id:
             # Changing one's own password ends one's other sessions, not this one.
             login_user(saved)
         flash(_("Saved %(name)s.", name=saved.name), "success")
         return redirect(url_for("auth.users"))
-    status = 422 if form.is_submitted() else 200
-    return render("auth/user_form.html", status=status, form=form, user=user, button=ButtonForm())
+    return page(422 if form.is_submitted() else 200, form)

@@ -4,7 +4,7 @@ management through coordinator.work.unit_of_work)."""
 from functools import cache
 
 from flask import current_app
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import func, select, update
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from coordinator import access
@@ -13,7 +13,6 @@ from coordinator.extensions import db
 from coordinator.forms import normalise_phone
 from coordinator.i18n import lazy_gettext as _l
 from coordinator.i18n import utcnow
-from coordinator.paging import paginate
 from coordinator.rules import Refused
 from coordinator.work import unit_of_work
 
@@ -55,32 +54,6 @@ def end_sessions(user_id: int) -> None:
             .values(session_token=new_session_token())
             .execution_options(synchronize_session="evaluate")
         )
-
-
-def users_query(actor: User, q: str = "", role: str = ""):
-    """The people the actor may manage: everyone for an admin, their community for staff."""
-    stmt = select(User).order_by(User.name, User.id)
-    if actor.role == access.STAFF:
-        stmt = stmt.where(User.community_id == actor.community_id)
-    if q:
-        like = f"%{q.strip()}%"
-        stmt = stmt.where(or_(User.name.like(like), User.phone.like(like)))
-    if role:
-        stmt = stmt.where(User.role == role)
-    return stmt
-
-
-def list_users(actor: User, q: str, role: str, page: int, per_page: int):
-    return paginate(users_query(actor, q, role), page, per_page)
-
-
-def get_user(actor: User, user_id: int) -> User | None:
-    user = db.session.get(User, user_id)
-    if user is None:
-        return None
-    if actor.role == access.STAFF and user.community_id != actor.community_id:
-        return None
-    return user
 
 
 def grantable_roles(actor: User) -> list[str]:

@@ -3,10 +3,8 @@ full exports, where an admin who needs ID numbers unmasked says for what officia
 
     from coordinator.exports.files import to_csv, to_xlsx, mask_id_number
     from coordinator.exports.services import log_full_export
+
+blueprint.py is the URL map; queries.py reads the log; services.py writes it.
 """
 
-from flask import Blueprint
-
-bp = Blueprint("exports", __name__, url_prefix="/exports")
-
-from coordinator.exports import models, routes  # noqa: E402,F401
+from coordinator.exports import models  # noqa: F401

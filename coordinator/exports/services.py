@@ -2,14 +2,10 @@
 
 import json
 
-from sqlalchemy import select
-from sqlalchemy.orm import joinedload
-
 from coordinator import access
 from coordinator.exports.models import FullExport
 from coordinator.extensions import db
 from coordinator.i18n import lazy_gettext as _l
-from coordinator.paging import paginate
 from coordinator.rules import Refused
 from coordinator.work import unit_of_work
 
@@ -52,13 +48,3 @@ def _plain(filters: dict) -> dict:
         for key, value in filters.items()
         if value not in (None, "", 0)
     }
-
-
-def full_exports(page: int, per_page: int):
-    """The log, newest first, for admins."""
-    stmt = (
-        select(FullExport)
-        .options(joinedload(FullExport.user))
-        .order_by(FullExport.created_at.desc(), FullExport.id.desc())
-    )
-    return paginate(stmt, page, per_page)

@@ -4,11 +4,10 @@ then delivered by a background worker (RQ on Redis when REDIS_URL is set, in-pro
     from coordinator.notifications.services import queue
     queue("case_dispatched", phone, text, channel="sms", about=("case", case.id))
     queue("event_reminder", phone, text, send_at=starts_at - timedelta(hours=2))
+
+blueprint.py is the URL map (the outbox page) and the `flask notifications` commands;
+queries.py reads the outbox page; services.py writes and delivers messages.
 """
-
-from flask import Blueprint
-
-bp = Blueprint("notifications", __name__, cli_group="notifications")
 
 DEFAULTS = {
     "NOTIFY_MAX_ATTEMPTS": 8,
@@ -64,4 +63,4 @@ def init_app(app):
     app.after_request(kick.after_request)
 
 
-from coordinator.notifications import cli, models, routes  # noqa: E402,F401
+from coordinator.notifications import models  # noqa: E402,F401

@@ -1,4 +1,5 @@
-"""`flask notifications deliver [--loop]` and `flask notifications worker` for production."""
+"""`flask notifications deliver [--loop]` and `flask notifications worker` for production
+(added to the blueprint's command group in blueprint.py)."""
 
 import signal
 import threading
@@ -6,9 +7,10 @@ import time
 
 import click
 from flask import current_app
+from flask.cli import with_appcontext
 
 from coordinator.extensions import db
-from coordinator.notifications import bp, services
+from coordinator.notifications import services
 
 
 def _poll_forever(app, interval: float, limit: int, stop: threading.Event | None = None):
@@ -33,7 +35,8 @@ def _poll_forever(app, interval: float, limit: int, stop: threading.Event | None
                 time.sleep(interval)
 
 
-@bp.cli.command("deliver")
+@click.command("deliver")
+@with_appcontext
 @click.option("--loop", is_flag=True, help="Keep delivering until stopped.")
 @click.option("--interval", default=None, type=float, help="Seconds between polls.")
 @click.option("--limit", default=100, show_default=True, help="Messages per run.")
@@ -50,7 +53,8 @@ def deliver_command(loop, interval, limit):
         click.echo("Stopped.")
 
 
-@bp.cli.command("worker")
+@click.command("worker")
+@with_appcontext
 @click.option("--interval", default=None, type=float, help="Seconds between polls.")
 def worker_command(interval):
     """The delivery worker: an RQ worker on the queue when REDIS_URL is set, plus a poller."""

@@ -4,12 +4,21 @@ from sqlalchemy import DateTime, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from coordinator.extensions import db
+from coordinator.i18n import lazy_gettext as _l
 from coordinator.i18n import utcnow
 
 PENDING, SENDING, SENT, FAILED = "pending", "sending", "sent", "failed"
 # A claimed message is "sending" until its lease (next_attempt_at) runs out; a worker that died
 # mid-send leaves it due again then, so nothing waits forever on a dead worker.
 DUE = (PENDING, SENDING)
+# How the outbox page shows each status: its word and its badge's colour.
+STATUS_LABELS = {
+    PENDING: _l("Waiting"),
+    SENDING: _l("Sending"),
+    SENT: _l("Sent"),
+    FAILED: _l("Failed"),
+}
+STATUS_TONES = {PENDING: "blue", SENDING: "orange", SENT: "green", FAILED: "red"}
 
 
 class OutboxMessage(db.Model):

@@ -1,25 +1,28 @@
+"""The outbox's views (their URLs: blueprint.py)."""
+
 from flask import current_app, flash, redirect, request, url_for
 
 from coordinator import access
 from coordinator.access import ADMIN, allow
+from coordinator.filters import chosen, options
 from coordinator.forms import ButtonForm
 from coordinator.i18n import gettext as _
-from coordinator.notifications import bp, services
-from coordinator.notifications.forms import STATUS_LABELS, STATUS_TONES, OutboxFilterForm
+from coordinator.notifications import queries, services
+from coordinator.notifications.models import STATUS_LABELS, STATUS_TONES
 from coordinator.paging import page_number
 from coordinator.rendering import render
-from coordinator.rules import Refused, refuse_page
 
 
 def outbox_context():
-    """The outbox page and its list fragment share this."""
-    search = OutboxFilterForm(request.args)
-    status = search.status.data if search.validate() else ""
-    page = services.search_outbox(
-        status=status or "", page=page_number(), per_page=current_app.config["PER_PAGE"]
+    """The outbox page and its list fragment share this; the filter comes from the query
+    string."""
+    statuses = [("", _("All")), *STATUS_LABELS.items()]
+    status = chosen(statuses, request.args.get("status"))
+    page = queries.outbox_page(
+        status=status, page=page_number(), per_page=current_app.config["PER_PAGE"]
     )
     return {
-        "search": search,
+        "status_filter": options(statuses, status),
         "page": page,
         "button": ButtonForm(),
         "status_labels": STATUS_LABELS,
@@ -28,21 +31,14 @@ def outbox_context():
     }
 
 
-@bp.get("/outbox")
 @allow(ADMIN)
 def outbox():
     return render("notifications/outbox.html", **outbox_context())
 
 
-@bp.post("/outbox/<int:message_id>/retry")
 @allow(ADMIN)
 def retry(message_id: int):
-    if not ButtonForm().validate_on_submit():
-        refuse_page(Refused(_("The form expired; please try again."), status=400))
-    try:
-        message = services.retry_now(message_id)
-    except Refused as refused:
-        refuse_page(refused)
+    message = services.retry_now(message_id)
     access.require(message is not None)
     if request.headers.get("HX-Request") and request.headers.get("HX-Target") == "outbox_list":
         return render("notifications/outbox.html", **outbox_context())  # the badge says it

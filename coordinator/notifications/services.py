@@ -25,7 +25,6 @@ from coordinator.notifications.models import (
     OutboxMessage,
 )
 from coordinator.notifications.senders import sender_for
-from coordinator.paging import Page, paginate
 from coordinator.rules import Refused
 from coordinator.work import unit_of_work, update_where
 
@@ -33,6 +32,28 @@ OUTBOX_DUE = "outbox.due"  # session.info: this transaction added a message due 
 
 
 def queue(
+    kind: str, recipient: str, body: str, *, send_at: datetime | None = None, **details
+) -> OutboxMessage:
+    """Add a message to the outbox in the caller's transaction; never commits.
+
+    The message exists exactly when the change that caused it does: if the caller rolls back,
+    the message is gone too, and once committed a worker will deliver it. `send_at` (naive
+    UTC) holds it back until then, e.g. an event reminder for the day before. details: see
+    _fields (channel, subject, user_id, about).
+    """
+    message = OutboxMessage(**_fields(kind, recipient, body, **details))
+    if send_at is not None:
+        message.next_attempt_at = send_at
+    db.session.add(message)
+    return message
+
+
+def message_row(kind: str, recipient: str, body: str, *, send_at: datetime, **details) -> dict:
+    """A message held back until `send_at`, as a row for queue_rows (details: see _fields)."""
+    return {**_fields(kind, recipient, body, **details), "next_attempt_at": send_at}
+
+
+def _fields(
     kind: str,
     recipient: str,
     body: str,
@@ -41,22 +62,7 @@ def queue(
     subject: str = "",
     user_id: int | None = None,
     about: tuple[str, int] | None = None,
-    send_at: datetime | None = None,
-) -> OutboxMessage:
-    """Add a message to the outbox in the caller's transaction; never commits.
-
-    The message exists exactly when the change that caused it does: if the caller rolls back,
-    the message is gone too, and once committed a worker will deliver it. `send_at` (naive
-    UTC) holds it back until then, e.g. an event reminder for the day before.
-    """
-    message = OutboxMessage(**_fields(kind, recipient, body, channel, subject, user_id, about))
-    if send_at is not None:
-        message.next_attempt_at = send_at
-    db.session.add(message)
-    return message
-
-
-def _fields(kind, recipient, body, channel, subject, user_id, about) -> dict:
+) -> dict:
     """A message's columns, for queue (an ORM row) and message_row (a row for one INSERT)."""
     return {
         "kind": kind,
@@ -67,24 +73,6 @@ def _fields(kind, recipient, body, channel, subject, user_id, about) -> dict:
         "user_id": user_id,
         "subject_type": about[0] if about else "",
         "subject_id": about[1] if about else None,
-    }
-
-
-def message_row(
-    kind: str,
-    recipient: str,
-    body: str,
-    *,
-    channel: str = "sms",
-    subject: str = "",
-    user_id: int | None = None,
-    about: tuple[str, int] | None = None,
-    send_at: datetime,
-) -> dict:
-    """A message held back until `send_at`, as a row for queue_rows."""
-    return {
-        **_fields(kind, recipient, body, channel, subject, user_id, about),
-        "next_attempt_at": send_at,
     }
 
 
@@ -206,17 +194,6 @@ def deliver_due(limit: int = 100) -> DeliveryRun:
             run.sent += 1
             _finish(message_id, token, status=SENT, sent_at=utcnow(), last_error="")
     return run
-
-
-# ---- the outbox page ------------------------------------------------------------------------
-
-
-def search_outbox(status: str = "", page: int = 1, per_page: int = 25) -> Page:
-    """Newest first, optionally one status; admins see every message."""
-    stmt = select(OutboxMessage).order_by(OutboxMessage.id.desc())
-    if status:
-        stmt = stmt.where(OutboxMessage.status == status)
-    return paginate(stmt, page, per_page)
 
 
 def retry_now(message_id: int) -> OutboxMessage | None:

@@ -1,5 +1,5 @@
-"""The map of the subdistrict: communities, compounds, buildings, entrances, grids."""
+"""The map of the subdistrict: communities, compounds, buildings, entrances, grids.
 
-from flask import Blueprint
-
-bp = Blueprint("places", __name__, url_prefix="/places")
+blueprint.py is the URL map; queries.py reads the map (staff see their own community, admins
+all of it); services.py changes it.
+"""

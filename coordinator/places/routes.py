@@ -1,128 +1,148 @@
+"""The places' views (their URLs: blueprint.py)."""
+
 from flask import flash, redirect, request, url_for
 from flask_login import current_user
 
 from coordinator import access
 from coordinator.access import ADMIN, OFFICE, SIGNED_IN, allow
 from coordinator.i18n import gettext as _
-from coordinator.places import bp, services
+from coordinator.places import queries, services
 from coordinator.places.forms import BuildingForm, CommunityForm, CompoundForm, GridForm
 from coordinator.rendering import render
-from coordinator.rules import Refused, attach_to_form
+from coordinator.rules import Refused, show_refusal
 
 
-@bp.get("/")
 @allow(OFFICE)
 def index():
-    return render("places/index.html", **services.overview(current_user))
+    return render("places/index.html", **queries.overview(current_user))
 
 
-@bp.get("/communities/<int:community_id>")
+def _community_page(community_id: int, grid_form=None, status: int = 200):
+    """A community's page, with its grid form (as sent back, or new)."""
+    found = queries.get_community(current_user, community_id)
+    access.require(found is not None)
+    if grid_form is None:
+        grid_form = _grid_form(GridForm(), found.id)
+    return render("places/community.html", status=status, community=found, grid_form=grid_form)
+
+
+def _grid_form(form, community_id: int):
+    form.worker_id.choices = [(0, _("— none —"))] + queries.staff_choices(community_id)
+    return form
+
+
+def _compound_page(compound_id: int, building_form=None, status: int = 200):
+    """A compound's page, with its building form (as sent back, or new)."""
+    found = queries.get_compound(current_user, compound_id)
+    access.require(found is not None)
+    return render(
+        "places/compound.html",
+        status=status,
+        compound=found,
+        building_form=building_form or BuildingForm(),
+    )
+
+
 @allow(OFFICE)
 def community(community_id: int):
-    found = services.get_community(current_user, community_id)
-    access.require(found is not None)
-    grid_form = GridForm()
-    grid_form.worker_id.choices = [(0, _("— none —"))] + services.staff_choices(found.id)
-    return render("places/community.html", community=found, grid_form=grid_form)
+    return _community_page(community_id)
 
 
-@bp.get("/compounds/<int:compound_id>")
 @allow(OFFICE)
 def compound(compound_id: int):
-    found = services.get_compound(current_user, compound_id)
-    access.require(found is not None)
-    return render("places/compound.html", compound=found, building_form=BuildingForm())
+    return _compound_page(compound_id)
 
 
-@bp.get("/compound-options")
 @allow(SIGNED_IN)
 def compound_options():
     """The compounds of one community, as <option>s for a dependent picker."""
     community_id = request.args.get("community_id", type=int)
-    return render("places/compound_options.html", options=services.compound_choices(community_id))
+    return render("places/compound_options.html", options=queries.compound_choices(community_id))
 
 
-@bp.route("/communities/new", methods=["GET", "POST"])
-@bp.route("/communities/<int:community_id>/edit", methods=["GET", "POST"])
+def _edit(template: str, form, save, saved_url, **context):
+    """A place's own form: saved, the place's page; otherwise the form again, typing kept."""
+
+    def page(status, form):
+        return render(template, status=status, form=form, **context)
+
+    if form.validate_on_submit():
+        try:
+            saved = save(form.data)
+        except Refused as refused:
+            return show_refusal(refused, form, page)
+        flash(_("Saved %(name)s.", name=saved.name), "success")
+        return redirect(saved_url(saved))
+    return page(422 if form.is_submitted() else 200, form)
+
+
 @allow(ADMIN)
 def edit_community(community_id: int | None = None):
     found = None
     if community_id is not None:
-        found = services.get_community(current_user, community_id)
+        found = queries.get_community(current_user, community_id)
         access.require(found is not None)
-    form = CommunityForm(obj=found)
-    if form.validate_on_submit():
-        try:
-            saved = services.save_community(form.data, found)
-        except Refused as refused:
-            attach_to_form(form, refused)
-            return render(
-                "places/community_form.html", status=refused.status, form=form, community=found
-            )
-        flash(_("Saved %(name)s.", name=saved.name), "success")
-        return redirect(url_for("places.community", community_id=saved.id))
-    status = 422 if form.is_submitted() else 200
-    return render("places/community_form.html", status=status, form=form, community=found)
+    return _edit(
+        "places/community_form.html",
+        CommunityForm(obj=found),
+        lambda data: services.save_community(data, found),
+        lambda saved: url_for("places.community", community_id=saved.id),
+        community=found,
+    )
 
 
-@bp.route("/compounds/new", methods=["GET", "POST"])
-@bp.route("/compounds/<int:compound_id>/edit", methods=["GET", "POST"])
 @allow(ADMIN)
 def edit_compound(compound_id: int | None = None):
     found = None
     if compound_id is not None:
-        found = services.get_compound(current_user, compound_id)
+        found = queries.get_compound(current_user, compound_id)
         access.require(found is not None)
     form = CompoundForm(obj=found)
-    form.community_id.choices = services.community_choices(current_user)
+    form.community_id.choices = queries.community_choices(current_user)
     if request.method == "GET" and found is None:
         form.community_id.data = request.args.get("community_id", type=int)
-    if form.validate_on_submit():
-        try:
-            saved = services.save_compound(form.data, found)
-        except Refused as refused:
-            attach_to_form(form, refused)
-            return render(
-                "places/compound_form.html", status=refused.status, form=form, compound=found
-            )
-        flash(_("Saved %(name)s.", name=saved.name), "success")
-        return redirect(url_for("places.compound", compound_id=saved.id))
-    status = 422 if form.is_submitted() else 200
-    return render("places/compound_form.html", status=status, form=form, compound=found)
+    return _edit(
+        "places/compound_form.html",
+        form,
+        lambda data: services.save_compound(data, found),
+        lambda saved: url_for("places.compound", compound_id=saved.id),
+        compound=found,
+    )
 
 
-@bp.post("/compounds/<int:compound_id>/buildings")
+# Adding a building or a grid: whatever is refused, the place's page again with the form as it
+# was sent (422), since the form is a part of that page.
+
+
 @allow(ADMIN)
 def add_building(compound_id: int):
-    found = services.get_compound(current_user, compound_id)
+    found = queries.get_compound(current_user, compound_id)
     access.require(found is not None)
     form = BuildingForm()
     if form.validate_on_submit():
         try:
             services.add_building(found, form.data)
         except Refused as refused:
-            attach_to_form(form, refused)
-        else:
-            flash(_("Building added."), "success")
-            return redirect(url_for("places.compound", compound_id=found.id))
-    found = services.get_compound(current_user, compound_id)
-    return render("places/compound.html", status=422, compound=found, building_form=form)
+            return show_refusal(
+                refused, form, lambda _s, form: _compound_page(compound_id, form, 422)
+            )
+        flash(_("Building added."), "success")
+        return redirect(url_for("places.compound", compound_id=found.id))
+    return _compound_page(compound_id, form, 422)
 
 
-@bp.post("/communities/<int:community_id>/grids")
 @allow(ADMIN)
 def add_grid(community_id: int):
-    found = services.get_community(current_user, community_id)
+    found = queries.get_community(current_user, community_id)
     access.require(found is not None)
-    form = GridForm()
-    form.worker_id.choices = [(0, _("— none —"))] + services.staff_choices(found.id)
+    form = _grid_form(GridForm(), found.id)
     if form.validate_on_submit():
         try:
             services.add_grid(found, form.data)
         except Refused as refused:
-            attach_to_form(form, refused)
-        else:
-            flash(_("Grid added."), "success")
-            return redirect(url_for("places.community", community_id=found.id))
-    found = services.get_community(current_user, community_id)
-    return render("places/community.html", status=422, community=found, grid_form=form)
+            return show_refusal(
+                refused, form, lambda _s, form: _community_page(community_id, form, 422)
+            )
+        flash(_("Grid added."), "success")
+        return redirect(url_for("places.community", community_id=found.id))
+    return _community_page(community_id, form, 422)

@@ -1,5 +1,5 @@
-"""Service teams: who can do what, where, with how many hands."""
+"""Service teams: who can do what, where, with how many hands.
 
-from flask import Blueprint
-
-bp = Blueprint("teams", __name__, url_prefix="/teams")
+blueprint.py is the URL map; queries.py reads teams (one scope rule, `visible`); services.py
+changes them and says who may.
+"""

@@ -10,7 +10,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from coordinator.categories import category_choices
-from coordinator.forms import FlaskForm, Mobile, Phone, SearchForm, normalise_phone, options, strip
+from coordinator.forms import FlaskForm, Mobile, Phone, normalise_phone, options, strip
 from coordinator.i18n import lazy_gettext as _l
 from coordinator.teams.models import KINDS
 
@@ -73,20 +73,3 @@ class MemberForm(FlaskForm):
         validators=[DataRequired(_l("Enter a mobile number.")), Mobile()],
     )
     is_lead = BooleanField(_l("Team lead"))
-
-
-class TeamSearchForm(SearchForm):
-    q = StringField(
-        _l("Search name, skill or member"), filters=[strip], validators=[Length(max=40)]
-    )
-    kind = SelectField(
-        _l("Kind"),
-        choices=options([("", _l("All kinds"))] + list(KINDS.items())),
-        validators=[Optional()],
-    )
-    skill = SelectField(
-        _l("Skill"),
-        choices=options([("", _l("All skills"))] + category_choices()),
-        validators=[Optional()],
-    )
-    community = SelectField(_l("Community"), coerce=int, default=0, validators=[Optional()])

@@ -1,78 +1,63 @@
+"""The teams' views (their URLs: blueprint.py)."""
+
 from flask import current_app, flash, redirect, request, url_for
 from flask_login import current_user
 
 from coordinator import access
 from coordinator.access import OFFICE, TEAM_SIDE, allow
 from coordinator.categories import category_labels
+from coordinator.filters import chosen, options
 from coordinator.forms import ButtonForm
 from coordinator.i18n import gettext as _
 from coordinator.paging import page_number
-from coordinator.places.services import community_choices
+from coordinator.places.queries import community_choices
 from coordinator.rendering import render
-from coordinator.rules import Refused, attach_to_form, refuse_page
-from coordinator.teams import bp, services
-from coordinator.teams.forms import CoverageForm, MemberForm, TeamForm, TeamSearchForm
+from coordinator.rules import Refused, show_refusal
+from coordinator.teams import queries, services
+from coordinator.teams.forms import CoverageForm, MemberForm, TeamForm
 from coordinator.teams.models import kind_labels
+
+SEARCH_MAX = 40  # characters of the search a list request looks for
 
 
 def team_list_context():
     """Everything the team list needs; the page and its fragments share it."""
-    search = TeamSearchForm(request.args)
-    search.community.choices = [(0, _("All communities"))] + community_choices(current_user)
-    # A filter value that is not one of the choices is dropped, never an error page. (Checked
-    # here rather than with validate(), which costs a catalog load on every list request.)
-    for name in ("kind", "skill", "community"):
-        field = search[name]
-        if field.data not in {value for value, *_rest in field.choices}:
-            field.data = field.default
-    page = services.search_teams(
+    args = request.args
+    labels, kinds = category_labels(), kind_labels()
+    choices = {
+        "kind": [("", _("All kinds")), *kinds.items()],
+        "skill": [("", _("All skills")), *labels.items()],
+        "community": [(0, _("All communities")), *community_choices(current_user)],
+    }
+    current = {name: chosen(rows, args.get(name)) for name, rows in choices.items()}
+    q = (args.get("q") or "").strip()
+    page = queries.search_teams(
         current_user,
-        q=(search.q.data or "")[:40],
-        kind=search.kind.data or "",
-        skill=search.skill.data or "",
-        community_id=search.community.data or 0,
+        q=q[:SEARCH_MAX],
+        kind=current["kind"],
+        skill=current["skill"],
+        community_id=int(current["community"] or 0),
         page=page_number(),
         per_page=current_app.config["PER_PAGE"],
     )
-    labels, kinds = category_labels(), kind_labels()
     return {
-        "search": search,
+        "q": q,
         "page": page,
         "labels": labels,
         "kinds": kinds,
-        "filters": _filter_options(
-            search,
-            {
-                "kind": [("", _("All kinds")), *kinds.items()],
-                "skill": [("", _("All skills")), *labels.items()],
-                "community": search.community.choices,
-            },
-        ),
+        "filters": {name: options(rows, current[name]) for name, rows in choices.items()},
         "can_create": services.can_edit(current_user, None),
     }
 
 
-@bp.get("/")
 @allow(OFFICE | TEAM_SIDE)
 def index():
     return render("teams/index.html", **team_list_context())
 
 
-def _filter_options(search: TeamSearchForm, choices: dict) -> dict:
-    """The filter drop-downs as (value, label, selected) rows, from labels translated once.
-
-    Rendered by a plain loop in the template: WTForms' widgets cost more than the list itself.
-    """
-    options = {}
-    for name, rows in choices.items():
-        current = str(search[name].data or "")
-        options[name] = [(str(value), label, str(value) == current) for value, label in rows]
-    return options
-
-
 def _team_form(form):
     form.communities.choices = community_choices(current_user)
-    form.compounds.choices = services.compound_choices_by_community(current_user)
+    form.compounds.choices = queries.compound_choices_by_community(current_user)
     return form
 
 
@@ -85,23 +70,26 @@ def _form_page(form, team, status=200):
         team=team,
         validate_url=validate_url,
         coverage_only=isinstance(form, CoverageForm),
-        elsewhere=services.coverage_elsewhere(current_user, team),
+        elsewhere=queries.coverage_elsewhere(current_user, team),
     )
 
 
-@bp.route("/new", methods=["GET", "POST"])
+def _visible_team(team_id: int):
+    team = queries.get_team(current_user, team_id)
+    access.require(team is not None)
+    return team
+
+
 @allow(OFFICE)
 def new():
     return _edit(None)
 
 
-@bp.route("/<int:team_id>/edit", methods=["GET", "POST"])
 @allow(OFFICE)
 def edit(team_id: int):
-    team = services.get_team(current_user, team_id)
-    access.require(team is not None)
+    team = _visible_team(team_id)
     if not services.can_edit_coverage(current_user, team):
-        refuse_page(Refused(_("You cannot edit this team."), status=403))
+        raise Refused(_("You cannot edit this team."), status=403)
     return _edit(team)
 
 
@@ -121,9 +109,7 @@ def _edit(team):
             else:
                 saved = services.save_team(current_user, form.data, team)
         except Refused as refused:
-            if not attach_to_form(form, refused):
-                refuse_page(refused)
-            return _form_page(form, team, refused.status)
+            return show_refusal(refused, form, lambda status, form: _form_page(form, team, status))
         flash(_("Saved %(name)s.", name=saved.name), "success")
         if not services.can_edit_coverage(current_user, saved):  # no longer theirs to see
             return redirect(url_for("teams.index"))
@@ -131,26 +117,22 @@ def _edit(team):
     return _form_page(form, team, 422 if form.is_submitted() else 200)
 
 
-@bp.post("/validate")
 @allow(OFFICE)
 def validate():
     """Inline validation: the form is checked as typed and the field's own block comes back."""
     team_id = request.args.get("team_id", type=int)
-    team = services.get_team(current_user, team_id) if team_id else None
+    team = queries.get_team(current_user, team_id) if team_id else None
     form = _team_form(TeamForm())
     form.validate()
-    if form.name.data and not form.name.errors and services.name_taken(form.name.data, team_id):
+    if form.name.data and not form.name.errors and queries.name_taken(form.name.data, team_id):
         form.name.errors = [_("A team with this name exists already.")]
     # Only the field being typed in shows its message; the rest wait for the submit.
     return _form_page(form, team)
 
 
-@bp.get("/<int:team_id>")
 @allow(OFFICE | TEAM_SIDE)
 def detail(team_id: int):
-    team = services.get_team(current_user, team_id)
-    access.require(team is not None)
-    return render("teams/detail.html", **_detail_context(team, MemberForm()))
+    return _detail_page(_visible_team(team_id), MemberForm())
 
 
 def _team_record(team_id: int):
@@ -175,37 +157,32 @@ def _detail_context(team, member_form):
     }
 
 
-@bp.post("/<int:team_id>/members")
+def _detail_page(team, member_form, status: int = 200):
+    """A team's page, with its member form (as sent back, or new)."""
+    return render("teams/detail.html", status=status, **_detail_context(team, member_form))
+
+
 @allow(OFFICE | {access.LEAD})
 def add_member(team_id: int):
-    team = services.get_team(current_user, team_id)
-    access.require(team is not None)
+    team = _visible_team(team_id)
     form = MemberForm()
     if form.validate_on_submit():
         try:
             services.add_member(current_user, team, form.data)
         except Refused as refused:
-            if not attach_to_form(form, refused):
-                refuse_page(refused)
-        else:
-            flash(_("Added %(name)s.", name=form.name.data), "success")
-            if not request.headers.get("HX-Request"):
-                return redirect(url_for("teams.detail", team_id=team.id))
-            form = MemberForm(formdata=None)
-            return render("teams/detail.html", **_detail_context(team, form))
-    return render("teams/detail.html", status=422, **_detail_context(team, form))
+            return show_refusal(
+                refused, form, lambda status, form: _detail_page(team, form, status)
+            )
+        flash(_("Added %(name)s.", name=form.name.data), "success")
+        if not request.headers.get("HX-Request"):
+            return redirect(url_for("teams.detail", team_id=team.id))
+        return _detail_page(team, MemberForm(formdata=None))
+    return _detail_page(team, form, 422)
 
 
-@bp.post("/<int:team_id>/members/<int:member_id>/remove")
 @allow(OFFICE | {access.LEAD})
 def remove_member(team_id: int, member_id: int):
-    team = services.get_team(current_user, team_id)
-    access.require(team is not None)
-    if not ButtonForm().validate_on_submit():
-        refuse_page(Refused(_("The form expired; please try again."), status=400))
-    try:
-        services.remove_member(current_user, team, member_id)
-    except Refused as refused:
-        refuse_page(refused)
+    team = _visible_team(team_id)
+    services.remove_member(current_user, team, member_id)
     flash(_("Member removed."), "success")
     return redirect(url_for("teams.detail", team_id=team.id))

@@ -8,15 +8,14 @@ their own init_app:
     register_token_viewer("case", lambda token, case_id: ...)     # /photos/<id>?t=<token>
 
 An owner type with no viewer, or a viewer that says False, answers 404.
-"""
 
-from flask import Blueprint
+blueprint.py is the URL map; queries.py finds photos and their addresses; services.py takes
+photos in (prepared before the unit of work, stored inside it).
+"""
 
 from coordinator.uploads.viewers import register_token_viewer, register_viewer
 
-bp = Blueprint("uploads", __name__)
-
-__all__ = ["bp", "init_app", "register_token_viewer", "register_viewer"]
+__all__ = ["init_app", "register_token_viewer", "register_viewer"]
 
 DEFAULTS = {
     "PHOTO_MAX_BYTES": 10 * 1024 * 1024,  # per photo, read no further
@@ -34,9 +33,9 @@ def init_app(app):
     for key, value in DEFAULTS.items():
         app.config.setdefault(key, value)
 
-    from coordinator.uploads.services import photo_url
+    from coordinator.uploads.queries import photo_url
 
     app.jinja_env.globals["photo_url"] = photo_url
 
 
-from coordinator.uploads import models, routes  # noqa: E402,F401
+from coordinator.uploads import models  # noqa: E402,F401

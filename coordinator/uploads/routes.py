@@ -1,9 +1,11 @@
+"""The photos' views (their URLs: blueprint.py)."""
+
 from flask import current_app, request, send_from_directory
 from flask_login import current_user
 
 from coordinator import access
 from coordinator.access import public
-from coordinator.uploads import bp, services
+from coordinator.uploads import queries
 from coordinator.uploads.viewers import may_view
 
 # Public at the door because a link token (job link, tracking link) may open a photo without
@@ -11,7 +13,7 @@ from coordinator.uploads.viewers import may_view
 
 
 def _serve(photo_id: int, thumb: bool):
-    photo = services.get_photo(photo_id)
+    photo = queries.get_photo(photo_id)
     access.require(photo is not None)
     token = request.args.get("t") or None
     access.require(may_view(current_user, token, photo.owner_type, photo.owner_id))
@@ -29,13 +31,11 @@ def _serve(photo_id: int, thumb: bool):
     return response
 
 
-@bp.get("/photos/<int:photo_id>")
 @public
 def photo(photo_id: int):
     return _serve(photo_id, thumb=False)
 
 
-@bp.get("/photos/<int:photo_id>/thumb")
 @public
 def thumb(photo_id: int):
     return _serve(photo_id, thumb=True)

@@ -1,7 +1,7 @@
 import pytest
 
 from coordinator.extensions import db
-from coordinator.uploads import services, viewers
+from coordinator.uploads import queries, services, viewers
 from tests.uploads.images import jpeg_with_gps, upload
 
 
@@ -102,7 +102,7 @@ def test_token_is_not_checked_by_the_signed_in_viewer(client, auth, make, regist
 
 def test_photo_url_helper_carries_the_token(app, photo):
     with app.test_request_context():
-        assert services.photo_url(photo) == f"/photos/{photo.id}"
+        assert queries.photo_url(photo) == f"/photos/{photo.id}"
         assert (
-            services.photo_url(photo, thumb=True, token="abc") == f"/photos/{photo.id}/thumb?t=abc"
+            queries.photo_url(photo, thumb=True, token="abc") == f"/photos/{photo.id}/thumb?t=abc"
         )

@@ -7,7 +7,7 @@ from PIL import Image
 
 from coordinator.extensions import db
 from coordinator.rules import Refused
-from coordinator.uploads import services
+from coordinator.uploads import queries, services
 from coordinator.uploads.models import Photo
 from tests.uploads.images import big_jpeg_bytes, fake_pdf, jpeg_with_gps, png_with_alpha, upload
 
@@ -144,6 +144,6 @@ def test_photos_of_groups_by_owner_in_one_query(app, count_queries):
         services.save_photo(upload(jpeg_with_gps(size=(50, 40))), "case", owner)
     db.session.commit()
     with count_queries() as q:
-        found = services.photos_of("case", [1, 2, 3])
+        found = queries.photos_of("case", [1, 2, 3])
     assert q.count == 1
     assert [len(found[i]) for i in (1, 2, 3)] == [2, 1, 0]

@@ -1,0 +1,100 @@
+"""Reading the map. Staff see their own community; admins see all of it."""
+
+from functools import cache
+
+from sqlalchemy import bindparam, func, select
+from sqlalchemy.orm import selectinload
+
+from coordinator import access
+from coordinator.auth.models import User
+from coordinator.extensions import db
+from coordinator.paging import read_rows
+from coordinator.places.models import Building, Community, Compound, Grid, Subdistrict
+
+
+def visible(stmt, actor):
+    """The places' scope rule: admins see every community, everyone else their own (and a
+    statement selecting compounds must join their community)."""
+    if actor.role == access.ADMIN:
+        return stmt
+    return stmt.where(Community.id == bindparam("actor_community", actor.community_id))
+
+
+# Every list page's community filter asks for these: two columns, statements built once.
+_CHOICES = select(Community.id, Community.name).order_by(Community.name)
+
+
+@cache
+def _choices_statement(role: str):
+    return visible(_CHOICES, access.role_actor(role))
+
+
+def community_choices(actor) -> list[tuple[int, str]]:
+    """The communities the actor may see, by name, as (id, name)."""
+    rows = read_rows(_choices_statement(actor.role), access.scope_params(actor))
+    return [(row.id, row.name) for row in rows]
+
+
+def all_community_choices() -> list[tuple[int, str]]:
+    """Every community, by name (e.g. events, which anyone may look for across the
+    subdistrict)."""
+    return [(row.id, row.name) for row in read_rows(_CHOICES)]
+
+
+def compound_choices(community_id: int | None) -> list[tuple[int, str]]:
+    if not community_id:
+        return []
+    rows = db.session.execute(
+        select(Compound.id, Compound.name)
+        .where(Compound.community_id == community_id)
+        .order_by(Compound.name)
+    )
+    return [(r.id, r.name) for r in rows]
+
+
+def staff_choices(community_id: int) -> list[tuple[int, str]]:
+    rows = db.session.execute(
+        select(User.id, User.name)
+        .where(User.community_id == community_id, User.role == access.STAFF)
+        .order_by(User.name)
+    )
+    return [(r.id, r.name) for r in rows]
+
+
+def overview(actor) -> dict:
+    """The subdistrict and, per community, how many compounds, buildings and grids it has."""
+    counts = (
+        select(
+            Community,
+            func.count(func.distinct(Compound.id)).label("compounds"),
+            func.coalesce(func.sum(Compound.building_count), 0).label("buildings"),
+        )
+        .outerjoin(Compound, Compound.community_id == Community.id)
+        .group_by(Community.id)
+        .order_by(Community.name)
+    )
+    rows = db.session.execute(visible(counts, actor)).all()
+    return {"subdistrict": db.session.scalar(select(Subdistrict).limit(1)), "rows": rows}
+
+
+def get_community(actor, community_id: int) -> Community | None:
+    """A community with its compounds and grids, if the actor may see it."""
+    stmt = (
+        select(Community)
+        .where(Community.id == community_id)
+        .options(
+            selectinload(Community.compounds), selectinload(Community.grids).joinedload(Grid.worker)
+        )
+    )
+    return db.session.scalar(visible(stmt, actor))
+
+
+def get_compound(actor, compound_id: int) -> Compound | None:
+    """A compound with its buildings and entrances, if the actor may see its community."""
+    stmt = (
+        select(Compound)
+        .join(Community, Compound.community_id == Community.id)
+        .where(Compound.id == compound_id)
+        .options(selectinload(Compound.buildings).selectinload(Building.entrances))
+    )
+    return db.session.scalar(visible(stmt, actor))
