@@ -171,25 +171,18 @@ def deliver_due(limit: int = 100) -> DeliveryRun:
             current_app.logger.warning(
                 "outbox #%s attempt %s failed: %r", message_id, attempts, error
             )
-            now = utcnow()
-            if attempts >= max_attempts:
+            now, gives_up = utcnow(), attempts >= max_attempts
+            if gives_up:
                 run.failed += 1
-                _finish(
-                    message_id,
-                    token,
-                    status=FAILED,
-                    last_error=repr(error)[:2000],
-                    next_attempt_at=now,
-                )
             else:
                 run.retrying += 1
-                _finish(
-                    message_id,
-                    token,
-                    status=PENDING,
-                    last_error=repr(error)[:2000],
-                    next_attempt_at=now + backoff(attempts),
-                )
+            _finish(
+                message_id,
+                token,
+                status=FAILED if gives_up else PENDING,
+                last_error=repr(error)[:2000],
+                next_attempt_at=now if gives_up else now + backoff(attempts),
+            )
         else:
             run.sent += 1
             _finish(message_id, token, status=SENT, sent_at=utcnow(), last_error="")

@@ -110,39 +110,40 @@ def edit_compound(compound_id: int | None = None):
     )
 
 
-# Adding a building or a grid: whatever is refused, the place's page again with the form as it
-# was sent (422), since the form is a part of that page.
+def _add(form, add, page, added: str, place_url: str):
+    """A building or a grid added from its place's page: whatever is refused, that page again
+    with the form as it was sent (422), since the form is a part of it."""
+    if form.validate_on_submit():
+        try:
+            add(form.data)
+        except Refused as refused:
+            return show_refusal(refused, form, lambda _status, form: page(form))
+        flash(added, "success")
+        return redirect(place_url)
+    return page(form)
 
 
 @allow(ADMIN)
 def add_building(compound_id: int):
     found = queries.get_compound(current_user, compound_id)
     access.require(found is not None)
-    form = BuildingForm()
-    if form.validate_on_submit():
-        try:
-            services.add_building(found, form.data)
-        except Refused as refused:
-            return show_refusal(
-                refused, form, lambda _s, form: _compound_page(compound_id, form, 422)
-            )
-        flash(_("Building added."), "success")
-        return redirect(url_for("places.compound", compound_id=found.id))
-    return _compound_page(compound_id, form, 422)
+    return _add(
+        BuildingForm(),
+        lambda data: services.add_building(found, data),
+        lambda form: _compound_page(compound_id, form, 422),
+        _("Building added."),
+        url_for("places.compound", compound_id=found.id),
+    )
 
 
 @allow(ADMIN)
 def add_grid(community_id: int):
     found = queries.get_community(current_user, community_id)
     access.require(found is not None)
-    form = _grid_form(GridForm(), found.id)
-    if form.validate_on_submit():
-        try:
-            services.add_grid(found, form.data)
-        except Refused as refused:
-            return show_refusal(
-                refused, form, lambda _s, form: _community_page(community_id, form, 422)
-            )
-        flash(_("Grid added."), "success")
-        return redirect(url_for("places.community", community_id=found.id))
-    return _community_page(community_id, form, 422)
+    return _add(
+        _grid_form(GridForm(), found.id),
+        lambda data: services.add_grid(found, data),
+        lambda form: _community_page(community_id, form, 422),
+        _("Grid added."),
+        url_for("places.community", community_id=found.id),
+    )
