@@ -11,7 +11,8 @@ from openpyxl import load_workbook
 from sqlalchemy import func, select
 
 from coordinator import create_app
-from coordinator.events import services
+from coordinator.attendance import services as attendance_services
+from coordinator.events import services as events_services
 from coordinator.events.models import (
     CANCELLED,
     CONFIRMED,
@@ -26,6 +27,7 @@ from coordinator.events.models import (
 from coordinator.extensions import db
 from coordinator.i18n import utcnow
 from coordinator.notifications.models import OutboxMessage
+from coordinator.signups import services as signups_services
 from tests.conftest import field_errors, settings
 from tests.events.conftest import make_event
 
@@ -121,7 +123,7 @@ def test_list_runs_a_constant_number_of_queries(app, client, auth, make, count_q
 def test_list_cards_and_filters(app, client, auth, make, world):
     """What a card says (place, seats taken, status) and the filters' chosen values."""
     _staff, volunteer, event = world
-    services.sign_up(make.user("volunteer"), event.roles[0])
+    signups_services.sign_up(make.user("volunteer"), event.roles[0])
     english(client)
     auth.login(volunteer)
     html = client.get("/events?kind=cleanup&when=upcoming&date=").get_data(as_text=True)
@@ -157,7 +159,9 @@ def test_sign_up_runs_few_statements(app, client, auth, make, count_queries, wor
     with count_queries() as seat:
         assert client.post(f"/events/{event_id}/roles/{first_role}/sign-up").status_code == 302
     assert seat.count <= 5, seat.statements
-    services.sign_up(db.session.get(type(other), other_id), db.session.get(EventRole, one_place))
+    signups_services.sign_up(
+        db.session.get(type(other), other_id), db.session.get(EventRole, one_place)
+    )
     auth.logout()
     auth.login(db.session.get(type(third), third_id))
     db.session.remove()
@@ -194,7 +198,7 @@ def test_full_role_puts_people_on_the_waitlist(app, client, auth, make, world):
     other = make.user("volunteer")
     make.commit()
     role = event.roles[1]  # one place
-    services.sign_up(other, role)
+    signups_services.sign_up(other, role)
     english(client)
     auth.login(volunteer)
     assert "Join the waitlist" in client.get(f"/events/{event.id}").get_data(as_text=True)
@@ -249,8 +253,8 @@ def test_cancel_my_place_promotes_the_next(app, client, auth, make, world):
     role = event.roles[1]
     waiting = make.user("volunteer")
     make.commit()
-    mine = services.sign_up(volunteer, role)
-    services.sign_up(waiting, role)
+    mine = signups_services.sign_up(volunteer, role)
+    signups_services.sign_up(waiting, role)
     english(client)
     auth.login(volunteer)
     body = client.post(
@@ -265,7 +269,7 @@ def test_cannot_cancel_someone_elses_place(app, client, auth, make, world):
     _staff, volunteer, event = world
     other = make.user("volunteer")
     make.commit()
-    theirs = services.sign_up(other, event.roles[0])
+    theirs = signups_services.sign_up(other, event.roles[0])
     auth.login(volunteer)
     assert client.post(f"/events/{event.id}/signups/{theirs.id}/cancel").status_code == 404
     assert db.session.get(Signup, theirs.id).status == CONFIRMED
@@ -381,8 +385,8 @@ def test_edit_cannot_lower_capacity_below_confirmed(app, client, auth, make, wor
     staff, volunteer, event = world
     other = make.user("volunteer")
     make.commit()
-    services.sign_up(volunteer, event.roles[0])
-    services.sign_up(other, event.roles[0])
+    signups_services.sign_up(volunteer, event.roles[0])
+    signups_services.sign_up(other, event.roles[0])
     english(client)
     auth.login(staff)
     data = _event_form(
@@ -407,7 +411,7 @@ def test_publish_and_cancel_with_reason(app, client, auth, make, world):
     staff, volunteer, event = world
     draft = make_event(organiser=staff, status=DRAFT)
     make.commit()
-    services.sign_up(volunteer, event.roles[0])
+    signups_services.sign_up(volunteer, event.roles[0])
     english(client)
     auth.login(staff)
     assert client.post(f"/events/{draft.id}/publish").status_code == 302
@@ -450,7 +454,7 @@ def test_roster_ticks_in_and_out(app, client, auth, make):
     event = make_event(organiser=staff, starts_in=timedelta(minutes=-30))
     volunteer = make.user("volunteer", name="马阿姨")
     make.commit()
-    signup = services.sign_up(volunteer, event.roles[0])
+    signup = signups_services.sign_up(volunteer, event.roles[0])
     english(client)
     auth.login(staff)
     page = client.get(f"/events/{event.id}/roster").get_data(as_text=True)
@@ -511,7 +515,7 @@ def test_qr_code_and_check_in_link(app, client, auth, make):
     event = make_event(organiser=staff, starts_in=timedelta(minutes=-5))
     volunteer = make.user("volunteer")
     make.commit()
-    services.sign_up(volunteer, event.roles[0])
+    signups_services.sign_up(volunteer, event.roles[0])
     english(client)
     auth.login(staff)
     page = client.get(f"/events/{event.id}/qr").get_data(as_text=True)
@@ -530,9 +534,9 @@ def test_check_in_with_sms_code(app, client, make):
     event = make_event(starts_in=timedelta(minutes=-5))
     volunteer = make.user("volunteer")
     make.commit()
-    services.sign_up(volunteer, event.roles[0])
+    signups_services.sign_up(volunteer, event.roles[0])
     with app.test_request_context():
-        link = f"/events/{event.id}/checkin?k={services.checkin_key(event)}"
+        link = f"/events/{event.id}/checkin?k={attendance_services.checkin_key(event)}"
     english(client)
     bad = client.post(link, data={"step": "phone", "phone": "123"})
     assert bad.status_code == 422
@@ -654,7 +658,7 @@ def test_private_numbers_stay_private(app, client, auth, make):
         )
     )
     make.commit()
-    services.sign_up(volunteer, event.roles[0])
+    signups_services.sign_up(volunteer, event.roles[0])
     auth.login(staff)
     for path in (f"/events/{event.id}", f"/events/{event.id}/roster"):
         html = client.get(path).get_data(as_text=True)
@@ -689,7 +693,7 @@ def test_calendar_feed_follows_changes_and_cancellation(app, client, make, world
     cal = Calendar.from_ical(client.get(url).data)
     assert [str(e["SUMMARY"]) for e in cal.walk("VEVENT")] == ["车棚清理"]
     with app.test_request_context():
-        services.cancel(staff, db.session.get(Event, event.id), "下雨")
+        events_services.cancel(staff, db.session.get(Event, event.id), "下雨")
     cal = Calendar.from_ical(client.get(url).data)
     (item,) = cal.walk("VEVENT")
     assert str(item["STATUS"]) == "CANCELLED" and int(item["SEQUENCE"]) == 1
