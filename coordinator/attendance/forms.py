@@ -1,19 +1,7 @@
 """Forms of attendance: a forgotten check-out's time, a correction of hours, check-in by SMS."""
 
-from wtforms import (
-    DateTimeLocalField,
-    DecimalField,
-    HiddenField,
-    StringField,
-    TextAreaField,
-)
-from wtforms.validators import (
-    DataRequired,
-    InputRequired,
-    Length,
-    NumberRange,
-    StopValidation,
-)
+from wtforms import DateTimeLocalField, DecimalField, HiddenField, StringField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, StopValidation
 
 from coordinator.events.forms import LOCAL_FORMAT
 from coordinator.forms import FlaskForm, Mobile, normalise_phone, strip

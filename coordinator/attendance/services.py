@@ -15,11 +15,7 @@ from sqlalchemy import select, update
 from coordinator.attendance.queries import confirmed_signup
 from coordinator.auth.models import User
 from coordinator.events.changes import changed_meanwhile, changing, log, tell
-from coordinator.events.hours import (
-    correction_allowed,
-    end_of_local_day,
-    service_minutes,
-)
+from coordinator.events.hours import correction_allowed, end_of_local_day, service_minutes
 from coordinator.events.models import (
     ACCEPTED,
     CONFIRMED,

@@ -12,14 +12,8 @@ from flask_babel import force_locale, get_locale
 from sqlalchemy import select
 
 from coordinator.auth.models import User
-from coordinator.events.hours import (
-    to_local,
-)
-from coordinator.events.models import (
-    Event,
-    EventLog,
-    Signup,
-)
+from coordinator.events.hours import to_local
+from coordinator.events.models import Event, EventLog, Signup
 from coordinator.extensions import db
 from coordinator.i18n import lazy_gettext as _l
 from coordinator.notifications.services import queue

@@ -10,17 +10,8 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from coordinator import access
 from coordinator.auth.models import User
-from coordinator.events.hours import (
-    to_utc,
-)
-from coordinator.events.models import (
-    CONFIRMED,
-    DRAFT,
-    SIGNUP_CANCELLED,
-    Event,
-    EventRole,
-    Signup,
-)
+from coordinator.events.hours import to_utc
+from coordinator.events.models import CONFIRMED, DRAFT, SIGNUP_CANCELLED, Event, EventRole, Signup
 from coordinator.extensions import db
 from coordinator.i18n import utcnow
 from coordinator.paging import Page, read_rows

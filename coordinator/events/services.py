@@ -13,11 +13,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from coordinator import access
 from coordinator.events.changes import changing, log, tell
-from coordinator.events.hours import (
-    LONGEST_EVENT,
-    NOTICE_WINDOW,
-    to_local,
-)
+from coordinator.events.hours import LONGEST_EVENT, NOTICE_WINDOW, to_local
 from coordinator.events.models import (
     CANCELLED,
     DONE,

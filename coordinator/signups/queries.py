@@ -6,13 +6,7 @@ from functools import cache
 from sqlalchemy import bindparam, func, select
 
 from coordinator import access
-from coordinator.events.models import (
-    SIGNUP_CANCELLED,
-    WAITLISTED,
-    Event,
-    EventRole,
-    Signup,
-)
+from coordinator.events.models import SIGNUP_CANCELLED, WAITLISTED, Event, EventRole, Signup
 from coordinator.events.queries import visible
 from coordinator.extensions import db
 from coordinator.paging import read_rows

@@ -1,17 +1,7 @@
 """The form a resident fills in to become a volunteer."""
 
-from wtforms import (
-    PasswordField,
-    SelectField,
-    StringField,
-    TextAreaField,
-)
-from wtforms.validators import (
-    DataRequired,
-    EqualTo,
-    Length,
-    Optional,
-)
+from wtforms import PasswordField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, EqualTo, Length, Optional
 
 from coordinator.events.forms import options
 from coordinator.events.models import ID_TYPES

@@ -10,15 +10,8 @@ from sqlalchemy.orm import aliased, selectinload
 
 from coordinator import access
 from coordinator.auth.models import User
-from coordinator.events.hours import (
-    to_utc,
-)
-from coordinator.events.models import (
-    ID_TYPES,
-    Event,
-    Signup,
-    VolunteerProfile,
-)
+from coordinator.events.hours import to_utc
+from coordinator.events.models import ID_TYPES, Event, Signup, VolunteerProfile
 from coordinator.exports import files
 from coordinator.exports.services import may_export_in_full
 from coordinator.extensions import db

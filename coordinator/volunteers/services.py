@@ -4,9 +4,7 @@ from sqlalchemy import select
 
 from coordinator import access
 from coordinator.auth.models import User
-from coordinator.events.models import (
-    VolunteerProfile,
-)
+from coordinator.events.models import VolunteerProfile
 from coordinator.extensions import db
 from coordinator.forms import normalise_phone
 from coordinator.i18n import lazy_gettext as _l
