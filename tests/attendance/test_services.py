@@ -3,7 +3,7 @@
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from coordinator.attendance import services as attendance_services
 from coordinator.events.models import (
@@ -14,23 +14,9 @@ from coordinator.events.models import (
 )
 from coordinator.extensions import db
 from coordinator.i18n import utcnow
-from coordinator.notifications.models import OutboxMessage
 from coordinator.rules import Refused
 from coordinator.signups import services as signups_services
-from tests.events.conftest import make_event
-
-
-def _outbox(kind=None, user=None):
-    stmt = select(OutboxMessage)
-    if kind:
-        stmt = stmt.where(OutboxMessage.kind == kind)
-    if user:
-        stmt = stmt.where(OutboxMessage.user_id == user.id)
-    return list(db.session.scalars(stmt))
-
-
-def _count(model, *where):
-    return db.session.scalar(select(func.count()).select_from(model).where(*where))
+from tests.events.conftest import count_rows, make_event, outbox
 
 
 def test_check_in_out_and_hours(app, en, make):
@@ -76,7 +62,7 @@ def test_check_in_with_one_time_code(app, en, make):
     signups_services.sign_up(v, event.roles[0])
     assert attendance_services.send_checkin_code(event, stranger.phone) is None
     code = attendance_services.send_checkin_code(event, v.phone)
-    assert _outbox("checkin_code", v)[0].body.count(code) == 1
+    assert outbox("checkin_code", v)[0].body.count(code) == 1
     wrong = "000000" if code != "000000" else "111111"
     with pytest.raises(Refused) as refused:
         attendance_services.check_in_with_code(event, v.phone, wrong)
@@ -121,7 +107,7 @@ def test_correction_flow_and_limits(app, en, make):
     with pytest.raises(Refused) as refused:
         attendance_services.request_correction(v, signup, 4 * 60, "我一直在")
     assert refused.value.field == "hours" and refused.value.status == 422
-    assert _count(HoursCorrection) == 0
+    assert count_rows(HoursCorrection) == 0
     correction = attendance_services.request_correction(v, signup, 180, "签退忘了")
     with pytest.raises(Refused):
         attendance_services.request_correction(v, signup, 120, "again")
@@ -133,4 +119,4 @@ def test_correction_flow_and_limits(app, en, make):
     second = attendance_services.request_correction(v, signup, 150, "再改")
     attendance_services.decide_correction(organiser, second, False, "不属实")
     assert signup.hours_minutes == 180
-    assert _count(EventLog, EventLog.action.like("correction_%")) == 4
+    assert count_rows(EventLog, EventLog.action.like("correction_%")) == 4

@@ -3,11 +3,13 @@
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import func, select
 
 from coordinator import create_app
 from coordinator.events.models import PUBLISHED, Event, EventRole
 from coordinator.extensions import db
 from coordinator.i18n import utcnow
+from coordinator.notifications.models import OutboxMessage
 from tests import factories
 from tests.conftest import settings
 
@@ -119,3 +121,17 @@ def hx(target):
 
 def english(client):
     client.set_cookie("lang", "en")
+
+
+def outbox(kind=None, user=None):
+    """The messages in the outbox (of one kind, to one person)."""
+    stmt = select(OutboxMessage)
+    if kind:
+        stmt = stmt.where(OutboxMessage.kind == kind)
+    if user:
+        stmt = stmt.where(OutboxMessage.user_id == user.id)
+    return list(db.session.scalars(stmt))
+
+
+def count_rows(model, *where):
+    return db.session.scalar(select(func.count()).select_from(model).where(*where))

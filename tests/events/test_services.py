@@ -17,19 +17,9 @@ from coordinator.events.models import (
     Signup,
 )
 from coordinator.extensions import db
-from coordinator.notifications.models import OutboxMessage
 from coordinator.rules import Refused
 from coordinator.signups import services as signups_services
-from tests.events.conftest import make_event
-
-
-def _outbox(kind=None, user=None):
-    stmt = select(OutboxMessage)
-    if kind:
-        stmt = stmt.where(OutboxMessage.kind == kind)
-    if user:
-        stmt = stmt.where(OutboxMessage.user_id == user.id)
-    return list(db.session.scalars(stmt))
+from tests.events.conftest import make_event, outbox
 
 
 def _form_data(event, **over):
@@ -63,10 +53,10 @@ def test_cancel_event_needs_reason_and_tells_everyone(app, en, make):
     sequence = event.sequence
     events_services.cancel(organiser, event, "大风预警，改期")
     assert event.status == CANCELLED and event.sequence == sequence + 1
-    messages = _outbox("event_cancelled")
+    messages = outbox("event_cancelled")
     assert {m.user_id for m in messages} == {a.id, b.id}
     assert all("大风预警" in m.body for m in messages)
-    assert _outbox(signups_services.REMINDER) == []
+    assert outbox(signups_services.REMINDER) == []
 
 
 def test_publish_schedules_and_time_change_replaces_reminders(app, en, make):
@@ -75,7 +65,7 @@ def test_publish_schedules_and_time_change_replaces_reminders(app, en, make):
     a = make.user("volunteer")
     make.commit()
     signups_services.sign_up(a, event.roles[0])
-    old = {m.next_attempt_at for m in _outbox(signups_services.REMINDER)}
+    old = {m.next_attempt_at for m in outbox(signups_services.REMINDER)}
     data = _form_data(
         event,
         starts_at=event.starts_at + timedelta(days=2),
@@ -83,12 +73,12 @@ def test_publish_schedules_and_time_change_replaces_reminders(app, en, make):
     )
     sequence = event.sequence
     events_services.save_event(staff, data, event)
-    new = {m.next_attempt_at for m in _outbox(signups_services.REMINDER)}
-    assert len(_outbox(signups_services.REMINDER)) == 2
+    new = {m.next_attempt_at for m in outbox(signups_services.REMINDER)}
+    assert len(outbox(signups_services.REMINDER)) == 2
     assert not (old & new)
     assert min(new) == event.starts_at - timedelta(days=1)
     assert event.sequence == sequence + 1
-    assert len(_outbox("event_changed", a)) == 1
+    assert len(outbox("event_changed", a)) == 1
 
 
 def test_publish_draft_and_status_steps(app, en, make):

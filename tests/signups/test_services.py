@@ -4,7 +4,7 @@ from datetime import datetime, timedelta
 from types import SimpleNamespace
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from coordinator.events.changes import word
 from coordinator.events.models import (
@@ -18,24 +18,10 @@ from coordinator.events.models import (
     Signup,
 )
 from coordinator.extensions import db
-from coordinator.notifications.models import OutboxMessage
 from coordinator.rules import Refused
 from coordinator.signups import queries as signups_queries
 from coordinator.signups import services as signups_services
-from tests.events.conftest import make_event
-
-
-def _outbox(kind=None, user=None):
-    stmt = select(OutboxMessage)
-    if kind:
-        stmt = stmt.where(OutboxMessage.kind == kind)
-    if user:
-        stmt = stmt.where(OutboxMessage.user_id == user.id)
-    return list(db.session.scalars(stmt))
-
-
-def _count(model, *where):
-    return db.session.scalar(select(func.count()).select_from(model).where(*where))
+from tests.events.conftest import count_rows, make_event, outbox
 
 
 def test_sign_up_confirms_until_full_then_waitlists(app, en, make):
@@ -50,7 +36,7 @@ def test_sign_up_confirms_until_full_then_waitlists(app, en, make):
     assert role.confirmed_count == 2
     assert signups_queries.waitlist_place(results[3]) == 2
     # confirmed people get two reminders each (day before, two hours before); waitlisted none
-    reminders = _outbox(signups_services.REMINDER)
+    reminders = outbox(signups_services.REMINDER)
     assert len(reminders) == 4
     assert {m.user_id for m in reminders} == {people[0].id, people[1].id}
     starts = event.starts_at
@@ -69,7 +55,7 @@ def test_double_sign_up_is_refused_politely(app, en, make):
         signups_services.sign_up(user, event.roles[1])
     assert refused.value.status == 409
     assert "already" in str(refused.value.message)
-    assert _count(Signup) == 1
+    assert count_rows(Signup) == 1
     assert db.session.get(EventRole, event.roles[1].id).confirmed_count == 0
 
 
@@ -103,7 +89,7 @@ def test_sign_up_refused_for_closed_events(app, en, make, status, starts_in, wor
     with pytest.raises(Refused) as refused:
         signups_services.sign_up(user, event.roles[0])
     assert word in str(refused.value.message)
-    assert _count(Signup) == 0
+    assert count_rows(Signup) == 0
     assert db.session.get(EventRole, event.roles[0].id).confirmed_count == 0
 
 
@@ -120,9 +106,9 @@ def test_cancel_promotes_the_first_on_the_waitlist_and_tells_them(app, en, make)
     assert db.session.get(Signup, second.id).status == CONFIRMED
     assert db.session.get(Signup, first.id).status == SIGNUP_CANCELLED
     assert db.session.get(EventRole, role.id).confirmed_count == 1
-    assert len(_outbox("event_promoted", b)) == 1
-    assert _outbox(signups_services.REMINDER, a) == []  # the leaver's reminders are gone
-    assert len(_outbox(signups_services.REMINDER, b)) == 2
+    assert len(outbox("event_promoted", b)) == 1
+    assert outbox(signups_services.REMINDER, a) == []  # the leaver's reminders are gone
+    assert len(outbox(signups_services.REMINDER, b)) == 2
     # leaving the waitlist frees no seat and promotes nobody
     signups_services.cancel_signup(c, db.session.scalar(select(Signup).filter_by(user_id=c.id)))
     assert db.session.get(EventRole, role.id).confirmed_count == 1
@@ -168,7 +154,7 @@ def test_a_stale_read_never_decides_the_seat(app, en, make):
     place = signups_services.take_place(c, looked_full)
     assert place.status == CONFIRMED
     assert db.session.get(EventRole, role.id).confirmed_count == 1
-    assert len(_outbox(signups_services.REMINDER, c)) == 2  # reminders planned under the lock
+    assert len(outbox(signups_services.REMINDER, c)) == 2  # reminders planned under the lock
 
 
 def test_waitlist_place_counts_only_those_still_ahead(app, en, make):
@@ -226,6 +212,6 @@ def test_an_english_speaking_volunteers_reminder_has_an_english_date(app, make):
         signups_services.sign_up(volunteer, event.roles[0])
         with force_locale("en"):
             written = format_datetime(event.starts_at, "d MMM yyyy HH:mm")
-    bodies = [m.body for m in _outbox(signups_services.REMINDER, volunteer)]
+    bodies = [m.body for m in outbox(signups_services.REMINDER, volunteer)]
     assert len(bodies) == 2
     assert all(b.startswith("Reminder: ") and written in b and "月" not in b for b in bodies)
