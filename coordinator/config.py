@@ -68,6 +68,11 @@ class Config:
     BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
     LANGUAGES = {"zh": "中文", "en": "English"}
 
+    # Events and bike drives. The claim period of abandoned-bike drives: no city rule fixes it
+    # (DOMAIN.md); an owner's claims through the tag's link, per address.
+    BIKE_CLAIM_DAYS = _int("BIKE_CLAIM_DAYS", 15)
+    CLAIM_RATE_LIMIT = os.environ.get("CLAIM_RATE_LIMIT", "10 per minute; 60 per hour")
+
     UPLOAD_FOLDER = os.environ.get("UPLOAD_FOLDER", str(INSTANCE / "uploads"))
     MAX_CONTENT_LENGTH = 64 * 1024 * 1024  # a form with six 10 MB photos still fits
     PER_PAGE = 25

@@ -17,12 +17,12 @@ NAV = [
     ("cases.board", _l("Cases"), "☰", access.OFFICE, True),
     ("cases.my_jobs", _l("My jobs"), "✓", access.TEAM_SIDE, True),
     ("events.index", _l("Events"), "◷", access.SIGNED_IN, True),
-    ("events.my_hours", _l("My hours"), "◔", {access.VOLUNTEER}, True),
+    ("volunteers.my_hours", _l("My hours"), "◔", {access.VOLUNTEER}, True),
     ("cases.report", _l("Report a problem"), "✎", {access.RESIDENT, access.VOLUNTEER}, True),
     ("teams.index", _l("Teams"), "⚒", access.OFFICE | access.TEAM_SIDE, True),
     ("places.index", _l("Places"), "▣", access.OFFICE, True),
     ("auth.users", _l("People"), "☺", access.OFFICE, False),
-    ("events.records", _l("Volunteer service records"), "▤", access.OFFICE, False),
+    ("volunteers.records", _l("Volunteer service records"), "▤", access.OFFICE, False),
     ("notifications.outbox", _l("Messages sent"), "✉", {access.ADMIN}, False),
 ]
 

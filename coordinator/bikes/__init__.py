@@ -16,7 +16,7 @@ def calendar_day(value) -> str:
 
 
 def init_app(app):
-    from coordinator.bikes.services import may_view_bike
+    from coordinator.bikes.queries import may_view_bike
     from coordinator.uploads import register_viewer
 
     register_viewer("bike", may_view_bike)

@@ -4,11 +4,10 @@ import segno
 from flask import current_app, flash, redirect, request, url_for
 from flask_login import current_user
 from markupsafe import Markup
-from sqlalchemy import select
 
 from coordinator import access
 from coordinator.access import OFFICE, allow, public
-from coordinator.bikes import bp, calendar_day, services
+from coordinator.bikes import bp, calendar_day, queries, services
 from coordinator.bikes.forms import (
     BRANDS,
     COLOUR_LABELS,
@@ -25,7 +24,7 @@ from coordinator.forms import ButtonForm
 from coordinator.i18n import gettext as _
 from coordinator.paging import page_number, paginate
 from coordinator.rendering import render
-from coordinator.rules import Refused, attach_to_form, refuse_page
+from coordinator.rules import Refused, show_refusal
 
 
 def qr_svg(url: str, scale: int = 4) -> Markup:
@@ -39,23 +38,15 @@ def claim_url(event_id: int, tag: int | None = None) -> str:
 
 
 def _drive(event_id: int) -> Event:
-    event = services.get_drive(current_user, event_id)
+    event = queries.get_drive(current_user, event_id)
     access.require(event is not None)
     return event
-
-
-def _check_button():
-    if not ButtonForm().validate_on_submit():
-        refuse_page(Refused(_("The form expired; please try again."), status=400))
 
 
 @bp.get("/bikes")
 @allow(OFFICE)
 def index():
-    stmt = services.scoped_events(
-        select(Event).where(Event.kind.in_(services.BIKE_KINDS)), current_user
-    ).order_by(Event.starts_at.desc(), Event.id.desc())
-    page = paginate(stmt, page_number(), current_app.config["PER_PAGE"])
+    page = paginate(queries.drives(current_user), page_number(), current_app.config["PER_PAGE"])
     counts = services.tally(e.id for e in page.items)
     return render("bikes/index.html", page=page, counts=counts)
 
@@ -135,9 +126,9 @@ def add_bike(event_id: int):
                 current_user, event, form.data, photo=request.files.get("photo")
             )
         except Refused as refused:
-            if not attach_to_form(form, refused):
-                refuse_page(refused)
-            return _register_page(event, status=refused.status, form=form)
+            return show_refusal(
+                refused, form, lambda status, f: _register_page(event, status=status, form=f)
+            )
         # Save and next: a fresh form, the location kept, the new tag number shown big.
         if htmx and not htmx.boosted:
             return _register_page(event, saved=bike.tag_number)
@@ -150,11 +141,7 @@ def add_bike(event_id: int):
 @allow(OFFICE)
 def confirm_claim(event_id: int, claim_id: int):
     event = _drive(event_id)
-    _check_button()
-    try:
-        bike = services.confirm_claim(current_user, event, claim_id)
-    except Refused as refused:
-        refuse_page(refused)
+    bike = services.confirm_claim(current_user, event, claim_id)
     return _back_to_register(event, _("Bike %(tag)d released to its owner.", tag=bike.tag_number))
 
 
@@ -162,11 +149,7 @@ def confirm_claim(event_id: int, claim_id: int):
 @allow(OFFICE)
 def reject_claim(event_id: int, claim_id: int):
     event = _drive(event_id)
-    _check_button()
-    try:
-        services.reject_claim(current_user, event, claim_id)
-    except Refused as refused:
-        refuse_page(refused)
+    services.reject_claim(current_user, event, claim_id)
     return _back_to_register(event, _("Claim closed; the bike stays in the register."))
 
 
@@ -174,11 +157,7 @@ def reject_claim(event_id: int, claim_id: int):
 @allow(OFFICE)
 def move_to_recycle(event_id: int):
     event = _drive(event_id)
-    _check_button()
-    try:
-        moved = services.move_unclaimed_to_recycle(current_user, event)
-    except Refused as refused:
-        refuse_page(refused)
+    moved = services.move_unclaimed_to_recycle(current_user, event)
     return _back_to_register(event, _("%(n)d unclaimed bikes moved to recycling.", n=moved))
 
 
@@ -191,9 +170,11 @@ def handover(event_id: int):
         try:
             done = services.record_handover(current_user, event, form.data)
         except Refused as refused:
-            if not attach_to_form(form, refused):
-                refuse_page(refused)
-            return _register_page(event, status=refused.status, handover_form=form)
+            return show_refusal(
+                refused,
+                form,
+                lambda status, f: _register_page(event, status=status, handover_form=f),
+            )
         return _back_to_register(
             event, _("Handover recorded: %(n)d bikes.", n=done.count + done.reused)
         )
@@ -286,7 +267,7 @@ def claim_context(event, form, claimed=None):
 
 
 def _claim_limit() -> str:
-    return current_app.config.get("CLAIM_RATE_LIMIT", "10 per minute; 60 per hour")
+    return current_app.config["CLAIM_RATE_LIMIT"]
 
 
 @bp.route("/claim/<code>", methods=["GET", "POST"])
@@ -294,7 +275,7 @@ def _claim_limit() -> str:
 @limiter.limit(_claim_limit, methods=["POST"])
 def claim(code: str):
     event_id, tag = _parse_code(code)
-    event = services.get_public_drive(event_id)
+    event = queries.get_public_drive(event_id)
     access.require(event is not None)
     form = ClaimForm()
     if request.method == "GET" and tag:
@@ -303,8 +284,13 @@ def claim(code: str):
         try:
             made = services.submit_claim(event, form.tag.data, form.phone.data)
         except Refused as refused:
-            attach_to_form(form, refused)
-            return render("bikes/claim.html", status=refused.status, **claim_context(event, form))
+            return show_refusal(
+                refused,
+                form,
+                lambda status, f: render(
+                    "bikes/claim.html", status=status, **claim_context(event, f)
+                ),
+            )
         return render("bikes/claim.html", **claim_context(event, form, claimed=made))
     status = 422 if form.is_submitted() else 200
     return render("bikes/claim.html", status=status, **claim_context(event, form))
@@ -331,8 +317,13 @@ def repeat(event_id: int):
                 current_user, event, form.compounds.data, kind=form.kind.data
             )
         except Refused as refused:
-            attach_to_form(form, refused)
-            return render("bikes/repeat.html", status=refused.status, **repeat_context(event, form))
+            return show_refusal(
+                refused,
+                form,
+                lambda status, f: render(
+                    "bikes/repeat.html", status=status, **repeat_context(event, f)
+                ),
+            )
         flash(_("Draft drives made in %(n)d compounds.", n=len(form.compounds.data)), "success")
         return redirect(url_for("bikes.campaign", campaign_id=campaign.id))
     status = 422 if form.is_submitted() else 200
@@ -342,11 +333,9 @@ def repeat(event_id: int):
 @bp.get("/campaigns/<int:campaign_id>")
 @allow(OFFICE)
 def campaign(campaign_id: int):
-    found = services.get_campaign(current_user, campaign_id)
+    found = queries.get_campaign(current_user, campaign_id)
     access.require(found is not None)
-    rows = services.campaign_progress(found)
-    for row in rows:
-        row["mine"] = services.in_scope(current_user, row["event"])
+    rows = services.campaign_progress(found, current_user)
     totals = {
         k: sum(r["counts"][k] for r in rows)
         for k in ("total", "claimed", "recycled", "reused", "cleared")

@@ -12,7 +12,7 @@ one message; the other gets a 409 saying what happened.
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import exists, func, select, update
+from sqlalchemy import exists, false, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
@@ -33,6 +33,7 @@ from coordinator.bikes.models import (
     BikeHandover,
     BikeRegister,
 )
+from coordinator.bikes.queries import BIKE_KINDS, visible
 from coordinator.converters import INT_MAX
 from coordinator.events.models import CANCELLED, DONE, DRAFT, Campaign, Event, EventRole
 from coordinator.events.models import claim_deadline as deadline_after
@@ -42,11 +43,11 @@ from coordinator.i18n import gettext as _
 from coordinator.i18n import utcnow
 from coordinator.notifications.services import queue
 from coordinator.paging import Page, paginate
-from coordinator.places.models import Community, Compound
+from coordinator.places.models import Compound
+from coordinator.places.queries import plannable_compounds
 from coordinator.rules import Refused
 from coordinator.work import Conflict, unit_of_work, update_where
 
-BIKE_KINDS = ("bike_drive", "recycle_exchange")
 LOCAL = ZoneInfo("Asia/Shanghai")
 
 
@@ -86,44 +87,6 @@ def may_move_to_recycle(event: Event, now: datetime | None = None) -> bool:
     """Unclaimed bikes may go to recycling only once the whole deadline day has passed."""
     deadline = claim_deadline(event)
     return deadline is not None and local_date(now) > deadline
-
-
-# --- scope --------------------------------------------------------------------------------
-
-
-def scoped_events(stmt, actor):
-    """Admins see every drive; staff the drives of their own community."""
-    if actor.role == access.ADMIN:
-        return stmt
-    if actor.role == access.STAFF and actor.community_id:
-        return stmt.where(Event.community_id == actor.community_id)
-    return stmt.where(False)
-
-
-def get_drive(actor, event_id: int) -> Event | None:
-    """A bike drive (or recycle-and-exchange event) the actor may run, or None."""
-    stmt = (
-        select(Event)
-        .where(Event.id == event_id, Event.kind.in_(BIKE_KINDS))
-        .options(selectinload(Event.community), selectinload(Event.compound))
-    )
-    return db.session.scalar(scoped_events(stmt, actor))
-
-
-def get_public_drive(event_id: int) -> Event | None:
-    """The drive behind a claim link; drafts are not public yet."""
-    stmt = (
-        select(Event)
-        .where(Event.id == event_id, Event.kind.in_(BIKE_KINDS), Event.status != DRAFT)
-        .options(selectinload(Event.community), selectinload(Event.compound))
-    )
-    return db.session.scalar(stmt)
-
-
-def may_view_bike(user, bike_id: int) -> bool:
-    """Photos of a bike: whoever may run its drive."""
-    stmt = select(Bike.id).join(Event, Event.id == Bike.event_id).where(Bike.id == bike_id)
-    return db.session.scalar(scoped_events(stmt, user)) is not None
 
 
 # --- register -----------------------------------------------------------------------------
@@ -541,25 +504,20 @@ def handovers(event: Event) -> list[BikeHandover]:
 
 
 def repeat_compound_choices(actor, event: Event) -> list[tuple[int, str]]:
-    """Compounds the drive may be copied into: the actor's own community for staff."""
-    stmt = (
-        select(Compound.id, Compound.name, Community.name.label("community"))
-        .join(Community, Community.id == Compound.community_id)
-        .order_by(Community.name, Compound.name)
-    )
+    """Compounds the drive may be copied into (places' compound choices for the actor): not its
+    own, and none that has a drive in the campaign already."""
+    conditions = []
     if event.compound_id:
-        stmt = stmt.where(Compound.id != event.compound_id)
+        conditions.append(Compound.id != event.compound_id)
     if event.campaign_id:  # compounds already in the campaign have their drive
-        stmt = stmt.where(
+        conditions.append(
             ~exists().where(
                 Event.campaign_id == event.campaign_id,
                 Event.compound_id == Compound.id,
                 Event.status != CANCELLED,
             )
         )
-    if actor.role != access.ADMIN:
-        stmt = stmt.where(Compound.community_id == actor.community_id)
-    return [(r.id, f"{r.community} · {r.name}") for r in db.session.execute(stmt)]
+    return plannable_compounds(actor, *conditions)
 
 
 def _renamed(text: str, old: str, new: str) -> str:
@@ -655,28 +613,22 @@ def _repeat_drive(
     return campaign
 
 
-def get_campaign(actor, campaign_id: int) -> Campaign | None:
-    """Admins see every campaign; staff those with a drive in their community."""
-    stmt = select(Campaign).where(Campaign.id == campaign_id)
-    if actor.role != access.ADMIN:
-        stmt = stmt.where(
-            exists().where(
-                Event.campaign_id == Campaign.id, Event.community_id == actor.community_id
-            )
-        )
-    return db.session.scalar(stmt)
-
-
-def campaign_progress(campaign: Campaign) -> list[dict]:
-    """One row per drive of the campaign: its compound, status and bike tally, side by side."""
-    events = list(
-        db.session.scalars(
-            select(Event)
-            .where(Event.campaign_id == campaign.id)
-            .options(selectinload(Event.compound), selectinload(Event.community))
-            .order_by(Event.starts_at, Event.id)
-        )
+def campaign_progress(campaign: Campaign, actor=None) -> list[dict]:
+    """One row per drive of the campaign: its compound, status and bike tally, side by side;
+    with an actor, whether the drive is theirs to run ("mine", from the one scope rule, read in
+    the same statement)."""
+    mine = (
+        visible(select(Event.id), actor).where(Event.campaign_id == campaign.id).correlate(None)
+        if actor is not None
+        else select(Event.id).where(false())
     )
+    rows = db.session.execute(
+        select(Event, Event.id.in_(mine).label("mine"))
+        .where(Event.campaign_id == campaign.id)
+        .options(selectinload(Event.compound), selectinload(Event.community))
+        .order_by(Event.starts_at, Event.id)
+    ).all()
+    events = [event for event, _mine in rows]
     counts = tally(e.id for e in events)
     widest = max([counts[e.id]["total"] for e in events] + [1])
     return [
@@ -685,12 +637,7 @@ def campaign_progress(campaign: Campaign) -> list[dict]:
             "counts": counts[e.id],
             "scale": widest,
             "is_source": e.id == campaign.source_event_id,
+            "mine": bool(is_mine),
         }
-        for e in events
+        for e, is_mine in rows
     ]
-
-
-def in_scope(actor, event: Event) -> bool:
-    return actor.role == access.ADMIN or (
-        actor.role == access.STAFF and actor.community_id == event.community_id
-    )

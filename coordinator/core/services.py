@@ -9,7 +9,7 @@ from coordinator.cases import services as case_services
 from coordinator.cases import workflow
 from coordinator.cases.models import Case
 from coordinator.events import models as event_models
-from coordinator.events import services as event_services
+from coordinator.events import queries as event_queries
 from coordinator.events.models import Event, Signup
 from coordinator.extensions import db
 from coordinator.i18n import lazy_gettext as _l
@@ -53,7 +53,7 @@ def _area_name(user) -> str:
 def _office_numbers(user) -> list[dict]:
     now = utcnow()
     cases = case_services.scoped(select(func.count(Case.id)), user)
-    events = event_services.scoped(
+    events = event_queries.visible(
         select(func.count(Event.id)).where(
             Event.ends_at >= now, Event.status.in_(event_models.OPEN)
         ),
@@ -104,7 +104,7 @@ def _volunteer_numbers(user) -> list[dict]:
     )
     return [
         _stat(coming, _l("My events coming up"), url_for("events.index"), "blue"),
-        _stat(minutes // 60, _l("Confirmed hours"), url_for("events.my_hours"), "green"),
+        _stat(minutes // 60, _l("Confirmed hours"), url_for("volunteers.my_hours"), "green"),
     ]
 
 

@@ -1,19 +1,24 @@
-"""Events and volunteers: roles with capacity, sign-up and waitlist, check-in and hours."""
+"""The event itself: the list, an event's page, planning and editing it with its roles, its
+lifecycle (publish, start, finish, cancel) and its calendar feeds. Seats and waitlists are in
+coordinator.signups, check-in and hours in coordinator.attendance, volunteers and their service
+records in coordinator.volunteers; the tables of all four are in events/models.py.
 
-import os
+The URL map is blueprint.py; `bp` is made there, when the app registers the domain, so that
+importing the models or services never drags the routes along."""
 
-from flask import Blueprint
 
-bp = Blueprint("events", __name__)
+def __getattr__(name):
+    if name == "bp":
+        from coordinator.events.blueprint import bp
+
+        return bp
+    raise AttributeError(name)
 
 
 def init_app(app):
     from flask_babel import format_datetime
 
     from coordinator.events.hours import to_local
-
-    # The claim period of abandoned-bike drives: no city rule fixes it (DOMAIN.md).
-    app.config.setdefault("BIKE_CLAIM_DAYS", int(os.environ.get("BIKE_CLAIM_DAYS", "15")))
 
     def clock(dt):
         return format_datetime(dt, "HH:mm") if dt else ""

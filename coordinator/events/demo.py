@@ -12,7 +12,6 @@ from sqlalchemy import select
 
 from coordinator.auth.models import User
 from coordinator.demo.story import DEMO_PASSWORD
-from coordinator.events import services
 from coordinator.events.hours import service_minutes, to_utc
 from coordinator.events.models import (
     CONFIRMED,
@@ -28,8 +27,10 @@ from coordinator.events.models import (
     Signup,
     VolunteerProfile,
 )
+from coordinator.events.queries import confirmed_users
 from coordinator.extensions import db
 from coordinator.places.models import Community, Compound
+from coordinator.signups.services import schedule_reminders
 
 # (name, phone, community, id number, volunteer number, skills)
 VOLUNTEERS = [
@@ -256,7 +257,7 @@ def load() -> None:
             ("登记车辆", "赵女士"),
         ]:
             _seat(wenhui, role, people[name])
-        services._schedule_reminders(wenhui, services._confirmed_users(wenhui))
+        schedule_reminders(wenhui, confirmed_users(wenhui))
 
     # 4. 志强北园: a recycle-and-exchange day being planned (draft).
     day = today + timedelta(days=14)
@@ -318,5 +319,5 @@ def load() -> None:
     if new:
         _seat(trees, "提醒居民", people["马阿姨"])
         _seat(trees, "巡查记录", people["刘芳"])
-        services._schedule_reminders(trees, services._confirmed_users(trees))
+        schedule_reminders(trees, confirmed_users(trees))
     db.session.flush()

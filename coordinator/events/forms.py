@@ -1,31 +1,23 @@
+"""Forms of the event itself: the event with its roles, and its cancellation."""
+
 from wtforms import (
     DateField,
     DateTimeLocalField,
-    DecimalField,
     FieldList,
     Form,
     FormField,
     HiddenField,
     IntegerField,
-    PasswordField,
     SelectField,
     StringField,
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import (
-    DataRequired,
-    EqualTo,
-    InputRequired,
-    Length,
-    NumberRange,
-    Optional,
-    StopValidation,
-)
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from coordinator.converters import parse_int
-from coordinator.events.models import ID_TYPES, KINDS
-from coordinator.forms import FlaskForm, Mobile, SearchForm, normalise_phone, strip
+from coordinator.events.models import KINDS
+from coordinator.forms import FlaskForm, strip
 from coordinator.i18n import lazy_gettext as _l
 
 LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
@@ -39,19 +31,6 @@ def options(pairs) -> list[SelectChoice]:
 def _one_line(value):
     """A title is one line: line breaks (a pasted text, a crafted post) become spaces."""
     return " ".join(value.split()) if isinstance(value, str) else value
-
-
-class Finite:
-    """A decimal that is a number: "NaN", "sNaN" and "Infinity" parse as Decimals, and a
-    signalling NaN even breaks NumberRange's comparison. Stops the chain with the message of
-    the range that follows it."""
-
-    def __init__(self, message):
-        self.message = message
-
-    def __call__(self, form, field):
-        if field.data is not None and not field.data.is_finite():
-            raise StopValidation(self.message)
 
 
 def _int_or_none(value):
@@ -125,104 +104,3 @@ class CancelForm(FlaskForm):
             Length(max=500),
         ],
     )
-
-
-class CheckoutForm(FlaskForm):
-    check_out = DateTimeLocalField(
-        _l("Left at"),
-        format=LOCAL_FORMAT,
-        validators=[InputRequired(_l("Enter when this person left."))],
-    )
-
-
-class CorrectionForm(FlaskForm):
-    hours = DecimalField(
-        _l("Hours served"),
-        places=2,
-        validators=[
-            InputRequired(_l("Enter the hours, e.g. 2.5.")),
-            Finite(_l("Enter hours from 0.25 to 24.")),
-            NumberRange(0.25, 24, _l("Enter hours from 0.25 to 24.")),
-        ],
-    )
-    reason = TextAreaField(
-        _l("What should be corrected, and why"),
-        filters=[strip],
-        validators=[DataRequired(_l("Say what should be corrected and why.")), Length(max=500)],
-    )
-
-
-class JoinForm(FlaskForm):
-    name = StringField(
-        _l("Your name"),
-        filters=[strip],
-        validators=[DataRequired(_l("Enter your name.")), Length(max=40)],
-    )
-    phone = StringField(
-        _l("Mobile number"),
-        filters=[normalise_phone],
-        validators=[DataRequired(_l("Enter a mobile number.")), Mobile()],
-    )
-    password = PasswordField(
-        _l("Password"),
-        validators=[
-            DataRequired(_l("Choose a password.")),
-            Length(min=8, max=128, message=_l("At least 8 characters.")),
-        ],
-    )
-    confirm = PasswordField(
-        _l("Password again"), validators=[EqualTo("password", _l("The two passwords differ."))]
-    )
-    community_id = SelectField(_l("Your community"), coerce=int, validators=[Optional()])
-    skills = StringField(
-        _l("What you are good at"),
-        filters=[strip],
-        validators=[Length(max=200)],
-        description=_l("e.g. first aid, carrying, photography"),
-    )
-    availability = TextAreaField(
-        _l("When you can help"),
-        filters=[strip],
-        validators=[Length(max=500)],
-        description=_l("e.g. weekend mornings"),
-    )
-    id_type = SelectField(
-        _l("ID type (optional)"),
-        choices=options([("", _l("— not given —"))] + list(ID_TYPES.items())),
-        validators=[Optional()],
-    )
-    id_number = StringField(
-        _l("ID number (optional)"), filters=[strip], validators=[Optional(), Length(max=40)]
-    )
-    volunteer_number = StringField(
-        _l("Volunteer number (optional)"),
-        filters=[strip],
-        validators=[Optional(), Length(max=40)],
-        description=_l("From 志愿北京, if you have one."),
-    )
-
-
-class PhoneForm(FlaskForm):
-    phone = StringField(
-        _l("Mobile number"),
-        filters=[normalise_phone],
-        validators=[DataRequired(_l("Enter a mobile number.")), Mobile()],
-    )
-
-
-class CodeForm(FlaskForm):
-    phone = HiddenField(filters=[normalise_phone])
-    code = StringField(
-        _l("Code from the SMS"),
-        filters=[strip],
-        validators=[
-            DataRequired(_l("Enter the six-digit code.")),
-            Length(min=6, max=6, message=_l("Six digits.")),
-        ],
-    )
-
-
-class RecordsForm(SearchForm):
-    community = SelectField(_l("Community"), coerce=int, validators=[Optional()])
-    date_from = DateField(_l("From"), validators=[Optional()])
-    date_to = DateField(_l("To"), validators=[Optional()])

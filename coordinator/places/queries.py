@@ -98,3 +98,16 @@ def get_compound(actor, compound_id: int) -> Compound | None:
         .options(selectinload(Compound.buildings).selectinload(Building.entrances))
     )
     return db.session.scalar(visible(stmt, actor))
+
+
+def plannable_compounds(actor, *conditions) -> list[tuple[int, str]]:
+    """The compounds an actor may plan work in (the places' scope rule), labelled with their
+    community, by community and name; `conditions` narrow them further (e.g. a drive's copies
+    leave out the compounds that have one). The one compound-choice query of events and bikes."""
+    stmt = (
+        select(Compound.id, Compound.name, Community.name.label("community"))
+        .join(Community, Community.id == Compound.community_id)
+        .where(*conditions)
+        .order_by(Community.name, Compound.name)
+    )
+    return [(r.id, f"{r.community} · {r.name}") for r in db.session.execute(visible(stmt, actor))]

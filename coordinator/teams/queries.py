@@ -181,17 +181,6 @@ def team_choices(actor) -> list[tuple[int, str]]:
     return [(r.id, r.name) for r in rows]
 
 
-def compound_choices_by_community(actor) -> list[tuple[int, str]]:
-    stmt = (
-        select(Compound.id, Compound.name, Community.name.label("community"))
-        .join(Community)
-        .order_by(Community.name, Compound.name)
-    )
-    if actor.role != access.ADMIN:
-        stmt = stmt.where(Compound.community_id == actor.community_id)
-    return [(r.id, f"{r.community} · {r.name}") for r in db.session.execute(stmt)]
-
-
 def coverage_elsewhere(actor, team: Team | None) -> list[str]:
     """What of the team's area lies outside the actor's community, by name: kept as it is when
     staff save the team, and shown to them as such."""

@@ -10,7 +10,7 @@ from coordinator.filters import chosen, options
 from coordinator.forms import ButtonForm
 from coordinator.i18n import gettext as _
 from coordinator.paging import page_number
-from coordinator.places.queries import community_choices
+from coordinator.places.queries import community_choices, plannable_compounds
 from coordinator.rendering import render
 from coordinator.rules import Refused, show_refusal
 from coordinator.teams import queries, services
@@ -57,7 +57,7 @@ def index():
 
 def _team_form(form):
     form.communities.choices = community_choices(current_user)
-    form.compounds.choices = queries.compound_choices_by_community(current_user)
+    form.compounds.choices = plannable_compounds(current_user)
     return form
 
 

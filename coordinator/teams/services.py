@@ -6,9 +6,10 @@ from coordinator import access
 from coordinator.extensions import db
 from coordinator.i18n import lazy_gettext as _l
 from coordinator.places.models import Community, Compound
+from coordinator.places.queries import plannable_compounds
 from coordinator.rules import Refused
 from coordinator.teams.models import Team, TeamMember, TeamSkill, search_text_update
-from coordinator.teams.queries import compound_choices_by_community, name_taken
+from coordinator.teams.queries import name_taken
 from coordinator.teams.queries import visible as scoped  # noqa: F401
 from coordinator.work import unit_of_work
 
@@ -127,7 +128,7 @@ def _set_coverage(actor, team: Team, data: dict) -> None:
             raise Refused(
                 _l("You can only add your own community."), field="communities", status=422
             )
-        allowed = {cid for cid, _ in compound_choices_by_community(actor)}
+        allowed = {cid for cid, _ in plannable_compounds(actor)}
         if compound_ids - allowed:
             raise Refused(
                 _l("You can only add compounds of your own community."),

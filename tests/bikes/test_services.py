@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from werkzeug.datastructures import FileStorage
 
 from coordinator.auth.models import User
-from coordinator.bikes import services
+from coordinator.bikes import queries, services
 from coordinator.bikes.models import Bike, BikeClaim, BikeHandover
 from coordinator.events.models import Campaign, Event
 from coordinator.extensions import db
@@ -285,18 +285,18 @@ def test_campaign_progress_side_by_side(drives, make):
 def test_scoping_of_drives_and_campaigns(drives, make):
     event = drives.drive()
     outsider = make.user("staff")
-    assert services.get_drive(outsider, event.id) is None
-    assert services.get_drive(make.user("staff", community_=event.community), event.id)
-    assert services.get_drive(make.user("admin"), event.id)
-    assert services.get_drive(make.user("volunteer"), event.id) is None
+    assert queries.get_drive(outsider, event.id) is None
+    assert queries.get_drive(make.user("staff", community_=event.community), event.id)
+    assert queries.get_drive(make.user("admin"), event.id)
+    assert queries.get_drive(make.user("volunteer"), event.id) is None
     cleanup = drives.drive(kind="cleanup")
-    assert services.get_drive(make.user("admin"), cleanup.id) is None
+    assert queries.get_drive(make.user("admin"), cleanup.id) is None
     campaign = services.repeat_drive(make.user("admin"), event, [make.compound().id])
-    assert services.get_campaign(outsider, campaign.id) is None
-    assert services.get_campaign(make.user("staff", community_=event.community), campaign.id)
+    assert queries.get_campaign(outsider, campaign.id) is None
+    assert queries.get_campaign(make.user("staff", community_=event.community), campaign.id)
     bike = drives.bikes(event, 1)[0]
-    assert services.may_view_bike(make.user("admin"), bike.id)
-    assert not services.may_view_bike(outsider, bike.id)
+    assert queries.may_view_bike(make.user("admin"), bike.id)
+    assert not queries.may_view_bike(outsider, bike.id)
 
 
 def test_claim_at_the_last_minute_of_the_deadline_day_is_taken(drives):

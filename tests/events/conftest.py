@@ -3,11 +3,15 @@
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import func, select
 
+from coordinator import create_app
 from coordinator.events.models import PUBLISHED, Event, EventRole
 from coordinator.extensions import db
 from coordinator.i18n import utcnow
+from coordinator.notifications.models import OutboxMessage
 from tests import factories
+from tests.conftest import settings
 
 
 def make_event(
@@ -77,3 +81,57 @@ def _fresh_after_requests(request):
         yield
     finally:
         request_finished.disconnect(forget, web_app)
+
+
+@pytest.fixture
+def other_app(database_url, tmp_path):
+    """Another app on the same database with some settings changed (CSRF or rate limits on)."""
+    made = []
+
+    def build(**overrides):
+        made.append(create_app(settings(database_url, str(tmp_path), **overrides)))
+        return made[-1]
+
+    yield build
+    for extra in made:
+        with extra.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+
+@pytest.fixture
+def world(make):
+    """A community with its staff member, a volunteer, and a published event with two roles."""
+    staff = make.user("staff", name="陈楠")
+    volunteer = make.user("volunteer", name="刘芳")
+    event = make_event(organiser=staff, roles=(("搬运", 2), ("清扫", 1)), title="车棚清理")
+    make.commit()
+    return staff, volunteer, event
+
+
+# ---------------------------------------------------------------- list
+
+
+FRAGMENT = {"HX-Request": "true"}
+
+
+def hx(target):
+    return {**FRAGMENT, "HX-Target": target}
+
+
+def english(client):
+    client.set_cookie("lang", "en")
+
+
+def outbox(kind=None, user=None):
+    """The messages in the outbox (of one kind, to one person)."""
+    stmt = select(OutboxMessage)
+    if kind:
+        stmt = stmt.where(OutboxMessage.kind == kind)
+    if user:
+        stmt = stmt.where(OutboxMessage.user_id == user.id)
+    return list(db.session.scalars(stmt))
+
+
+def count_rows(model, *where):
+    return db.session.scalar(select(func.count()).select_from(model).where(*where))

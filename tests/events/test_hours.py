@@ -7,7 +7,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import delete, func, select
 
-from coordinator.events import services
+from coordinator.attendance import services as attendance_services
 from coordinator.events.hours import (
     correction_allowed,
     end_of_local_day,
@@ -105,11 +105,11 @@ def test_correction_longer_than_the_event_is_refused(app, en, make, hours, extra
     db.session.commit()
     requested = hours * 60 + extra
     if 0 < requested <= hours * 60:
-        services.request_correction(volunteer, signup, requested, "签退时间记错了")
+        attendance_services.request_correction(volunteer, signup, requested, "签退时间记错了")
         assert db.session.scalar(select(HoursCorrection.requested_minutes)) == requested
     else:
         with pytest.raises(Refused) as refused:
-            services.request_correction(volunteer, signup, requested, "签退时间记错了")
+            attendance_services.request_correction(volunteer, signup, requested, "签退时间记错了")
         assert refused.value.field == "hours" and refused.value.status == 422
         assert db.session.scalar(select(func.count()).select_from(HoursCorrection)) == 0
     assert db.session.get(Signup, signup.id).hours_minutes == 60  # only the organiser changes it

@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
+from coordinator.attendance.services import _code_hash
 from coordinator.auth.models import User
 from coordinator.events.models import (
     CANCELLED,
@@ -23,10 +24,10 @@ from coordinator.events.models import (
     HoursCorrection,
     Signup,
 )
-from coordinator.events.services import _code_hash, sign_up
 from coordinator.extensions import db
 from coordinator.i18n import utcnow
 from coordinator.notifications.models import OutboxMessage
+from coordinator.signups.services import sign_up
 from tests.events.conftest import make_event
 
 N = 6
@@ -254,7 +255,7 @@ def test_organisers_ticking_someone_in_at_once_record_one_check_in(app, live, ma
 
 
 def test_a_volunteer_tapping_the_qr_link_at_once_is_checked_in_once(app, live, make):
-    from coordinator.events.services import checkin_key
+    from coordinator.attendance.services import checkin_key
 
     event, person, signup = _on_now(make)
     path = f"/events/{event.id}/checkin?k={checkin_key(event)}"
@@ -269,7 +270,7 @@ def test_a_volunteer_tapping_the_qr_link_at_once_is_checked_in_once(app, live, m
 
 
 def test_parallel_guesses_of_a_check_in_code_get_five_tries_in_all(app, live, make):
-    from coordinator.events.services import checkin_key
+    from coordinator.attendance.services import checkin_key
 
     event, person, _signup = _on_now(make)
     db.session.add(

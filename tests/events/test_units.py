@@ -6,12 +6,13 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from coordinator.events import services
+from coordinator.events import services as events_services
 from coordinator.events.hours import to_local
 from coordinator.events.models import CONFIRMED, WAITLISTED, EventRole, Signup
 from coordinator.extensions import db
 from coordinator.notifications.models import OutboxMessage
 from coordinator.rules import Refused
+from coordinator.signups import services as signups_services
 from tests.conftest import field_errors
 from tests.events.conftest import make_event
 
@@ -38,9 +39,9 @@ def crowded(make):
     people = [make.user("volunteer") for _ in range(3)]
     make.commit()
     carrying, sweeping = event.roles
-    services.sign_up(people[0], carrying)
-    waiting = services.sign_up(people[1], carrying)
-    services.sign_up(people[2], sweeping)
+    signups_services.sign_up(people[0], carrying)
+    waiting = signups_services.sign_up(people[1], carrying)
+    signups_services.sign_up(people[2], sweeping)
     assert waiting.status == WAITLISTED
     db.session.expire_all()
     return event, carrying, waiting
@@ -60,7 +61,7 @@ def test_a_refused_edit_undoes_the_promotions_it_made(app, en, crowded):
     something else commits in the same request afterwards."""
     event, carrying, waiting = crowded
     with pytest.raises(Refused) as refused:
-        services.save_event(
+        events_services.save_event(
             event.organiser,
             _data(event, [{"id": carrying.id, "name": "搬运", "capacity": 2}]),
             event,
@@ -108,7 +109,7 @@ def test_capacity_lowered_below_seats_taken_since_it_was_read(app, en, make, liv
     make.commit()
     role = event.roles[0]
     for person in people[:3]:
-        services.sign_up(person, role)
+        signups_services.sign_up(person, role)
     db.session.refresh(role)
     assert role.confirmed_count == 3  # as the organiser read it
     path = f"/events/{event.id}/roles/{role.id}/sign-up"
@@ -116,7 +117,7 @@ def test_capacity_lowered_below_seats_taken_since_it_was_read(app, en, make, liv
         assert live.post(path, cookie=live.login(person.phone)).status == 302
 
     with pytest.raises(Refused) as refused:
-        services.save_event(
+        events_services.save_event(
             event.organiser, _data(event, [{"id": role.id, "name": "搬运", "capacity": 4}]), event
         )
 

@@ -165,9 +165,9 @@ def seeds(app):
 
     from flask import url_for
 
+    from coordinator.attendance import services as attendance_services
     from coordinator.bikes.models import TO_RECYCLE, Bike
     from coordinator.cases.models import Case
-    from coordinator.events import services as events
     from coordinator.events.models import Event
     from coordinator.notifications.models import OutboxMessage
 
@@ -176,14 +176,20 @@ def seeds(app):
         for event in db.session.scalars(select(Event).order_by(Event.id)):
             if event.kind in ("bike_drive", "recycle_exchange"):
                 found.append(url_for("bikes.claim", code=str(event.id)))
-            found.append(url_for("events.checkin", event_id=event.id, k=events.checkin_key(event)))
+            found.append(
+                url_for(
+                    "attendance.checkin",
+                    event_id=event.id,
+                    k=attendance_services.checkin_key(event),
+                )
+            )
         # The pages of the rows staged for their forms (see _stage_states), while a sweep has
         # left them findable (the event form may have retitled one: the admin saw it before).
         for title in ("草稿活动", "已结束的活动"):
             for staged in db.session.scalars(select(Event.id).filter_by(title=title)):
                 found += [
                     url_for("events.detail", event_id=staged),
-                    url_for("events.roster", event_id=staged),
+                    url_for("attendance.roster", event_id=staged),
                 ]
         for staged in db.session.scalars(
             select(Case.id).filter_by(tracking_token="sweep-callback-1")

@@ -143,7 +143,7 @@ def test_dates_at_the_edges_are_refused_at_the_field(client, auth, make):
 
 
 def test_a_decimal_is_plain_digits(client, make):
-    from coordinator.events.forms import CorrectionForm
+    from coordinator.attendance.forms import CorrectionForm
 
     make.commit()
     for junk in ("NaN", "sNaN", "Infinity", "1e999999", "٢٫٥"):

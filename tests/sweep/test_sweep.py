@@ -199,10 +199,10 @@ STAGED_FIELDS = {
     ("cases.callback", "solved"),
     ("cases.callback", "satisfaction"),
     ("cases.callback", "note"),
-    ("events.tick_out", "check_out"),
-    ("events.decide_correction", "decision"),
-    ("events.decide_correction", "note"),
-    ("events.confirm_hours", ""),
+    ("attendance.tick_out", "check_out"),
+    ("attendance.decide_correction", "decision"),
+    ("attendance.decide_correction", "note"),
+    ("attendance.confirm_hours", ""),
     ("events.publish", ""),
 }
 

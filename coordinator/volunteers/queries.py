@@ -1,15 +1,11 @@
-"""Service records as CSV and XLSX: one row per person per event with recorded hours.
-
-The columns are those of DOMAIN.md ("Volunteers' service records"). This is the organiser's
-service record summary, not an official certificate, and nothing here calls it one. The files
-are written by coordinator.exports.files (no cell becomes a formula); ID numbers are masked
-unless an admin asked for them in full for an official purpose (exports.services).
-"""
+"""Read models of volunteers: a volunteer's own sign-ups and hours, and the service records
+(one row per person per event with recorded hours) in the office's scope, for the records page
+and its files."""
 
 from datetime import date, datetime, timedelta
 
 from flask_babel import format_datetime
-from sqlalchemy import select
+from sqlalchemy import bindparam, false, select
 from sqlalchemy.orm import aliased, selectinload
 
 from coordinator import access
@@ -19,25 +15,41 @@ from coordinator.events.models import ID_TYPES, Event, Signup, VolunteerProfile
 from coordinator.exports import files
 from coordinator.exports.services import may_export_in_full
 from coordinator.extensions import db
-from coordinator.i18n import lazy_gettext as _l
 
-COLUMNS = [
-    _l("Name"),
-    _l("ID type"),
-    _l("ID number"),
-    _l("Volunteer number"),
-    _l("Activity"),
-    _l("Date"),
-    _l("Venue"),
-    _l("Content"),
-    _l("Check-in"),
-    _l("Check-out"),
-    _l("Hours"),
-    _l("Organiser"),
-    _l("Confirmed by"),
-]
-WIDTHS = (10, 14, 22, 16, 24, 12, 28, 30, 17, 17, 8, 10, 10)
-EXPORT = "service_records"  # its name in the log of full exports
+
+def my_hours(user) -> tuple[list[Signup], int]:
+    """A volunteer's sign-ups, newest event first, and their confirmed minutes in total."""
+    rows = list(
+        db.session.scalars(
+            select(Signup)
+            .join(Event, Event.id == Signup.event_id)
+            .where(Signup.user_id == user.id)
+            .options(
+                selectinload(Signup.event).selectinload(Event.community),
+                selectinload(Signup.role),
+                selectinload(Signup.corrections),
+            )
+            .order_by(Event.starts_at.desc(), Signup.id.desc())
+        )
+    )
+    total = sum(s.hours_minutes or 0 for s in rows if s.hours_confirmed_at is not None)
+    return rows, total
+
+
+def get_own_signup(user, signup_id: int) -> Signup | None:
+    return db.session.scalar(
+        select(Signup).where(Signup.id == signup_id, Signup.user_id == user.id)
+    )
+
+
+def visible(stmt, actor):
+    """The service records an actor may see: admins all, staff their community's, nobody else
+    any (a statement over events)."""
+    if actor.role == access.ADMIN:
+        return stmt
+    if actor.role == access.STAFF:
+        return stmt.where(Event.community_id == bindparam("actor_community", actor.community_id))
+    return stmt.where(false())
 
 
 def records_query(
@@ -59,10 +71,7 @@ def records_query(
         )
         .order_by(Event.starts_at, Event.id, User.name, Signup.id)
     )
-    if actor.role == access.STAFF:
-        stmt = stmt.where(Event.community_id == actor.community_id)
-    elif actor.role != access.ADMIN:
-        stmt = stmt.where(False)
+    stmt = visible(stmt, actor)
     if community_id:
         stmt = stmt.where(Event.community_id == community_id)
     if date_from:
@@ -106,11 +115,3 @@ def rows(actor, full_ids: bool = False, **filters) -> list[list]:
             ]
         )
     return out
-
-
-def to_csv(records: list[list]) -> bytes:
-    return files.to_csv(COLUMNS, records)
-
-
-def to_xlsx(records: list[list], title: str) -> bytes:
-    return files.to_xlsx(COLUMNS, records, title, WIDTHS)

@@ -1,0 +1,45 @@
+"""Use cases of volunteers: a resident registers as a volunteer (an account and a profile)."""
+
+from sqlalchemy import select
+
+from coordinator import access
+from coordinator.auth.models import User
+from coordinator.events.models import VolunteerProfile
+from coordinator.extensions import db
+from coordinator.forms import normalise_phone
+from coordinator.i18n import lazy_gettext as _l
+from coordinator.rules import Refused
+from coordinator.work import unit_of_work
+
+
+def register_volunteer(data: dict) -> User:
+    """A resident becomes a volunteer with an account; ID and volunteer numbers stay private."""
+    phone = normalise_phone(data["phone"])
+    taken = _l("This number already has an account: sign in instead.")
+    if db.session.scalar(select(User.id).where(User.phone == phone)) is not None:
+        raise Refused(taken, field="phone", status=422)
+    if data.get("id_number") and not data.get("id_type"):
+        raise Refused(_l("Choose the type of ID."), field="id_type", status=422)
+    user = User(
+        name=data["name"].strip(),
+        phone=phone,
+        role=access.VOLUNTEER,
+        community_id=data.get("community_id") or None,
+        locale="",
+    )
+    user.set_password(data["password"])  # before the write: the hash takes a while
+    # The same number sent many times at once: one account, the others meet the unique key.
+    with unit_of_work(conflict=taken, field="phone"):
+        db.session.add(user)
+        db.session.flush()
+        db.session.add(
+            VolunteerProfile(
+                user_id=user.id,
+                id_type=data.get("id_type") or "",
+                id_number=(data.get("id_number") or "").strip().upper(),
+                volunteer_number=(data.get("volunteer_number") or "").strip(),
+                skills=(data.get("skills") or "").strip(),
+                availability=(data.get("availability") or "").strip(),
+            )
+        )
+    return user
