@@ -77,6 +77,13 @@ class Config:
     MAX_CONTENT_LENGTH = 64 * 1024 * 1024  # a form with six 10 MB photos still fits
     PER_PAGE = 25
 
+    # Cases. Deadlines by urgency tier in hours, over workflow.DEFAULT_SLA_HOURS ({} = those).
+    CASE_SLA_HOURS: dict = {}
+    CASE_LINK_MAX_AGE = 3 * 86400  # seconds a job link sent by text opens its job
+    CASE_REPORT_RATE_LIMIT = "5 per minute; 30 per day"  # the anonymous /report, per address
+    CASE_SEARCH_DAYS = 90  # the board's word search reads descriptions this many days back
+    PUBLIC_URL = ""  # the site's address in texts when there is no request (CLI), or a proxy's
+
 
 class TestConfig(Config):
     TESTING = True

@@ -1,5 +1,9 @@
 """Cases: a resident's request from the call to the call-back (intake, dispatch, field work,
-notices, verification), its audit trail and the dispatch board."""
+notices, verification), its audit trail and the dispatch board.
+
+routes/__init__.py is the URL map; queries.py the reads (the board, the case page, my jobs);
+services.py the use cases; workflow.py the state table; models.py the tables. Settings: CASE_*
+in coordinator/config.py."""
 
 from flask import Blueprint
 
@@ -7,16 +11,13 @@ bp = Blueprint("cases", __name__, cli_group="cases")
 
 
 def init_app(app):
-    from coordinator.cases import services
+    from coordinator.cases import job_links, queries
     from coordinator.uploads import register_token_viewer, register_viewer
 
-    app.config.setdefault("CASE_SLA_HOURS", {})
-    app.config.setdefault("CASE_LINK_MAX_AGE", 3 * 86400)
-    app.config.setdefault("CASE_REPORT_RATE_LIMIT", "5 per minute; 30 per day")
-    register_viewer("case", services.may_view_case)
-    register_viewer("case_visit", services.may_view_visit)
-    register_token_viewer("case", services.token_views_case)
-    register_token_viewer("case_visit", services.token_views_visit)
+    register_viewer("case", queries.may_view_case)
+    register_viewer("case_visit", queries.may_view_visit)
+    register_token_viewer("case", job_links.token_views_case)
+    register_token_viewer("case_visit", job_links.token_views_visit)
 
     from coordinator.cases import workflow
 

@@ -17,12 +17,14 @@ from operator import itemgetter
 from sqlalchemy import Float, and_, bindparam, cast, exists, false, func, or_, select
 from sqlalchemy import case as sql_case
 
-from coordinator.cases.models import Case, CaseEvent, TeamRecord
-from coordinator.cases.records import RECORD_DAYS  # noqa: F401  (services.team_record)
+from coordinator.cases.models import Case, CaseEvent, TeamRecord, satisfaction_rate
 from coordinator.categories import category_label
 from coordinator.extensions import db
 from coordinator.i18n import gettext as _
 from coordinator.teams.models import Team, TeamSkill, team_communities, team_compounds
+
+# A team without call-backs ranks as if 80 % satisfied (rank() and its SQL twin).
+UNRATED = 0.8
 
 
 @dataclass(slots=True)
@@ -36,7 +38,7 @@ class TeamFacts:
     open_jobs: int = 0
     median_hours: float | None = None
     rated: int = 0
-    satisfaction: float | None = None  # (satisfied + 0.9 × basically) / rated
+    satisfaction: float | None = None  # models.satisfaction_rate
 
 
 @dataclass
@@ -77,7 +79,7 @@ def rank(
                     t.id in returned_by,
                     not names_compound,
                     t.open_jobs / t.capacity,
-                    -0.8 if sat is None else -sat,
+                    -UNRATED if sat is None else -sat,
                     1e9 if hours is None else hours,
                     t.id,
                 ),
@@ -158,7 +160,7 @@ def fetch_facts(need: Need, returned=frozenset(), limit: int | None = None) -> l
                 row.open_jobs or 0,
                 row.median_hours,
                 rated,
-                row.score / rated if rated else None,
+                satisfaction_rate(row.score, rated),
             )
         )
     return facts
@@ -203,12 +205,11 @@ def _facts_statement(with_compound: bool, ranked: bool):
     )
     if not ranked:
         return stmt
-    rated = func.coalesce(TeamRecord.rated, 0)
     return stmt.order_by(  # rank()'s key, term by term
         sql_case((Team.id.in_(bindparam("returned", expanding=True)), 1), else_=0),
         names_compound.desc(),
         cast(open_jobs, Float) / capacity,
-        sql_case((rated > 0, TeamRecord.score / rated), else_=0.8).desc(),
+        func.coalesce(TeamRecord.satisfaction, UNRATED).desc(),
         func.coalesce(TeamRecord.median_hours, 1e9),
         Team.id,
     ).limit(bindparam("limit"))

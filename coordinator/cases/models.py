@@ -12,8 +12,11 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    and_,
     text,
 )
+from sqlalchemy import case as sql_case
+from sqlalchemy.ext.hybrid import hybrid_method, hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from coordinator.extensions import db
@@ -50,14 +53,33 @@ SATISFACTION = {
     "basically": _l("Basically satisfied"),
     "not": _l("Not satisfied"),
 }
+# What each answer counts towards a team's satisfaction (the one formula: the team page, the
+# rollup rows matching ranks by, the suggestions' reasons): satisfied 1, basically 0.9, not 0.
+SATISFACTION_SCORE = {"satisfied": 1.0, "basically": 0.9, "not": 0.0}
+# The answers that close a case on its call-back; any other reopens it.
+CONTENT = ("satisfied", "basically")
+
+
+def satisfaction_rate(score: float | None, rated: int | None) -> float | None:
+    """A team's satisfaction: the call-backs' scores over their number; None without any."""
+    return (score or 0.0) / rated if rated else None
+
+
+# The statuses the workflow ends in, and those with a team and its clock running (what counts
+# as a team's load and can be overdue). workflow.FINAL and workflow.ON_THE_CLOCK are these.
+FINAL_STATUSES = ("void", "closed")
+ON_THE_CLOCK_STATUSES = ("accepted", "in_progress", "extended", "reopened")
+
+
+def _sql_list(statuses) -> str:
+    return ", ".join(f"'{status}'" for status in statuses)
 
 
 # The board's two hot sets as literal SQL, so that the partial indexes below serve the queries
 # that use the very same words (SQLite matches a partial index only on literal terms, never on
-# bound parameters). Keep them in step with workflow.FINAL and workflow.ON_THE_CLOCK (a test
-# checks).
-OPEN_SQL = "status NOT IN ('void', 'closed')"
-ON_THE_CLOCK_SQL = "status IN ('accepted', 'in_progress', 'extended', 'reopened')"
+# bound parameters): Case.is_open and Case.on_the_clock in SQL.
+OPEN_SQL = f"status NOT IN ({_sql_list(FINAL_STATUSES)})"
+ON_THE_CLOCK_SQL = f"status IN ({_sql_list(ON_THE_CLOCK_STATUSES)})"
 
 
 def _partial(name: str, where: str, *columns: str) -> Index:
@@ -145,6 +167,36 @@ class Case(db.Model):
     )
 
     __mapper_args__ = {"version_id_col": version}
+
+    @hybrid_property
+    def is_open(self) -> bool:
+        """Not void, not closed (the board's default view)."""
+        return self.status not in FINAL_STATUSES
+
+    @is_open.inplace.expression
+    @classmethod
+    def _is_open_sql(cls):
+        return text("cases." + OPEN_SQL)
+
+    @hybrid_property
+    def on_the_clock(self) -> bool:
+        """With a team and its clock running: its deadline counts, it can be overdue."""
+        return self.status in ON_THE_CLOCK_STATUSES
+
+    @on_the_clock.inplace.expression
+    @classmethod
+    def _on_the_clock_sql(cls):
+        return text("cases." + ON_THE_CLOCK_SQL)
+
+    @hybrid_method
+    def is_overdue(self, now) -> bool:
+        """On the clock and past its deadline at `now`."""
+        return self.on_the_clock and self.due_at is not None and self.due_at < now
+
+    @is_overdue.expression
+    @classmethod
+    def _is_overdue_sql(cls, now):
+        return and_(cls.on_the_clock, cls.due_at < now)
 
     @property
     def category_text(self) -> str:
@@ -269,6 +321,22 @@ class Callback(db.Model):
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
     case: Mapped[Case] = relationship(back_populates="callbacks")
 
+    @hybrid_property
+    def score(self) -> float:
+        """What this answer counts towards the team's satisfaction (SATISFACTION_SCORE)."""
+        return SATISFACTION_SCORE.get(self.satisfaction, 0.0)
+
+    @score.inplace.expression
+    @classmethod
+    def _score_sql(cls):
+        return sql_case(
+            *(
+                (cls.satisfaction == answer, points)
+                for answer, points in SATISFACTION_SCORE.items()
+            ),
+            else_=0.0,
+        )
+
     @property
     def satisfaction_label(self) -> str:
         return str(SATISFACTION.get(self.satisfaction, self.satisfaction))
@@ -287,5 +355,14 @@ class TeamRecord(db.Model):
     # Median hours from accepted to handled, of the cases handled within the window.
     median_hours: Mapped[float | None] = mapped_column(Float)
     rated: Mapped[int] = mapped_column(Integer, default=0)  # call-backs within the window
-    score: Mapped[float] = mapped_column(Float, default=0.0)  # satisfied 1, basically 0.9
+    score: Mapped[float] = mapped_column(Float, default=0.0)  # Callback.score summed
     as_of: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    @hybrid_property
+    def satisfaction(self) -> float | None:
+        return satisfaction_rate(self.score, self.rated)
+
+    @satisfaction.inplace.expression
+    @classmethod
+    def _satisfaction_sql(cls):
+        return sql_case((cls.rated > 0, cls.score / cls.rated), else_=None)

@@ -21,7 +21,6 @@ from datetime import datetime, timedelta
 from statistics import median
 from typing import NamedTuple
 
-from sqlalchemy import case as sql_case
 from sqlalchemy import delete, func, select
 
 from coordinator.cases.models import Callback, Case, TeamRecord
@@ -29,11 +28,6 @@ from coordinator.cases.workflow import TEAM_LOAD
 from coordinator.i18n import utcnow
 
 RECORD_DAYS = 365
-SCORE = sql_case(
-    (Callback.satisfaction == "satisfied", 1.0),
-    (Callback.satisfaction == "basically", 0.9),
-    else_=0.0,
-)
 # The row's three parts, each worked out again only when something it counts changed: the
 # load (cheap: a team's open cases), the median hours (a year of a team's handed-over cases)
 # and the call-backs.
@@ -90,7 +84,9 @@ def ratings(conn, team_ids=None, now=None) -> dict[int, tuple[int, float]]:
         for r in conn.execute(
             _among(
                 select(
-                    Callback.team_id, func.count().label("n"), func.sum(SCORE).label("score")
+                    Callback.team_id,
+                    func.count().label("n"),
+                    func.sum(Callback.score).label("score"),
                 ).where(Callback.team_id.is_not(None), Callback.created_at >= since),
                 Callback.team_id,
                 team_ids,

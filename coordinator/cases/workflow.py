@@ -28,7 +28,7 @@ from sqlalchemy import select
 from sqlalchemy.orm.attributes import flag_modified
 
 from coordinator.access import ADMIN, LEAD, RESIDENT, STAFF, WORKER
-from coordinator.cases.models import Case, CaseEvent
+from coordinator.cases.models import FINAL_STATUSES, ON_THE_CLOCK_STATUSES, Case, CaseEvent
 from coordinator.extensions import db
 from coordinator.i18n import gettext as _
 from coordinator.i18n import lazy_gettext as _l
@@ -66,10 +66,17 @@ STATUSES = {
     CLOSED: (_l("Closed"), "grey"),
     REOPENED: (_l("Reopened"), "red"),
 }
-FINAL = frozenset({VOID, CLOSED})
-# With a team and its clock running: what counts as a team's load and can be overdue.
-ON_THE_CLOCK = frozenset({ACCEPTED, IN_PROGRESS, EXTENDED, REOPENED})
-TEAM_LOAD = frozenset({DISPATCHED, ACCEPTED, IN_PROGRESS, EXTENDED, PARKED, REOPENED})
+FINAL = frozenset(FINAL_STATUSES)
+# With a team and its clock running: can be overdue (models.Case.on_the_clock, in SQL too).
+ON_THE_CLOCK = frozenset(ON_THE_CLOCK_STATUSES)
+TEAM_LOAD = ON_THE_CLOCK | {DISPATCHED, PARKED}
+# A team at work on the job: visits are recorded, its job link can be sent.
+VISITING = frozenset({ACCEPTED, IN_PROGRESS, EXTENDED})
+LINKABLE = TEAM_LOAD - {PARKED}
+# Waiting for a team: matching's suggestions are shown.
+TO_DISPATCH = frozenset({RECEIVED, RETURNED, REOPENED})
+# The resident is asked for the call-back answers on the tracking page.
+ASKING = frozenset({VERIFIED, CALLBACK})
 OPEN = frozenset(STATUSES) - FINAL
 
 OFFICE = frozenset({ADMIN, STAFF})
@@ -201,20 +208,14 @@ def status_label(status: str) -> str:
 
 
 def status_tone(case: Case, now=None) -> str:
-    if is_overdue(case, now):
+    if case.is_overdue(now or utcnow()):
         return "red"
     return STATUSES.get(case.status, ("", "grey"))[1]
 
 
-def is_overdue(case: Case, now=None) -> bool:
-    return (
-        case.status in ON_THE_CLOCK and case.due_at is not None and case.due_at < (now or utcnow())
-    )
-
-
 def sla_hours(tier: str) -> int:
     hours = dict(DEFAULT_SLA_HOURS)
-    hours.update(current_app.config.get("CASE_SLA_HOURS") or {})
+    hours.update(current_app.config["CASE_SLA_HOURS"] or {})
     return hours[tier]
 
 

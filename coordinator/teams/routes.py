@@ -139,7 +139,7 @@ def _team_record(team_id: int):
     """The team's record (jobs, times, satisfaction) from the cases domain, when installed."""
     if "cases" not in current_app.blueprints:
         return None
-    from coordinator.cases.services import team_record
+    from coordinator.cases.queries import team_record
 
     return team_record(team_id)
 

@@ -128,14 +128,14 @@ VISIT = [
 @pytest.mark.parametrize("door", ["signed-in", "link"])
 @pytest.mark.parametrize("change,field,words,status", VISIT)
 def test_visit_form_refuses_bad_input(client, auth, world, door, change, field, words, status):
-    from coordinator.cases import services
+    from coordinator.cases import job_links
 
     case = world.case("accepted")
     if door == "signed-in":
         auth.login(world.worker)
         url = f"/jobs/{case.id}/visit"
     else:
-        url = f"/j/{services.job_link_token(case)}/visit"
+        url = f"/j/{job_links.job_link_token(case)}/visit"
     before = counts()
     data = {"found": "卫生间通了，厨房仍堵", "another_needed": "y", **change}
     kept = ("卫生间通了，厨房仍堵",) if field != "found" else ()

@@ -17,7 +17,7 @@ from PIL import Image
 from sqlalchemy import func, select
 
 from coordinator.auth.models import User
-from coordinator.cases import services, workflow
+from coordinator.cases import job_links, queries, services, workflow
 from coordinator.cases.models import Callback, Case, CaseEvent, Visit
 from coordinator.extensions import db
 from coordinator.notifications.models import OutboxMessage
@@ -296,7 +296,7 @@ def test_call_back_answered_at_once_by_office_and_resident(world, press):
 
 def test_job_link_presses_race_like_signed_in_ones(world, live):
     case = world.case("dispatched")
-    url = f"/j/{services.job_link_token(case)}/act/accept"
+    url = f"/j/{job_links.job_link_token(case)}/act/accept"
     answers = live.burst(5, lambda i: live.post(url, {}))
     assert sorted(a.status for a in answers) == [302] + [409] * 4
     assert count(CaseEvent, CaseEvent.action == "accept") == 1
@@ -397,7 +397,7 @@ def test_a_step_on_a_stale_read_is_refused_and_texts_nobody(world, web_app):
     assert case.status == "received"  # read now, at this version
     with web_app.app_context():  # another dispatcher, in a session of their own, is first
         other = db.session.get(User, world.staff.id)
-        services.dispatch(other, services.get_case(other, case.id), world.team.id)
+        services.dispatch(other, queries.get_case(other, case.id), world.team.id)
     with pytest.raises(Refused) as lost:
         services.dispatch(world.staff, case, world.other_team.id)
     assert lost.value.status == 409

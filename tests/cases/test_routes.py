@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from coordinator.cases import services
+from coordinator.cases import job_links, services
 from coordinator.cases.models import Case, CaseEvent
 from coordinator.extensions import db
 from tests.conftest import field_errors
@@ -387,7 +387,7 @@ def test_field_flow_with_visits_and_after_photo(client, auth, world):
 
 def test_job_link_opens_and_acts_on_its_job(client, world):
     case = world.case("dispatched", description="链接里的活")
-    token = services.job_link_token(case)
+    token = job_links.job_link_token(case)
     assert "链接里的活" in client.get(f"/j/{token}").get_data(as_text=True)
     assert client.post(f"/j/{token}/act/accept", data={}).status_code == 302
     db.session.expire_all()
@@ -398,7 +398,7 @@ def test_job_link_opens_and_acts_on_its_job(client, world):
 
 def test_job_link_refuses_tampering_other_cases_and_closed_jobs(client, world, web_app):
     a, b = world.case("dispatched"), world.case("dispatched")
-    token = services.job_link_token(a)
+    token = job_links.job_link_token(a)
     payload, rest = token.split(".", 1)
     forged = payload.replace(payload[2], "x" if payload[2] != "x" else "y", 1) + "." + rest
     for bad in (forged, token + "x", "nonsense"):
@@ -415,14 +415,14 @@ def test_job_link_refuses_tampering_other_cases_and_closed_jobs(client, world, w
     finally:
         web_app.config["CASE_LINK_MAX_AGE"] = 3 * 86400
     closed = world.case("closed")
-    closed_token = services.job_link_token(closed)
+    closed_token = job_links.job_link_token(closed)
     response = client.get(f"/j/{closed_token}")
     assert response.status_code == 403 and "closed" in response.get_data(as_text=True)
 
 
 def test_job_link_of_a_redispatched_case_is_dead(client, world):
     case = world.case("dispatched")
-    token = services.job_link_token(case)
+    token = job_links.job_link_token(case)
     services.act(world.lead, case, "return", "不归我们")
     services.dispatch(world.staff, case, world.other_team.id)
     assert client.get(f"/j/{token}").status_code == 403
@@ -433,7 +433,7 @@ def test_a_job_link_lives_for_its_own_dispatch_only(client, world, again):
     """Sent again to the same team (after a return, or a reopen), the case's earlier links
     stay closed; the new dispatch's link opens."""
     case = world.case("dispatched" if again == "return" else "reopened")
-    old = services.job_link_token(case)
+    old = job_links.job_link_token(case)
     assert client.get(f"/j/{old}").status_code == 200
     if again == "return":
         services.act(world.lead, case, "return", "先退回")
@@ -444,7 +444,7 @@ def test_a_job_link_lives_for_its_own_dispatch_only(client, world, again):
         assert response.status_code == 403 and "closed" in response.get_data(as_text=True)
     db.session.expire_all()
     assert db.session.get(Case, case.id).status == "dispatched"
-    new = services.job_link_token(db.session.get(Case, case.id))
+    new = job_links.job_link_token(db.session.get(Case, case.id))
     assert new != old and client.post(f"/j/{new}/act/accept", data={}).status_code == 302
 
 

@@ -6,7 +6,7 @@ import pytest
 from itsdangerous import URLSafeTimedSerializer
 from sqlalchemy import func, select
 
-from coordinator.cases import matching, services, workflow
+from coordinator.cases import job_links, matching, queries, services, workflow
 from coordinator.cases.models import Callback, Case, CaseEvent, CaseLink, Notice, Visit
 from coordinator.extensions import db
 from coordinator.notifications.models import OutboxMessage
@@ -160,7 +160,7 @@ def test_the_picker_offers_only_teams_that_may_take_the_case(world, make):
     gone = make.team("停用队", skills=("drain",), communities=[world.community])
     gone.active = False
     make.commit()
-    offered = {name for _id, name in services.team_options(world.case("received"))}
+    offered = {name for _id, name in queries.team_options(world.case("received"))}
     assert offered == {named.name, world.team.name, world.other_team.name}
 
 
@@ -202,21 +202,21 @@ def test_reveal_phone_is_logged(world):
 
 def test_job_link_opens_one_job_until_closed(world, app):
     case = world.case("dispatched")
-    token = services.job_link_token(case)
-    found, guest = services.read_job_link(token)
+    token = job_links.job_link_token(case)
+    found, guest = job_links.read_job_link(token)
     assert found.id == case.id and guest.team_id == world.team.id
     with pytest.raises(Refused) as refused:
-        services.read_job_link(token[:-2] + ("AA" if not token.endswith("AA") else "BB"))
+        job_links.read_job_link(token[:-2] + ("AA" if not token.endswith("AA") else "BB"))
     assert refused.value.status == 403
     forged = URLSafeTimedSerializer("not-the-key", salt="case-job-link").dumps(
         {"c": case.id, "t": world.team.id, "p": "job"}
     )
     with pytest.raises(Refused):
-        services.read_job_link(forged)
+        job_links.read_job_link(forged)
     app.config["CASE_LINK_MAX_AGE"] = -1
     try:
         with pytest.raises(Refused) as refused:
-            services.read_job_link(token)
+            job_links.read_job_link(token)
         assert "expired" in str(refused.value.message)
     finally:
         app.config["CASE_LINK_MAX_AGE"] = 3 * 86400
@@ -225,7 +225,7 @@ def test_job_link_opens_one_job_until_closed(world, app):
     services.finish(guest, found, {"root_cause": "x"}, upload(jpeg_with_gps()))
     services.verify(world.staff, found, True)
     with pytest.raises(Refused):  # verified: the link is closed
-        services.read_job_link(token)
+        job_links.read_job_link(token)
 
 
 def test_send_link_queues_a_text_and_logs(world):
@@ -308,23 +308,23 @@ def test_board_scopes_pins_and_filters(world, make):
             entrance_id=None,
         ),
     )
-    data = services.board(world.staff, {}, 1, 25)
+    data = queries.board(world.staff, {}, 1, 25)
     assert [c.id for c in data["pinned"]["new"]] == [new.id]
     assert [c.id for c in data["pinned"]["overdue"]] == [late.id]
     assert elsewhere.id not in [c.id for c in data["page"].items]
-    admin = services.board(world.admin, {"community": other_place.community_id}, 1, 25)
+    admin = queries.board(world.admin, {"community": other_place.community_id}, 1, 25)
     assert [c.id for c in admin["page"].items] == [elsewhere.id]
-    found = services.board(world.staff, {"q": "反水"}, 1, 25)
+    found = queries.board(world.staff, {"q": "反水"}, 1, 25)
     assert {c.id for c in found["page"].items} == {new.id, late.id}
     assert [
-        c.id for c in services.board(world.staff, {"status": "overdue"}, 1, 25)["page"].items
+        c.id for c in queries.board(world.staff, {"status": "overdue"}, 1, 25)["page"].items
     ] == [late.id]
 
 
 def test_team_record(world):
     world.case("closed")
     world.case("in_progress")
-    record = services.team_record(world.team.id)
+    record = queries.team_record(world.team.id)
     assert record["open"] == 1 and record["done"] == 1 and record["satisfaction"] is None
     assert record["resolve_hours"] is not None
 

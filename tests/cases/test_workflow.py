@@ -97,10 +97,10 @@ def test_a_reason_is_needed_to_return(world):
 def test_overdue_only_while_on_the_clock(world):
     case = world.case("in_progress")
     later = case.due_at + timedelta(minutes=1)
-    assert workflow.is_overdue(case, later)
+    assert case.is_overdue(later)
     assert workflow.status_tone(case, later) == "red"
     case = world.case("handled")
-    assert not workflow.is_overdue(case, case.due_at + timedelta(days=30))
+    assert not case.is_overdue(case.due_at + timedelta(days=30))
 
 
 ACTIONS = sorted(workflow.ACTIONS)

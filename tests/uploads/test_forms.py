@@ -11,7 +11,7 @@ import pytest
 from PIL import Image
 from sqlalchemy import event, func, select
 
-from coordinator.cases import services as cases
+from coordinator.cases import job_links
 from coordinator.cases.models import Case, Visit
 from coordinator.extensions import db
 from coordinator.uploads import processing
@@ -199,7 +199,7 @@ def test_visit_takes_png_gif_and_tiff_decoded_before_writing(client, auth, world
         auth.login(world.worker)
         url = f"/jobs/{case.id}/visit"
     else:
-        url = f"/j/{cases.job_link_token(case)}/visit"
+        url = f"/j/{job_links.job_link_token(case)}/visit"
     del timeline[:]
     photos = files(
         (in_format("PNG"), "a.png"), (animated_gif(), "b.gif"), (in_format("TIFF"), "c.tif")

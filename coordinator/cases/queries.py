@@ -1,8 +1,9 @@
-"""The dispatch board's read side: one statement per role and filter shape, plain rows.
+"""The cases' read models: the scope rule, the case page's reads, the pickers, my jobs, a team's
+record and the dispatch board. Nothing here writes; the use cases are in services.py.
 
-At a million cases the board's cost was hardly the database (every query is an index walk)
+The board: at a million cases its cost was hardly the database (every query is an index walk)
 but Python: building the query anew, loading ORM instances with their places, and per-row
-formatting. Here each statement is built once per process for its shape (which role, which
+formatting. So each of its statements is built once per process for its shape (which role, which
 filters are in use, which section) with every value a named parameter, run straight on the
 connection (paging.read_rows), and each row becomes a small object with its words ready.
 Figures: bench/README.md.
@@ -11,24 +12,243 @@ Figures: bench/README.md.
 from datetime import datetime, time, timedelta
 from functools import cache
 from operator import attrgetter
-from types import SimpleNamespace
+from statistics import median
 
 from flask import current_app
-from markupsafe import Markup, escape
-from sqlalchemy import and_, bindparam, false, literal, or_, select, text, union_all
+from sqlalchemy import and_, bindparam, exists, false, func, literal, or_, select, union_all
+from sqlalchemy.orm import joinedload, selectinload
 
 from coordinator import access
-from coordinator.cases import workflow
+from coordinator.cases import matching, workflow
 from coordinator.cases.forms import _id as picker_id  # '' → None, not a number → -1
-from coordinator.cases.models import CHANNELS, ON_THE_CLOCK_SQL, OPEN_SQL, TIER_SHORT, Case
+from coordinator.cases.models import (
+    CHANNELS,
+    TIER_SHORT,
+    Callback,
+    Case,
+    CaseEvent,
+    CaseLink,
+    Notice,
+    Visit,
+    satisfaction_rate,
+)
+from coordinator.cases.records import RECORD_DAYS
 from coordinator.categories import CATEGORIES, category_labels
+from coordinator.extensions import db
+from coordinator.filters import options
 from coordinator.forms import MOBILE, date_arg
-from coordinator.i18n import gettext, per_language, translated
+from coordinator.i18n import gettext, per_language, translated, utcnow
 from coordinator.i18n import lazy_gettext as _l
-from coordinator.paging import Page, read_rows
+from coordinator.paging import Page, paginate, read_rows
 from coordinator.places.models import Building, Community, Compound, Entrance
-from coordinator.teams.models import Team
+from coordinator.teams.models import Team, TeamSkill, team_communities, team_compounds
 from coordinator.ui import status_badge
+
+# ---------------------------------------------------------------- scope
+
+
+def visible(stmt, actor):
+    """The cases' scope rule: admins see every case; staff their community's; a team side its
+    own team's jobs; nobody else any.
+
+    The actor's community or team goes in as a named parameter (access.py), so that a statement
+    built once for a role (the board's) serves every actor of that role. A team side without a
+    team sees nothing: its parameter is NULL, which no case's team equals.
+    """
+    if actor.role == access.ADMIN:
+        return stmt
+    if actor.role == access.STAFF:
+        return stmt.where(Case.community_id == bindparam("actor_community", actor.community_id))
+    if actor.role in access.TEAM_SIDE:
+        return stmt.where(Case.team_id == bindparam("actor_team", actor.team_id))
+    return stmt.where(false())
+
+
+# ---------------------------------------------------------------- the case page
+
+
+def with_page(stmt):
+    """Load what a case's page (and a job's) shows with the case, in a fixed number of queries."""
+    return stmt.options(
+        joinedload(Case.community),
+        joinedload(Case.compound),
+        joinedload(Case.building),
+        joinedload(Case.entrance),
+        joinedload(Case.team),
+        selectinload(Case.events).joinedload(CaseEvent.actor),
+        selectinload(Case.visits),
+        selectinload(Case.notices),
+        selectinload(Case.callbacks),
+    )
+
+
+def get_case(actor, case_id: int) -> Case | None:
+    """A case in the actor's scope, with everything its page shows; None when out of scope."""
+    return db.session.scalar(with_page(visible(select(Case).where(Case.id == case_id), actor)))
+
+
+def get_by_token(token: str) -> Case | None:
+    """The case a resident's tracking link opens."""
+    if not token or len(token) > 40:
+        return None
+    return db.session.scalar(with_page(select(Case).where(Case.tracking_token == token)))
+
+
+def get_notice(actor, case_id: int, notice_id: int) -> Notice | None:
+    case = get_case(actor, case_id)
+    if case is None:
+        return None
+    return next((n for n in case.notices if n.id == notice_id), None)
+
+
+def links_of(case: Case) -> list[CaseLink]:
+    return list(
+        db.session.scalars(
+            select(CaseLink)
+            .where(or_(CaseLink.case_id == case.id, CaseLink.other_id == case.id))
+            .options(joinedload(CaseLink.case), joinedload(CaseLink.other))
+            .order_by(CaseLink.id)
+        )
+    )
+
+
+def photos_of(case: Case) -> list:
+    """The case's photos and its visits', oldest first."""
+    from coordinator.uploads.models import Photo
+
+    visit_ids = [v.id for v in case.visits]
+    cond = and_(Photo.owner_type == "case", Photo.owner_id == case.id)
+    if visit_ids:
+        cond = or_(cond, and_(Photo.owner_type == "case_visit", Photo.owner_id.in_(visit_ids)))
+    return list(db.session.scalars(select(Photo).where(cond).order_by(Photo.id)))
+
+
+def may_view_case(user, case_id: int) -> bool:
+    """uploads' viewer: a case's photos are seen by those who see the case."""
+    return db.session.scalar(visible(select(Case.id).where(Case.id == case_id), user)) is not None
+
+
+def may_view_visit(user, visit_id: int) -> bool:
+    case_id = db.session.scalar(select(Visit.case_id).where(Visit.id == visit_id))
+    return case_id is not None and may_view_case(user, case_id)
+
+
+# ---------------------------------------------------------------- pickers
+
+
+def place_options(level: str, parent_id: int | None) -> list[tuple[int, str]]:
+    """Choices for a dependent picker: compounds of a community, buildings of a compound, …"""
+    if not parent_id:
+        return []
+    model, parent = {
+        "compound": (Compound, Compound.community_id),
+        "building": (Building, Building.compound_id),
+        "entrance": (Entrance, Entrance.building_id),
+    }[level]
+    rows = db.session.execute(
+        select(model.id, model.name)
+        .where(parent == parent_id)
+        .order_by(model.id if level != "compound" else model.name)
+    )
+    return [(r.id, r.name) for r in rows]
+
+
+def community_options() -> list[tuple[int, str]]:
+    return [
+        (r.id, r.name)
+        for r in db.session.execute(select(Community.id, Community.name).order_by(Community.name))
+    ]
+
+
+def may_take(stmt, case: Case):
+    """Teams that may be sent this case: active, with the skill, covering its place (its
+    compound by name, or its whole community), as matching's rule reads."""
+    covers = or_(
+        exists().where(
+            team_communities.c.team_id == Team.id,
+            team_communities.c.community_id == case.community_id,
+        ),
+        exists().where(
+            team_compounds.c.team_id == Team.id, team_compounds.c.compound_id == case.compound_id
+        ),
+    )
+    return stmt.where(
+        Team.active,
+        covers,
+        exists().where(TeamSkill.team_id == Team.id, TeamSkill.skill == case.category),
+    )
+
+
+def team_options(case: Case) -> list[tuple[int, str]]:
+    """The dispatch picker: only teams the case may be sent to (a team elsewhere is another
+    committee's to send work to, so it is not offered)."""
+    rows = db.session.execute(may_take(select(Team.id, Team.name), case).order_by(Team.name))
+    return [(r.id, r.name) for r in rows]
+
+
+def suggestions(case: Case) -> list[matching.Suggestion]:
+    if case.status not in workflow.TO_DISPATCH:
+        return []
+    return matching.suggest(case, limit=5)
+
+
+# ---------------------------------------------------------------- field work
+
+
+def my_jobs(actor, page: int, per_page: int) -> Page:
+    """The team's open jobs, most urgent first: overdue/soonest deadline, then newest."""
+    stmt = (
+        visible(select(Case), actor)
+        .where(Case.status.in_(workflow.TEAM_LOAD | {workflow.HANDLED}))
+        .options(
+            joinedload(Case.compound),
+            joinedload(Case.building),
+            joinedload(Case.entrance),
+            joinedload(Case.community),
+        )
+        .order_by(Case.due_at.is_(None), Case.due_at, Case.dispatched_at.desc(), Case.id.desc())
+    )
+    return paginate(stmt, page, per_page)
+
+
+# ---------------------------------------------------------------- a team's record
+
+
+def team_record(team_id: int) -> dict:
+    """Jobs done, median hours to respond and resolve, satisfaction, open now — for the team
+    page. Three aggregate queries."""
+    since = utcnow() - timedelta(days=RECORD_DAYS)
+    counts = db.session.execute(
+        select(
+            func.count().filter(Case.status.in_(workflow.TEAM_LOAD)).label("open"),
+            func.count().filter(Case.handled_at.is_not(None)).label("done"),
+        ).where(Case.team_id == team_id)
+    ).one()
+    rows = db.session.execute(
+        select(Case.dispatched_at, Case.accepted_at, Case.handled_at).where(
+            Case.team_id == team_id, Case.accepted_at.is_not(None), Case.accepted_at >= since
+        )
+    ).all()
+    respond = [
+        (r.accepted_at - r.dispatched_at).total_seconds() / 3600 for r in rows if r.dispatched_at
+    ]
+    resolve = [(r.handled_at - r.accepted_at).total_seconds() / 3600 for r in rows if r.handled_at]
+    rated = db.session.execute(
+        select(func.count().label("n"), func.sum(Callback.score).label("score")).where(
+            Callback.team_id == team_id, Callback.created_at >= since
+        )
+    ).one()
+    return {
+        "open": counts.open,
+        "done": counts.done,
+        "respond_hours": median(respond) if respond else None,
+        "resolve_hours": median(resolve) if resolve else None,
+        "rated": rated.n,
+        "satisfaction": satisfaction_rate(rated.score, rated.n),
+    }
+
+
+# ---------------------------------------------------------------- the board
 
 FILTERS = ("community", "category", "team", "channel")
 
@@ -69,14 +289,6 @@ def _search(kind: str):
     )
 
 
-def _scoped(stmt, role: str):
-    """services.scoped for a role: its statement serves every actor of the role, whose
-    community or team comes as a parameter (actor_community, actor_team) when it runs."""
-    from coordinator.cases.services import scoped  # services reads the board through here
-
-    return scoped(stmt, SimpleNamespace(role=role, community_id=None, team_id=None))
-
-
 COLUMNS = (
     "id",
     "category",
@@ -109,16 +321,15 @@ def statement(
 ):
     """The board's statement for one shape. section: "new" / "overdue" (the pinned lists of
     page one) or "list" (the paged list). Everything a row shows comes in the same query."""
-    stmt = _scoped(select(*(getattr(Case, name) for name in COLUMNS)), role)
-    # Literal SQL for the open and on-the-clock sets, so the partial indexes serve them
-    # (models.OPEN_SQL).
-    overdue = (text("cases." + ON_THE_CLOCK_SQL), Case.due_at < bindparam("now"))
+    stmt = visible(select(*(getattr(Case, name) for name in COLUMNS)), access.role_actor(role))
+    # Case.is_open and Case.on_the_clock are literal SQL: the partial indexes serve them.
+    overdue = Case.is_overdue(bindparam("now"))
     if section == "pinned":  # both pinned lists of page one in one statement, each its part
         return union_all(
             _named(
                 stmt.where(Case.status == workflow.RECEIVED), [("created_at", True)], section="new"
             ),
-            _named(stmt.where(*overdue), [("due_at", False)], section="overdue"),
+            _named(stmt.where(overdue), [("due_at", False)], section="overdue"),
         )
     if search:
         stmt = stmt.where(_search(search))
@@ -131,9 +342,9 @@ def statement(
         if key in filters:
             stmt = stmt.where(column == bindparam(key))
     if status == "overdue":
-        stmt = stmt.where(*overdue)
+        stmt = stmt.where(overdue)
     elif status == "":
-        stmt = stmt.where(text("cases." + OPEN_SQL))
+        stmt = stmt.where(Case.is_open)
     elif status != "all":
         stmt = stmt.where(Case.status == bindparam("status"))
     if since:
@@ -184,20 +395,7 @@ def _named(stmt, order: list[tuple[str, bool]], section: str = ""):
 class BoardRow:
     """A row of the board: plain values and the words it shows, no ORM object behind it."""
 
-    __slots__ = (
-        "id",
-        "category",
-        "tier",
-        "channel",
-        "description",
-        "status",
-        "due_at",
-        "created_at",
-        "team_name",
-        "place",
-        "overdue",
-        "on_the_clock",
-    )
+    __slots__ = (*COLUMNS[:8], "team_name", "place", "overdue", "on_the_clock")
 
     def __init__(self, row, now: datetime, floor_word):
         (
@@ -227,14 +425,13 @@ class BoardRow:
 
 
 @per_language
-def labels() -> dict:
+def board_labels() -> dict:
     """The words every row looks up, in the reader's language: worked out once per language
-    and process, as ready markup (escaped here, once: the board's rows are written with as
-    few escapes as they need, see templates/cases/board.html)."""
+    and process (the badges too, by the app's one badge writer)."""
     statuses = {code: str(label) for code, (label, _tone) in workflow.STATUSES.items()}
     return {
-        "categories": {code: escape(label) for code, label in category_labels().items()},
-        "channels": {code: escape(label) for code, label in translated(CHANNELS).items()},
+        "categories": dict(category_labels()),
+        "channels": translated(CHANNELS),
         "badges": {
             code: status_badge(statuses[code], tone)
             for code, (_label, tone) in workflow.STATUSES.items()
@@ -244,15 +441,13 @@ def labels() -> dict:
     }
 
 
-def read(actor, filters: dict, page: int, per_page: int, now: datetime) -> dict:
-    """The board's data: pinned new and overdue cases (first page, no filters) and one page
-    of the cases matching the filters. A fixed number of statements, whatever the data."""
-    params = {
-        "actor_community": actor.community_id,
-        "actor_team": actor.team_id,
-        "now": now,
-        "pinned_limit": per_page,
-    }
+def board(actor, filters: dict, page: int, per_page: int, now: datetime | None = None) -> dict:
+    """New and overdue cases pinned on top (first page, no filters), then one page of every case
+    matching the filters, newest first (overdue: earliest deadline first). A fixed number of
+    statements whatever the data, each served by an index (at a million cases: the open ones by
+    partial indexes, see models.OPEN_SQL); the rows are plain values (BoardRow)."""
+    now = now or utcnow()
+    params = {**access.scope_params(actor), "now": now, "pinned_limit": per_page}
     floor_word = gettext("floor %(n)d")
     pinned = {"new": [], "overdue": []}
     first_page = page == 1 and not any(filters.values())
@@ -269,7 +464,7 @@ def read(actor, filters: dict, page: int, per_page: int, now: datetime) -> dict:
         if search in ("id", "number"):
             params["q_id"] = int(q.lstrip("#"))
         if search == "words":
-            params["q_since"] = now - timedelta(days=current_app.config.get("CASE_SEARCH_DAYS", 90))
+            params["q_since"] = now - timedelta(days=current_app.config["CASE_SEARCH_DAYS"])
             params["q_like"] = f"%{q}%"
     used = frozenset(key for key in FILTERS if filters.get(key))
     for key in used:
@@ -303,7 +498,7 @@ def read(actor, filters: dict, page: int, per_page: int, now: datetime) -> dict:
     }
 
 
-# ---------------------------------------------------------------- the filters
+# ---------------------------------------------------------------- the board's filters
 
 SEARCH_MAX = 60
 STATUS_CHOICES = {
@@ -331,7 +526,7 @@ def _choice(value: str | None, known) -> str | None:
     return value if value in known or not value.strip() else None
 
 
-def parse_filters(args) -> tuple[dict, dict]:
+def parse_board_filters(args) -> tuple[dict, dict]:
     """The board's filters from the query string: (values to filter by, text to show back in
     the form). A value that is not one of a drop-down's choices, a search longer than 60
     characters or a date that is not one is ignored, never an error page; what was typed
@@ -367,68 +562,43 @@ def _choices_statement(role: str):
     if role != access.ADMIN:
         communities = communities.where(Community.id == bindparam("actor_community"))
     teams = teams_in_view(
-        select(literal("team").label("kind"), Team.id, Team.name),
-        SimpleNamespace(role=role, community_id=None, team_id=None),
+        select(literal("team").label("kind"), Team.id, Team.name), access.role_actor(role)
     )
     both = union_all(communities, teams).subquery("choices")
     return select(both.c.kind, both.c.id, both.c.name).order_by(both.c.kind, both.c.name)
 
 
-def choices(actor) -> tuple[list, list]:
+def _choices(actor) -> tuple[list, list]:
     """(communities, teams) the reader may filter by, as (id, name)."""
     found = {"community": [], "team": []}
-    for row in read_rows(
-        _choices_statement(actor.role),
-        {"actor_community": actor.community_id, "actor_team": actor.team_id},
-    ):
+    for row in read_rows(_choices_statement(actor.role), access.scope_params(actor)):
         found[row.kind].append((row.id, row.name))
     return found["community"], found["team"]
 
 
-def filter_options(values: dict, args, communities, teams) -> dict:
-    """The drop-downs' <option>s as markup, labels translated and escaped once per language.
-    Written here rather than by WTForms' widgets or a template loop: those cost more than the
-    board's rows."""
-    fixed = _fixed_options()
+def board_filter_rows(actor, values: dict, args) -> dict[str, list]:
+    """Each drop-down's (value, label, selected) rows for ui.filter_select."""
+    communities, teams = _choices(actor)
+    fixed = _fixed_choices()
     choices = {
         "status": fixed["status"],
-        "community": [
-            ("", escape(gettext("All communities"))),
-            *((str(value), escape(label)) for value, label in communities),
-        ],
+        "community": [("", gettext("All communities")), *communities],
         "category": fixed["category"],
-        "team": [
-            ("", escape(gettext("All teams"))),
-            *((str(value), escape(label)) for value, label in teams),
-        ],
+        "team": [("", gettext("All teams")), *teams],
         "channel": fixed["channel"],
     }
-    options = {}
-    for name, rows in choices.items():
+    rows = {}
+    for name, pairs in choices.items():
         current = values[name] if name in ("community", "team") else args.get(name)
-        current = "" if current is None else str(current)
-        options[name] = Markup(
-            "".join(
-                f'<option value="{value}" selected>{label}</option>'
-                if value == current
-                else f'<option value="{value}">{label}</option>'
-                for value, label in rows
-            )
-        )
-    return options
+        rows[name] = options(pairs, "" if current is None else current)
+    return rows
 
 
 @per_language
-def _fixed_options() -> dict:
-    """The drop-downs whose choices are the code's own: (value, escaped label), per language."""
+def _fixed_choices() -> dict:
+    """The drop-downs whose choices are the code's own, as (value, label), per language."""
     return {
-        "status": [(value, escape(label)) for value, label in translated(STATUS_CHOICES).items()],
-        "category": [
-            ("", escape(gettext("All categories"))),
-            *((code, escape(label)) for code, label in category_labels().items()),
-        ],
-        "channel": [
-            ("", escape(gettext("All channels"))),
-            *((code, escape(label)) for code, label in translated(CHANNELS).items()),
-        ],
+        "status": list(translated(STATUS_CHOICES).items()),
+        "category": [("", gettext("All categories")), *category_labels().items()],
+        "channel": [("", gettext("All channels")), *translated(CHANNELS).items()],
     }

@@ -1,0 +1,96 @@
+"""The links a case sends by text message: the team's signed job link (/j/<token>) and the
+resident's tracking link (/track/<token>), written as full URLs."""
+
+from flask import current_app, has_request_context, url_for
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from sqlalchemy import select
+
+from coordinator import access
+from coordinator.cases import workflow
+from coordinator.cases.models import Case, Visit
+from coordinator.cases.queries import with_page
+from coordinator.cases.workflow import Guest
+from coordinator.extensions import db
+from coordinator.i18n import gettext as _
+from coordinator.i18n import lazy_gettext as _l
+from coordinator.rules import Refused
+from coordinator.teams.models import Team
+
+
+def _serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="case-job-link")
+
+
+def _dispatch_of(case: Case) -> int | None:
+    """The case's current dispatch: the id of its latest "dispatch" step in the trail."""
+    return max((e.id for e in case.events if e.action == "dispatch"), default=None)
+
+
+def job_link_token(case: Case) -> str:
+    """A link bound to this one dispatch: once the case is sent again (even to the same team,
+    after a return or a reopen), links of the earlier dispatch are closed."""
+    return _serializer().dumps(
+        {"c": case.id, "t": case.team_id, "d": _dispatch_of(case), "p": "job"}
+    )
+
+
+def read_job_link(token: str) -> tuple[Case, Guest]:
+    """The case a job link opens and who acts through it, or a 403 saying why not."""
+    try:
+        data = _serializer().loads(token, max_age=current_app.config["CASE_LINK_MAX_AGE"])
+    except SignatureExpired:
+        raise Refused(
+            _l("This job link has expired. Ask the office for a new one."), status=403
+        ) from None
+    except BadSignature:
+        raise Refused(_l("This job link is not valid."), status=403) from None
+    if not isinstance(data, dict) or data.get("p") != "job":
+        raise Refused(_l("This job link is not valid."), status=403)
+    case = db.session.scalar(with_page(select(Case).where(Case.id == data.get("c"))))
+    if case is None:
+        raise Refused(_l("This job link is not valid."), status=403)
+    if (
+        case.status in workflow.FINAL
+        or case.team_id != data.get("t")
+        or data.get("d") is None
+        or data.get("d") != _dispatch_of(case)
+        or case.status in (workflow.VERIFIED, workflow.CALLBACK, workflow.RETURNED)
+    ):
+        raise Refused(
+            _l("This job is finished or no longer with your team; the link is closed."), status=403
+        )
+    team = db.session.get(Team, case.team_id)
+    return case, Guest(
+        role=access.WORKER, name=_("%(team)s (job link)", team=team.name), team_id=team.id
+    )
+
+
+def token_views_case(token: str, case_id: int) -> bool:
+    """uploads' token viewer: a job link shows its own case's photos."""
+    try:
+        case, _guest = read_job_link(token)
+    except Refused:
+        return False
+    return case.id == case_id
+
+
+def token_views_visit(token: str, visit_id: int) -> bool:
+    case_id = db.session.scalar(select(Visit.case_id).where(Visit.id == visit_id))
+    return case_id is not None and token_views_case(token, case_id)
+
+
+def tracking_url(case: Case) -> str:
+    return external_url("cases.track", token=case.tracking_token)
+
+
+def job_link_url(case: Case) -> str:
+    return external_url("cases.job_link", token=job_link_token(case))
+
+
+def external_url(endpoint: str, **values) -> str:
+    """A full URL for a text message; PUBLIC_URL when set (behind a proxy, or from the CLI)."""
+    base = current_app.config["PUBLIC_URL"]
+    if has_request_context() and not base:
+        return url_for(endpoint, _external=True, **values)
+    with current_app.test_request_context(base_url=base or "http://localhost"):
+        return url_for(endpoint, _external=True, **values)

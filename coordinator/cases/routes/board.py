@@ -1,0 +1,28 @@
+"""The dispatch board (/cases): the office's list of cases, its filters, refreshing itself."""
+
+from flask import current_app, request
+from flask_login import current_user
+
+from coordinator.access import OFFICE, allow
+from coordinator.cases import queries
+from coordinator.i18n import translated
+from coordinator.paging import page_number
+from coordinator.rendering import render
+
+
+def board_context():
+    """Everything the board needs; the page and its htmx fragment share it."""
+    values, shown = queries.parse_board_filters(request.args)
+    return {
+        "shown": shown,
+        "filters": queries.board_filter_rows(current_user, values, request.args),
+        "labels": queries.board_labels(),
+        "filter_labels": translated(queries.FILTER_LABELS),
+        "more_filters": any(key not in ("q", "status", "page") for key in request.args),
+        **queries.board(current_user, values, page_number(), current_app.config["PER_PAGE"]),
+    }
+
+
+@allow(OFFICE)
+def board():
+    return render("cases/board.html", **board_context())

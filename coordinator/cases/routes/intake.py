@@ -1,0 +1,106 @@
+"""Intake: a case logged by the office (/cases/new), a resident's own report (/report), and the
+place pickers both forms share."""
+
+from flask import current_app, flash, redirect, request, url_for
+from flask_login import current_user
+
+from coordinator.access import OFFICE, allow, public
+from coordinator.cases import queries, services
+from coordinator.cases.forms import CaseForm, ReportForm
+from coordinator.cases.models import CHANNELS
+from coordinator.extensions import limiter
+from coordinator.i18n import gettext as _
+from coordinator.rendering import render
+from coordinator.rules import Refused, show_refusal
+
+
+def _place_choices(form):
+    """Fill the pickers from what is chosen, so the page works without JavaScript too."""
+    blank = [("", _("— choose —"))]
+    form.community_id.choices = blank + queries.community_options()
+    form.compound_id.choices = blank + queries.place_options("compound", form.community_id.data)
+    form.building_id.choices = blank + queries.place_options("building", form.compound_id.data)
+    form.entrance_id.choices = blank + queries.place_options("entrance", form.building_id.data)
+    return form
+
+
+def _intake_page(template):
+    """page(status, form) for an intake form: its pickers filled, its one-time key fresh when
+    it has none of ours (a first view, or a key we did not make)."""
+
+    def page(status, form):
+        if not services.SUBMISSION_KEY.match(form.submission_key.data or ""):
+            form.submission_key.data = services.submission_key()
+        return render(template, status=status, form=_place_choices(form))
+
+    return page
+
+
+def _refresh_only() -> bool:
+    """The no-JavaScript 'update the choices' button re-renders the form without saving."""
+    return "refresh" in request.form
+
+
+def _wants_saving(form) -> bool:
+    return form.is_submitted() and not _refresh_only()
+
+
+@allow(OFFICE)
+def new():
+    form = CaseForm()
+    page = _intake_page("cases/new.html")
+    if request.method == "GET":
+        channel = request.args.get("channel")
+        form.channel.data = channel if channel in CHANNELS else "phone"
+        if current_user.community_id:
+            form.community_id.data = current_user.community_id
+    if _wants_saving(form) and form.validate():
+        try:
+            case = services.open_case(current_user, form.data, form.photos.data)
+        except Refused as refused:
+            return show_refusal(refused, form, page)
+        flash(_("Case %(number)s logged.", number=case.number), "success")
+        return redirect(url_for("cases.detail", case_id=case.id))
+    return page(422 if _wants_saving(form) else 200, form)
+
+
+def _report_limit() -> str:
+    return current_app.config["CASE_REPORT_RATE_LIMIT"]
+
+
+@public
+@limiter.limit(_report_limit, methods=["POST"])
+def report():
+    form = ReportForm()
+    page = _intake_page("cases/report.html")
+    if form.is_submitted() and form.website.data:
+        return redirect(url_for("cases.report_sent"))  # a bot: thank it and keep nothing
+    if _wants_saving(form) and form.validate():
+        try:
+            case = services.report_case(form.data, form.photos.data)
+        except Refused as refused:
+            return show_refusal(refused, form, page)
+        flash(_("Thank you. Keep this page's address to follow your report."), "success")
+        return redirect(url_for("cases.track", token=case.tracking_token))
+    return page(422 if _wants_saving(form) else 200, form)
+
+
+@public
+def report_sent():
+    return render("cases/report_sent.html")
+
+
+@public
+def place_options(level: str):
+    """<option>s for the next picker down (compound, building or entrance)."""
+    parent = request.args.get("parent", type=int)
+    if parent is None:  # hx-include sends the parent picker under its own name
+        parent = next(
+            (
+                request.args.get(k, type=int)
+                for k in ("community_id", "compound_id", "building_id")
+                if request.args.get(k)
+            ),
+            None,
+        )
+    return render("cases/options.html", options=queries.place_options(level, parent))

@@ -1,0 +1,51 @@
+"""The resident's tracking link (/track/<token>): how the report goes, and the call-back answers
+(the rating) when the case asks for them."""
+
+from flask import flash, redirect, request, url_for
+
+from coordinator import access
+from coordinator.access import public
+from coordinator.cases import queries, services, workflow
+from coordinator.cases.forms import CallbackForm
+from coordinator.i18n import gettext as _
+from coordinator.rendering import render
+from coordinator.rules import Refused, show_refusal
+
+
+def _tracked(token):
+    case = queries.get_by_token(token)
+    access.require(case is not None)
+    return case
+
+
+def _track_page(token):
+    """page(status, form): the tracking page as the case is now (read again, unless given)."""
+
+    def page(status, form=None, case=None):
+        case = case or _tracked(token)
+        return render(
+            "cases/track.html",
+            status=status,
+            case=case,
+            form=form or CallbackForm(formdata=None),
+            asks=case.status in workflow.ASKING,
+        )
+
+    return page
+
+
+@public
+def track(token: str):
+    page = _track_page(token)
+    if request.method == "GET":
+        return page(200)
+    case = _tracked(token)
+    form = CallbackForm()
+    if not form.validate_on_submit():
+        return page(422, form, case)
+    try:
+        services.record_callback(services.resident(case), case, form.data, by_resident=True)
+    except Refused as refused:
+        return show_refusal(refused, form, page)
+    flash(_("Thank you for your answers."), "success")
+    return redirect(url_for("cases.track", token=token))
