@@ -1,13 +1,17 @@
 """Cases: a resident's request from the call to the call-back (intake, dispatch, field work,
 notices, verification), its audit trail and the dispatch board.
 
-routes/__init__.py is the URL map; queries.py the reads (the board, the case page, my jobs);
-services.py the use cases; workflow.py the state table; models.py the tables. Settings: CASE_*
-in coordinator/config.py."""
+blueprint.py is the URL map (the views in routes/, by concern); queries.py the reads (the board,
+the case page, my jobs); services.py the use cases; workflow.py the state table; models.py the
+tables. Settings: CASE_* in coordinator/config.py."""
 
-from flask import Blueprint
 
-bp = Blueprint("cases", __name__, cli_group="cases")
+def __getattr__(name):
+    if name == "bp":  # made by blueprint.py when the app registers the domain
+        from coordinator.cases.blueprint import bp
+
+        return bp
+    raise AttributeError(name)
 
 
 def init_app(app):
@@ -30,4 +34,4 @@ def init_app(app):
 
 
 # models: the tables, known to migrations.
-from coordinator.cases import cli, models  # noqa: E402,F401
+from coordinator.cases import models  # noqa: E402,F401

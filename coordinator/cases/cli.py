@@ -1,10 +1,14 @@
 """`flask cases refresh-records`: every team's matching figures worked out again (nightly)."""
 
-from coordinator.cases import bp, records
+import click
+from flask.cli import with_appcontext
+
+from coordinator.cases import records
 from coordinator.work import unit_of_work
 
 
-@bp.cli.command("refresh-records")
+@click.command("refresh-records")
+@with_appcontext
 def refresh_records_command():
     """Each team's jobs in hand and its record over the last year, from the cases themselves.
 
