@@ -10,9 +10,6 @@ def init_app(app):
     from coordinator.cases import services
     from coordinator.uploads import register_token_viewer, register_viewer
 
-    app.config.setdefault("CASE_SLA_HOURS", {})
-    app.config.setdefault("CASE_LINK_MAX_AGE", 3 * 86400)
-    app.config.setdefault("CASE_REPORT_RATE_LIMIT", "5 per minute; 30 per day")
     register_viewer("case", services.may_view_case)
     register_viewer("case_visit", services.may_view_visit)
     register_token_viewer("case", services.token_views_case)
