@@ -31,7 +31,7 @@ from coordinator.extensions import db
 from coordinator.forms import MOBILE
 from coordinator.i18n import gettext as _
 from coordinator.i18n import lazy_gettext as _l
-from coordinator.i18n import utcnow
+from coordinator.i18n import local_date, utcnow
 from coordinator.notifications.services import queue
 from coordinator.paging import Page, paginate
 from coordinator.places.models import Building, Community, Compound, Entrance
@@ -591,7 +591,7 @@ def notice_text(case: Case, entrance_name: str, floors: str, extra: str) -> tupl
         where=where,
         floors=floors_words,
         what=case.category_text,
-        day=case.created_at.strftime("%Y-%m-%d"),
+        day=local_date(case.created_at).isoformat(),  # the day in Beijing, not in UTC
         extra=extra or _("Please use as little water as you can until it is fixed."),
         community=case.community.name,
         phone=case.community.office_phone or "",
