@@ -24,15 +24,6 @@ DOMAINS = [
 ]
 
 
-def _translation_dirs() -> str:
-    """Every domain keeps its own catalog; Flask-Babel merges them into one."""
-    dirs = [str(ROOT / "coordinator" / "translations")]
-    for pkg in (ROOT / "coordinator").iterdir():
-        if (pkg / "translations").is_dir() and pkg.name != "translations":
-            dirs.append(str(pkg / "translations"))
-    return ";".join(dirs)
-
-
 def create_app(config=None) -> Flask:
     app = Flask(
         __name__,
@@ -46,7 +37,10 @@ def create_app(config=None) -> Flask:
     elif config is not None:
         app.config.from_object(config)
     app.config["SECRET_KEY"] = secret_key(app.config, development=app.debug or app.testing)
-    app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", _translation_dirs())
+    # One catalog for the whole app (coordinator/core/i18n.py: `flask translate`).
+    app.config.setdefault(
+        "BABEL_TRANSLATION_DIRECTORIES", str(ROOT / "coordinator" / "translations")
+    )
     INSTANCE.mkdir(parents=True, exist_ok=True)
     if app.config.get("PROXY_COUNT"):
         # Trust exactly that many proxies' X-Forwarded-For / -Proto, and nothing a client adds.
