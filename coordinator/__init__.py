@@ -69,6 +69,9 @@ def create_app(config=None) -> Flask:
         app.register_blueprint(module.bp)
         if hasattr(module, "init_app"):
             module.init_app(app)
+        # What the domain offers to shared pages (nav, home numbers, a team's record).
+        if find_spec(f"coordinator.{name}.offers"):
+            import_module(f"coordinator.{name}.offers").register(app)
 
     app.before_request(access.guard)
     return app
