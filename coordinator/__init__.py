@@ -47,7 +47,7 @@ def create_app(config=None) -> Flask:
         hops = int(app.config["PROXY_COUNT"])
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
 
-    from coordinator import access, converters, ratelimits, ui
+    from coordinator import access, converters, i18n, ratelimits, ui
     from coordinator.extensions import babel, csrf, db, htmx, limiter, login_manager, migrate
 
     db.init_app(app)
@@ -56,6 +56,7 @@ def create_app(config=None) -> Flask:
     htmx.init_app(app)
     ratelimits.init_app(app, limiter)
     login_manager.init_app(app)
+    i18n.init_app(app)
     babel.init_app(app, locale_selector=ui.select_locale)
     ui.init_app(app)
     converters.init_app(app)

@@ -23,7 +23,7 @@ from zoneinfo import ZoneInfo
 from babel import Locale
 from flask_babel import get_locale, get_translations
 from flask_babel.speaklater import LazyString
-from jinja2 import pass_eval_context
+from jinja2 import pass_context
 from markupsafe import Markup
 from pytz import timezone as pytz_timezone
 
@@ -170,19 +170,28 @@ _ = gettext
 # Templates: what Jinja's i18n extension installs with newstyle=True (a translation is
 # trusted markup, its variables are escaped), minus the two layers of Context.call that its
 # wrappers add around every string. Installed as `_`, `gettext` and `ngettext` (ui.init_app).
-@pass_eval_context
-def template_gettext(eval_ctx, string: str, **variables):
-    text = translations().ugettext(string)
-    if eval_ctx.autoescape:
+# A page finds its catalog once: render_template's context carries it (template_catalog, a
+# context processor, run inside any force_locale around the render); a template rendered
+# without it (a macro module, a bare jinja_env render) asks translations() for each string.
+def template_catalog() -> dict:
+    return {"i18n_catalog": translations()}
+
+
+@pass_context
+def template_gettext(context, string: str, **variables):
+    catalog = context.get("i18n_catalog") or translations()
+    text = catalog.ugettext(string)
+    if context.eval_ctx.autoescape:
         text = Markup(text)
     return text % variables if variables else text
 
 
-@pass_eval_context
-def template_ngettext(eval_ctx, singular: str, plural: str, num: int, **variables):
+@pass_context
+def template_ngettext(context, singular: str, plural: str, num: int, **variables):
     variables.setdefault("num", num)
-    text = translations().ungettext(singular, plural, num)
-    if eval_ctx.autoescape:
+    catalog = context.get("i18n_catalog") or translations()
+    text = catalog.ungettext(singular, plural, num)
+    if context.eval_ctx.autoescape:
         text = Markup(text)
     return text % variables
 

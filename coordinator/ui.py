@@ -8,7 +8,14 @@ from markupsafe import Markup
 
 from coordinator import access, plugins
 from coordinator.categories import category_label
-from coordinator.i18n import day, due_in, template_gettext, template_ngettext, when
+from coordinator.i18n import (
+    day,
+    due_in,
+    template_catalog,
+    template_gettext,
+    template_ngettext,
+    when,
+)
 
 
 def nav_items(bar: bool = True):
@@ -98,6 +105,8 @@ def init_app(app):
     app.jinja_env.globals.update(
         _=template_gettext, gettext=template_gettext, ngettext=template_ngettext
     )
+
+    app.context_processor(template_catalog)
 
     @app.context_processor
     def macros():
