@@ -27,15 +27,6 @@ DOMAINS = [
 ]
 
 
-def _translation_dirs() -> str:
-    """Every domain keeps its own catalog; Flask-Babel merges them into one."""
-    dirs = [str(ROOT / "coordinator" / "translations")]
-    for pkg in (ROOT / "coordinator").iterdir():
-        if (pkg / "translations").is_dir() and pkg.name != "translations":
-            dirs.append(str(pkg / "translations"))
-    return ";".join(dirs)
-
-
 def create_app(config=None) -> Flask:
     app = Flask(
         __name__,
@@ -49,14 +40,17 @@ def create_app(config=None) -> Flask:
     elif config is not None:
         app.config.from_object(config)
     app.config["SECRET_KEY"] = secret_key(app.config, development=app.debug or app.testing)
-    app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", _translation_dirs())
+    # One catalog for the whole app (coordinator/core/i18n.py: `flask translate`).
+    app.config.setdefault(
+        "BABEL_TRANSLATION_DIRECTORIES", str(ROOT / "coordinator" / "translations")
+    )
     INSTANCE.mkdir(parents=True, exist_ok=True)
     if app.config.get("PROXY_COUNT"):
         # Trust exactly that many proxies' X-Forwarded-For / -Proto, and nothing a client adds.
         hops = int(app.config["PROXY_COUNT"])
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
 
-    from coordinator import access, converters, ratelimits, ui
+    from coordinator import access, converters, i18n, ratelimits, ui
     from coordinator.extensions import babel, csrf, db, htmx, limiter, login_manager, migrate
 
     db.init_app(app)
@@ -65,6 +59,7 @@ def create_app(config=None) -> Flask:
     htmx.init_app(app)
     ratelimits.init_app(app, limiter)
     login_manager.init_app(app)
+    i18n.init_app(app)
     babel.init_app(app, locale_selector=ui.select_locale)
     ui.init_app(app)
     converters.init_app(app)
@@ -83,6 +78,9 @@ def create_app(config=None) -> Flask:
         app.register_blueprint(urls.bp)
         if hasattr(module, "init_app"):
             module.init_app(app)
+        # What the domain offers to shared pages (nav, home numbers, a team's record).
+        if find_spec(f"coordinator.{name}.offers"):
+            import_module(f"coordinator.{name}.offers").register(app)
 
     app.before_request(access.guard)
     return app

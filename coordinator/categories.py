@@ -39,5 +39,5 @@ def categories_matching(text: str) -> list[str]:
     return [
         code
         for code, label in CATEGORIES.items()
-        if needle in str(label).lower() or needle in label._args[0].lower() or needle == code
+        if needle in str(label).lower() or needle in label.msgid.lower() or needle == code
     ]

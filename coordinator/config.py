@@ -34,6 +34,22 @@ def _int(name: str, default: int) -> int:
     return int(value) if value else default
 
 
+def _float(name: str, default: float) -> float:
+    value = os.environ.get(name, "").strip()
+    return float(value) if value else default
+
+
+def _flag(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name, "").strip().lower()
+    return value in ("1", "true", "yes") if value else default
+
+
+def notify_worker() -> bool:
+    """NOTIFY_WORKER: whether gunicorn's arbiter runs the outbox delivery process (read when
+    the server is ready, so a worker host and a web host can share one configuration file)."""
+    return os.environ.get("NOTIFY_WORKER", "1") not in ("0", "false", "no")
+
+
 class Config:
     SECRET_KEY = os.environ.get("SECRET_KEY", "")
     # instance/secret_key when `make` has made one: the flask commands of a checkout find it.
@@ -54,6 +70,9 @@ class Config:
     # header is ignored, so a client cannot name its own address to dodge the limits.
     PROXY_COUNT = _int("PROXY_COUNT", 0)
 
+    # Passwords: scrypt (werkzeug's default); the tests ask for a cheap method.
+    PASSWORD_HASH_METHOD = "scrypt"
+
     WTF_CSRF_TIME_LIMIT = None  # a duty desk keeps a form open all shift
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
@@ -73,16 +92,49 @@ class Config:
     BIKE_CLAIM_DAYS = _int("BIKE_CLAIM_DAYS", 15)
     CLAIM_RATE_LIMIT = os.environ.get("CLAIM_RATE_LIMIT", "10 per minute; 60 per hour")
 
-    UPLOAD_FOLDER = os.environ.get("UPLOAD_FOLDER", str(INSTANCE / "uploads"))
-    MAX_CONTENT_LENGTH = 64 * 1024 * 1024  # a form with six 10 MB photos still fits
     PER_PAGE = 25
 
-    # Cases. Deadlines by urgency tier in hours, over workflow.DEFAULT_SLA_HOURS ({} = those).
+    # Photos (uploads/)
+    UPLOAD_FOLDER = os.environ.get("UPLOAD_FOLDER", str(INSTANCE / "uploads"))
+    MAX_CONTENT_LENGTH = 64 * 1024 * 1024  # a form with six 10 MB photos still fits
+    PHOTO_MAX_BYTES = 10 * 1024 * 1024  # per photo, read no further
+    # The longest side stored. Decoding goes down to 3/4 of it first (processing.DRAFT_FLOOR):
+    # a 4,000 px phone photo is decoded and kept at 2,000 px, a 6,000 px one shrunk to this.
+    PHOTO_MAX_SIDE = 2560
+    PHOTO_THUMB_SIDE = 400
+    # Width × height from the file's header, checked before decoding: more is a memory bomb,
+    # not a photo. A 60 MP JPEG decodes at 1/4 scale (draft), other formats at full size.
+    PHOTO_MAX_PIXELS = 60_000_000
+
+    # Cases (cases/)
+    # Deadlines by urgency tier in hours, over workflow.DEFAULT_SLA_HOURS ({} = those).
     CASE_SLA_HOURS: dict = {}
-    CASE_LINK_MAX_AGE = 3 * 86400  # seconds a job link sent by text opens its job
-    CASE_REPORT_RATE_LIMIT = "5 per minute; 30 per day"  # the anonymous /report, per address
-    CASE_SEARCH_DAYS = 90  # the board's word search reads descriptions this many days back
-    PUBLIC_URL = ""  # the site's address in texts when there is no request (CLI), or a proxy's
+    CASE_LINK_MAX_AGE = 3 * 86400  # a job link sent by SMS works for three days
+    CASE_REPORT_RATE_LIMIT = "5 per minute; 30 per day"  # the anonymous /report
+    CASE_SEARCH_DAYS = 90  # the board's text search looks this far back
+    # The address in text messages' links, when requests cannot tell it (CLI, a proxy).
+    PUBLIC_URL = ""
+
+    # The outbox (notifications/): delivery, retries, senders
+    NOTIFY_MAX_ATTEMPTS = 8
+    NOTIFY_BACKOFF_SECONDS = 30
+    NOTIFY_BACKOFF_MAX_SECONDS = 6 * 3600
+    NOTIFY_LEASE_SECONDS = 300  # a claimed message is taken again after this if not finished
+    NOTIFY_POLL_SECONDS = _float("NOTIFY_POLL_SECONDS", 10)
+    NOTIFY_QUEUE = "coordinator"
+    # How a request that committed messages starts their delivery: "rq", "thread", "inline"
+    # or "off"; unset: RQ with Redis, a thread without, off in tests (notifications.init_app).
+    NOTIFY_KICK = os.environ.get("NOTIFY_KICK", "")
+    MAIL_SERVER = os.environ.get("MAIL_SERVER", "")
+    MAIL_PORT = _int("MAIL_PORT", 25)
+    MAIL_USE_TLS = _flag("MAIL_USE_TLS")
+    MAIL_USE_SSL = _flag("MAIL_USE_SSL")
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME", "")
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD", "")
+    MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "")
+    MAIL_SENDER_NAME = "社区协作台"
+    MAIL_TIMEOUT = 20
+    SMS_SENDER = os.environ.get("SMS_SENDER", "coordinator.notifications.senders:LogSmsSender")
 
 
 class TestConfig(Config):

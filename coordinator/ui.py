@@ -1,30 +1,21 @@
-"""What every page shares: the language, the navigation by role, dates and masked phones."""
+"""What every page shares: the language, the navigation by role (the places the domains
+offer, coordinator/plugins.py), dates and masked phones."""
 
 from flask import current_app, has_request_context, request, url_for
 from flask_babel import get_locale
 from flask_login import current_user
 from markupsafe import Markup
 
-from coordinator import access
+from coordinator import access, plugins
 from coordinator.categories import category_label
-from coordinator.i18n import day, due_in, template_gettext, template_ngettext, when
-from coordinator.i18n import lazy_gettext as _l
-
-# The role's places: (endpoint, label, icon, roles, in the bottom bar). The bar shows at most
-# five; the home page lists them all. Entries whose endpoint is not registered are skipped.
-NAV = [
-    ("core.home", _l("Home"), "⌂", access.SIGNED_IN, True),
-    ("cases.board", _l("Cases"), "☰", access.OFFICE, True),
-    ("cases.my_jobs", _l("My jobs"), "✓", access.TEAM_SIDE, True),
-    ("events.index", _l("Events"), "◷", access.SIGNED_IN, True),
-    ("volunteers.my_hours", _l("My hours"), "◔", {access.VOLUNTEER}, True),
-    ("cases.report", _l("Report a problem"), "✎", {access.RESIDENT, access.VOLUNTEER}, True),
-    ("teams.index", _l("Teams"), "⚒", access.OFFICE | access.TEAM_SIDE, True),
-    ("places.index", _l("Places"), "▣", access.OFFICE, True),
-    ("auth.users", _l("People"), "☺", access.OFFICE, False),
-    ("volunteers.records", _l("Volunteer service records"), "▤", access.OFFICE, False),
-    ("notifications.outbox", _l("Messages sent"), "✉", {access.ADMIN}, False),
-]
+from coordinator.i18n import (
+    day,
+    due_in,
+    template_catalog,
+    template_gettext,
+    template_ngettext,
+    when,
+)
 
 
 def nav_items(bar: bool = True):
@@ -43,22 +34,23 @@ def nav_items(bar: bool = True):
 
 
 def _role_places(role: str, bar: bool) -> list[dict]:
-    """A role's entries of NAV with their addresses: the same for every request of the app
-    (behind one prefix), so worked out once per app rather than on every page."""
+    """A role's places, as the domains offer them (plugins.offer_nav), with their addresses:
+    the same for every request of the app (behind one prefix), so worked out once per app
+    rather than on every page. Entries whose endpoint is not registered are skipped."""
     key = (role, bar, request.script_root)
     known = current_app.extensions.setdefault("nav", {})
     if key not in known:
         views = current_app.view_functions
         items = [
             {
-                "url": url_for(endpoint),
-                "label": label,
-                "icon": icon,
-                "endpoint": endpoint,
+                "url": url_for(entry.endpoint),
+                "label": entry.label,
+                "icon": entry.icon,
+                "endpoint": entry.endpoint,
                 "active": False,
             }
-            for endpoint, label, icon, roles, in_bar in NAV
-            if (in_bar or not bar) and endpoint in views and role in roles
+            for entry in plugins.nav_entries()
+            if (entry.in_bar or not bar) and entry.endpoint in views and role in entry.roles
         ]
         known[key] = items[:5] if bar else items
     return known[key]
@@ -113,6 +105,8 @@ def init_app(app):
     app.jinja_env.globals.update(
         _=template_gettext, gettext=template_gettext, ngettext=template_ngettext
     )
+
+    app.context_processor(template_catalog)
 
     @app.context_processor
     def macros():

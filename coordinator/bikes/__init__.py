@@ -2,17 +2,9 @@
 
 from flask import Blueprint
 
+from coordinator.i18n import calendar_day
+
 bp = Blueprint("bikes", __name__)
-
-
-def calendar_day(value) -> str:
-    """A calendar date (no time, no time zone) in the reader's language."""
-    if value is None:
-        return ""
-    from flask_babel import format_date, get_locale
-
-    pattern = "yyyy年M月d日" if str(get_locale()).startswith("zh") else "d MMM yyyy"
-    return format_date(value, pattern)
 
 
 def init_app(app):

@@ -22,9 +22,10 @@ from coordinator.bikes.models import (
     BikeHandover,
     BikeRegister,
 )
-from coordinator.bikes.services import BIKE_KINDS, LOCAL, local_date
+from coordinator.bikes.queries import BIKE_KINDS
 from coordinator.events.models import Campaign, Event, EventRole
 from coordinator.extensions import db
+from coordinator.i18n import LOCAL, local_date
 from coordinator.places.models import Compound
 
 SOURCE_COMPOUND = "西土城路8号院"

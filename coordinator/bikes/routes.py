@@ -68,7 +68,7 @@ def register_context(event, form=None, handover_form=None, saved=None):
     page = services.list_bikes(
         event, status=status, page=page_number(), per_page=current_app.config["PER_PAGE"]
     )
-    from coordinator.uploads.services import photos_of
+    from coordinator.uploads.queries import photos_of
 
     return {
         "event": event,

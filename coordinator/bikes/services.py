@@ -10,7 +10,6 @@ one message; the other gets a 409 saying what happened.
 """
 
 from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import exists, false, func, select, update
 from sqlalchemy.exc import IntegrityError
@@ -39,8 +38,8 @@ from coordinator.events.models import CANCELLED, DONE, DRAFT, Campaign, Event, E
 from coordinator.events.models import claim_deadline as deadline_after
 from coordinator.extensions import db
 from coordinator.forms import normalise_phone
+from coordinator.i18n import LOCAL, local_date, utcnow
 from coordinator.i18n import gettext as _
-from coordinator.i18n import utcnow
 from coordinator.notifications.services import queue
 from coordinator.paging import Page, paginate
 from coordinator.places.models import Compound
@@ -48,16 +47,7 @@ from coordinator.places.queries import plannable_compounds
 from coordinator.rules import Refused
 from coordinator.work import Conflict, unit_of_work, update_where
 
-LOCAL = ZoneInfo("Asia/Shanghai")
-
-
 # --- time ---------------------------------------------------------------------------------
-
-
-def local_date(now: datetime | None = None) -> date:
-    """The Beijing calendar date of a naive-UTC moment (now by default)."""
-    now = now or utcnow()
-    return now.replace(tzinfo=UTC).astimezone(LOCAL).date()
 
 
 def claim_deadline(event: Event) -> date | None:

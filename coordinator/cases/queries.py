@@ -41,7 +41,9 @@ from coordinator.i18n import gettext, per_language, translated, utcnow
 from coordinator.i18n import lazy_gettext as _l
 from coordinator.paging import Page, paginate, read_rows
 from coordinator.places.models import Building, Community, Compound, Entrance
+from coordinator.places.queries import visible as places_visible
 from coordinator.teams.models import Team, TeamSkill, team_communities, team_compounds
+from coordinator.teams.queries import visible as teams_visible
 from coordinator.ui import status_badge
 
 # ---------------------------------------------------------------- scope
@@ -554,14 +556,12 @@ def parse_board_filters(args) -> tuple[dict, dict]:
 @cache
 def _choices_statement(role: str):
     """The community and team filters' choices in one statement: the communities the reader
-    may see (places.services.community_choices) and the teams (teams.services.team_choices),
-    each by name."""
-    from coordinator.teams.services import scoped as teams_in_view
-
-    communities = select(literal("community").label("kind"), Community.id, Community.name)
-    if role != access.ADMIN:
-        communities = communities.where(Community.id == bindparam("actor_community"))
-    teams = teams_in_view(
+    may see (the places' scope rule) and the teams (the teams' scope rule), each by name."""
+    communities = places_visible(
+        select(literal("community").label("kind"), Community.id, Community.name),
+        access.role_actor(role),
+    )
+    teams = teams_visible(
         select(literal("team").label("kind"), Team.id, Team.name), access.role_actor(role)
     )
     both = union_all(communities, teams).subquery("choices")

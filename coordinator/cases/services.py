@@ -20,7 +20,7 @@ from coordinator.extensions import db
 from coordinator.forms import MOBILE
 from coordinator.i18n import gettext as _
 from coordinator.i18n import lazy_gettext as _l
-from coordinator.i18n import utcnow
+from coordinator.i18n import local_date, utcnow
 from coordinator.notifications.services import queue
 from coordinator.places.models import Building, Community, Compound, Entrance
 from coordinator.rules import Refused
@@ -354,7 +354,7 @@ def notice_text(case: Case, entrance_name: str, floors: str, extra: str) -> tupl
         where=where,
         floors=floors_words,
         what=case.category_text,
-        day=case.created_at.strftime("%Y-%m-%d"),
+        day=local_date(case.created_at).isoformat(),  # the day in Beijing, not in UTC
         extra=extra or _("Please use as little water as you can until it is fixed."),
         community=case.community.name,
         phone=case.community.office_phone or "",
@@ -454,8 +454,3 @@ def record_callback(actor, case: Case, data: dict, by_resident: bool = False) ->
 
 def resident(case: Case) -> Guest:
     return Guest(role=access.RESIDENT, name=case.reporter_name or _("Resident"))
-
-
-# The home page's numbers (core/services.py) read the scope rule by its old name until they move
-# to cases/offers.py; the rule is queries.visible. Delete this line then.
-scoped = queries.visible

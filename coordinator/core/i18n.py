@@ -1,103 +1,113 @@
-"""`flask translate update|compile|check`: one zh catalog per domain, plus the shared one.
+"""`flask translate update|compile|check`: the one zh catalog, with Babel's own tooling.
 
-A domain with a `translations/` folder owns the strings in coordinator/<domain>/ and
-templates/<domain>/; the shared catalog (coordinator/translations) owns everything else.
+The catalog is coordinator/translations/zh/LC_MESSAGES/messages.po; what is read for strings
+is babel.cfg (Python under coordinator/, Jinja under templates/), exactly as
+`pybabel extract -F babel.cfg` reads it; update and compile are `pybabel update|compile`.
 Source strings are English; Chinese is the default language, so every string needs zh.
 """
 
+import tempfile
 from pathlib import Path
 
 import click
-from babel.messages.extract import extract_from_dir
-from babel.messages.mofile import write_mo
+from babel.messages.frontend import CommandLineInterface
 from babel.messages.pofile import read_po
 
 from coordinator.config import ROOT
 
 LOCALES = ["zh"]
-KEYWORDS = {
-    "_": None,
-    "gettext": None,
-    "ngettext": (1, 2),
-    "_l": None,
-    "lazy_gettext": None,
-    "_n": (1, 2),
-}
-METHODS = [("**.py", "python"), ("**.html", "jinja2")]
-OPTIONS = {"**.html": {"extensions": "jinja2.ext.do"}}
-SHARED = ROOT / "coordinator" / "translations"
+CATALOG = ROOT / "coordinator" / "translations"  # <locale>/LC_MESSAGES/messages.po
+SHARED = CATALOG  # the name the tests know it by
+MAPPING = ROOT / "babel.cfg"
+SOURCES = ["coordinator", "templates"]  # relative to ROOT, as the catalog's locations are
+KEYWORDS = ["_", "gettext", "ngettext:1,2", "_l", "lazy_gettext", "_n:1,2"]
+WIDTH = "100"
+
+
+def pybabel(*args: str) -> None:
+    """Babel's command line (`pybabel …`), run from the project's root."""
+    import os
+
+    here = os.getcwd()
+    os.chdir(ROOT)
+    try:
+        CommandLineInterface().run(["pybabel", "--quiet", *args])
+    finally:
+        os.chdir(here)
+
+
+def extract_template(pot: Path) -> None:
+    keywords = [arg for keyword in KEYWORDS for arg in ("-k", keyword)]
+    pybabel(
+        "extract", "-F", str(MAPPING), "--no-default-keywords", *keywords, "--sort-output",
+        "-w", WIDTH, "--project", "coordinator", "-o", str(pot), *SOURCES,
+    )  # fmt: skip
 
 
 def catalogs() -> dict[Path, list[Path]]:
-    """Each catalog folder and the source folders whose strings it holds."""
-    owned = {}
-    for pkg in sorted((ROOT / "coordinator").iterdir()):
-        if (pkg / "translations").is_dir() and pkg.name != "translations":
-            owned[pkg.name] = [pkg, ROOT / "templates" / pkg.name]
-    result = {SHARED: [ROOT / "coordinator", ROOT / "templates"]}
-    for name, dirs in owned.items():
-        result[ROOT / "coordinator" / name / "translations"] = dirs
-    return result
+    """The catalog folder and the source folders whose strings it holds (one catalog)."""
+    return {CATALOG: [ROOT / s for s in SOURCES]}
 
 
-def extract(catalog_dir: Path) -> dict[str, list]:
-    """msgid → locations, for the strings this catalog owns."""
-    owners = catalogs()
-    excluded = []
-    if catalog_dir == SHARED:
-        excluded = [d for cat, dirs in owners.items() if cat != SHARED for d in dirs]
-    found: dict[str, list] = {}
-    for src in owners[catalog_dir]:
-        if not src.is_dir():
-            continue
-        for filename, lineno, message, _comments, _ctx in extract_from_dir(
-            str(src), METHODS, options_map=OPTIONS, keywords=KEYWORDS
-        ):
-            path = src / filename
-            if any(path.is_relative_to(e) for e in excluded):
-                continue
-            found.setdefault(message, []).append((str(path.relative_to(ROOT)), lineno))
-    return found
+def extract(catalog_dir: Path = CATALOG) -> dict:
+    """msgid (a tuple for a plural) → locations, for every string the code shows."""
+    with tempfile.TemporaryDirectory() as tmp:
+        pot = Path(tmp) / "messages.pot"
+        extract_template(pot)
+        with pot.open("rb") as f:
+            template = read_po(f)
+    return {message.id: message.locations for message in template if message.id}
 
 
 @click.group("translate")
 def translate():
-    """Keep the translation catalogs in step with the code."""
+    """Keep the translation catalog in step with the code."""
 
 
 @translate.command("update")
 def update_command():
-    """Extract strings into each catalog's .po files (new ones start empty)."""
-    from babel.messages.catalog import Catalog
-    from babel.messages.pofile import write_po
-
-    for catalog_dir in catalogs():
-        template = Catalog(project="coordinator")
-        for message, locations in extract(catalog_dir).items():
-            template.add(message, locations=locations)
+    """Extract strings (babel.cfg) and merge them into the .po files; new ones start empty.
+    Rewrites every location line: not during the reshape (merges)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        pot = Path(tmp) / "messages.pot"
+        extract_template(pot)
         for locale in LOCALES:
-            po = catalog_dir / locale / "LC_MESSAGES" / "messages.po"
-            po.parent.mkdir(parents=True, exist_ok=True)
-            if po.exists():
-                with po.open("rb") as f:
-                    catalog = read_po(f, locale=locale)
-                catalog.update(template, no_fuzzy_matching=True)
-            else:
-                catalog = Catalog(locale=locale, project="coordinator")
-                catalog.update(template, no_fuzzy_matching=True)
-            catalog.obsolete.clear()
-            with po.open("wb") as f:
-                write_po(f, catalog, width=100, sort_output=True, omit_header=False)
-            missing = [m.id for m in catalog if m.id and not m.string]
-            click.echo(f"{po.relative_to(ROOT)}: {len(catalog)} strings, {len(missing)} to do")
+            pybabel(
+                "update", "-i", str(pot), "-d", str(CATALOG), "-l", locale,
+                "--no-fuzzy-matching", "--ignore-obsolete", "-w", WIDTH,
+            )  # fmt: skip
+    check_command.callback()
 
 
 @translate.command("compile")
 def compile_command():
     """Write the .mo files Flask-Babel reads (they are built at setup, not committed)."""
-    for catalog_dir in catalogs():
-        for po in catalog_dir.glob("*/LC_MESSAGES/messages.po"):
-            with po.open("rb") as f:
-                catalog = read_po(f)
-            with po.with_suffix(".mo").open("wb") as f:
-                write_mo(f, catalog)
+    pybabel("compile", "-d", str(CATALOG), "-D", "messages")
+
+
+@translate.command("check")
+def check_command():
+    """Say which strings of the code have no translation yet (exit 1 if any), and which
+    translations no string uses any more."""
+    strings = extract()
+    missing = False
+    for locale in LOCALES:
+        po = CATALOG / locale / "LC_MESSAGES" / "messages.po"
+        with po.open("rb") as f:
+            catalog = read_po(f)
+        todo = [m for m in strings if not _done(catalog.get(m))]
+        unused = [m.id for m in catalog if m.id and m.id not in strings]
+        click.echo(f"{po.relative_to(ROOT)}: {len(strings)} strings, {len(todo)} to do")
+        for message in todo:
+            click.echo(f"  to do: {message!r}")
+        for message in unused:
+            click.echo(f"  unused: {message!r}")
+        missing = missing or bool(todo)
+    if missing:
+        raise SystemExit(1)
+
+
+def _done(entry) -> bool:
+    if entry is None or entry.fuzzy:
+        return False
+    return all(entry.string) if isinstance(entry.string, tuple) else bool(entry.string)

@@ -46,8 +46,8 @@ def build_calendar(events, name: str, url_for_event) -> bytes:
     cal.add("calscale", "GREGORIAN")
     cal.add("method", "PUBLISH")
     cal.add("x-wr-calname", _text(" ".join((name or "").split())))
-    cal.add("x-wr-timezone", "Asia/Shanghai")
-    cal.add_component(Timezone.from_tzid("Asia/Shanghai"))
+    cal.add("x-wr-timezone", LOCAL.key)
+    cal.add_component(Timezone.from_tzid(LOCAL.key))
     stamp = utcnow().replace(tzinfo=UTC)
     for event in events:
         item = VEvent()

@@ -4,9 +4,10 @@ DOMAIN.md: hours are actual service time, rounded here to the nearest quarter ho
 """
 
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
-LOCAL = ZoneInfo("Asia/Shanghai")
+# The local zone and its conversions live in coordinator.i18n; named here too for callers.
+from coordinator.i18n import LOCAL, end_of_local_day, to_local, to_utc  # noqa: F401
+
 QUARTER = 15
 
 LONGEST_EVENT = timedelta(days=31)
@@ -26,27 +27,6 @@ def service_minutes(check_in: datetime | None, check_out: datetime | None) -> in
     if check_in is None or check_out is None:
         return None
     return round_quarter((check_out - check_in).total_seconds())
-
-
-def to_local(utc_naive: datetime | None) -> datetime | None:
-    """Stored naive UTC → naive Asia/Shanghai wall time (for forms)."""
-    if utc_naive is None:
-        return None
-    return utc_naive.replace(tzinfo=ZoneInfo("UTC")).astimezone(LOCAL).replace(tzinfo=None)
-
-
-def to_utc(local_naive: datetime | None) -> datetime | None:
-    """Naive Asia/Shanghai wall time (as typed) → naive UTC (as stored)."""
-    if local_naive is None:
-        return None
-    return local_naive.replace(tzinfo=LOCAL).astimezone(ZoneInfo("UTC")).replace(tzinfo=None)
-
-
-def end_of_local_day(utc_naive: datetime) -> datetime:
-    """The first moment (naive UTC) after the Asia/Shanghai day that contains utc_naive."""
-    local = to_local(utc_naive)
-    midnight = datetime(local.year, local.month, local.day) + timedelta(days=1)
-    return to_utc(midnight)
 
 
 def missing_check_out(check_in: datetime | None, check_out: datetime | None, now: datetime) -> bool:

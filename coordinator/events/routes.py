@@ -19,8 +19,7 @@ from coordinator.i18n import lazy_gettext as _l
 from coordinator.i18n import per_language, translated, translations
 from coordinator.i18n import when as local_when
 from coordinator.paging import page_number
-from coordinator.places.queries import plannable_compounds
-from coordinator.places.services import all_community_choices, community_choices
+from coordinator.places.queries import all_community_choices, community_choices, plannable_compounds
 from coordinator.rendering import render
 from coordinator.rules import Refused, attach_to_form, show_refusal
 from coordinator.signups.queries import my_signups, waitlist_place

@@ -9,54 +9,15 @@ blueprint.py is the URL map (the outbox page) and the `flask notifications` comm
 queries.py reads the outbox page; services.py writes and delivers messages.
 """
 
-DEFAULTS = {
-    "NOTIFY_MAX_ATTEMPTS": 8,
-    "NOTIFY_BACKOFF_SECONDS": 30,
-    "NOTIFY_BACKOFF_MAX_SECONDS": 6 * 3600,
-    "NOTIFY_LEASE_SECONDS": 300,  # a claimed message is taken again after this if not finished
-    "NOTIFY_POLL_SECONDS": 10,
-    "NOTIFY_QUEUE": "coordinator",
-    "MAIL_SERVER": "",
-    "MAIL_PORT": 25,
-    "MAIL_USE_TLS": False,
-    "MAIL_USE_SSL": False,
-    "MAIL_USERNAME": "",
-    "MAIL_PASSWORD": "",
-    "MAIL_DEFAULT_SENDER": "",
-    "MAIL_SENDER_NAME": "社区协作台",
-    "SMS_SENDER": "coordinator.notifications.senders:LogSmsSender",
-}
-ENVIRONMENT = (
-    "MAIL_SERVER",
-    "MAIL_PORT",
-    "MAIL_USE_TLS",
-    "MAIL_USE_SSL",
-    "MAIL_USERNAME",
-    "MAIL_PASSWORD",
-    "MAIL_DEFAULT_SENDER",
-    "SMS_SENDER",
-    "NOTIFY_KICK",
-    "NOTIFY_POLL_SECONDS",
-)
-
 
 def init_app(app):
-    import os
-
-    for key in ENVIRONMENT:
-        if key in os.environ and key not in app.config:
-            value = os.environ[key]
-            if key.startswith("MAIL_USE"):
-                value = value in ("1", "true", "yes")
-            elif key == "NOTIFY_POLL_SECONDS":
-                value = float(value)
-            app.config[key] = value
-    for key, value in DEFAULTS.items():
-        app.config.setdefault(key, value)
-    # How a request that committed messages starts their delivery: RQ with Redis, a thread
-    # without; tests deliver explicitly unless they ask for a kick.
-    default_kick = "rq" if app.config.get("REDIS_URL") else "off" if app.testing else "thread"
-    app.config.setdefault("NOTIFY_KICK", default_kick)
+    # Settings and their defaults are in coordinator/config.py (NOTIFY_*, MAIL_*, SMS_SENDER).
+    # How a request that committed messages starts their delivery, unless set: RQ with Redis,
+    # a thread without; tests deliver explicitly unless they ask for a kick.
+    if not app.config.get("NOTIFY_KICK"):
+        app.config["NOTIFY_KICK"] = (
+            "rq" if app.config.get("REDIS_URL") else "off" if app.testing else "thread"
+        )
 
     from coordinator.notifications import kick
 

@@ -15,6 +15,8 @@ import subprocess
 import sys
 import threading
 
+from coordinator.config import notify_worker
+
 RESTART_AFTER_SECONDS = 5
 
 _state = {"process": None, "stopping": threading.Event(), "thread": None}
@@ -51,7 +53,7 @@ def _supervise(server) -> None:
 
 
 def when_ready(server) -> None:
-    if os.environ.get("NOTIFY_WORKER", "1") in ("0", "false", "no"):
+    if not notify_worker():
         return
     thread = threading.Thread(
         target=_supervise, args=(server,), name="outbox-supervisor", daemon=True

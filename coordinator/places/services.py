@@ -6,12 +6,8 @@ from coordinator.auth.models import User
 from coordinator.extensions import db
 from coordinator.i18n import lazy_gettext as _l
 from coordinator.places.models import Building, Community, Compound, Entrance, Grid, Subdistrict
-from coordinator.places.queries import all_community_choices, community_choices  # noqa: F401
 from coordinator.rules import Refused
 from coordinator.work import unit_of_work
-
-# all_community_choices and community_choices above: a temporary alias for
-# events/routes.py (coordinator.places.services), until it imports them from places.queries.
 
 # Names are unique where people look for them (a community in the subdistrict, a compound in
 # its community, …). The database's unique key is the check: a name taken, before or at the

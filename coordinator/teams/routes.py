@@ -3,7 +3,7 @@
 from flask import current_app, flash, redirect, request, url_for
 from flask_login import current_user
 
-from coordinator import access
+from coordinator import access, plugins
 from coordinator.access import OFFICE, TEAM_SIDE, allow
 from coordinator.categories import category_labels
 from coordinator.filters import chosen, options
@@ -135,21 +135,14 @@ def detail(team_id: int):
     return _detail_page(_visible_team(team_id), MemberForm())
 
 
-def _team_record(team_id: int):
-    """The team's record (jobs, times, satisfaction) from the cases domain, when installed."""
-    if "cases" not in current_app.blueprints:
-        return None
-    from coordinator.cases.queries import team_record
-
-    return team_record(team_id)
-
-
 def _detail_context(team, member_form):
     return {
         "team": team,
         "member_form": member_form,
         "button": ButtonForm(),
-        "record": _team_record(team.id),
+        # The team's track record, as the installed domains offer it (cases: jobs, times,
+        # satisfaction): [{"template", "record"}].
+        "records": plugins.team_records(team.id),
         "phones_visible": services.sees_member_phones(current_user, team),
         "can_edit": services.can_edit_coverage(current_user, team),
         "coverage_only": not services.can_edit(current_user, team),

@@ -10,12 +10,7 @@ from coordinator.places.queries import plannable_compounds
 from coordinator.rules import Refused
 from coordinator.teams.models import Team, TeamMember, TeamSkill, search_text_update
 from coordinator.teams.queries import name_taken
-from coordinator.teams.queries import visible as scoped  # noqa: F401
 from coordinator.work import unit_of_work
-
-# `scoped` above: a temporary alias for cases/board.py (teams.services.scoped), until it
-# imports teams.queries.visible.
-
 
 # Who may change what of a team (DOMAIN.md: staff act in their own community, the subdistrict
 # admin in all of them; a team lead assigns the team's members):

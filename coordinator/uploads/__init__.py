@@ -17,22 +17,9 @@ from coordinator.uploads.viewers import register_token_viewer, register_viewer
 
 __all__ = ["init_app", "register_token_viewer", "register_viewer"]
 
-DEFAULTS = {
-    "PHOTO_MAX_BYTES": 10 * 1024 * 1024,  # per photo, read no further
-    # The longest side stored. Decoding goes down to 3/4 of it first (processing.DRAFT_FLOOR):
-    # a 4,000 px phone photo is decoded and kept at 2,000 px, a 6,000 px one shrunk to this.
-    "PHOTO_MAX_SIDE": 2560,
-    "PHOTO_THUMB_SIDE": 400,
-    # Width × height from the file's header, checked before decoding: more is a memory bomb,
-    # not a photo. A 60 MP JPEG decodes at 1/4 scale (draft), other formats at full size.
-    "PHOTO_MAX_PIXELS": 60_000_000,
-}
-
 
 def init_app(app):
-    for key, value in DEFAULTS.items():
-        app.config.setdefault(key, value)
-
+    # PHOTO_* and UPLOAD_FOLDER: coordinator/config.py
     from coordinator.uploads.queries import photo_url
 
     app.jinja_env.globals["photo_url"] = photo_url

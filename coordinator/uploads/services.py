@@ -29,10 +29,6 @@ from coordinator.i18n import utcnow
 from coordinator.rules import Refused
 from coordinator.uploads.models import Photo
 from coordinator.uploads.processing import Limits, PreparedPhoto, process, read_upload, short_name
-from coordinator.uploads.queries import photos_of  # noqa: F401
-
-# photos_of above: a temporary alias for bikes/routes.py (uploads.services.photos_of), until it
-# imports it from uploads.queries.
 
 _WRITTEN = "uploads.written"  # session.info key: files written in the open transaction
 

@@ -17,7 +17,7 @@ from coordinator.filters import chosen, options
 from coordinator.forms import ButtonForm, date_arg
 from coordinator.i18n import gettext as _
 from coordinator.i18n import utcnow
-from coordinator.places.services import community_choices
+from coordinator.places.queries import community_choices
 from coordinator.rendering import render
 from coordinator.rules import Refused, show_refusal
 from coordinator.volunteers import export, queries, services

@@ -1,0 +1,53 @@
+"""Shared pages are made of what the installed domains offer (coordinator/plugins.py)."""
+
+import re
+from pathlib import Path
+
+import pytest
+
+from coordinator import create_app, plugins
+from coordinator.config import TestConfig
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_the_nav_comes_in_the_order_of_the_offers(app):
+    with app.app_context():
+        endpoints = [entry.endpoint for entry in plugins.nav_entries()]
+    assert endpoints[:4] == ["core.home", "cases.board", "cases.my_jobs", "events.index"]
+    assert endpoints[-1] == "notifications.outbox"
+    assert len(endpoints) == len(set(endpoints)) == 11
+
+
+def test_a_team_page_shows_the_record_cases_offer(app):
+    with app.app_context():
+        [section] = plugins.team_records(team_id=0)
+    assert section["template"] == "cases/_team_record.html"
+    assert section["record"]["done"] == 0 and section["record"]["satisfaction"] is None
+
+
+DOMAINS = "cases|events|teams|bikes|auth|places|notifications|uploads|exports"
+
+
+def imports(paths, pattern) -> list[str]:
+    found = []
+    for path in paths:
+        for n, line in enumerate(path.read_text().splitlines(), 1):
+            if re.search(pattern, line):
+                found.append(f"{path.relative_to(ROOT)}:{n}: {line.strip()}")
+    return found
+
+
+def test_core_and_ui_import_no_domain_and_teams_not_cases():
+    core = [*(ROOT / "coordinator" / "core").glob("*.py"), ROOT / "coordinator" / "ui.py"]
+    assert imports(core, rf"from coordinator\.({DOMAINS})\b") == []
+    assert imports((ROOT / "coordinator" / "teams").glob("*.py"), r"coordinator\.cases") == []
+
+
+def test_an_app_cannot_choose_another_zone():
+    with pytest.raises(ValueError, match="BABEL_DEFAULT_TIMEZONE"):
+        create_app({**vars_of(TestConfig), "BABEL_DEFAULT_TIMEZONE": "Europe/Berlin"})
+
+
+def vars_of(config) -> dict:
+    return {k: getattr(config, k) for k in dir(config) if k.isupper()}
