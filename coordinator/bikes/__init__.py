@@ -1,10 +1,10 @@
-"""Abandoned-bike drives: the bike register, claims, recycling; and campaigns across compounds."""
+"""Abandoned-bike drives: the bike register, claims, recycling; and campaigns across compounds.
 
-from flask import Blueprint
+blueprint.py is the URL map; queries.py the reads (one scope rule, `visible`); services.py the
+use cases (one unit of work each); models.py the tables.
+"""
 
 from coordinator.i18n import calendar_day
-
-bp = Blueprint("bikes", __name__)
 
 
 def init_app(app):
@@ -15,4 +15,4 @@ def init_app(app):
     app.jinja_env.filters["calendar_day"] = calendar_day
 
 
-from coordinator.bikes import models, routes  # noqa: E402,F401
+from coordinator.bikes import models  # noqa: E402,F401  (tables known to migrations)

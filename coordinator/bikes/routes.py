@@ -7,7 +7,7 @@ from markupsafe import Markup
 
 from coordinator import access
 from coordinator.access import OFFICE, allow, public
-from coordinator.bikes import bp, calendar_day, queries, services
+from coordinator.bikes import calendar_day, queries, services
 from coordinator.bikes.forms import (
     BRANDS,
     COLOUR_LABELS,
@@ -43,7 +43,6 @@ def _drive(event_id: int) -> Event:
     return event
 
 
-@bp.get("/bikes")
 @allow(OFFICE)
 def index():
     page = paginate(queries.drives(current_user), page_number(), current_app.config["PER_PAGE"])
@@ -107,7 +106,6 @@ def _back_to_register(event, message=None, **kw):
     return redirect(url_for("bikes.register", event_id=event.id))
 
 
-@bp.get("/events/<int:event_id>/bikes")
 @allow(OFFICE)
 def register(event_id: int):
     event = _drive(event_id)
@@ -115,7 +113,6 @@ def register(event_id: int):
     return _register_page(event, saved=saved)
 
 
-@bp.post("/events/<int:event_id>/bikes")
 @allow(OFFICE)
 def add_bike(event_id: int):
     event = _drive(event_id)
@@ -137,7 +134,6 @@ def add_bike(event_id: int):
     return _register_page(event, status=422, form=form)
 
 
-@bp.post("/events/<int:event_id>/bikes/claims/<int:claim_id>/confirm")
 @allow(OFFICE)
 def confirm_claim(event_id: int, claim_id: int):
     event = _drive(event_id)
@@ -145,7 +141,6 @@ def confirm_claim(event_id: int, claim_id: int):
     return _back_to_register(event, _("Bike %(tag)d released to its owner.", tag=bike.tag_number))
 
 
-@bp.post("/events/<int:event_id>/bikes/claims/<int:claim_id>/reject")
 @allow(OFFICE)
 def reject_claim(event_id: int, claim_id: int):
     event = _drive(event_id)
@@ -153,7 +148,6 @@ def reject_claim(event_id: int, claim_id: int):
     return _back_to_register(event, _("Claim closed; the bike stays in the register."))
 
 
-@bp.post("/events/<int:event_id>/bikes/recycle")
 @allow(OFFICE)
 def move_to_recycle(event_id: int):
     event = _drive(event_id)
@@ -161,7 +155,6 @@ def move_to_recycle(event_id: int):
     return _back_to_register(event, _("%(n)d unclaimed bikes moved to recycling.", n=moved))
 
 
-@bp.post("/events/<int:event_id>/bikes/handover")
 @allow(OFFICE)
 def handover(event_id: int):
     event = _drive(event_id)
@@ -213,13 +206,11 @@ def notice_context(event):
     }
 
 
-@bp.get("/events/<int:event_id>/bikes/notice")
 @allow(OFFICE)
 def notice(event_id: int):
     return render("bikes/notice.html", **notice_context(_drive(event_id)))
 
 
-@bp.get("/events/<int:event_id>/bikes/tags")
 @allow(OFFICE)
 def tags(event_id: int):
     event = _drive(event_id)
@@ -270,7 +261,6 @@ def _claim_limit() -> str:
     return current_app.config["CLAIM_RATE_LIMIT"]
 
 
-@bp.route("/claim/<code>", methods=["GET", "POST"])
 @public
 @limiter.limit(_claim_limit, methods=["POST"])
 def claim(code: str):
@@ -303,7 +293,6 @@ def repeat_context(event, form):
     return {"event": event, "form": form, "campaign": event.campaign}
 
 
-@bp.route("/events/<int:event_id>/repeat", methods=["GET", "POST"])
 @allow(OFFICE)
 def repeat(event_id: int):
     event = _drive(event_id)
@@ -330,7 +319,6 @@ def repeat(event_id: int):
     return render("bikes/repeat.html", status=status, **repeat_context(event, form))
 
 
-@bp.get("/campaigns/<int:campaign_id>")
 @allow(OFFICE)
 def campaign(campaign_id: int):
     found = queries.get_campaign(current_user, campaign_id)

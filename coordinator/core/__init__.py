@@ -1,8 +1,7 @@
-"""Pages every role shares: home, language, health, and the error pages."""
+"""Pages every role shares: home, language, health, and the error pages.
 
-from flask import Blueprint
-
-bp = Blueprint("core", __name__)
+blueprint.py is the URL map; the home page is made of what the domains offer (plugins.py).
+"""
 
 
 def init_app(app):

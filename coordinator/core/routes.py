@@ -3,13 +3,12 @@ from flask_login import current_user
 from sqlalchemy import text
 
 from coordinator.access import SIGNED_IN, allow, public
-from coordinator.core import bp, services
+from coordinator.core import services
 from coordinator.core.security import local_target
 from coordinator.extensions import db, limiter
 from coordinator.rendering import render
 
 
-@bp.get("/")
 @public
 def root():
     if current_user.is_authenticated:
@@ -17,13 +16,11 @@ def root():
     return redirect(url_for("auth.login"))
 
 
-@bp.get("/home")
 @allow(SIGNED_IN)
 def home():
     return render("core/home.html", **services.home_context(current_user))
 
 
-@bp.post("/lang")
 @public
 def set_language():
     """Switch language; kept on the account when signed in, in a cookie otherwise."""
@@ -37,7 +34,6 @@ def set_language():
     return response
 
 
-@bp.get("/healthz")
 @public
 @limiter.exempt
 def healthz():
