@@ -6,7 +6,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from coordinator.events.hours import missing_check_out
+from coordinator.attendance.hours import missing_check_out
 from coordinator.events.models import (
     CONFIRMED,
     PENDING,

@@ -10,13 +10,14 @@ from coordinator import access
 from coordinator.access import SIGNED_IN, allow, public
 from coordinator.attendance import queries, services
 from coordinator.attendance.forms import CheckoutForm, CodeForm, CorrectionForm, PhoneForm
-from coordinator.events.hours import round_quarter, to_utc
+from coordinator.attendance.hours import round_quarter
 from coordinator.events.models import Event
 from coordinator.events.queries import public_event
 from coordinator.events.routes import managed_event
 from coordinator.extensions import htmx, limiter
 from coordinator.forms import ButtonForm
 from coordinator.i18n import gettext as _
+from coordinator.i18n import to_utc
 from coordinator.rendering import render
 from coordinator.rules import Refused, attach_to_form, show_refusal
 from coordinator.signups.queries import get_signup

@@ -12,10 +12,10 @@ from datetime import datetime, timedelta
 from flask import current_app
 from sqlalchemy import select, update
 
+from coordinator.attendance.hours import correction_allowed, service_minutes
 from coordinator.attendance.queries import confirmed_signup
 from coordinator.auth.models import User
 from coordinator.events.changes import changed_meanwhile, changing, log, tell
-from coordinator.events.hours import correction_allowed, end_of_local_day, service_minutes
 from coordinator.events.models import (
     ACCEPTED,
     CONFIRMED,
@@ -30,8 +30,8 @@ from coordinator.events.models import (
 from coordinator.events.queries import can_manage
 from coordinator.extensions import db
 from coordinator.forms import normalise_phone
+from coordinator.i18n import end_of_local_day, utcnow
 from coordinator.i18n import lazy_gettext as _l
-from coordinator.i18n import utcnow
 from coordinator.rules import Refused
 from coordinator.work import Conflict, unit_of_work, update_where
 

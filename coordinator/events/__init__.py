@@ -18,7 +18,7 @@ def __getattr__(name):
 def init_app(app):
     from flask_babel import format_datetime
 
-    from coordinator.events.hours import to_local
+    from coordinator.i18n import to_local
 
     def clock(dt):
         return format_datetime(dt, "HH:mm") if dt else ""

@@ -12,10 +12,10 @@ from flask_babel import force_locale, get_locale
 from sqlalchemy import select
 
 from coordinator.auth.models import User
-from coordinator.events.hours import to_local
 from coordinator.events.models import Event, EventLog, Signup
 from coordinator.extensions import db
 from coordinator.i18n import lazy_gettext as _l
+from coordinator.i18n import to_local
 from coordinator.notifications.services import queue
 from coordinator.work import Conflict, unit_of_work
 

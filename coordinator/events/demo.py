@@ -10,9 +10,9 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
 
+from coordinator.attendance.hours import service_minutes
 from coordinator.auth.models import User
 from coordinator.demo.story import DEMO_PASSWORD
-from coordinator.events.hours import service_minutes, to_utc
 from coordinator.events.models import (
     CONFIRMED,
     DONE,
@@ -29,6 +29,7 @@ from coordinator.events.models import (
 )
 from coordinator.events.queries import confirmed_users
 from coordinator.extensions import db
+from coordinator.i18n import to_utc
 from coordinator.places.models import Community, Compound
 from coordinator.signups.services import schedule_reminders
 

@@ -17,10 +17,9 @@ from icalendar import Event as VEvent
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from coordinator.events.hours import LOCAL
 from coordinator.events.models import CANCELLED, DRAFT, Event
 from coordinator.extensions import db
-from coordinator.i18n import utcnow
+from coordinator.i18n import LOCAL, utcnow
 
 ICS_STATUS = {CANCELLED: "CANCELLED"}
 

@@ -10,10 +10,9 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from coordinator import access
 from coordinator.auth.models import User
-from coordinator.events.hours import to_utc
 from coordinator.events.models import CONFIRMED, DRAFT, SIGNUP_CANCELLED, Event, EventRole, Signup
 from coordinator.extensions import db
-from coordinator.i18n import utcnow
+from coordinator.i18n import to_utc, utcnow
 from coordinator.paging import Page, read_rows
 from coordinator.places.models import Community, Compound
 

@@ -9,14 +9,13 @@ from coordinator.access import OFFICE, SIGNED_IN, allow, public
 from coordinator.converters import parse_int
 from coordinator.events import feeds, queries, services
 from coordinator.events.forms import CancelForm, EventForm
-from coordinator.events.hours import to_local, to_utc
 from coordinator.events.models import CONFIRMED, KINDS, STATUSES, Event
 from coordinator.extensions import htmx
 from coordinator.filters import options
 from coordinator.forms import ButtonForm, date_arg
 from coordinator.i18n import gettext as _
 from coordinator.i18n import lazy_gettext as _l
-from coordinator.i18n import per_language, translated, translations
+from coordinator.i18n import per_language, to_local, to_utc, translated, translations
 from coordinator.i18n import when as local_when
 from coordinator.paging import page_number
 from coordinator.places.queries import all_community_choices, community_choices, plannable_compounds

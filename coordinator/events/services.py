@@ -5,7 +5,7 @@ it. Status changes are conditional writes on what the request read (events carry
 the loser of a race gets a 409 that says who changed the row and when.
 """
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import func, select, update
@@ -13,7 +13,6 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from coordinator import access
 from coordinator.events.changes import changing, log, tell
-from coordinator.events.hours import LONGEST_EVENT, NOTICE_WINDOW, to_local
 from coordinator.events.models import (
     CANCELLED,
     DONE,
@@ -30,12 +29,16 @@ from coordinator.events.queries import active_users, can_manage, confirmed_users
 from coordinator.extensions import db
 from coordinator.forms import FIRST_DAY, LAST_DAY, in_date_range
 from coordinator.i18n import lazy_gettext as _l
-from coordinator.i18n import utcnow, when
+from coordinator.i18n import to_local, utcnow, when
 from coordinator.places.models import Community, Compound
 from coordinator.rules import Refused
 from coordinator.signups.services import drop_reminders, fill_from_waitlist, schedule_reminders
 
 _ROLES = EventRole.__table__
+
+LONGEST_EVENT = timedelta(days=31)
+# A drive's notice goes up some days before it; a year either side is generous.
+NOTICE_WINDOW = timedelta(days=366)
 
 
 def save_event(actor, data: dict, event: Event | None = None) -> Event:

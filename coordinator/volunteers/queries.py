@@ -10,11 +10,11 @@ from sqlalchemy.orm import aliased, selectinload
 
 from coordinator import access
 from coordinator.auth.models import User
-from coordinator.events.hours import to_utc
 from coordinator.events.models import ID_TYPES, Event, Signup, VolunteerProfile
 from coordinator.exports import files
 from coordinator.exports.services import may_export_in_full
 from coordinator.extensions import db
+from coordinator.i18n import to_utc
 
 
 def my_hours(user) -> tuple[list[Signup], int]:

@@ -12,10 +12,9 @@ from playwright.sync_api import expect
 from sqlalchemy import select
 
 from coordinator.events import demo as events_demo
-from coordinator.events.hours import to_local
 from coordinator.events.models import Event, Signup
 from coordinator.extensions import db
-from coordinator.i18n import utcnow
+from coordinator.i18n import to_local, utcnow
 from tests.browser.conftest import DESKTOP, sign_in
 
 pytestmark = pytest.mark.browser

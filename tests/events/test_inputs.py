@@ -7,9 +7,9 @@ import pytest
 from icalendar import Calendar
 from sqlalchemy import select
 
-from coordinator.events.hours import to_local
 from coordinator.events.models import CONFIRMED, Event, Signup
 from coordinator.extensions import db
+from coordinator.i18n import to_local
 from tests.conftest import field_errors
 from tests.events.conftest import make_event
 

@@ -7,9 +7,9 @@ import pytest
 from sqlalchemy import func, select
 
 from coordinator.events import services as events_services
-from coordinator.events.hours import to_local
 from coordinator.events.models import CONFIRMED, WAITLISTED, EventRole, Signup
 from coordinator.extensions import db
+from coordinator.i18n import to_local
 from coordinator.notifications.models import OutboxMessage
 from coordinator.rules import Refused
 from coordinator.signups import services as signups_services

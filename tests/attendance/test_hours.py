@@ -8,17 +8,15 @@ from hypothesis import strategies as st
 from sqlalchemy import delete, func, select
 
 from coordinator.attendance import services as attendance_services
-from coordinator.events.hours import (
+from coordinator.attendance.hours import (
     correction_allowed,
-    end_of_local_day,
     missing_check_out,
     round_quarter,
     service_minutes,
-    to_local,
-    to_utc,
 )
 from coordinator.events.models import CONFIRMED, HoursCorrection, Signup
 from coordinator.extensions import db
+from coordinator.i18n import end_of_local_day, to_local, to_utc
 from coordinator.rules import Refused
 from tests.events.conftest import make_event
 

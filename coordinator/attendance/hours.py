@@ -3,16 +3,11 @@
 DOMAIN.md: hours are actual service time, rounded here to the nearest quarter hour.
 """
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
-# The local zone and its conversions live in coordinator.i18n; named here too for callers.
-from coordinator.i18n import LOCAL, end_of_local_day, to_local, to_utc  # noqa: F401
+from coordinator.i18n import end_of_local_day
 
 QUARTER = 15
-
-LONGEST_EVENT = timedelta(days=31)
-# A drive's notice goes up some days before it; a year either side is generous.
-NOTICE_WINDOW = timedelta(days=366)
 
 
 def round_quarter(seconds: float) -> int:
