@@ -73,6 +73,12 @@ lint: setup
 bench: setup bench-deps
 	bash bench/run.sh
 
+# Before/after: CPU ms per request of the team list, board, event list and sign-ups for two
+# trees in one run (bench/README.md). BENCH_BEFORE=/path/to/the/old/tree make bench-compare
+.PHONY: bench-compare
+bench-compare: setup
+	bash bench/compare.sh
+
 # Photo intake: time and peak memory per photo, each case in a fresh process (bench/README.md).
 .PHONY: bench-photos
 bench-photos: setup

@@ -52,6 +52,7 @@ def signed_in(app, phone: str = "13800000001"):
     return client
 
 
+BOARD_PAGES = [f"/cases?page={i % 20 + 1}" for i in range(20)]
 BOARD_FILTERS = [
     "/cases?q=%E4%B8%8B%E6%B0%B4%E9%81%93",
     "/cases?q=%23123456",
@@ -94,8 +95,7 @@ def board(floor_dir: str) -> None:
     queries = {}
     for who, phone in (("staff", "13800000002"), ("admin", "13800000001")):
         client = signed_in(app, phone)
-        pages = [f"/cases?page={i % 20 + 1}" for i in range(20)]
-        rows.append((f"board {who} pages 1..20", cpu_ms(client, pages, n=100)))
+        rows.append((f"board {who} pages 1..20", cpu_ms(client, BOARD_PAGES, n=100)))
         rows.append((f"board {who} filters", cpu_ms(client, BOARD_FILTERS, n=70)))
         queries[who] = {
             url: statements(app, client, url)
@@ -153,6 +153,10 @@ def events(floor_dir: str) -> None:
     )
 
 
+TEAM_PAGES = [f"/teams/?page={i % 20 + 1}" for i in range(20)]
+TEAM_SEARCHES = ["/teams/?q=%E5%B8%88%E5%82%85", "/teams/?q=138", "/teams/?skill=drain&page=2"]
+
+
 def main(floor_dir: str) -> None:
     floor = floor_ms(floor_dir)
 
@@ -160,17 +164,9 @@ def main(floor_dir: str) -> None:
     from coordinator import create_app
 
     client = signed_in(create_app())
-    pages = cpu_ms(client, [f"/teams/?page={i % 20 + 1}" for i in range(20)])
-    search = cpu_ms(
-        client,
-        ["/teams/?q=%E5%B8%88%E5%82%85", "/teams/?q=138", "/teams/?skill=drain&page=2"],
-        n=60,
-    )
-    fragment = cpu_ms(
-        client,
-        [f"/teams/?page={i % 20 + 1}" for i in range(20)],
-        headers={"HX-Request": "true", "HX-Target": "results"},
-    )
+    pages = cpu_ms(client, TEAM_PAGES)
+    search = cpu_ms(client, TEAM_SEARCHES, n=60)
+    fragment = cpu_ms(client, TEAM_PAGES, headers={"HX-Request": "true", "HX-Target": "results"})
     bare = cpu_ms(client, ["/healthz"])
     print(f"\nCPU ms per request (in-process, median of 3 x {N}):")
     for name, ms in (

@@ -30,7 +30,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from itsdangerous import URLSafeTimedSerializer
-from sqlalchemy import func, insert, select, text
+from sqlalchemy import func, select, text
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -52,13 +52,14 @@ DB_NAME = f"bench_signup_{os.getpid()}"
 os.environ["DATABASE_URL"] = f"{PG}/{DB_NAME}"
 os.environ["SECRET_KEY"] = f"bench-{secrets.token_hex(8)}"
 
+from seed_signups import add_drive, add_volunteers, place_ids  # noqa: E402
+
 from coordinator import create_app  # noqa: E402
 from coordinator.auth.models import User, session_id  # noqa: E402
 from coordinator.demo import story  # noqa: E402
-from coordinator.events.models import Event, EventRole, Signup  # noqa: E402
+from coordinator.events.models import EventRole, Signup  # noqa: E402
 from coordinator.extensions import db  # noqa: E402
 from coordinator.i18n import utcnow  # noqa: E402
-from coordinator.places.models import Community  # noqa: E402
 
 BIN = ROOT / ".venv" / "bin"
 VOLUNTEERS = int(os.environ.get("BENCH_VOLUNTEERS", 12_000))
@@ -111,53 +112,15 @@ def seed(app) -> tuple[int, list[tuple[int, int]]]:
     with app.app_context():
         story.load()
         db.session.commit()
-        community = db.session.scalar(select(Community).where(Community.name == "师大北路社区"))
-        organiser = db.session.scalar(select(User).where(User.phone == "13800000003"))
-        template = User(name="x", phone="x", role="volunteer")
-        template.set_password(secrets.token_hex(8))  # nobody signs in with it: cookies below
-        now = utcnow()
-        rows = [
-            dict(
-                name=f"志愿者{i:05d}",
-                phone=f"177{i:08d}",
-                role="volunteer",
-                community_id=community.id,
-                password_hash=template.password_hash,
-                locale="",
-                active=True,
-                created_at=now,
-            )
-            for i in range(VOLUNTEERS)
-        ]
-        for k in range(0, len(rows), 5_000):
-            db.session.execute(insert(User.__table__), rows[k : k + 5_000])
-        event = Event(
-            title="压力测试：车棚清理",
-            kind="bike_drive",
-            community_id=community.id,
-            starts_at=now + timedelta(days=2),
-            ends_at=now + timedelta(days=2, hours=3),
-            meeting_place="车棚",
-            organiser_id=organiser.id,
-            status="published",
-            sequence=1,
-            claim_days=15,
-            description="",
-            published_at=now,
-            created_at=now,
-            updated_at=now,
+        community, organiser = place_ids()
+        add_volunteers(VOLUNTEERS, community)
+        event = add_drive(
+            community,
+            organiser,
+            utcnow() + timedelta(days=2),
+            "压力测试：车棚清理",
+            [(f"岗位{i + 1}", CAPACITY) for i in range(ROLES)],
         )
-        event.roles = [
-            EventRole(
-                name=f"岗位{i + 1}",
-                capacity=CAPACITY,
-                position=i,
-                confirmed_count=0,
-                waitlist_seq=0,
-            )
-            for i in range(ROLES)
-        ]
-        db.session.add(event)
         db.session.commit()
         return event.id, [(r.id, r.capacity) for r in event.roles]
 
