@@ -174,7 +174,7 @@ _ = gettext
 # context processor, run inside any force_locale around the render); a template rendered
 # without it (a macro module, a bare jinja_env render) asks translations() for each string.
 def template_catalog() -> dict:
-    return {"i18n_catalog": translations()}
+    return {"i18n_catalog": translations(), "i18n_dates": _date_writers()}
 
 
 @pass_context
@@ -228,6 +228,21 @@ def short_when(dt: datetime | None, locale=None) -> str:
     if dt is None:
         return ""
     return _date_writers(locale)[3](dt)
+
+
+# The template filters |when and |day: the writers of the page's context when it has them.
+@pass_context
+def template_when(context, dt: datetime | None) -> str:
+    if dt is None:
+        return ""
+    return (context.get("i18n_dates") or _date_writers())[0](dt)
+
+
+@pass_context
+def template_day(context, dt: datetime | None) -> str:
+    if dt is None:
+        return ""
+    return (context.get("i18n_dates") or _date_writers())[1](dt)
 
 
 _writers = {}  # str(locale) → (when, day, calendar_day, short_when), made once per process

@@ -9,12 +9,12 @@ from markupsafe import Markup
 from coordinator import access, plugins
 from coordinator.categories import category_label
 from coordinator.i18n import (
-    day,
     due_in,
     template_catalog,
+    template_day,
     template_gettext,
     template_ngettext,
-    when,
+    template_when,
 )
 
 
@@ -114,7 +114,9 @@ def init_app(app):
         # a template's top-level imports.
         return {"ui": app.jinja_env.get_template("_macros.html").module}
 
-    app.jinja_env.filters.update(mask_phone=mask_phone, when=when, day=day, due_in=due_in)
+    app.jinja_env.filters.update(
+        mask_phone=mask_phone, when=template_when, day=template_day, due_in=due_in
+    )
     app.jinja_env.globals.update(
         nav_items=nav_items,
         html_lang=html_lang,

@@ -58,7 +58,7 @@ class User(UserMixin, db.Model):
 
     def set_password(self, password: str) -> None:
         # scrypt by default; the test suite asks for a cheap method (PASSWORD_HASH_METHOD).
-        method = current_app.config.get("PASSWORD_HASH_METHOD", "scrypt")
+        method = current_app.config["PASSWORD_HASH_METHOD"]
         self.password_hash = generate_password_hash(password, method=method)
 
     def check_password(self, password: str) -> bool:

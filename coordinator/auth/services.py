@@ -34,7 +34,7 @@ def authenticate(phone: str, password: str) -> User | None:
     """
     user = db.session.scalar(select(User).where(User.phone == normalise_phone(phone)))
     if user is None or not user.password_hash:
-        method = current_app.config.get("PASSWORD_HASH_METHOD", "scrypt")
+        method = current_app.config["PASSWORD_HASH_METHOD"]
         check_password_hash(_dummy_hash(method), password)
         return None
     if not user.check_password(password) or not user.active:

@@ -48,7 +48,7 @@ def send_email(message) -> None:
     mail = EmailMessage()
     mail["From"] = formataddr(
         (
-            config.get("MAIL_SENDER_NAME", ""),
+            config["MAIL_SENDER_NAME"],
             config.get("MAIL_DEFAULT_SENDER") or "noreply@localhost",
         )
     )
@@ -60,7 +60,7 @@ def send_email(message) -> None:
     with smtp_class(
         config["MAIL_SERVER"],
         int(config.get("MAIL_PORT") or 0),
-        timeout=int(config.get("MAIL_TIMEOUT", 20)),
+        timeout=int(config["MAIL_TIMEOUT"]),
     ) as smtp:
         if config.get("MAIL_USE_TLS") and not config.get("MAIL_USE_SSL"):
             smtp.starttls()

@@ -1,8 +1,6 @@
 """Handlers of volunteers (the URL map is blueprint.py): joining, a volunteer's own hours, and
 the office's service records with their files."""
 
-from datetime import date
-
 from flask import Response, flash, redirect, request, url_for
 from flask_login import current_user, login_user
 
@@ -16,7 +14,7 @@ from coordinator.extensions import limiter
 from coordinator.filters import chosen, options
 from coordinator.forms import ButtonForm, date_arg
 from coordinator.i18n import gettext as _
-from coordinator.i18n import utcnow
+from coordinator.i18n import local_date, utcnow
 from coordinator.places.queries import community_choices
 from coordinator.rendering import render
 from coordinator.rules import Refused, show_refusal
@@ -106,7 +104,7 @@ def records():
 
 
 def _records_download(fmt: str, rows: list[list]) -> Response:
-    name = f"service-records-{date.today().isoformat()}.{fmt}"
+    name = f"service-records-{local_date().isoformat()}.{fmt}"
     disposition = {"Content-Disposition": f'attachment; filename="{name}"'}
     if fmt == "csv":
         return Response(
