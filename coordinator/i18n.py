@@ -230,6 +230,12 @@ def short_when(dt: datetime | None, locale=None) -> str:
     return _date_writers(locale)[3](dt)
 
 
+def date_writers(locale=None) -> tuple:
+    """(when, day, calendar_day, short_when) for `locale`, else the reader's: for a read model
+    that writes a date per row (the same writers as the functions above and the filters)."""
+    return _date_writers(locale)
+
+
 # The template filters |when and |day: the writers of the page's context when it has them.
 @pass_context
 def template_when(context, dt: datetime | None) -> str:

@@ -37,7 +37,7 @@ from coordinator.categories import CATEGORIES, category_labels
 from coordinator.extensions import db
 from coordinator.filters import options
 from coordinator.forms import MOBILE, date_arg
-from coordinator.i18n import gettext, per_language, translated, utcnow
+from coordinator.i18n import date_writers, gettext, per_language, translated, utcnow
 from coordinator.i18n import lazy_gettext as _l
 from coordinator.paging import Page, paginate, read_rows
 from coordinator.places.models import Building, Community, Compound, Entrance
@@ -397,9 +397,9 @@ def _named(stmt, order: list[tuple[str, bool]], section: str = ""):
 class BoardRow:
     """A row of the board: plain values and the words it shows, no ORM object behind it."""
 
-    __slots__ = (*COLUMNS[:8], "team_name", "place", "overdue", "on_the_clock")
+    __slots__ = (*COLUMNS[:8], "team_name", "place", "overdue", "on_the_clock", "title", "logged")
 
-    def __init__(self, row, now: datetime, floor_word):
+    def __init__(self, row, now: datetime, words: "RowWords"):
         (
             self.id,
             self.category,
@@ -420,10 +420,26 @@ class BoardRow:
         if not parts and row[11] is not None:
             parts.append(row[11])
         if floor is not None:
-            parts.append(floor_word % {"n": floor})
+            parts.append(words.floor % {"n": floor})
         if household:
             parts.append(household)
         self.place = " ".join(parts)
+        # The row's texts in the reader's words (escaped by the template like any text):
+        # "#17 下水道堵塞" and "2026年11月26日 14:30 · 12345热线".
+        self.title = f"#{self.id} {words.categories.get(self.category, '')}"
+        self.logged = f"{words.when(self.created_at)} · {words.channels.get(self.channel, '')}"
+
+
+class RowWords:
+    """What every row of one board page writes with: worked out once a page."""
+
+    __slots__ = ("floor", "categories", "channels", "when")
+
+    def __init__(self):
+        labels = board_labels()
+        self.floor = gettext("floor %(n)d")
+        self.categories, self.channels = labels["categories"], labels["channels"]
+        self.when = date_writers()[0]
 
 
 @per_language
@@ -450,12 +466,12 @@ def board(actor, filters: dict, page: int, per_page: int, now: datetime | None =
     partial indexes, see models.OPEN_SQL); the rows are plain values (BoardRow)."""
     now = now or utcnow()
     params = {**access.scope_params(actor), "now": now, "pinned_limit": per_page}
-    floor_word = gettext("floor %(n)d")
+    words = RowWords()
     pinned = {"new": [], "overdue": []}
     first_page = page == 1 and not any(filters.values())
     if first_page:
         for r in read_rows(statement(actor.role, "pinned"), params):
-            pinned[r.section].append(BoardRow(r, now, floor_word))
+            pinned[r.section].append(BoardRow(r, now, words))
         # A union keeps no order: newest first, and earliest deadline first.
         pinned["new"].sort(key=attrgetter("created_at"), reverse=True)
         pinned["overdue"].sort(key=attrgetter("due_at"))
@@ -492,7 +508,7 @@ def board(actor, filters: dict, page: int, per_page: int, now: datetime | None =
         bool(filters.get("until")),
         bool(shown),
     )
-    rows = [BoardRow(r, now, floor_word) for r in read_rows(stmt, params)]
+    rows = [BoardRow(r, now, words) for r in read_rows(stmt, params)]
     return {
         "pinned": pinned,
         "page": Page(rows[:per_page], page, per_page, len(rows) > per_page),
