@@ -29,7 +29,7 @@ from coordinator.events.queries import active_users, can_manage, confirmed_users
 from coordinator.extensions import db
 from coordinator.forms import FIRST_DAY, LAST_DAY, in_date_range
 from coordinator.i18n import lazy_gettext as _l
-from coordinator.i18n import to_local, utcnow, when
+from coordinator.i18n import short_when, to_local, utcnow
 from coordinator.places.models import Community, Compound
 from coordinator.rules import Refused
 from coordinator.signups.services import drop_reminders, fill_from_waitlist, schedule_reminders
@@ -124,7 +124,7 @@ def _save_event(actor, data: dict, event: Event | None) -> Event:
                 lambda: _l(
                     "Changed: %(title)s now starts %(time)s.",
                     title=event.title,
-                    time=when(event.starts_at),
+                    time=short_when(event.starts_at),
                 ),
             )
     log(event, "created" if creating else "edited", actor)
@@ -320,7 +320,7 @@ def cancel(actor, event: Event, reason: str) -> Event:
             return _l(
                 "Cancelled: %(title)s (%(time)s). Reason: %(reason)s",
                 title=event.title,
-                time=when(event.starts_at),
+                time=short_when(event.starts_at),
                 reason=reason,
             )
 

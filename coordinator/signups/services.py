@@ -30,7 +30,7 @@ from coordinator.events.models import (
 from coordinator.events.queries import can_manage
 from coordinator.extensions import db
 from coordinator.i18n import lazy_gettext as _l
-from coordinator.i18n import utcnow, when
+from coordinator.i18n import short_when, utcnow
 from coordinator.notifications.models import PENDING as OUTBOX_PENDING
 from coordinator.notifications.models import OutboxMessage
 from coordinator.notifications.services import message_row, queue_rows
@@ -46,11 +46,12 @@ REMINDER_OFFSETS = (timedelta(days=1), timedelta(hours=2))
 
 def reminder(event) -> str:
     """A reminder's words in the language in force (word() puts the recipient's there): its
-    start as i18n.when writes it in that language, in the local time zone."""
+    start as i18n.short_when writes it in that language ("11月26日 14:30", "26 Nov 14:30"),
+    in the local time zone."""
     return _l(
         "Reminder: %(title)s starts %(time)s at %(place)s.",
         title=event.title,
-        time=when(event.starts_at),
+        time=short_when(event.starts_at),
         place=event.place,
     )
 
@@ -349,7 +350,7 @@ def _promote_next(event: Event, role_id: int, take_seat: bool) -> Signup | None:
             "%(time)s.",
             role=role.name,
             title=event.title,
-            time=when(event.starts_at),
+            time=short_when(event.starts_at),
         ),
     )
     schedule_reminders(event, [promoted.user])

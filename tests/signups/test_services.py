@@ -189,7 +189,7 @@ def test_reminder_times_read_as_babel_writes_them(app, en):
     from flask_babel import force_locale, format_datetime
 
     start = datetime(2020, 1, 1, 0, 7)
-    for locale, pattern in (("zh", "yyyy年M月d日 HH:mm"), ("en", "d MMM yyyy HH:mm")):
+    for locale, pattern in (("zh", "M月d日 HH:mm"), ("en", "d MMM HH:mm")):
         reader = SimpleNamespace(locale=locale)
         for hours in range(0, 24 * 400, 37):
             dt = start + timedelta(hours=hours)
@@ -211,7 +211,7 @@ def test_an_english_speaking_volunteers_reminder_has_an_english_date(app, make):
     with app.test_request_context("/", headers={"Cookie": "lang=zh"}):
         signups_services.sign_up(volunteer, event.roles[0])
         with force_locale("en"):
-            written = format_datetime(event.starts_at, "d MMM yyyy HH:mm")
+            written = format_datetime(event.starts_at, "d MMM HH:mm")
     bodies = [m.body for m in outbox(signups_services.REMINDER, volunteer)]
     assert len(bodies) == 2
     assert all(b.startswith("Reminder: ") and written in b and "月" not in b for b in bodies)
