@@ -66,16 +66,13 @@ def create_app(config=None) -> Flask:
 
     for name in DOMAINS:
         module = import_module(f"coordinator.{name}")
-        # A domain's blueprint.py is its URL map (it imports its views); other domains' views
-        # attach to the blueprint when routes.py is imported. Either way, importing a domain's
-        # models or services elsewhere never drags its routes (and their imports) along.
+        # A domain's blueprint.py is its URL map and imports its views, so importing a domain's
+        # models or services elsewhere never drags its routes along. A domain with commands
+        # only (demo) keeps its blueprint in __init__.py.
         if find_spec(f"coordinator.{name}.blueprint"):
-            urls = import_module(f"coordinator.{name}.blueprint")
+            app.register_blueprint(import_module(f"coordinator.{name}.blueprint").bp)
         else:
-            if find_spec(f"coordinator.{name}.routes"):
-                import_module(f"coordinator.{name}.routes")
-            urls = module
-        app.register_blueprint(urls.bp)
+            app.register_blueprint(module.bp)
         if hasattr(module, "init_app"):
             module.init_app(app)
         # What the domain offers to shared pages (nav, home numbers, a team's record).

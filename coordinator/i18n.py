@@ -174,7 +174,7 @@ _ = gettext
 # context processor, run inside any force_locale around the render); a template rendered
 # without it (a macro module, a bare jinja_env render) asks translations() for each string.
 def template_catalog() -> dict:
-    return {"i18n_catalog": translations(), "i18n_dates": _date_writers()}
+    return {"i18n_catalog": translations(), "i18n_dates": date_writers()}
 
 
 @pass_context
@@ -204,14 +204,14 @@ def when(dt: datetime | None, locale=None) -> str:
     In the reader's language, or in `locale`'s (a message in its recipient's language)."""
     if dt is None:
         return ""
-    return _date_writers(locale)[0](dt)
+    return date_writers(locale)[0](dt)
 
 
 def day(dt: datetime | None, locale=None) -> str:
     """2026年11月26日 / 26 Nov 2026: the local date of a stored moment."""
     if dt is None:
         return ""
-    return _date_writers(locale)[1](dt)
+    return date_writers(locale)[1](dt)
 
 
 def calendar_day(value: date | None, locale=None) -> str:
@@ -220,20 +220,14 @@ def calendar_day(value: date | None, locale=None) -> str:
         return ""
     if isinstance(value, datetime):  # a stored moment: its local date
         return day(value, locale)
-    return _date_writers(locale)[2](value)
+    return date_writers(locale)[2](value)
 
 
 def short_when(dt: datetime | None, locale=None) -> str:
     """11月26日 14:30 / 26 Nov 14:30: a moment of the coming weeks (reminders, texts)."""
     if dt is None:
         return ""
-    return _date_writers(locale)[3](dt)
-
-
-def date_writers(locale=None) -> tuple:
-    """(when, day, calendar_day, short_when) for `locale`, else the reader's: for a read model
-    that writes a date per row (the same writers as the functions above and the filters)."""
-    return _date_writers(locale)
+    return date_writers(locale)[3](dt)
 
 
 # The template filters |when and |day: the writers of the page's context when it has them.
@@ -241,22 +235,23 @@ def date_writers(locale=None) -> tuple:
 def template_when(context, dt: datetime | None) -> str:
     if dt is None:
         return ""
-    return (context.get("i18n_dates") or _date_writers())[0](dt)
+    return (context.get("i18n_dates") or date_writers())[0](dt)
 
 
 @pass_context
 def template_day(context, dt: datetime | None) -> str:
     if dt is None:
         return ""
-    return (context.get("i18n_dates") or _date_writers())[1](dt)
+    return (context.get("i18n_dates") or date_writers())[1](dt)
 
 
 _writers = {}  # str(locale) → (when, day, calendar_day, short_when), made once per process
 _last_writers = (None, None)  # as _last_catalog: the last locale object and its writers
 
 
-def _date_writers(locale=None):
-    """The writers for `locale` (a name or a Locale), else the reader's locale."""
+def date_writers(locale=None):
+    """(when, day, calendar_day, short_when) for `locale` (a name or a Locale), else the
+    reader's: also for a read model that writes a date per row."""
     global _last_writers
     if locale is None:
         locale = get_locale()

@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 
 from flask import current_app
 
+from coordinator.extensions import db
 from coordinator.i18n import utcnow
 
 
@@ -110,6 +111,11 @@ def nav_entries() -> list[NavEntry]:
 def stat(number, label, url: str, tone: str = "") -> dict:
     """One number on the home page: a link to the list behind it; coloured only when not 0."""
     return {"number": number or 0, "label": label, "url": url, "tone": tone if number else ""}
+
+
+def count(stmt) -> int:
+    """A home number's count (or sum) statement run: 0 when there is nothing to count."""
+    return db.session.scalar(stmt) or 0
 
 
 def home_numbers(user) -> list[dict]:

@@ -1,10 +1,2 @@
 """Attendance: check-in and check-out (the event's QR link, a code by SMS, the organiser's
 roster), the hours served, their confirmation and corrections. The URL map is blueprint.py."""
-
-
-def __getattr__(name):
-    if name == "bp":
-        from coordinator.attendance.blueprint import bp
-
-        return bp
-    raise AttributeError(name)

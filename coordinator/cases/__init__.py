@@ -6,14 +6,6 @@ the case page, my jobs); services.py the use cases; workflow.py the state table;
 tables. Settings: CASE_* in coordinator/config.py."""
 
 
-def __getattr__(name):
-    if name == "bp":  # made by blueprint.py when the app registers the domain
-        from coordinator.cases.blueprint import bp
-
-        return bp
-    raise AttributeError(name)
-
-
 def init_app(app):
     from coordinator.cases import job_links, queries
     from coordinator.uploads import register_token_viewer, register_viewer

@@ -6,7 +6,6 @@ from sqlalchemy import func, select
 from coordinator import access, plugins
 from coordinator.cases import queries, workflow
 from coordinator.cases.models import Case
-from coordinator.extensions import db
 from coordinator.i18n import lazy_gettext as _l
 
 
@@ -25,10 +24,6 @@ def register(app) -> None:
     plugins.offer_team_record(app, "cases/_team_record.html", queries.team_record)
 
 
-def _count(stmt) -> int:
-    return db.session.scalar(stmt) or 0
-
-
 def home_numbers(user, now) -> list[dict]:
     """The office: cases to dispatch, overdue, in hand; a team: new jobs, overdue, in hand."""
     if user.role in access.OFFICE:
@@ -40,9 +35,9 @@ def home_numbers(user, now) -> list[dict]:
 
 def _office_numbers(user, now) -> list[dict]:
     cases = queries.visible(select(func.count(Case.id)), user)
-    received = _count(cases.where(Case.status == workflow.RECEIVED))
-    overdue = _count(cases.where(Case.is_overdue(now)))
-    in_hand = _count(cases.where(Case.status.in_(workflow.OPEN - {workflow.RECEIVED})))
+    received = plugins.count(cases.where(Case.status == workflow.RECEIVED))
+    overdue = plugins.count(cases.where(Case.is_overdue(now)))
+    in_hand = plugins.count(cases.where(Case.status.in_(workflow.OPEN - {workflow.RECEIVED})))
     return [
         plugins.stat(
             received, _l("To dispatch"), url_for("cases.board", status=workflow.RECEIVED), "orange"
@@ -54,9 +49,9 @@ def _office_numbers(user, now) -> list[dict]:
 
 def _team_numbers(user, now) -> list[dict]:
     jobs = select(func.count(Case.id)).where(Case.team_id == user.team_id)
-    waiting = _count(jobs.where(Case.status == workflow.DISPATCHED))
-    open_jobs = _count(jobs.where(Case.status.in_(workflow.TEAM_LOAD)))
-    overdue = _count(jobs.where(Case.is_overdue(now)))
+    waiting = plugins.count(jobs.where(Case.status == workflow.DISPATCHED))
+    open_jobs = plugins.count(jobs.where(Case.status.in_(workflow.TEAM_LOAD)))
+    overdue = plugins.count(jobs.where(Case.is_overdue(now)))
     jobs_url = url_for("cases.my_jobs")
     return [
         plugins.stat(waiting, _l("New jobs to accept"), jobs_url, "orange"),

@@ -7,14 +7,6 @@ The URL map is blueprint.py; `bp` is made there, when the app registers the doma
 importing the models or services never drags the routes along."""
 
 
-def __getattr__(name):
-    if name == "bp":
-        from coordinator.events.blueprint import bp
-
-        return bp
-    raise AttributeError(name)
-
-
 def init_app(app):
     from flask_babel import format_datetime
 

@@ -6,17 +6,12 @@ from sqlalchemy import func, select
 from coordinator import access, plugins
 from coordinator.events import models, queries
 from coordinator.events.models import Event
-from coordinator.extensions import db
 from coordinator.i18n import lazy_gettext as _l
 
 
 def register(app) -> None:
     plugins.offer_nav(app, "events.index", _l("Events"), "◷", access.SIGNED_IN, order=40)
     plugins.offer_home_numbers(app, home_numbers, order=20)
-
-
-def _count(stmt) -> int:
-    return db.session.scalar(stmt) or 0
 
 
 def home_numbers(user, now) -> list[dict]:
@@ -27,6 +22,8 @@ def home_numbers(user, now) -> list[dict]:
             user,
         )
         return [
-            plugins.stat(_count(events), _l("Events coming up"), url_for("events.index"), "blue")
+            plugins.stat(
+                plugins.count(events), _l("Events coming up"), url_for("events.index"), "blue"
+            )
         ]
     return []

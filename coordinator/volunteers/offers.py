@@ -6,7 +6,6 @@ from sqlalchemy import func, select
 from coordinator import access, plugins
 from coordinator.events import models
 from coordinator.events.models import Event, Signup
-from coordinator.extensions import db
 from coordinator.i18n import lazy_gettext as _l
 
 
@@ -24,19 +23,11 @@ def register(app) -> None:
     plugins.offer_home_numbers(app, home_numbers, order=30)
 
 
-def _count(stmt) -> int:
-    return db.session.scalar(stmt) or 0
-
-
 def home_numbers(user, now) -> list[dict]:
     """A volunteer: their events coming up, and their confirmed hours."""
     if user.role != access.VOLUNTEER:
         return []
-    return _volunteer_numbers(user, now)
-
-
-def _volunteer_numbers(user, now) -> list[dict]:
-    coming = _count(
+    coming = plugins.count(
         select(func.count(Signup.id))
         .join(Event, Event.id == Signup.event_id)
         .where(
@@ -46,7 +37,7 @@ def _volunteer_numbers(user, now) -> list[dict]:
             Event.status.in_(models.OPEN),
         )
     )
-    minutes = _count(
+    minutes = plugins.count(
         select(func.sum(Signup.hours_minutes)).where(
             Signup.user_id == user.id, Signup.hours_confirmed_at.is_not(None)
         )
