@@ -24,6 +24,7 @@ from coordinator.cases.forms import _id as picker_id  # '' → None, not a numbe
 from coordinator.cases.models import (
     CHANNELS,
     TIER_SHORT,
+    TIERS,
     Callback,
     Case,
     CaseEvent,
@@ -252,7 +253,10 @@ def team_record(team_id: int) -> dict:
 
 # ---------------------------------------------------------------- the board
 
-FILTERS = ("community", "category", "team", "channel")
+FILTERS = ("community", "category", "team", "channel", "tier", "compound", "building")
+# Which of a case's dates the board's From/To apply to: when it was logged (the default), or
+# when it was closed or handed over (the dashboard's "closed in November" links here).
+DATED = {"created": "created_at", "closed": "closed_at", "handled": "handled_at"}
 
 
 def search_kind(q: str) -> str:
@@ -320,6 +324,7 @@ def statement(
     since: bool = False,
     until: bool = False,
     skip_pinned: bool = False,
+    dated: str = "created",
 ):
     """The board's statement for one shape. section: "new" / "overdue" (the pinned lists of
     page one) or "list" (the paged list). Everything a row shows comes in the same query."""
@@ -340,6 +345,9 @@ def statement(
         ("category", Case.category),
         ("team", Case.team_id),
         ("channel", Case.channel),
+        ("tier", Case.tier),
+        ("compound", Case.compound_id),
+        ("building", Case.building_id),
     ):
         if key in filters:
             stmt = stmt.where(column == bindparam(key))
@@ -349,10 +357,11 @@ def statement(
         stmt = stmt.where(Case.is_open)
     elif status != "all":
         stmt = stmt.where(Case.status == bindparam("status"))
+    date_column = getattr(Case, DATED[dated])
     if since:
-        stmt = stmt.where(Case.created_at >= bindparam("since"))
+        stmt = stmt.where(date_column >= bindparam("since"))
     if until:
-        stmt = stmt.where(Case.created_at < bindparam("until"))
+        stmt = stmt.where(date_column < bindparam("until"))
     if skip_pinned:
         stmt = stmt.where(Case.id.not_in(bindparam("pinned", expanding=True)))
     order = (
@@ -468,7 +477,7 @@ def board(actor, filters: dict, page: int, per_page: int, now: datetime | None =
     params = {**access.scope_params(actor), "now": now, "pinned_limit": per_page}
     words = RowWords()
     pinned = {"new": [], "overdue": []}
-    first_page = page == 1 and not any(filters.values())
+    first_page = page == 1 and not any(v for k, v in filters.items() if k != "dated")
     if first_page:
         for r in read_rows(statement(actor.role, "pinned"), params):
             pinned[r.section].append(BoardRow(r, now, words))
@@ -507,6 +516,7 @@ def board(actor, filters: dict, page: int, per_page: int, now: datetime | None =
         bool(filters.get("since")),
         bool(filters.get("until")),
         bool(shown),
+        filters.get("dated") or "created",
     )
     rows = [BoardRow(r, now, words) for r in read_rows(stmt, params)]
     return {
@@ -534,6 +544,15 @@ FILTER_LABELS = {
     "channel": _l("Channel"),
     "since": _l("From"),
     "until": _l("To"),
+    "tier": _l("Urgency"),
+    "dated": _l("Dates are"),
+    "compound": _l("Compound"),
+    "building": _l("Building"),
+}
+DATED_CHOICES = {
+    "created": _l("when logged"),
+    "closed": _l("when closed"),
+    "handled": _l("when handed over"),
 }
 
 
@@ -558,6 +577,10 @@ def parse_board_filters(args) -> tuple[dict, dict]:
         "status": _choice(args.get("status"), STATUS_CHOICES),
         "team": picker_id(args.get("team")),
         "channel": _choice(args.get("channel"), CHANNELS),
+        "tier": _choice(args.get("tier"), TIERS),
+        "compound": picker_id(args.get("compound")),
+        "building": picker_id(args.get("building")),
+        "dated": _choice(args.get("dated"), DATED),
         "since": date_arg(args.getlist("since")),
         "until": date_arg(args.getlist("until")),
     }
@@ -602,6 +625,8 @@ def board_filter_rows(actor, values: dict, args) -> dict[str, list]:
         "category": fixed["category"],
         "team": [("", gettext("All teams")), *teams],
         "channel": fixed["channel"],
+        "tier": fixed["tier"],
+        "dated": fixed["dated"],
     }
     rows = {}
     for name, pairs in choices.items():
@@ -617,4 +642,20 @@ def _fixed_choices() -> dict:
         "status": list(translated(STATUS_CHOICES).items()),
         "category": [("", gettext("All categories")), *category_labels().items()],
         "channel": [("", gettext("All channels")), *translated(CHANNELS).items()],
+        "tier": [("", gettext("All urgencies")), *translated(TIER_SHORT).items()],
+        "dated": list(translated(DATED_CHOICES).items()),
     }
+
+
+def board_places(values: dict) -> list[tuple[str, int, str]]:
+    """The compound and building the board is narrowed to by a link (the hot spots' "open
+    the cases"), as (filter, id, name) for the chips that undo them; no query without one."""
+    wanted = [(key, model) for key, model in (("compound", Compound), ("building", Building))]
+    chosen_ids = [(key, model, values.get(key)) for key, model in wanted if values.get(key)]
+    if not chosen_ids:
+        return []
+    parts = [
+        select(literal(key).label("key"), model.id, model.name).where(model.id == place_id)
+        for key, model, place_id in chosen_ids
+    ]
+    return [(r.key, r.id, r.name) for r in db.session.execute(union_all(*parts))]

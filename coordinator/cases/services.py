@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from sqlalchemy import select
 
 from coordinator import access
-from coordinator.cases import job_links, queries, records, workflow
+from coordinator.cases import job_links, queries, records, signals, workflow
 from coordinator.cases.models import CONTENT, Callback, Case, CaseLink, Notice, Visit
 from coordinator.cases.workflow import Guest
 from coordinator.extensions import db
@@ -168,6 +168,7 @@ def _open_case(actor, data: dict, photos, key: str | None) -> Case:
         workflow.opened(case, actor)
         db.session.flush()  # a twin's key refuses this one here, before any photo is stored
         _save_photos(photos, "case", case.id, "report", actor, "photos")
+        signals.case_opened.send(case, at=case.created_at)
     return case
 
 
@@ -449,6 +450,7 @@ def record_callback(actor, case: Case, data: dict, by_resident: bool = False) ->
         workflow.record(case, actor, "callback", callback.satisfaction_label)
         db.session.flush()
         records.callback_added(db.session.connection(), callback.team_id)
+        signals.callback_added.send(callback, case=case, at=callback.created_at)
     return callback
 
 

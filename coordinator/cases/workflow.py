@@ -28,6 +28,7 @@ from sqlalchemy import select
 from sqlalchemy.orm.attributes import flag_modified
 
 from coordinator.access import ADMIN, LEAD, RESIDENT, STAFF, WORKER
+from coordinator.cases import signals
 from coordinator.cases.models import FINAL_STATUSES, ON_THE_CLOCK_STATUSES, Case, CaseEvent
 from coordinator.extensions import db
 from coordinator.i18n import gettext as _
@@ -284,6 +285,7 @@ def transition(
     event = _event(case, actor, action, before, rule.to, note, now)
     claim(case)
     records.case_moved(db.session.connection(), counted, case)
+    signals.case_moved.send(case, action=action, before=before, after=rule.to, at=now)
     return event
 
 

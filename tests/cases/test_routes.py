@@ -203,6 +203,7 @@ BOARD_URLS = [
     "/cases?q=13912345678",
     "/cases?category=drain&channel=phone&since=2026-01-01&until=2030-01-01&team=1",
     "/cases?community=999&status=closed",
+    "/cases?tier=emergency&status=all&dated=closed&since=2026-01-01",
 ]
 
 
@@ -224,6 +225,37 @@ def test_board_query_count_is_constant(client, auth, world, count_queries):
         db.session.commit()
         many = [_board_queries(client, count_queries, url) for url in BOARD_URLS]
         assert few == many == expected, who.name
+
+
+def test_board_filters_by_urgency_place_and_closing_date(client, auth, world, make):
+    """The dashboard's and hot spots' links land here: urgency, a compound or building (shown
+    as a chip that undoes it, kept by the form as a hidden field), and dates that are the
+    closing date rather than the logging date."""
+    urgent = world.case("received", tier="emergency", description="燃气味道")
+    world.case("received", description="普通的事")
+    other = make.compound(world.community, name="别的院")
+    elsewhere = world.case(
+        "received",
+        compound_id=other.id,
+        building_id=None,
+        entrance_id=None,
+        floor=None,
+        description="别处的事",
+    )
+    auth.login(world.staff)
+    page = client.get("/cases?tier=emergency").get_data(as_text=True)
+    assert "燃气味道" in page and "普通的事" not in page
+    page = client.get(f"/cases?compound={world.compound.id}").get_data(as_text=True)
+    assert "燃气味道" in page and "别处的事" not in page
+    assert f'name="compound" value="{world.compound.id}"' in page and world.compound.name in page
+    page = client.get(f"/cases?building={world.building.id}&status=all").get_data(as_text=True)
+    assert "普通的事" in page and "别处的事" not in page
+    # Logged today, closed never: found by logging date, not by closing date.
+    today = urgent.created_at.date().isoformat()
+    assert "燃气味道" in client.get(f"/cases?status=all&since={today}").get_data(as_text=True)
+    closed_view = client.get(f"/cases?status=all&dated=closed&since={today}")
+    assert closed_view.status_code == 200 and "燃气味道" not in closed_view.get_data(as_text=True)
+    assert elsewhere.id and client.get("/cases?dated=nonsense&tier=x").status_code == 200
 
 
 def test_board_escapes_what_people_typed(client, auth, world, make):
