@@ -105,6 +105,10 @@ class Case(db.Model):
         Index("ix_cases_category_created", "category", "created_at"),
         Index("ix_cases_channel_created", "channel", "created_at"),
         Index("ix_cases_compound_created", "compound_id", "created_at"),
+        # A place's cases of one category, newest first: similar cases at intake, repeats in
+        # one building (the same problem three times in 90 days), the hot spots' drill-down.
+        Index("ix_cases_building_category_created", "building_id", "category", "created_at"),
+        Index("ix_cases_compound_category_created", "compound_id", "category", "created_at"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     category: Mapped[str] = mapped_column(String(20))
