@@ -1,0 +1,179 @@
+"""The dashboard's reads: a handful of statements on the monthly rows, whatever the number of
+cases (the live overdue count is one indexed count on the cases' clock).
+
+Scope: an admin sees every community in full; staff see their own community in full and, of
+the others, only the composite score and the rank (the comparison the city makes).
+"""
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from flask import current_app
+from sqlalchemy import select
+
+from coordinator import access
+from coordinator.dashboard import months
+from coordinator.dashboard import rates as arithmetic
+from coordinator.dashboard.models import MonthCategoryFigures, MonthFigures, MonthTierFigures
+from coordinator.dashboard.services import live_overdue
+from coordinator.extensions import db
+from coordinator.paging import read_rows
+from coordinator.places.models import Community
+
+def weights() -> dict:
+    return dict(arithmetic.DEFAULT_WEIGHTS, **(current_app.config.get("DASHBOARD_WEIGHTS") or {}))
+
+
+@dataclass
+class Line:
+    """One community's month."""
+
+    community_id: int
+    name: str
+    month: date
+    received: int = 0
+    closed: int = 0
+    overdue: int | None = None
+    rates: arithmetic.Rates = field(default_factory=lambda: arithmetic.rates(0, 0, 0, 0.0))
+    rank: int | None = None
+    full: bool = True  # False: only the composite and rank may be shown (another community)
+
+    @property
+    def response(self):
+        return arithmetic.percent(self.rates.response)
+
+    @property
+    def resolution(self):
+        return arithmetic.percent(self.rates.resolution)
+
+    @property
+    def satisfaction(self):
+        return arithmetic.percent(self.rates.satisfaction)
+
+    @property
+    def composite(self):
+        return arithmetic.points(self.rates.composite)
+
+
+def communities() -> list[tuple[int, str]]:
+    return [
+        (row.id, row.name)
+        for row in read_rows(select(Community.id, Community.name).order_by(Community.name))
+    ]
+
+
+def figure_rows(first: date, last: date, community_id: int | None = None):
+    stmt = select(MonthFigures).where(MonthFigures.month >= first, MonthFigures.month <= last)
+    if community_id is not None:
+        stmt = stmt.where(MonthFigures.community_id == community_id)
+    return db.session.scalars(stmt).all()
+
+
+def lines_by_month(rows, names: dict, window: list[date], overdue_now: dict, current: date):
+    """{month: [Line per community]} with ranks, from the month rows (missing rows = zeros)."""
+    w = weights()
+    found = {(r.community_id, r.month): r for r in rows}
+    result = {}
+    for month in window:
+        lines = []
+        for community_id, name in names.items():
+            row = found.get((community_id, month))
+            line = Line(community_id, name, month)
+            if row is not None:
+                line.received, line.closed = row.received, row.closed
+                line.overdue = row.overdue
+                line.rates = arithmetic.rates(row.callbacks, row.contacted, row.solved, row.score, w)
+            if month == current:
+                line.overdue = overdue_now.get(community_id, 0)
+            lines.append(line)
+        order = arithmetic.ranks({line.community_id: line.rates.composite for line in lines})
+        for line in lines:
+            line.rank = order[line.community_id]
+        result[month] = lines
+    return result
+
+
+def stamp(rows, month: date, current: date) -> tuple[str, datetime | None]:
+    """('live', latest computed_at) for the current month, ('frozen', frozen_at) for an ended
+    one, ('none', None) when the month has no rows."""
+    mine = [r for r in rows if r.month == month]
+    if not mine:
+        return ("none", None)
+    if month < current and all(r.frozen_at for r in mine):
+        return ("frozen", max(r.frozen_at for r in mine))
+    return ("live", max(r.computed_at for r in mine))
+
+
+def tier_rows(community_id: int, month: date):
+    return read_rows(
+        select(MonthTierFigures.tier, MonthTierFigures.handled, MonthTierFigures.on_time).where(
+            MonthTierFigures.community_id == community_id, MonthTierFigures.month == month
+        )
+    ).all()
+
+
+def category_rows(community_id: int, month: date):
+    return read_rows(
+        select(
+            MonthCategoryFigures.category,
+            MonthCategoryFigures.received,
+            MonthCategoryFigures.handled,
+            MonthCategoryFigures.median_respond_hours,
+            MonthCategoryFigures.median_resolve_hours,
+        ).where(
+            MonthCategoryFigures.community_id == community_id,
+            MonthCategoryFigures.month == month,
+        )
+    ).all()
+
+
+def overview(actor, month: date, community_id: int | None, now: datetime) -> dict | None:
+    """Everything the page shows for the month; None when the community asked for is not the
+    actor's to see in full (the view answers 404)."""
+    current = months.month_of(now)
+    window = months.window(current, current_app.config.get("DASHBOARD_MONTHS", 12))
+    names = dict(communities())
+    if actor.role == access.STAFF:
+        if community_id not in (None, actor.community_id):
+            return None
+        community_id = actor.community_id
+    elif community_id is None:
+        community_id = next(iter(names), None)
+    if community_id not in names:
+        return None
+    rows = figure_rows(window[0], window[-1])
+    conn = db.session.connection()
+    overdue_now = live_overdue(conn, now)
+    by_month = lines_by_month(rows, names, window, overdue_now, current)
+    lines = by_month[month]
+    if actor.role != access.ADMIN:
+        for line in lines:
+            if line.community_id != actor.community_id:
+                line.full = False
+    mine = next(line for line in lines if line.community_id == community_id)
+    trend = [
+        next(line for line in by_month[m] if line.community_id == community_id) for m in window
+    ]
+    return {
+        "current": current,
+        "window": window,
+        "month": month,
+        "lines": lines,
+        "mine": mine,
+        "community_id": community_id,
+        "community_name": names[community_id],
+        "names": names,
+        "stamp": stamp(rows, month, current),
+        "tiers": tier_rows(community_id, month),
+        "categories": category_rows(community_id, month),
+        "trend": trend,
+    }
+
+
+def trend(community_id: int, now: datetime) -> list[Line]:
+    """The 12 months of one community (the charts): one statement."""
+    current = months.month_of(now)
+    window = months.window(current, current_app.config.get("DASHBOARD_MONTHS", 12))
+    rows = figure_rows(window[0], window[-1], community_id)
+    by_month = lines_by_month(rows, {community_id: ""}, window, {}, current)
+    return [by_month[m][0] for m in window]
