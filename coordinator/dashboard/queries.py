@@ -20,6 +20,7 @@ from coordinator.extensions import db
 from coordinator.paging import read_rows
 from coordinator.places.models import Community
 
+
 def weights() -> dict:
     return dict(arithmetic.DEFAULT_WEIGHTS, **(current_app.config.get("DASHBOARD_WEIGHTS") or {}))
 
@@ -82,7 +83,9 @@ def lines_by_month(rows, names: dict, window: list[date], overdue_now: dict, cur
             if row is not None:
                 line.received, line.closed = row.received, row.closed
                 line.overdue = row.overdue
-                line.rates = arithmetic.rates(row.callbacks, row.contacted, row.solved, row.score, w)
+                line.rates = arithmetic.rates(
+                    row.callbacks, row.contacted, row.solved, row.score, w
+                )
             if month == current:
                 line.overdue = overdue_now.get(community_id, 0)
             lines.append(line)
@@ -145,7 +148,8 @@ def overview(actor, month: date, community_id: int | None, now: datetime) -> dic
     conn = db.session.connection()
     overdue_now = live_overdue(conn, now)
     by_month = lines_by_month(rows, names, window, overdue_now, current)
-    lines = by_month[month]
+    # Ranked first, then those without call-backs, by name.
+    lines = sorted(by_month[month], key=lambda line: (line.rank is None, line.rank or 0))
     if actor.role != access.ADMIN:
         for line in lines:
             if line.community_id != actor.community_id:

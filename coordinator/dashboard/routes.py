@@ -1,6 +1,8 @@
 """The dashboard's views (their URLs: blueprint.py)."""
 
+from babel.dates import format_skeleton
 from flask import abort, current_app, request, url_for
+from flask_babel import format_date, get_locale
 from flask_login import current_user
 
 from coordinator import access
@@ -10,7 +12,7 @@ from coordinator.categories import category_labels
 from coordinator.dashboard import charts, months, queries, rates, services
 from coordinator.exports.files import to_xlsx
 from coordinator.i18n import gettext as _
-from coordinator.i18n import to_local
+from coordinator.i18n import short_when, to_local
 from coordinator.rendering import render
 from coordinator.work import unit_of_work
 
@@ -64,7 +66,7 @@ def board_links(community_id: int, month) -> dict:
 
 
 def _chart_data(name: str, trend) -> dict:
-    labels = [f"{m.month.month}" + _("mo") for m in trend]
+    labels = [format_date(m.month, "MMM") for m in trend]
     if name == "rates":
         return {
             "title": _("Three rates and composite, last 12 months (%)"),
@@ -90,17 +92,19 @@ def _chart_data(name: str, trend) -> dict:
 CHARTS = ("rates", "cases")
 
 
-def _stamp_text(kind: str, at, month) -> str:
+def _stamp_text(kind: str, at, month, now) -> str:
+    """When the figures were computed: the current month's rows are kept as cases change, so
+    they stand as of now; an ended month's were computed once, when it froze."""
+    if kind == "live" or (kind == "none" and month == months.month_of(now)):
+        return _("This month's figures: live, as of %(time)s", time=to_local(now).strftime("%H:%M"))
     if at is None:
         return _("No figures for this month yet.")
-    local = to_local(at)
-    if kind == "live":
-        return _("This month's figures: live, as of %(time)s", time=local.strftime("%H:%M"))
-    return _(
-        "%(month)s: frozen %(when)s",
-        month=_("%(m)d/%(y)d", m=month.month, y=month.year),
-        when=local.strftime("%Y-%m-%d %H:%M"),
-    )
+    return _("%(month)s: frozen %(when)s", month=month_name(month), when=short_when(at))
+
+
+def month_name(month) -> str:
+    """2026年11月 / Nov 2026."""
+    return format_skeleton("yMMM", month, locale=get_locale())
 
 
 @allow(OFFICE)
@@ -130,7 +134,7 @@ def index():
         board_links=board_links,
         row_links=row_links,
         chart_urls=chart_urls,
-        stamp_text=_stamp_text(kind, at, month),
+        stamp_text=_stamp_text(kind, at, month, now),
         frozen=kind == "frozen",
         tier_names={code: str(label) for code, label in TIER_SHORT.items()},
         tier_order=list(TIERS),
@@ -138,6 +142,7 @@ def index():
         ratio=rates.ratio_percent,
         weights=queries.weights(),
         month_label=months.label,
+        month_name=month_name,
         is_admin=current_user.role == ADMIN,
     )
 
@@ -207,8 +212,13 @@ def month_xlsx(month):
             rows.append([line.name, None, None, None, None, line.composite, line.rank])
     kind, at = view["stamp"]
     rows.append([])
-    rows.append([_stamp_text(kind, at, wanted)])
-    body = to_xlsx(header, rows, _("Rates %(month)s", month=months.label(wanted)), (16, 10, 12, 12, 12, 12, 8, 10, 10, 10))
+    rows.append([_stamp_text(kind, at, wanted, now)])
+    body = to_xlsx(
+        header,
+        rows,
+        _("Rates %(month)s", month=months.label(wanted)),
+        (16, 10, 12, 12, 12, 12, 8, 10, 10, 10),
+    )
     response = current_app.response_class(
         body, mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     )

@@ -120,7 +120,9 @@ def _live(conn, at: datetime | None, now: datetime) -> date | None:
 
 def _handled(conn, case, month: date, sign: int, on_time: bool, now: datetime) -> None:
     key = {"community_id": case.community_id, "month": month}
-    _bump(conn, MonthTierFigures, dict(key, tier=case.tier), now, handled=sign, on_time=sign * on_time)
+    _bump(
+        conn, MonthTierFigures, dict(key, tier=case.tier), now, handled=sign, on_time=sign * on_time
+    )
     _bump(conn, MonthCategoryFigures, dict(key, category=case.category), now, handled=sign)
     _recompute_medians(conn, case.community_id, month, case.category)
 
@@ -169,7 +171,9 @@ def on_case_moved(case, action=None, before=None, after=None, at=None, **_):
         on_time = case.due_at is not None and case.handled_at <= case.due_at
         _handled(conn, case, month, 1, on_time, now)
     elif action == "close":
-        _bump(conn, MonthFigures, {"community_id": case.community_id, "month": month}, now, closed=1)
+        _bump(
+            conn, MonthFigures, {"community_id": case.community_id, "month": month}, now, closed=1
+        )
 
 
 def on_callback_added(callback, case=None, at=None, **_):
@@ -355,9 +359,9 @@ def ensure_frozen(now: datetime | None = None, conn=None) -> list[date]:
     conn = conn or db.session.connection()
     pending = set(
         conn.scalars(
-            select(MonthFigures.month).distinct().where(
-                MonthFigures.month < current, MonthFigures.frozen_at.is_(None)
-            )
+            select(MonthFigures.month)
+            .distinct()
+            .where(MonthFigures.month < current, MonthFigures.frozen_at.is_(None))
         )
     )
     if conn.scalar(select(FrozenMonth.month).where(FrozenMonth.month == last)) is None:
@@ -384,7 +388,9 @@ def rebuild(conn, count: int = 12, now: datetime | None = None) -> list[date]:
         ended = month < window[-1]
         recompute(conn, month, now, frozen=ended)
         if ended:
-            conn.execute(delete(FrozenMonth.__table__).where(FrozenMonth.__table__.c.month == month))
+            conn.execute(
+                delete(FrozenMonth.__table__).where(FrozenMonth.__table__.c.month == month)
+            )
             conn.execute(insert(FrozenMonth.__table__).values(month=month, frozen_at=now))
     forget_frozen()
     return window

@@ -169,7 +169,11 @@ def _snapshot(community):
             select(MonthCategoryFigures).where(MonthCategoryFigures.community_id == community.id)
         )
     }
-    return (row.received, row.closed, row.callbacks, row.contacted, row.solved, row.score), tiers, cats
+    return (
+        (row.received, row.closed, row.callbacks, row.contacted, row.solved, row.score),
+        tiers,
+        cats,
+    )
 
 
 def test_a_month_freezes_when_it_ends_and_then_never_changes(world, clock):
