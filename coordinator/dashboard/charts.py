@@ -1,4 +1,5 @@
-"""The trend charts as SVG, drawn on the server by pygal, cached by what they show.
+"""The trend charts as SVG, drawn on the server by pygal, cached by what they show (and the
+page's figures, rendered, the same way: remember()).
 
 A chart is a pure function of its figures (and the reader's language): the key is a hash of
 them, which is also its ETag. Each worker keeps the last CACHE_SIZE charts it drew; a browser
@@ -81,17 +82,23 @@ def draw(name: str, data: dict) -> bytes:
     return SCRIPT.sub(b"", chart.render())
 
 
-def svg(name: str, data: dict) -> tuple[str, bytes]:
-    """(etag, svg bytes): from this worker's cache when the same figures were drawn before."""
-    etag = key(name, data)
+def remember(kind: str, data, build) -> tuple[str, object]:
+    """(key, build()) for these figures, from this worker's cache when built before: the key
+    is the figures' hash, so a change of any figure is a new key (nothing to invalidate)."""
+    digest = key(kind, data)
     with _lock:
-        found = _cache.get(etag)
+        found = _cache.get(digest)
         if found is not None:
-            _cache.move_to_end(etag)
-            return etag, found
-    drawn = draw(name, data)
+            _cache.move_to_end(digest)
+            return digest, found
+    built = build()
     with _lock:
-        _cache[etag] = drawn
+        _cache[digest] = built
         while len(_cache) > CACHE_SIZE:
             _cache.popitem(last=False)
-    return etag, drawn
+    return digest, built
+
+
+def svg(name: str, data: dict) -> tuple[str, bytes]:
+    """(etag, svg bytes): from this worker's cache when the same figures were drawn before."""
+    return remember(name, data, lambda: draw(name, data))

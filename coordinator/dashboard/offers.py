@@ -10,7 +10,7 @@ from coordinator.i18n import lazy_gettext as _l
 
 
 def register(app) -> None:
-    plugins.offer_nav(app, "dashboard.index", _l("Dashboard"), "▤", access.OFFICE, order=25)
+    plugins.offer_nav(app, "dashboard.index", _l("Dashboard"), "▤", access.OFFICE, order=45)
     plugins.offer_home_numbers(app, home_numbers, order=15)
 
 

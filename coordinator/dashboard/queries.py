@@ -5,11 +5,11 @@ Scope: an admin sees every community in full; staff see their own community in f
 the others, only the composite score and the rank (the comparison the city makes).
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from coordinator import access
 from coordinator.dashboard import months
@@ -25,6 +25,9 @@ def weights() -> dict:
     return dict(arithmetic.DEFAULT_WEIGHTS, **(current_app.config.get("DASHBOARD_WEIGHTS") or {}))
 
 
+NO_RATES = arithmetic.rates(0, 0, 0, 0.0)
+
+
 @dataclass
 class Line:
     """One community's month."""
@@ -35,7 +38,7 @@ class Line:
     received: int = 0
     closed: int = 0
     overdue: int | None = None
-    rates: arithmetic.Rates = field(default_factory=lambda: arithmetic.rates(0, 0, 0, 0.0))
+    rates: arithmetic.Rates = NO_RATES
     rank: int | None = None
     full: bool = True  # False: only the composite and rank may be shown (another community)
 
@@ -56,44 +59,76 @@ class Line:
         return arithmetic.points(self.rates.composite)
 
 
+# Built once (the statements' Python construction costs more than their run on the rows).
+_COMMUNITIES = select(Community.id, Community.name).order_by(Community.name)
+_FIGURES = select(
+    MonthFigures.community_id,
+    MonthFigures.month,
+    MonthFigures.received,
+    MonthFigures.closed,
+    MonthFigures.callbacks,
+    MonthFigures.contacted,
+    MonthFigures.solved,
+    MonthFigures.score,
+    MonthFigures.overdue,
+    MonthFigures.computed_at,
+    MonthFigures.frozen_at,
+).where(MonthFigures.month >= bindparam("first"), MonthFigures.month <= bindparam("last"))
+_COMMUNITY_FIGURES = _FIGURES.where(MonthFigures.community_id == bindparam("community"))
+_TIERS = select(MonthTierFigures.tier, MonthTierFigures.handled, MonthTierFigures.on_time).where(
+    MonthTierFigures.community_id == bindparam("community"),
+    MonthTierFigures.month == bindparam("month"),
+)
+_CATEGORIES = select(
+    MonthCategoryFigures.category,
+    MonthCategoryFigures.received,
+    MonthCategoryFigures.handled,
+    MonthCategoryFigures.median_respond_hours,
+    MonthCategoryFigures.median_resolve_hours,
+).where(
+    MonthCategoryFigures.community_id == bindparam("community"),
+    MonthCategoryFigures.month == bindparam("month"),
+)
+
+
 def communities() -> list[tuple[int, str]]:
-    return [
-        (row.id, row.name)
-        for row in read_rows(select(Community.id, Community.name).order_by(Community.name))
-    ]
+    return [(row.id, row.name) for row in read_rows(_COMMUNITIES)]
 
 
 def figure_rows(first: date, last: date, community_id: int | None = None):
-    stmt = select(MonthFigures).where(MonthFigures.month >= first, MonthFigures.month <= last)
-    if community_id is not None:
-        stmt = stmt.where(MonthFigures.community_id == community_id)
-    return db.session.scalars(stmt).all()
+    if community_id is None:
+        return read_rows(_FIGURES, {"first": first, "last": last}).all()
+    return read_rows(
+        _COMMUNITY_FIGURES, {"first": first, "last": last, "community": community_id}
+    ).all()
 
 
-def lines_by_month(rows, names: dict, window: list[date], overdue_now: dict, current: date):
-    """{month: [Line per community]} with ranks, from the month rows (missing rows = zeros)."""
+def _line(row, community_id: int, name: str, month: date, w: dict) -> Line:
+    line = Line(community_id, name, month)
+    if row is not None:
+        line.received, line.closed, line.overdue = row.received, row.closed, row.overdue
+        line.rates = arithmetic.rates(row.callbacks, row.contacted, row.solved, row.score, w)
+    return line
+
+
+def month_lines(found: dict, names: dict, month: date, overdue_now: dict | None) -> list[Line]:
+    """Every community's Line of one month, ranked (missing rows = zeros); overdue_now: the
+    live counts (the current month)."""
     w = weights()
-    found = {(r.community_id, r.month): r for r in rows}
-    result = {}
-    for month in window:
-        lines = []
-        for community_id, name in names.items():
-            row = found.get((community_id, month))
-            line = Line(community_id, name, month)
-            if row is not None:
-                line.received, line.closed = row.received, row.closed
-                line.overdue = row.overdue
-                line.rates = arithmetic.rates(
-                    row.callbacks, row.contacted, row.solved, row.score, w
-                )
-            if month == current:
-                line.overdue = overdue_now.get(community_id, 0)
-            lines.append(line)
-        order = arithmetic.ranks({line.community_id: line.rates.composite for line in lines})
+    lines = [_line(found.get((cid, month)), cid, name, month, w) for cid, name in names.items()]
+    if overdue_now is not None:
         for line in lines:
-            line.rank = order[line.community_id]
-        result[month] = lines
-    return result
+            line.overdue = overdue_now.get(line.community_id, 0)
+    order = arithmetic.ranks({line.community_id: line.rates.composite for line in lines})
+    for line in lines:
+        line.rank = order[line.community_id]
+    return lines
+
+
+def trend_lines(found: dict, community_id: int, window: list[date]) -> list[Line]:
+    """One community's Lines over the window (no ranks: the charts show the rates)."""
+    w = weights()
+    return [_line(found.get((community_id, m)), community_id, "", m, w) for m in window]
 
 
 def stamp(rows, month: date, current: date) -> tuple[str, datetime | None]:
@@ -108,26 +143,11 @@ def stamp(rows, month: date, current: date) -> tuple[str, datetime | None]:
 
 
 def tier_rows(community_id: int, month: date):
-    return read_rows(
-        select(MonthTierFigures.tier, MonthTierFigures.handled, MonthTierFigures.on_time).where(
-            MonthTierFigures.community_id == community_id, MonthTierFigures.month == month
-        )
-    ).all()
+    return read_rows(_TIERS, {"community": community_id, "month": month}).all()
 
 
 def category_rows(community_id: int, month: date):
-    return read_rows(
-        select(
-            MonthCategoryFigures.category,
-            MonthCategoryFigures.received,
-            MonthCategoryFigures.handled,
-            MonthCategoryFigures.median_respond_hours,
-            MonthCategoryFigures.median_resolve_hours,
-        ).where(
-            MonthCategoryFigures.community_id == community_id,
-            MonthCategoryFigures.month == month,
-        )
-    ).all()
+    return read_rows(_CATEGORIES, {"community": community_id, "month": month}).all()
 
 
 def overview(actor, month: date, community_id: int | None, now: datetime) -> dict | None:
@@ -145,19 +165,21 @@ def overview(actor, month: date, community_id: int | None, now: datetime) -> dic
     if community_id not in names:
         return None
     rows = figure_rows(window[0], window[-1])
-    conn = db.session.connection()
-    overdue_now = live_overdue(conn, now)
-    by_month = lines_by_month(rows, names, window, overdue_now, current)
+    found = {(r.community_id, r.month): r for r in rows}
+    overdue_now = live_overdue(db.session.connection(), now) if month == current else None
     # Ranked first, then those without call-backs, by name.
-    lines = sorted(by_month[month], key=lambda line: (line.rank is None, line.rank or 0))
+    lines = sorted(
+        month_lines(found, names, month, overdue_now),
+        key=lambda line: (line.rank is None, line.rank or 0),
+    )
     if actor.role != access.ADMIN:
         for line in lines:
             if line.community_id != actor.community_id:
                 line.full = False
     mine = next(line for line in lines if line.community_id == community_id)
-    trend = [
-        next(line for line in by_month[m] if line.community_id == community_id) for m in window
-    ]
+    trend = trend_lines(found, community_id, window)
+    if overdue_now is not None:
+        trend[-1].overdue = mine.overdue
     return {
         "current": current,
         "window": window,
@@ -179,5 +201,4 @@ def trend(community_id: int, now: datetime) -> list[Line]:
     current = months.month_of(now)
     window = months.window(current, current_app.config.get("DASHBOARD_MONTHS", 12))
     rows = figure_rows(window[0], window[-1], community_id)
-    by_month = lines_by_month(rows, {community_id: ""}, window, {}, current)
-    return [by_month[m][0] for m in window]
+    return trend_lines({(r.community_id, r.month): r for r in rows}, community_id, window)

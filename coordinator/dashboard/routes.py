@@ -1,9 +1,13 @@
 """The dashboard's views (their URLs: blueprint.py)."""
 
-from babel.dates import format_skeleton
-from flask import abort, current_app, request, url_for
-from flask_babel import format_date, get_locale
+from functools import lru_cache
+from urllib.parse import quote
+
+from babel.dates import format_date, format_skeleton
+from flask import abort, current_app, render_template, request, url_for
+from flask_babel import get_locale
 from flask_login import current_user
+from markupsafe import Markup
 
 from coordinator import access
 from coordinator.access import ADMIN, OFFICE, allow
@@ -48,25 +52,25 @@ def _community_arg():
     return int(text)
 
 
-def board_links(community_id: int, month) -> dict:
-    """The board's address for each number of a community's month (status=all: every case)."""
+def board_links(community_id: int, month, board: str | None = None) -> dict:
+    """The board's address for each number of a community's month (status=all: every case).
+    Written out here rather than by url_for for each of the page's ~80 numbers: the values are
+    ids, ISO dates and category and tier codes, nothing that needs quoting."""
+    board = board or url_for("cases.board")
     since, until = month.isoformat(), months.last_day(month).isoformat()
-    base = {"community": community_id, "since": since, "until": until}
-    board = "cases.board"
+    base = f"{board}?community={community_id}&since={since}&until={until}"
     return {
-        "received": url_for(board, **base, status="all"),
-        "closed": url_for(board, **base, status="closed", dated="closed"),
-        "overdue": url_for(board, community=community_id, status="overdue"),
-        "tier": lambda tier: url_for(board, **base, status="all", tier=tier, dated="handled"),
-        "category": lambda code: url_for(
-            board, **base, status="all", category=code, dated="handled"
-        ),
-        "category_received": lambda code: url_for(board, **base, status="all", category=code),
+        "received": f"{base}&status=all",
+        "closed": f"{base}&status=closed&dated=closed",
+        "overdue": f"{board}?community={community_id}&status=overdue",
+        "tier": lambda tier: f"{base}&status=all&tier={quote(tier)}&dated=handled",
+        "category": lambda code: f"{base}&status=all&category={quote(code)}&dated=handled",
+        "category_received": lambda code: f"{base}&status=all&category={quote(code)}",
     }
 
 
 def _chart_data(name: str, trend) -> dict:
-    labels = [format_date(m.month, "MMM") for m in trend]
+    labels = [short_month(m.month) for m in trend]
     if name == "rates":
         return {
             "title": _("Three rates and composite, last 12 months (%)"),
@@ -92,6 +96,18 @@ def _chart_data(name: str, trend) -> dict:
 CHARTS = ("rates", "cases")
 
 
+def _pct(value) -> str:
+    return "—" if value is None else f"{value:.1f}%"
+
+
+def _pts(value) -> str:
+    return "—" if value is None else f"{value:.2f}"
+
+
+def _hours(value) -> str:
+    return "—" if value is None else f"{value:.1f}"
+
+
 def _stamp_text(kind: str, at, month, now) -> str:
     """When the figures were computed: the current month's rows are kept as cases change, so
     they stand as of now; an ended month's were computed once, when it froze."""
@@ -102,9 +118,103 @@ def _stamp_text(kind: str, at, month, now) -> str:
     return _("%(month)s: frozen %(when)s", month=month_name(month), when=short_when(at))
 
 
+@lru_cache(maxsize=512)
+def _month_words(month, locale: str, short: bool) -> str:
+    if short:
+        return format_date(month, "MMM", locale=locale)
+    return format_skeleton("yMMM", month, locale=locale)
+
+
 def month_name(month) -> str:
     """2026年11月 / Nov 2026."""
-    return format_skeleton("yMMM", month, locale=get_locale())
+    return _month_words(month, str(get_locale()), False)
+
+
+def short_month(month) -> str:
+    """11月 / Nov."""
+    return _month_words(month, str(get_locale()), True)
+
+
+def _figures_key(view: dict, board: str) -> dict:
+    """Everything the figures' part of the page is made of, as plain values: its cache key."""
+    lines = [
+        (
+            line.community_id,
+            line.name,
+            line.received,
+            line.closed,
+            line.overdue,
+            line.rates.callbacks,
+            line.rates.composite,
+            line.rates.response,
+            line.rates.resolution,
+            line.rates.satisfaction,
+            line.rank,
+            line.full,
+        )
+        for line in view["lines"]
+    ]
+    trend = [
+        (t.month, t.received, t.closed, t.rates.callbacks, t.rates.composite, t.rates.response)
+        for t in view["trend"]
+    ] + [(t.rates.resolution, t.rates.satisfaction) for t in view["trend"]]
+    return {
+        "lang": str(get_locale()),
+        "admin": current_user.role == ADMIN,
+        "month": view["month"],
+        "current": view["current"],
+        "community": view["community_id"],
+        "board": board,
+        "lines": lines,
+        "tiers": [tuple(row) for row in view["tiers"]],
+        "categories": [tuple(row) for row in view["categories"]],
+        "trend": trend,
+        "weights": queries.weights(),
+    }
+
+
+def _figures_html(view: dict, month) -> Markup:
+    """The page's figures (templates/dashboard/_figures.html), rendered once for each set of
+    figures, language and scope, and kept by this worker (charts.remember): a request whose
+    figures are the same as an earlier one's only reads them and hashes them."""
+    board = url_for("cases.board")
+
+    def build() -> Markup:
+        community_id = view["community_id"]
+        chart_urls = {
+            name: url_for(
+                "dashboard.chart",
+                name=name,
+                community=community_id,
+                v=charts.key(name, _chart_data(name, view["trend"])),
+            )
+            for name in CHARTS
+        }
+        html = render_template(
+            "dashboard/_figures.html",
+            **view,
+            links=board_links(community_id, month, board),
+            row_links={
+                line.community_id: board_links(line.community_id, month, board)
+                for line in view["lines"]
+            },
+            trend_links=[board_links(community_id, t.month, board) for t in view["trend"]],
+            pct=_pct,
+            pts=_pts,
+            hours=_hours,
+            chart_urls=chart_urls,
+            tier_names={code: str(label) for code, label in TIER_SHORT.items()},
+            tier_order=list(TIERS),
+            labels=category_labels(),
+            ratio=rates.ratio_percent,
+            weights=queries.weights(),
+            month_label=months.label,
+            month_name=month_name,
+            is_admin=current_user.role == ADMIN,
+        )
+        return Markup(html)
+
+    return charts.remember("figures", _figures_key(view, board), build)[1]
 
 
 @allow(OFFICE)
@@ -115,32 +225,17 @@ def index():
     view = queries.overview(current_user, month, _community_arg(), now)
     if view is None:
         abort(404)
-    links = board_links(view["community_id"], month)
-    row_links = {line.community_id: board_links(line.community_id, month) for line in view["lines"]}
-    chart_urls = {
-        name: url_for(
-            "dashboard.chart",
-            name=name,
-            community=view["community_id"],
-            v=charts.key(name, _chart_data(name, view["trend"])),
-        )
-        for name in CHARTS
-    }
     kind, at = view["stamp"]
     return render(
         "dashboard/index.html",
-        **view,
-        links=links,
-        board_links=board_links,
-        row_links=row_links,
-        chart_urls=chart_urls,
+        month=month,
+        current=view["current"],
+        window=view["window"],
+        names=view["names"],
+        community_id=view["community_id"],
+        figures_html=_figures_html(view, month),
         stamp_text=_stamp_text(kind, at, month, now),
         frozen=kind == "frozen",
-        tier_names={code: str(label) for code, label in TIER_SHORT.items()},
-        tier_order=list(TIERS),
-        labels=category_labels(),
-        ratio=rates.ratio_percent,
-        weights=queries.weights(),
         month_label=months.label,
         month_name=month_name,
         is_admin=current_user.role == ADMIN,
