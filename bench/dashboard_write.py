@@ -2,8 +2,9 @@
 
 Each round opens a case as 红联北村社区's staff and walks it through dispatch, accept, start,
 hand-over, verification and the call-back (7 use cases, each its own transaction), once with
-the dashboard's receivers connected and once without; the median ms per use case of each, and
-the difference. Writes to DATABASE_URL (a bench copy).
+the dashboard's receivers connected and once without (rounds alternate); the median ms per use
+case of each, and the time spent inside the receivers, measured around them (the difference of
+two medians drowns in the commit's own noise). Writes to DATABASE_URL (a bench copy).
 """
 
 import statistics
@@ -79,21 +80,51 @@ def main():
             .limit(1)
         )
         skill = db.session.get(Team, lead.team_id).skills[0].skill
-        results = {}
-        for label in ("with receivers", "without receivers", "with receivers (again)"):
-            connected = label.startswith("with ")
-            for signal, receiver in RECEIVERS:
-                (signal.connect if connected else signal.disconnect)(receiver)
-            one_round(staff, lead, worker, template, skill)  # warm
-            times = [
-                t for _ in range(ROUNDS) for t in one_round(staff, lead, worker, template, skill)
-            ]
-            results[label] = statistics.median(times)
-            print(f"{label:<24} median {results[label]:.2f} ms per use case ({len(times)} writes)")
-        added = (results["with receivers"] + results["with receivers (again)"]) / 2 - results[
-            "without receivers"
-        ]
-        print(f"receivers add {added:.2f} ms per use case (median of each)")
+        spent = []  # ms inside the receivers, one entry per receiver call
+        by_step: dict[str, list[float]] = {}
+
+        def timed_receiver(receiver):
+            def run(*args, **kwargs):
+                began = time.perf_counter()
+                try:
+                    return receiver(*args, **kwargs)
+                finally:
+                    ms = (time.perf_counter() - began) * 1000
+                    spent.append(ms)
+                    what = kwargs.get("action") or receiver.__name__
+                    by_step.setdefault(what, []).append(ms)
+
+            return run
+
+        wrapped = [(signal, receiver, timed_receiver(receiver)) for signal, receiver in RECEIVERS]
+        for signal, receiver, _timed in wrapped:
+            signal.disconnect(receiver)
+        results = {"with": [], "without": []}
+        one_round(staff, lead, worker, template, skill)  # warm
+        for turn in range(ROUNDS * 2):  # alternating, so that the machine's load hits both
+            connected = turn % 2 == 0
+            for signal, _receiver, timed in wrapped:
+                (signal.connect if connected else signal.disconnect)(timed)
+            times = one_round(staff, lead, worker, template, skill)
+            results["with" if connected else "without"] += times
+        for signal, receiver, timed in wrapped:
+            signal.disconnect(timed)
+            signal.connect(receiver)
+        writes = len(results["with"])
+        for label, times in results.items():
+            print(
+                f"{label + ' receivers':<20} median {statistics.median(times):.2f} ms, "
+                f"mean {statistics.mean(times):.2f} ms per use case ({len(times)} writes)"
+            )
+        print(
+            f"time inside the receivers: {sum(spent) / writes:.2f} ms per use case on average "
+            f"({len(spent)} calls, median {statistics.median(spent):.2f} ms a call, "
+            f"max {max(spent):.1f} ms)"
+        )
+        print(
+            "  by step (median ms): "
+            + ", ".join(f"{k} {statistics.median(v):.2f}" for k, v in sorted(by_step.items()))
+        )
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@
 # /tmp/bench-dbs/cases-1m.db) or BENCH_SEEDED_PG (database name, default bench_cases_1m),
 # both made by bench/seed_cases.py. Then `flask db upgrade` on the copy, bench/seed_callbacks.py
 # (call-backs for the closed cases, `flask dashboard rebuild`'s work), the servers, wrk.
+# BENCH_APP_DB=<database URL> reuses a database those steps prepared before (kept).
 # Env: BENCH_FLOOR (default ../shared/bench-floor from the repo root), BENCH_DURATION (10s),
 #      BENCH_CONNECTIONS (16), BENCH_THREADS (2), BENCH_WORKERS (gunicorn workers, 2),
 #      BENCH_WRITE_ROUNDS (20), PGHOST/PGPORT/PGUSER for postgres (127.0.0.1, 5432, postgres).
@@ -32,7 +33,16 @@ source "$ROOT/bench/common.sh"
 
 # --- databases --------------------------------------------------------------------------------
 pgurl="postgresql+psycopg://${PGUSER:-postgres}@${PGHOST:-127.0.0.1}:${PGPORT:-5432}"
-if [ "$DB_KIND" = postgres ]; then
+if [ -n "${BENCH_APP_DB:-}" ] && [ "$DB_KIND" = postgres ]; then
+  floor_db=bench_floor_$$
+  createdb "${PGARGS[@]}" "$floor_db"
+  DATABASES+=("$floor_db")
+  export FLOOR_DB_URL=$pgurl/$floor_db
+  APP_DB_URL=$BENCH_APP_DB
+elif [ -n "${BENCH_APP_DB:-}" ]; then
+  unset FLOOR_DB_URL
+  APP_DB_URL=$BENCH_APP_DB
+elif [ "$DB_KIND" = postgres ]; then
   floor_db=bench_floor_$$
   createdb "${PGARGS[@]}" "$floor_db"
   DATABASES+=("$floor_db")
@@ -59,6 +69,9 @@ rm -f "$WORK"/floor/floor.db*
 
 export SECRET_KEY=bench-$$
 export DATABASE_URL=$APP_DB_URL
+if [ -n "${BENCH_APP_DB:-}" ]; then
+  echo "== reusing $BENCH_APP_DB (prepared by an earlier run's steps: kept, written to)"
+else
 echo "== flask db upgrade, call-backs, dashboard rebuild"
 began=$(date +%s)
 (cd "$ROOT" && "$BIN/flask" --app wsgi db upgrade >/dev/null 2>"$WORK/migrate.log") \
@@ -69,6 +82,7 @@ began=$(date +%s)
 (cd "$ROOT" && "$BIN/flask" --app wsgi dashboard rebuild --months 12)
 echo "   flask dashboard rebuild --months 12 in $(( $(date +%s) - began )) s" \
   | tee -a "$OUT/$STAMP-$DB_KIND-dashboard-seed.txt"
+fi
 
 # --- servers ----------------------------------------------------------------------------------
 FLOOR_PORT=$(free_port)
@@ -163,9 +177,11 @@ print(f"database {db}, wrk -t{threads} -c{conns} -d{duration}, gunicorn -w {work
       f"written to {out}")
 PY
 
-echo "== a case write with and without the dashboard's receivers"
+echo "== CPU ms per request, in-process"
 (cd "$ROOT" && "$BIN/python" bench/dashboard_cpu.py "$WORK/floor") \
   | tee "$OUT/$STAMP-$DB_KIND-dashboard-cpu.txt"
+
+echo "== a case write with and without the dashboard's receivers"
 
 "$BIN/python" "$ROOT/bench/dashboard_write.py" "${BENCH_WRITE_ROUNDS:-20}" \
   | tee "$OUT/$STAMP-$DB_KIND-dashboard-write.txt"

@@ -71,7 +71,9 @@ def upgrade():
     op.create_index("ix_cases_closed_at", "cases", ["closed_at"])
     op.create_index("ix_cases_handled_at", "cases", ["handled_at"])
     op.create_index(
-        "ix_cases_community_category_handled", "cases", ["community_id", "category", "handled_at"]
+        "ix_cases_community_category_handled",
+        "cases",
+        ["community_id", "category", "handled_at", "created_at", "accepted_at"],
     )
 
 
