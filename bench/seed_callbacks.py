@@ -29,10 +29,10 @@ INSERT INTO case_callbacks
   (case_id, team_id, contacted, solved, satisfaction, by_resident, note, recorded_by_id,
    created_at)
 SELECT id, team_id,
-       (id * 7919) % 100 < 95,
-       (id * 6841) % 100 < 85,
-       CASE WHEN (id * 104729) % 100 < 80 THEN 'satisfied'
-            WHEN (id * 104729) % 100 < 95 THEN 'basically'
+       ((id % 9973) * 7919) % 100 < 95,
+       ((id % 9967) * 6841) % 100 < 85,
+       CASE WHEN ((id % 9949) * 104729) % 100 < 80 THEN 'satisfied'
+            WHEN ((id % 9949) * 104729) % 100 < 95 THEN 'basically'
             ELSE 'not' END,
        (id % 3 = 0), '', NULL, closed_at
 FROM cases

@@ -190,6 +190,8 @@ def overview(actor, month: date, community_id: int | None, now: datetime) -> dic
         "community_name": names[community_id],
         "names": names,
         "stamp": stamp(rows, month, current),
+        # When each month of the trend was computed: ("frozen", at), ("live", …), ("none", None).
+        "stamps": [stamp(rows, m, current) for m in window],
         "tiers": tier_rows(community_id, month),
         "categories": category_rows(community_id, month),
         "trend": trend,

@@ -169,6 +169,7 @@ def _figures_key(view: dict, board: str) -> dict:
         "tiers": [tuple(row) for row in view["tiers"]],
         "categories": [tuple(row) for row in view["categories"]],
         "trend": trend,
+        "stamps": view["stamps"],
         "weights": queries.weights(),
     }
 
@@ -210,6 +211,7 @@ def _figures_html(view: dict, month) -> Markup:
             weights=queries.weights(),
             month_label=months.label,
             month_name=month_name,
+            short_when=short_when,
             is_admin=current_user.role == ADMIN,
         )
         return Markup(html)

@@ -203,3 +203,33 @@ def test_query_count_is_constant_in_the_data_size(client, auth, world, two, coun
         assert many == few
         assert _dashboard_queries(client, count_queries, f"/dashboard/{month}.xlsx") == few_xlsx
         assert max(few) <= 9
+
+
+def test_the_home_page_offers_this_months_callbacks(client, auth, world, two):
+    auth.login(world.staff)
+    html = client.get("/home").get_data(as_text=True)
+    assert 'href="/dashboard/"' in html  # the nav entry and the number's link
+    assert "Call-backs this month" in html
+
+
+def test_a_frozen_month_says_so_and_keeps_its_figures(client, auth, world, two, clock):
+    from datetime import timedelta
+
+    from coordinator.cases import services as cases
+
+    month = months.month_of()
+    later = months.bounds(month)[1] + timedelta(hours=2)
+    clock.set(later)
+    auth.login(world.admin)
+    client.set_cookie("lang", "en")
+    url = f"/dashboard/?month={months.label(month)}&community={world.community.id}"
+    before = client.get(url).get_data(as_text=True)  # the first read of the month freezes
+    assert "frozen" in before
+    # An old case edited later: a call-back on it now (its `at` is in the frozen month).
+    case = world.case("callback")
+    cases.record_callback(world.staff, case, ANSWERS)
+    after = client.get(url).get_data(as_text=True)
+    table = re.search(r'<table class="data" id="rates-table">.*?</table>', after, re.S).group(0)
+    assert table == re.search(
+        r'<table class="data" id="rates-table">.*?</table>', before, re.S
+    ).group(0)
