@@ -265,3 +265,17 @@ def test_two_callbacks_at_once_are_both_counted(world, live, make):
     assert [a.status for a in answers] == [302, 302], [a.text[:300] for a in answers]
     row = figures(world.community)
     assert (row.callbacks, row.closed, row.score) == (2, 2, 2.0)
+
+
+def test_the_first_write_of_a_new_month_freezes_the_last_one_in_its_transaction(world, clock):
+    world.case()
+    month = months.month_of()
+    clock.set(months.bounds(month)[1] + timedelta(minutes=1))
+    # This case's `at` is the real now: in the month that has just ended. Its receiver freezes
+    # that month first (inside the use case), and the freeze, reading the flushed case, counts it.
+    world.case(category="trees")
+    frozen = figures(world.community, month)
+    assert frozen.frozen_at is not None and frozen.received == 2
+    assert category(world.community, "trees", month).received == 1
+    world.case()  # later ones change nothing
+    assert figures(world.community, month).received == 2
