@@ -112,6 +112,9 @@ class Config:
     CASE_LINK_MAX_AGE = 3 * 86400  # a job link sent by SMS works for three days
     CASE_REPORT_RATE_LIMIT = "5 per minute; 30 per day"  # the anonymous /report
     CASE_SEARCH_DAYS = 90  # the board's text search looks this far back
+    # The dashboard's composite score 综合成绩 (DOMAIN.md): weights of the three rates.
+    DASHBOARD_WEIGHTS = {"response": 0.1, "resolution": 0.5, "satisfaction": 0.4}
+    DASHBOARD_MONTHS = 12  # the month picker and the trend charts go this far back
     # The address in text messages' links, when requests cannot tell it (CLI, a proxy).
     PUBLIC_URL = ""
 

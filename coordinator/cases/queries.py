@@ -516,7 +516,8 @@ def board(actor, filters: dict, page: int, per_page: int, now: datetime | None =
         bool(filters.get("since")),
         bool(filters.get("until")),
         bool(shown),
-        filters.get("dated") or "created",
+        # A blank choice (spaces, a tab, a full-width space) is none chosen.
+        filters.get("dated") if filters.get("dated") in DATED else "created",
     )
     rows = [BoardRow(r, now, words) for r in read_rows(stmt, params)]
     return {

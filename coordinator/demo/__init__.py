@@ -16,6 +16,7 @@ CHAPTERS = [
     "coordinator.cases.demo",
     "coordinator.events.demo",
     "coordinator.bikes.demo",
+    "coordinator.dashboard.demo",
 ]
 
 
