@@ -112,6 +112,9 @@ class Config:
     CASE_LINK_MAX_AGE = 3 * 86400  # a job link sent by SMS works for three days
     CASE_REPORT_RATE_LIMIT = "5 per minute; 30 per day"  # the anonymous /report
     CASE_SEARCH_DAYS = 90  # the board's text search looks this far back
+    # Hot spots: a compound shares a problem with others once it has this many of its cases in
+    # the period (coordinator/hotspots/queries.py shared_problems).
+    HOTSPOTS_SHARED_MIN = 2
     # The address in text messages' links, when requests cannot tell it (CLI, a proxy).
     PUBLIC_URL = ""
 
