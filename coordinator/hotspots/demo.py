@@ -2,10 +2,11 @@
 year of history before them (written as rows, around the use cases)."""
 
 from coordinator.extensions import db
-from coordinator.hotspots import counts, repeats
+from coordinator.hotspots import counts, queries, repeats
 
 
 def load() -> None:
     conn = db.session.connection()
     counts.rebuild(conn)
     repeats.rebuild(conn)
+    queries.forget_frozen()

@@ -2,16 +2,19 @@
 problems compounds share and the month's problem candidates.
 
 Every number comes from place_month_counts and repeat_spots (kept with the cases, counts.py
-and repeats.py), never from the cases themselves: four statements a page whatever the number
-of cases (five with a compound opened), each built once per role with its values as named
-parameters (access.role_actor), run straight on the connection.
+and repeats.py), never from the cases themselves: two statements a page whatever the number
+of cases (the compounds with the open months' counts, the repeats; one more with a compound
+opened, and one more when the period's closed months are not yet kept), each built once per
+role with its values as named parameters (access.role_actor), run straight on the connection.
 """
 
 from dataclasses import dataclass, field
-from datetime import datetime, time
+from datetime import date, datetime, time, timedelta
 from functools import cache
+from time import monotonic
 
 from flask import current_app, url_for
+from markupsafe import Markup, escape
 from sqlalchemy import Date, DateTime, bindparam, false, func, select
 from sqlalchemy import case as sql_case
 
@@ -19,7 +22,7 @@ from coordinator import access
 from coordinator.categories import CATEGORIES, category_labels
 from coordinator.hotspots.models import WHOLE, PlaceMonthCount, RepeatSpot
 from coordinator.hotspots.periods import Period, add_months
-from coordinator.i18n import gettext, per_language, to_utc
+from coordinator.i18n import gettext, per_language, to_local, to_utc, utcnow
 from coordinator.i18n import lazy_gettext as _l
 from coordinator.paging import read_rows
 from coordinator.places.models import Building, Community, Compound
@@ -27,7 +30,7 @@ from coordinator.places.models import Building, Community, Compound
 COUNTS = PlaceMonthCount.__table__
 REPEATS = RepeatSpot.__table__
 LEVELS = 4  # shades of the heat grid, besides 0
-REPEATS_SHOWN = 50
+REPEATS_SHOWN = 12
 CANDIDATES_SHOWN = 5
 KIND_WORDS = {"bungalow": _l("all bungalow areas"), "business": _l("all businesses")}
 
@@ -76,6 +79,9 @@ def _grid_statement(role: str):
 
 @cache
 def _compounds_statement(role: str):
+    """The compounds the reader may see, by community and name, each with its counts (one
+    row per category it has cases of, or one row with none): one round trip for both."""
+    grid = _grid_statement(role).subquery("grid")
     stmt = (
         select(
             Compound.id,
@@ -85,9 +91,13 @@ def _compounds_statement(role: str):
             Compound.has_bike_shed,
             Compound.many_trees,
             Community.name.label("community"),
+            grid.c.category,
+            grid.c.now,
+            grid.c.before,
         )
         .join(Community, Community.id == Compound.community_id)
-        .order_by(Community.name, Compound.name)
+        .outerjoin(grid, grid.c.compound_id == Compound.id)
+        .order_by(Community.name, Compound.name, Compound.id)
     )
     return _places_visible(stmt, access.role_actor(role))
 
@@ -144,11 +154,17 @@ def _repeats_statement(role: str):
 # ---------------------------------------------------------------- the page
 
 
-@dataclass
-class Cell:
-    count: int
-    level: int
-    url: str
+def cells_html(counts: list[int], shade: dict[int, int], urls: list[str]) -> Markup:
+    """One row's cells of the heat grid, written at once: each a shaded link with its number.
+    What goes in is numbers and addresses made of ids and category codes (escaped all the
+    same), so a row is one output of the template instead of three a cell, the page's main
+    cost with a hundred cells and more."""
+    return Markup(
+        "".join(
+            f'<td class="heat-{shade.get(n, 0)}"><a href="{escape(url)}">{n}</a></td>'
+            for n, url in zip(counts, urls, strict=True)
+        )
+    )
 
 
 @dataclass
@@ -156,7 +172,8 @@ class GridRow:
     id: int
     name: str
     community: str
-    cells: list
+    counts: list
+    cells: Markup
     total: int
     total_url: str
     open_url: str = ""
@@ -190,23 +207,82 @@ def levels(values) -> dict[int, int]:
     return {v: 1 + sum(v > cut for cut in cuts) for v in found}
 
 
-def page(actor, period: Period, open_compound: int | None = None, base_args: str = "") -> dict:
-    """Everything /hotspots shows for the period (see the module note for its cost)."""
+# ---------------------------------------------------------------- closed months, kept
+
+# A month's counts stop moving when it ends: a case is counted in the month it is logged,
+# and its place and category never change. So the grid's closed months are read once per
+# process and period and kept (the frozen months of issue 10), and only the months still open
+# are read on every request. A month counts as closed FREEZE_LAG after its end (a case logged
+# at 23:59:59 may commit a moment later). A rebuild in this process empties the store
+# (services.rebuild); other processes keep what they read for at most FROZEN_SECONDS.
+FREEZE_LAG = timedelta(minutes=5)
+FROZEN_SECONDS = 600
+FROZEN_MAX = 256
+_frozen: dict[tuple, tuple[float, dict, dict]] = {}
+
+
+def forget_frozen() -> None:
+    _frozen.clear()
+
+
+def _first_open_month() -> date:
+    local = to_local(utcnow() - FREEZE_LAG)
+    return date(local.year, local.month, 1)
+
+
+def _frozen_counts(actor, period: Period, last: date) -> tuple[dict, dict]:
+    """The grid's counts of the closed months previous_start..last (now, before)."""
+    key = (actor.role, actor.community_id, period.previous_start, period.start, last)
+    kept = _frozen.get(key)
+    if kept is not None and monotonic() - kept[0] < FROZEN_SECONDS:
+        return kept[1], kept[2]
     params = {
         **access.scope_params(actor),
         "start": period.start,
-        "end": period.end,
+        "end": last,
         "previous": period.previous_start,
     }
-    compounds = [
-        Facts(r.id, r.name, r.kind, r.year_built, r.has_bike_shed, r.many_trees, r.community)
-        for r in read_rows(_compounds_statement(actor.role), params)
-    ]
-    now: dict[tuple[int, str], int] = {}
-    before: dict[tuple[int, str], int] = {}
+    now, before = {}, {}
     for r in read_rows(_grid_statement(actor.role), params):
         now[(r.compound_id, r.category)] = int(r.now or 0)
         before[(r.compound_id, r.category)] = int(r.before or 0)
+    if len(_frozen) >= FROZEN_MAX:
+        _frozen.clear()
+    _frozen[key] = (monotonic(), now, before)
+    return now, before
+
+
+def page(actor, period: Period, open_compound: int | None = None, base_args: str = "") -> dict:
+    """Everything /hotspots shows for the period (see the module note for its cost)."""
+    first_open = _first_open_month()
+    live_from = max(period.previous_start, first_open)
+    params = {
+        **access.scope_params(actor),
+        "start": period.start,
+        # The months still open (none when the period ended before them: an empty range).
+        "previous": live_from,
+        "end": period.end,
+    }
+    now: dict[tuple[int, str], int] = {}
+    before: dict[tuple[int, str], int] = {}
+    if period.previous_start < first_open:
+        frozen_now, frozen_before = _frozen_counts(
+            actor, period, min(period.end, add_months(first_open, -1))
+        )
+        now.update(frozen_now)
+        before.update(frozen_before)
+    compounds: list[Facts] = []
+    for r in read_rows(_compounds_statement(actor.role), params):
+        if not compounds or compounds[-1].id != r.id:
+            compounds.append(
+                Facts(
+                    r.id, r.name, r.kind, r.year_built, r.has_bike_shed, r.many_trees, r.community
+                )
+            )
+        if r.category is not None:
+            key = (r.id, r.category)
+            now[key] = now.get(key, 0) + int(r.now or 0)
+            before[key] = before.get(key, 0) + int(r.before or 0)
     labels = category_labels()
     board = url_for("cases.board")
     tail = period.board_args()
@@ -214,20 +290,15 @@ def page(actor, period: Period, open_compound: int | None = None, base_args: str
     shade = levels(now.values())
     rows = []
     for c in compounds:
-        cells = [
-            Cell(
-                now.get((c.id, code), 0),
-                shade.get(now.get((c.id, code), 0), 0),
-                f"{board}?compound={c.id}&category={code}&{tail}",
-            )
-            for code in CATEGORIES
-        ]
+        numbers = [now.get((c.id, code), 0) for code in CATEGORIES]
+        prefix = f"{board}?compound={c.id}&category="
         row = GridRow(
             c.id,
             c.name,
             c.community,
-            cells,
-            sum(cell.count for cell in cells),
+            numbers,
+            cells_html(numbers, shade, [f"{prefix}{code}&{tail}" for code in CATEGORIES]),
+            sum(numbers),
             f"{board}?compound={c.id}&{tail}",
             f"{here}?{base_args}&compound={c.id}#compound-{c.id}"
             if open_compound != c.id
@@ -238,7 +309,9 @@ def page(actor, period: Period, open_compound: int | None = None, base_args: str
     if opened is not None:
         opened.buildings = _buildings(actor, params, open_compound, board, tail)
     shared, shared_min = shared_problems(compounds, now, labels, board, tail)
-    totals = [sum(row.cells[i].count for row in rows) for i in range(len(CATEGORIES))]
+    totals = [sum(column) for column in zip(*(row.counts for row in rows), strict=True)] or [
+        0
+    ] * len(CATEGORIES)
     return {
         "categories": [(code, labels[code]) for code in CATEGORIES],
         "rows": rows,
@@ -264,10 +337,10 @@ def _buildings(actor, params, compound_id, board, tail) -> list[dict]:
     rows = []
     for row in found.values():
         shade = levels(row["counts"])
-        row["cells"] = [
-            Cell(n, shade.get(n, 0), f"{board}?building={row['id']}&category={code}&{tail}")
-            for n, code in zip(row["counts"], CATEGORIES, strict=True)
-        ]
+        prefix = f"{board}?building={row['id']}&category="
+        row["cells"] = cells_html(
+            row["counts"], shade, [f"{prefix}{code}&{tail}" for code in CATEGORIES]
+        )
         row["total"] = sum(row["counts"])
         row["total_url"] = f"{board}?building={row['id']}&{tail}"
         rows.append(row)
@@ -281,6 +354,7 @@ def _repeats(actor, period: Period, board: str) -> list[dict]:
         "until_at": to_utc(datetime.combine(add_months(period.end, 1), time())),
     }
     labels = category_labels()
+    times = gettext("%(n)d times")
     rows = []
     for r in read_rows(_repeats_statement(actor.role), params):
         dates = [d for d in (r.dates or "").split(",") if d]
@@ -290,7 +364,8 @@ def _repeats(actor, period: Period, board: str) -> list[dict]:
                 "place": f"{r.compound} {r.building}",
                 "category": labels.get(r.category, r.category),
                 "cases": r.cases,
-                "dates": dates,
+                "times": times % {"n": r.cases},
+                "dates": "、".join(dates),
                 "url": f"{board}?building={r.building_id}&category={r.category}"
                 f"&since={since}&until={until}&status=all",
             }

@@ -1,7 +1,7 @@
 """Keeping the hot spots' figures: on every case logged, and all of them again from source."""
 
 from coordinator.extensions import db
-from coordinator.hotspots import counts, repeats
+from coordinator.hotspots import counts, queries, repeats
 from coordinator.work import unit_of_work
 
 
@@ -21,4 +21,5 @@ def rebuild() -> tuple[int, int]:
         conn = session.connection()
         rows = counts.rebuild(conn)
         spots = repeats.rebuild(conn)
+    queries.forget_frozen()
     return rows, spots

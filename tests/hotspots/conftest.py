@@ -56,6 +56,17 @@ class Place:
         return case
 
 
+@pytest.fixture(autouse=True)
+def _nothing_kept():
+    """The closed months' counts a process keeps (queries._frozen) belong to one database's
+    state: every test starts and ends without them."""
+    from coordinator.hotspots import queries
+
+    queries.forget_frozen()
+    yield
+    queries.forget_frozen()
+
+
 @pytest.fixture
 def place(app, make):
     community = make.community("红联北村社区")

@@ -221,3 +221,23 @@ def test_levels_by_quartile():
     shades = queries.levels([0, 1, 1, 2, 3, 5, 8, 13, 40])
     assert shades[1] == 1 and shades[40] == 4 and 0 not in shades
     assert sorted(set(shades.values())) == [1, 2, 3, 4]
+
+
+def test_closed_months_are_kept_and_the_open_month_is_live(place, days_ago, count_queries):
+    """A closed month's counts are read once; a case logged now shows at once."""
+    from flask import current_app
+
+    last_month = parse({"period": "month"}).previous_start
+    place.case(at=to_utc_day(last_month))
+    services.rebuild()
+    period = parse({"period": "3"})
+    with current_app.test_request_context("/hotspots"):
+        first = queries.page(place.admin, period, None, "period=3")
+        with count_queries() as kept:
+            again = queries.page(place.admin, period, None, "period=3")
+        assert again["total"] == first["total"] == 1
+        place.case()
+        assert place.admin.role  # loaded again after the commit, before counting
+        with count_queries() as live:
+            after = queries.page(place.admin, period, None, "period=3")
+        assert after["total"] == 2 and live.count == kept.count
