@@ -160,3 +160,13 @@ def test_statements_per_page_do_not_grow_with_the_data(client, auth, place, coun
     with count_queries() as many:
         assert client.get(url).status_code == 200
     assert many.count == few.count <= 8, many.statements
+
+
+def test_the_office_finds_it_from_home(client, auth, place, make):
+    auth.login(place.staff)
+    assert 'href="/hotspots"' in client.get("/home").get_data(as_text=True)
+    auth.logout()
+    volunteer = make.user("volunteer")
+    make.commit()
+    auth.login(volunteer)
+    assert 'href="/hotspots"' not in client.get("/home").get_data(as_text=True)
