@@ -517,7 +517,8 @@ def board(actor, filters: dict, page: int, per_page: int, now: datetime | None =
         bool(filters.get("since")),
         bool(filters.get("until")),
         bool(shown),
-        filters.get("dated") or "created",
+        # Blank (spaces) is no choice: _choice lets it through for the form to show back.
+        filters.get("dated") if filters.get("dated") in DATED else "created",
     )
     rows = [BoardRow(r, now, words) for r in read_rows(stmt, params)]
     return {
