@@ -180,6 +180,34 @@ def main(floor_dir: str) -> None:
     print(f"CPU ratio floor/teams: {floor / pages:.2f} (pages), {floor / search:.2f} (search)")
 
 
+HOTSPOT_PAGES = ["/hotspots?period=12"]
+HOTSPOT_OPENED = [f"/hotspots?period=12&compound={i}" for i in range(1, 11)]
+
+
+def hotspots(floor_dir: str) -> None:
+    """run_hotspots.sh: /hotspots at 1,000,000 cases, 12 months, signed in as 红联北村社区's
+    staff and as the admin, with the SQL statements per page."""
+    floor = floor_ms(floor_dir)
+    sys.path.insert(0, str(ROOT))
+    from coordinator import create_app
+
+    app = create_app()
+    rows = [("floor /items", floor)]
+    counts = {}
+    for who, phone in (("staff", "13800000002"), ("admin", "13800000001")):
+        client = signed_in(app, phone)
+        rows.append((f"hotspots {who} 12 months", cpu_ms(client, HOTSPOT_PAGES, n=100)))
+        rows.append((f"hotspots {who} compound open", cpu_ms(client, HOTSPOT_OPENED, n=100)))
+        counts[who] = [statements(app, client, url) for url in (*HOTSPOT_PAGES, HOTSPOT_OPENED[0])]
+    print("\nCPU ms per request (in-process, median of 3 runs):")
+    for name, ms in rows:
+        print(f"  {name:<32}{ms:>7.2f}   floor/this {floor / ms:.2f}")
+    print(
+        "SQL statements per request (12 months, compound open): "
+        + "; ".join(f"{who} {a}, {b}" for who, (a, b) in counts.items())
+    )
+
+
 if __name__ == "__main__":
-    modes = {"board": board, "events": events}
+    modes = {"board": board, "events": events, "hotspots": hotspots}
     modes.get(sys.argv[2] if len(sys.argv) > 2 else "", main)(sys.argv[1])

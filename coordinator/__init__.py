@@ -24,6 +24,7 @@ DOMAINS = [
     "bikes",
     "exports",
     "dashboard",
+    "hotspots",
     "demo",
 ]
 

@@ -115,6 +115,9 @@ class Config:
     # The dashboard's composite score 综合成绩 (DOMAIN.md): weights of the three rates.
     DASHBOARD_WEIGHTS = {"response": 0.1, "resolution": 0.5, "satisfaction": 0.4}
     DASHBOARD_MONTHS = 12  # the month picker and the trend charts go this far back
+    # Hot spots: a compound shares a problem with others once it has this many of its cases in
+    # the period (coordinator/hotspots/queries.py shared_problems).
+    HOTSPOTS_SHARED_MIN = 2
     # The address in text messages' links, when requests cannot tell it (CLI, a proxy).
     PUBLIC_URL = ""
 

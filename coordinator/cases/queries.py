@@ -38,7 +38,7 @@ from coordinator.categories import CATEGORIES, category_labels
 from coordinator.extensions import db
 from coordinator.filters import options
 from coordinator.forms import MOBILE, date_arg
-from coordinator.i18n import date_writers, gettext, per_language, translated, utcnow
+from coordinator.i18n import date_writers, gettext, per_language, to_utc, translated, utcnow
 from coordinator.i18n import lazy_gettext as _l
 from coordinator.paging import Page, paginate, read_rows
 from coordinator.places.models import Building, Community, Compound, Entrance
@@ -499,10 +499,11 @@ def board(actor, filters: dict, page: int, per_page: int, now: datetime | None =
     status = filters.get("status") or ""
     if status not in ("", "overdue", "all"):
         params["status"] = status
+    # From/To are local (Beijing) calendar days, the hot spots' and dashboard's months too.
     if filters.get("since"):
-        params["since"] = datetime.combine(filters["since"], time())
+        params["since"] = to_utc(datetime.combine(filters["since"], time()))
     if filters.get("until"):
-        params["until"] = datetime.combine(filters["until"], time()) + timedelta(days=1)
+        params["until"] = to_utc(datetime.combine(filters["until"], time()) + timedelta(days=1))
     shown = [row.id for row in pinned["new"] + pinned["overdue"]]
     if shown:
         params["pinned"] = shown

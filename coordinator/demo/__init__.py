@@ -14,6 +14,8 @@ bp = Blueprint("demo", __name__, cli_group="demo")
 CHAPTERS = [
     "coordinator.demo.story",
     "coordinator.cases.demo",
+    "coordinator.cases.history",
+    "coordinator.hotspots.demo",
     "coordinator.events.demo",
     "coordinator.bikes.demo",
     "coordinator.dashboard.demo",

@@ -548,3 +548,18 @@ def test_the_board_speaks_chinese_by_default(client, auth, world, chinese):
     auth.login(world.staff)
     html = client.get("/cases").get_data(as_text=True)
     assert "新登记，尚未派单" in html and "登记诉求" in html
+
+
+def test_board_dates_are_local_days_and_blank_choices_are_none(client, auth, world):
+    """From/To are Beijing calendar days: a case logged at 00:30 on 1 Dec local (16:30 UTC
+    on 30 Nov) is in "since 1 Dec", not in "until 30 Nov". "dated" of spaces is no choice."""
+    from datetime import datetime
+
+    case = world.case("received", description="午夜的事")
+    case.created_at = datetime(2026, 11, 30, 16, 30)
+    db.session.commit()
+    auth.login(world.staff)
+    since = client.get("/cases?status=all&since=2026-12-01").get_data(as_text=True)
+    until = client.get("/cases?status=all&until=2026-11-30").get_data(as_text=True)
+    assert "午夜的事" in since and "午夜的事" not in until
+    assert client.get("/cases?dated=%20%09%E3%80%80&since=2026-12-01").status_code == 200
