@@ -112,6 +112,12 @@ class Config:
     CASE_LINK_MAX_AGE = 3 * 86400  # a job link sent by SMS works for three days
     CASE_REPORT_RATE_LIMIT = "5 per minute; 30 per day"  # the anonymous /report
     CASE_SEARCH_DAYS = 90  # the board's text search looks this far back
+    # Similar cases (cases/similar.py): open ones, and those logged this many days back.
+    CASE_SIMILAR_DAYS = 90
+    CASE_SIMILAR_SHOWN = 5  # at most this many on a panel (3 on the public /report)
+    CASE_SIMILAR_TEXT_SCORE = 50  # rapidfuzz WRatio (0-100) from which descriptions are alike
+    # The public lookup of /report ("already reported here"), per address.
+    CASE_SIMILAR_RATE_LIMIT = "20 per minute; 200 per day"
     # The address in text messages' links, when requests cannot tell it (CLI, a proxy).
     PUBLIC_URL = ""
 
