@@ -502,6 +502,9 @@ def _tell_followers(case: Case) -> None:
     their own tracking link (which shows this case's progress). Their call-back is this case's:
     the rates count one job once, so theirs is not asked for separately."""
     for joined in followers(case):
+        # A linked case worked as its own job (still open past received) has its own call-back.
+        if joined.status not in (workflow.VOID, workflow.RECEIVED):
+            continue
         if joined.reporter_phone and MOBILE.match(joined.reporter_phone):
             queue(
                 "case_callback",

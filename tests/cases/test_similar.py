@@ -249,8 +249,11 @@ def test_followers_are_texted_when_the_job_is_handled(world):
         world.case_data(reporter_phone="13700001111"),
         joins=("duplicate_of", original.id),
     )
+    own_job = world.case("dispatched", reporter_phone="13700002222")  # linked, worked on its own
+    services.link_cases(world.staff, own_job, original.id, "same_root_cause")
     services.verify(world.staff, original, True)
     texts = {m.recipient: m.body for m in db.session.scalars(select(OutboxMessage))}
+    assert "13700002222" not in texts  # it has its own call-back
     assert f"#{joined.id}" in texts["13700001111"] and "/track/" in texts["13700001111"]
     assert "13912345678" in texts  # the original's resident, asked for the call-back as before
 

@@ -239,12 +239,12 @@ def test_public_lookup_is_rate_limited(app, world, database_url, tmp_path):
     from coordinator.extensions import limiter
     from tests.conftest import settings
 
+    url = f"/report/similar?compound_id={world.compound.id}&category=drain"
     limits = dict(RATELIMIT_ENABLED=True, CASE_SIMILAR_RATE_LIMIT="2 per minute")
     limited = create_app(settings(database_url, str(tmp_path), **limits))
     try:
         with limited.app_context():
             client = limited.test_client()
-            url = f"/report/similar?compound_id={world.compound.id}&category=drain"
             codes = [client.get(url).status_code for _ in range(3)]
             db.session.remove()
             db.engine.dispose()
