@@ -118,6 +118,12 @@ class Config:
     # Hot spots: a compound shares a problem with others once it has this many of its cases in
     # the period (coordinator/hotspots/queries.py shared_problems).
     HOTSPOTS_SHARED_MIN = 2
+    # Similar cases (cases/similar.py): open ones, and those logged this many days back.
+    CASE_SIMILAR_DAYS = 90
+    CASE_SIMILAR_SHOWN = 5  # at most this many on a panel (3 on the public /report)
+    CASE_SIMILAR_TEXT_SCORE = 50  # rapidfuzz WRatio (0-100) from which descriptions are alike
+    # The public lookup of /report ("already reported here"), per address.
+    CASE_SIMILAR_RATE_LIMIT = "20 per minute; 200 per day"
     # The address in text messages' links, when requests cannot tell it (CLI, a proxy).
     PUBLIC_URL = ""
 

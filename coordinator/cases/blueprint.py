@@ -24,6 +24,7 @@ def route(rule: str, view, methods=GET, endpoint: str | None = None):
 # intake
 route("/cases/new", intake.new, FORM)
 route("/report", intake.report, FORM)
+route("/report/similar", intake.report_similar, FORM)
 route("/report/sent", intake.report_sent)
 route("/cases/places/<any(compound, building, entrance):level>/options", intake.place_options)
 # the board

@@ -25,6 +25,13 @@ def _options(pairs):
     return [SelectChoice(value=v, label=label) for v, label in pairs]
 
 
+def parse_join(value: str | None) -> tuple[str, int] | None:
+    """'duplicate_of:123' → ('duplicate_of', 123); None for anything else (no join asked)."""
+    kind, _sep, number = (value or "").partition(":")
+    case_id = parse_int(number)
+    return (kind, case_id) if kind and case_id and case_id > 0 else None
+
+
 def _id(value):
     """Picker values: '' is no choice; anything else must be a number (the service checks it)."""
     if value in (None, "", "None"):
@@ -90,6 +97,8 @@ class CaseForm(FlaskForm):
     photos = MultipleFileField(_l("Photos (up to 6)"))
     # One-time key of this form (services.open_case): sent twice, it makes one case.
     submission_key = HiddenField()
+    # A similar case's button: "duplicate_of:123" logs the report joined to #123 (services._join).
+    join = StringField(_l("Similar cases"), filters=[strip])
 
 
 @_place
@@ -108,6 +117,8 @@ class ReportForm(FlaskForm):
     description = _description()
     photos = MultipleFileField(_l("Photos (up to 6)"))
     submission_key = HiddenField()  # as CaseForm's
+    # An "already reported here" button: the case the resident follows (services._join).
+    follows = StringField(_l("Already reported here"), filters=[strip])
     # A field people never see; bots fill it in.
     website = StringField(_l("Leave this empty"))
 

@@ -97,6 +97,24 @@ def get_by_token(token: str) -> Case | None:
     return db.session.scalar(with_page(select(Case).where(Case.tracking_token == token)))
 
 
+def followed(case: Case) -> Case | None:
+    """The case a report was joined to (a duplicate, the same root cause): its resident follows
+    that one's progress on their own tracking link (services._join)."""
+    return db.session.scalar(
+        select(Case)
+        .join(CaseLink, CaseLink.other_id == Case.id)
+        .where(CaseLink.case_id == case.id, CaseLink.kind.in_(("duplicate_of", "same_root_cause")))
+        .order_by(CaseLink.id)
+        .limit(1)
+        .options(
+            joinedload(Case.compound),
+            joinedload(Case.building),
+            joinedload(Case.team),
+            selectinload(Case.events),
+        )
+    )
+
+
 def get_notice(actor, case_id: int, notice_id: int) -> Notice | None:
     case = get_case(actor, case_id)
     if case is None:

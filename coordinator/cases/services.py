@@ -110,7 +110,7 @@ def _submitted(key: str | None) -> Case | None:
     return db.session.scalar(select(Case).where(Case.submission_key == key)) if key else None
 
 
-def open_case(actor, data: dict, photos=None) -> Case:
+def open_case(actor, data: dict, photos=None, joins: tuple[str, int] | None = None) -> Case:
     """Log a case from any channel.
 
     Rules: the place pickers must agree with each other; a 12345 case carries its ticket
@@ -118,6 +118,9 @@ def open_case(actor, data: dict, photos=None) -> Case:
     The form's one-time key (data["submission_key"]) makes sending it again harmless: a
     double tap, or the back button and submit, even two at the same moment, get the case the
     first one made, and nothing more is saved.
+
+    joins=(kind, other_id): the report is about a case already logged (similar.py found it);
+    see _join for what becomes of it, in the same unit of work.
     """
     key = data.get("submission_key") or ""
     key = key if SUBMISSION_KEY.match(key) else None
@@ -126,7 +129,7 @@ def open_case(actor, data: dict, photos=None) -> Case:
         return earlier
     photos = _prepare_photos(photos, "photos")  # decoded before the transaction begins
     try:
-        return _open_case(actor, data, photos, key)
+        return _open_case(actor, data, photos, key, joins)
     except Refused as refused:
         # A twin of this form got in first: its key's unique index refused ours.
         twin = _submitted(key) if refused.status == 409 else None
@@ -135,7 +138,7 @@ def open_case(actor, data: dict, photos=None) -> Case:
         return twin
 
 
-def _open_case(actor, data: dict, photos, key: str | None) -> Case:
+def _open_case(actor, data: dict, photos, key: str | None, joins=None) -> Case:
     with unit_of_work():
         place = _check_place(data)
         if actor.role == access.STAFF and place["community_id"] != actor.community_id:
@@ -169,14 +172,81 @@ def _open_case(actor, data: dict, photos, key: str | None) -> Case:
         db.session.flush()  # a twin's key refuses this one here, before any photo is stored
         _save_photos(photos, "case", case.id, "report", actor, "photos")
         signals.case_opened.send(case, at=case.created_at)
+        if joins:
+            _join(actor, case, *joins)
     return case
 
 
-def report_case(data: dict, photos=None) -> Case:
-    """A resident's own report from /report: no account, always 'online', general urgency."""
+# What a new report joined to an open case becomes: the office's tap means "not a second job",
+# so the case is kept (the reporter, their household, their words and photos, their tracking
+# link) and voided at once with the reason; the resident's own tap (/report) is a claim the
+# office confirms, so that case stays received, linked, for the office to void or keep.
+JOIN_KINDS = ("duplicate_of", "same_root_cause")
+
+
+def join_reason(kind: str, number: str) -> str:
+    if kind == "duplicate_of":
+        return _("Duplicate of %(number)s: handled there.", number=number)
+    return _("Same root cause as %(number)s: handled there.", number=number)
+
+
+def _join(actor, case: Case, kind: str, other_id: int) -> CaseLink:
+    """Link a case just logged to the one it repeats (kind: duplicate_of / same_root_cause).
+
+    Rules: the other case must be one the actor may see at this place (the office: any of its
+    scope; a resident: only those /report showed them for this place and category); it must
+    still be open, since joining a closed job would leave the new report unhandled (a problem
+    that came back is a new case, linked afterwards as the same root cause). Logged by the
+    office, the new case is voided "Duplicate of #N: handled there" and never dispatched: its
+    reporter follows #N on their tracking link and is texted when #N is handled (verify).
+    Both trails say so."""
+    from coordinator.cases import similar
+
+    if kind not in JOIN_KINDS:
+        raise Refused(_l("Choose how the cases are linked."), field="join", status=422)
+    if actor.role == access.RESIDENT:
+        allowed = similar.public_ids(case.compound_id, case.building_id, case.category)
+        other = db.session.get(Case, other_id) if other_id in allowed else None
+    else:
+        other = db.session.scalar(queries.visible(select(Case).where(Case.id == other_id), actor))
+    if other is None or other.id == case.id:
+        raise Refused(_l("No such case to join here."), field="join", status=422)
+    if other.status in workflow.FINAL:
+        raise Refused(
+            _l("%(number)s is closed: save this as a new case.", number=other.number),
+            field="join",
+            status=422,
+        )
+    link = CaseLink(case_id=case.id, other_id=other.id, kind=kind, created_by_id=actor.id)
+    db.session.add(link)
+    label = link.kind_label
+    workflow.record(case, actor, "link", f"{label} {other.number}")
+    workflow.record(other, actor, "link", _("Linked from %(number)s", number=case.number))
+    if actor.role in access.OFFICE:
+        workflow.transition(case, "void", actor, join_reason(kind, other.number))
+    return link
+
+
+def followers(case: Case) -> list[Case]:
+    """The reports joined to this case (their reporters follow its progress)."""
+    return list(
+        db.session.scalars(
+            select(Case)
+            .join(CaseLink, CaseLink.case_id == Case.id)
+            .where(CaseLink.other_id == case.id, CaseLink.kind.in_(JOIN_KINDS))
+            .order_by(Case.id)
+        )
+    )
+
+
+def report_case(data: dict, photos=None, follows: int | None = None) -> Case:
+    """A resident's own report from /report: no account, always 'online', general urgency.
+    follows: a case /report showed as already reported here, which the resident follows (their
+    report is linked to it as a duplicate for the office to confirm; see _join)."""
     data = dict(data, channel="online", tier="general", hotline_ticket="")
     resident = Guest(role=access.RESIDENT, name=data.get("reporter_name") or _("Resident"))
-    return open_case(resident, data, photos)
+    joins = ("duplicate_of", follows) if follows else None
+    return open_case(resident, data, photos, joins)
 
 
 # ---------------------------------------------------------------- dispatch
@@ -423,7 +493,30 @@ def verify(actor, case: Case, passed: bool, note: str = "") -> Case:
                 ),
                 about=("case", case.id),
             )
+        _tell_followers(case)
     return case
+
+
+def _tell_followers(case: Case) -> None:
+    """The residents whose reports were joined to this case hear that it is handled, with
+    their own tracking link (which shows this case's progress). Their call-back is this case's:
+    the rates count one job once, so theirs is not asked for separately."""
+    for joined in followers(case):
+        # A linked case worked as its own job (still open past received) has its own call-back.
+        if joined.status not in (workflow.VOID, workflow.RECEIVED):
+            continue
+        if joined.reporter_phone and MOBILE.match(joined.reporter_phone):
+            queue(
+                "case_callback",
+                joined.reporter_phone,
+                _(
+                    "The problem you reported (#%(id)d) has been handled with an earlier "
+                    "report of it. Details: %(url)s",
+                    id=joined.id,
+                    url=job_links.tracking_url(joined),
+                ),
+                about=("case", joined.id),
+            )
 
 
 def record_callback(actor, case: Case, data: dict, by_resident: bool = False) -> Callback:

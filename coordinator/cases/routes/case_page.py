@@ -6,7 +6,7 @@ from flask_login import current_user
 
 from coordinator import access
 from coordinator.access import OFFICE, allow
-from coordinator.cases import job_links, queries, services, workflow
+from coordinator.cases import job_links, queries, services, similar, workflow
 from coordinator.cases.forms import (
     CallbackForm,
     DispatchForm,
@@ -39,6 +39,7 @@ def detail_context(case, revealed=False, **forms):
         "entrance", case.building_id
     )
     can = workflow.actions_for(case, current_user.role)
+    links = queries.links_of(case)
     return {
         "case": case,
         "revealed": revealed,
@@ -46,7 +47,14 @@ def detail_context(case, revealed=False, **forms):
         "actions": [a for a in can if a not in NOT_BUTTONS],
         "can": set(can),
         "can_send_link": case.team is not None and case.status in workflow.LINKABLE,
-        "links": queries.links_of(case),
+        "links": links,
+        "linked_ids": {link.other_id for link in links if link.case_id == case.id},
+        "similar": similar.for_case(current_user, case),
+        "join_reasons": {
+            link.other_id: services.join_reason(link.kind, link.other.number)
+            for link in links
+            if link.case_id == case.id and link.kind in services.JOIN_KINDS
+        },
         "photos": queries.photos_of(case),
         "suggestions": queries.suggestions(case),
         "dispatch_form": dispatch_form,

@@ -5,9 +5,11 @@ from flask import current_app, flash, redirect, request, url_for
 from flask_login import current_user
 
 from coordinator.access import OFFICE, allow, public
-from coordinator.cases import queries, services
-from coordinator.cases.forms import CaseForm, ReportForm
+from coordinator.cases import queries, services, similar
+from coordinator.cases.forms import CaseForm, ReportForm, parse_join
 from coordinator.cases.models import CHANNELS
+from coordinator.categories import CATEGORIES
+from coordinator.converters import parse_int
 from coordinator.extensions import limiter
 from coordinator.i18n import gettext as _
 from coordinator.rendering import render
@@ -24,21 +26,43 @@ def _place_choices(form):
     return form
 
 
-def _intake_page(template):
+def similar_to(form, public: bool = False) -> list:
+    """The similar cases for what the form holds so far (its place, category and, for the
+    office, the words typed): the panel of both intake pages."""
+    category = form.category.data if form.category.data in CATEGORIES else None
+    return similar.find(
+        None if public else current_user,
+        compound_id=form.compound_id.data,
+        building_id=form.building_id.data,
+        category=category,
+        description="" if public else (form.description.data or ""),
+        public=public,
+    )
+
+
+def _intake_page(template, public: bool = False):
     """page(status, form) for an intake form: its pickers filled, its one-time key fresh when
-    it has none of ours (a first view, or a key we did not make)."""
+    it has none of ours (a first view, or a key we did not make), and the similar cases for
+    what it holds (the panel the htmx lookup swaps, rendered here without JavaScript)."""
 
     def page(status, form):
         if not services.SUBMISSION_KEY.match(form.submission_key.data or ""):
             form.submission_key.data = services.submission_key()
-        return render(template, status=status, form=_place_choices(form))
+        return render(
+            template,
+            status=status,
+            form=_place_choices(form),
+            similar=similar_to(form, public),
+            checked=form.compound_id.data is not None,
+        )
 
     return page
 
 
 def _refresh_only() -> bool:
-    """The no-JavaScript 'update the choices' button re-renders the form without saving."""
-    return "refresh" in request.form
+    """The no-JavaScript 'update the choices' and 'check for similar cases' buttons (and the
+    htmx lookup) re-render the form without saving."""
+    return "refresh" in request.form or "check" in request.form
 
 
 def _wants_saving(form) -> bool:
@@ -55,10 +79,23 @@ def new():
         if current_user.community_id:
             form.community_id.data = current_user.community_id
     if _wants_saving(form) and form.validate():
+        joins = parse_join(form.join.data)
         try:
-            case = services.open_case(current_user, form.data, form.photos.data)
+            if form.join.data and joins is None:
+                raise Refused(_("Choose how the cases are linked."), field="join", status=422)
+            case = services.open_case(current_user, form.data, form.photos.data, joins)
         except Refused as refused:
             return show_refusal(refused, form, page)
+        if joins:
+            flash(
+                _(
+                    "Case %(number)s logged and joined to %(other)s: not dispatched separately.",
+                    number=case.number,
+                    other=f"#{joins[1]}",
+                ),
+                "success",
+            )
+            return redirect(url_for("cases.detail", case_id=joins[1]))
         flash(_("Case %(number)s logged.", number=case.number), "success")
         return redirect(url_for("cases.detail", case_id=case.id))
     return page(422 if _wants_saving(form) else 200, form)
@@ -72,17 +109,37 @@ def _report_limit() -> str:
 @limiter.limit(_report_limit, methods=["POST"])
 def report():
     form = ReportForm()
-    page = _intake_page("cases/report.html")
+    page = _intake_page("cases/report.html", public=True)
     if form.is_submitted() and form.website.data:
         return redirect(url_for("cases.report_sent"))  # a bot: thank it and keep nothing
     if _wants_saving(form) and form.validate():
+        follows = parse_int(form.follows.data) if form.follows.data else None
         try:
-            case = services.report_case(form.data, form.photos.data)
+            if form.follows.data and not follows:
+                raise Refused(_("No such case to join here."), field="follows", status=422)
+            case = services.report_case(form.data, form.photos.data, follows)
         except Refused as refused:
+            if refused.field == "join":
+                refused.field = "follows"
             return show_refusal(refused, form, page)
         flash(_("Thank you. Keep this page's address to follow your report."), "success")
         return redirect(url_for("cases.track", token=case.tracking_token))
     return page(422 if _wants_saving(form) else 200, form)
+
+
+def _similar_limit() -> str:
+    return current_app.config["CASE_SIMILAR_RATE_LIMIT"]
+
+
+@public
+@limiter.limit(_similar_limit)
+def report_similar():
+    """/report's "already reported here" for the place and category chosen: the panel for htmx
+    (GET, from the pickers), the whole form as sent for the no-JavaScript button (POST).
+    Limited per address apart from /report's own limit, so that a stranger cannot walk the
+    place tree; what it shows holds no one's name, phone, household or words."""
+    form = ReportForm(formdata=request.args) if request.method == "GET" else ReportForm()
+    return _intake_page("cases/report.html", public=True)(200, form)
 
 
 @public

@@ -5,7 +5,7 @@ from flask import flash, redirect, request, url_for
 
 from coordinator import access
 from coordinator.access import public
-from coordinator.cases import queries, services, workflow
+from coordinator.cases import queries, services, similar, workflow
 from coordinator.cases.forms import CallbackForm
 from coordinator.i18n import gettext as _
 from coordinator.rendering import render
@@ -23,10 +23,15 @@ def _track_page(token):
 
     def page(status, form=None, case=None):
         case = case or _tracked(token)
+        followed = queries.followed(case)
         return render(
             "cases/track.html",
             status=status,
             case=case,
+            # Only the followed case's kind, place down to the building, status and steps:
+            # never its resident's name, phone, door or words.
+            followed=followed,
+            followed_status=similar.PUBLIC_STATUS.get(followed.status, "") if followed else "",
             form=form or CallbackForm(formdata=None),
             asks=case.status in workflow.ASKING,
         )
