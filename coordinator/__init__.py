@@ -23,6 +23,7 @@ DOMAINS = [
     "volunteers",
     "bikes",
     "exports",
+    "open311",
     "demo",
 ]
 
