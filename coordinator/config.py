@@ -122,10 +122,9 @@ class Config:
     OPEN311_WINDOW_DAYS = 90  # the spec's default and widest window of GET requests
     OPEN311_PAGE_SIZE = _int("OPEN311_PAGE_SIZE", 50)  # requests per answer unless page_size
     OPEN311_MAX_PAGE_SIZE = 1000  # the spec's "first 1000 requests"
-    # POST requests per key and per client address; GET requests per address ("" = none).
+    # POST requests per key and per client address (reads are bounded, and not limited).
     OPEN311_KEY_RATE_LIMIT = os.environ.get("OPEN311_KEY_RATE_LIMIT", "60 per minute; 5000 per day")
     OPEN311_ADDRESS_RATE_LIMIT = os.environ.get("OPEN311_ADDRESS_RATE_LIMIT", "120 per minute")
-    OPEN311_READ_RATE_LIMIT = os.environ.get("OPEN311_READ_RATE_LIMIT", "")
 
     # The outbox (notifications/): delivery, retries, senders
     NOTIFY_MAX_ATTEMPTS = 8

@@ -6,5 +6,5 @@ from coordinator.i18n import lazy_gettext as _l
 
 def register(app) -> None:
     plugins.offer_nav(
-        app, "open311.keys", _l("Open311 keys"), "⇄", {access.ADMIN}, in_bar=False, order=115
+        app, "open311.keys", _l("Open311 keys"), "⇄", {access.ADMIN}, in_bar=False, order=105
     )
