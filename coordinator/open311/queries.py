@@ -312,8 +312,10 @@ def request_doc(row, words: Words, key_id: int | None) -> dict:
 def service_requests(filters: dict, key_id: int | None = None) -> list[dict]:
     """The requests the filters name (forms.parse_query made them), as documents."""
     if filters.get("ids") is not None:
+        if not filters["ids"]:  # only ids no case can have
+            return []
         stmt = statement(True)
-        params = {"ids": filters["ids"], "limit": len(filters["ids"]) or 1, "offset": 0}
+        params = {"ids": filters["ids"], "limit": len(filters["ids"]), "offset": 0}
     else:
         codes = filters["codes"]
         stmt = statement(False, min(len(codes), 2), filters["status"])
@@ -327,8 +329,6 @@ def service_requests(filters: dict, key_id: int | None = None) -> list[dict]:
             params["code"] = codes[0]
         elif codes:
             params["codes"] = codes
-    if filters.get("ids") == []:
-        return []
     written = words()
     return [request_doc(row, written, key_id) for row in read_rows(stmt, params)]
 

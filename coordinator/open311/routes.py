@@ -259,9 +259,8 @@ def _create(fmt: str):
         reporter_phone=phone,
         description=form.description.data or "",
     )
-    wanted = {
-        name: getattr(form, name).data for name in ("media_url", "email", "device_id", "account_id")
-    }
+    kept = ("media_url", "email", "device_id", "account_id")  # beside the case (Submission)
+    wanted = {field: getattr(form, field).data for field in kept}
     case = services.submit_request(key, place, code, fields, wanted)
     words = queries.words()
     return answer(
