@@ -237,19 +237,20 @@ def statement(by_ids: bool, codes: int = 0, status: str = ""):
     def name_of(model, key):
         return select(model.name).where(model.id == page.c[key]).scalar_subquery()
 
-    def submitted(column):
-        return select(column).where(Submission.case_id == page.c.id).scalar_subquery()
-
-    return select(
-        *(page.c[name] for name in COLUMNS),
-        name_of(Team, "team_id").label("team_name"),
-        name_of(Community, "community_id").label("community_name"),
-        name_of(Compound, "compound_id").label("compound_name"),
-        name_of(Building, "building_id").label("building_name"),
-        name_of(Entrance, "entrance_id").label("entrance_name"),
-        submitted(Submission.media_url).label("media_url"),
-        submitted(Submission.key_id).label("key_id"),
-    ).order_by(page.c.created_at.desc(), page.c.id.desc())
+    return (
+        select(
+            *(page.c[name] for name in COLUMNS),
+            name_of(Team, "team_id").label("team_name"),
+            name_of(Community, "community_id").label("community_name"),
+            name_of(Compound, "compound_id").label("compound_name"),
+            name_of(Building, "building_id").label("building_name"),
+            name_of(Entrance, "entrance_id").label("entrance_name"),
+            Submission.media_url,
+            Submission.key_id,
+        )
+        .select_from(page.outerjoin(Submission, Submission.case_id == page.c.id))
+        .order_by(page.c.created_at.desc(), page.c.id.desc())
+    )
 
 
 class Words(NamedTuple):
