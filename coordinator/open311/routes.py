@@ -282,6 +282,8 @@ def service_request(case_id: int, fmt: str):
     fmt = _format(fmt)
     _jurisdiction()
     key = _key(required=False)
+    if key is not None:
+        queries.mark_used(key.id, utcnow())
     found = queries.service_request(case_id, key.id if key else None)
     if found is None:
         raise Open311Error(404, _("No service request %(id)d.", id=case_id))
