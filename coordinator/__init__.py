@@ -25,6 +25,7 @@ DOMAINS = [
     "exports",
     "dashboard",
     "hotspots",
+    "open311",
     "demo",
 ]
 

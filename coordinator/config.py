@@ -127,6 +127,17 @@ class Config:
     # The address in text messages' links, when requests cannot tell it (CLI, a proxy).
     PUBLIC_URL = ""
 
+    # Open311 GeoReport v2 (open311/). One jurisdiction: clients may leave jurisdiction_id out,
+    # another one is a 404. Set it to the subdistrict's web domain when it has one.
+    OPEN311_JURISDICTION = os.environ.get("OPEN311_JURISDICTION", "beitaipingzhuang")
+    OPEN311_CONTACT = os.environ.get("OPEN311_CONTACT", "")  # discovery's contact; "" = office
+    OPEN311_WINDOW_DAYS = 90  # the spec's default and widest window of GET requests
+    OPEN311_PAGE_SIZE = _int("OPEN311_PAGE_SIZE", 50)  # requests per answer unless page_size
+    OPEN311_MAX_PAGE_SIZE = 1000  # the spec's "first 1000 requests"
+    # POST requests per key and per client address (reads are bounded, and not limited).
+    OPEN311_KEY_RATE_LIMIT = os.environ.get("OPEN311_KEY_RATE_LIMIT", "60 per minute; 5000 per day")
+    OPEN311_ADDRESS_RATE_LIMIT = os.environ.get("OPEN311_ADDRESS_RATE_LIMIT", "120 per minute")
+
     # The outbox (notifications/): delivery, retries, senders
     NOTIFY_MAX_ATTEMPTS = 8
     NOTIFY_BACKOFF_SECONDS = 30

@@ -42,6 +42,7 @@ CHANNELS = {
     "wechat": _l("WeChat"),
     "patrol": _l("Patrol finding"),
     "online": _l("Online form"),
+    "open311": _l("Open311"),
 }
 LINK_KINDS = {
     "duplicate_of": _l("Duplicate of"),

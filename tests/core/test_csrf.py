@@ -49,6 +49,13 @@ def test_every_state_change_needs_the_token(csrf_client):
         url = re.sub(r"<(?:\w+:)?\w+>", "1", rule.rule)
         method = next(m for m in ("POST", "PUT", "PATCH", "DELETE") if m in rule.methods)
         response = client.open(url, method=method, data={"name": "x"})
+        if rule.endpoint.startswith(("open311.api.", "open311.above.")):
+            # The Open311 API takes no token (its clients are systems with an api_key): without
+            # a key it refuses (403); or the path is no format (400), the resource takes no such
+            # method (405) or there is none (404). Nothing is written either way.
+            if response.status_code not in (400, 403, 404, 405):
+                accepted.append(f"{method} {url}: {response.status_code}")
+            continue
         if response.status_code != 400:
             accepted.append(f"{method} {url}: {response.status_code}")
     assert accepted == []
