@@ -12,16 +12,24 @@ live link in the organiser's records export, carrying the row beside it. OWASP's
   keeps it text. The value itself is unchanged: it reads back exactly as typed.
 
 Numbers stay numbers, in both.
+
+Lists that can be long (the cases: a million rows) are streamed instead of built in memory:
+`csv_stream` yields the CSV in chunks as the rows come, `xlsx_stream` writes them with
+openpyxl's write-only mode to a temporary file and yields that in chunks. The same cell rules.
 """
 
+import contextlib
 import csv
 import io
-from collections.abc import Iterable, Sequence
+import tempfile
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, time
 from numbers import Number
+from urllib.parse import quote
 
 from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
@@ -64,6 +72,37 @@ def to_csv(header: Sequence, rows: Iterable[Sequence]) -> bytes:
     return buf.getvalue().encode("utf-8-sig")
 
 
+# A streamed file goes out in pieces of about this size: few enough writes to the socket,
+# small enough that the memory of one is nothing.
+CHUNK = 64 * 1024
+
+
+def csv_stream(header: Sequence, rows: Iterable[Sequence]) -> Iterator[bytes]:
+    """The CSV of to_csv, in chunks of about CHUNK bytes as the rows come (BOM first)."""
+    buf = io.StringIO()
+    writer = csv.writer(buf)
+    writer.writerow([csv_cell(str(c)) for c in header])
+    yield buf.getvalue().encode("utf-8-sig")
+    buf.seek(0)
+    buf.truncate()
+    writerow, cell = writer.writerow, csv_cell
+    for row in rows:
+        writerow([cell(v) for v in row])
+        if buf.tell() >= CHUNK:
+            yield buf.getvalue().encode("utf-8")
+            buf.seek(0)
+            buf.truncate()
+    if buf.tell():
+        yield buf.getvalue().encode("utf-8")
+
+
+def attachment(filename: str) -> str:
+    """A Content-Disposition that downloads under this name: an ASCII fallback and the name
+    itself encoded as RFC 5987/6266 say (browsers take filename*)."""
+    fallback = filename.encode("ascii", "replace").decode().replace("?", "_").replace('"', "_")
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename)}"
+
+
 def _put(sheet, row: int, column: int, value):
     cell = sheet.cell(row=row, column=column)
     if value is None or value == "":
@@ -88,8 +127,7 @@ def to_xlsx(
     """One sheet: a bold, frozen header row, then the rows; text always as text."""
     book = Workbook()
     sheet = book.active
-    # Excel refuses sheet names over 31 characters or with : \ / ? * [ ]
-    sheet.title = "".join(ch for ch in str(title) if ch not in ":\\/?*[]")[:31] or "Sheet"
+    sheet.title = _sheet_title(title)
     bold = Font(bold=True)
     for column, label in enumerate(header, start=1):
         _put(sheet, 1, column, str(label)).font = bold
@@ -102,6 +140,77 @@ def to_xlsx(
     buf = io.BytesIO()
     book.save(buf)
     return buf.getvalue()
+
+
+def _streamed_cell(sheet, value, date_format: str):
+    """A value as write-only mode takes it: numbers as themselves, dates as date cells, text
+    as text.
+
+    Text that openpyxl would take for something else (a formula, an error code like #REF!)
+    goes in as an explicit string cell, with the quote prefix when formula-like, as _put
+    does; any other text openpyxl itself stores as a string (inline) and is passed as it is,
+    since a cell object for each of a million texts costs more than reading the rows."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, (date, time)):  # a datetime is a date
+        cell = WriteOnlyCell(sheet, value)
+        cell.number_format = date_format
+        return cell
+    if isinstance(value, Number):
+        return value
+    text = ILLEGAL_CHARACTERS_RE.sub("", str(value))
+    if not (formula_like(text) or text in ERROR_CODES):
+        return text
+    cell = WriteOnlyCell(sheet, text)
+    cell.data_type = "s"
+    cell.quotePrefix = formula_like(text)
+    return cell
+
+
+def xlsx_stream(
+    header: Sequence,
+    rows: Iterable[Sequence],
+    title: str,
+    widths: Sequence[int] = (),
+    date_format: str = "yyyy-mm-dd hh:mm",
+) -> Iterator[bytes]:
+    """The sheet of to_xlsx (bold, frozen header; text always text), for any number of rows:
+    openpyxl's write-only mode writes the rows as they come to a temporary file, then the
+    finished file is read out in chunks of CHUNK bytes. The file is unlinked from the start
+    (TemporaryFile) and gone when the last chunk is out or the download stops. Dates and
+    times are date cells shown with date_format."""
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet(_sheet_title(title))
+    for column, width in enumerate(widths, start=1):
+        sheet.column_dimensions[get_column_letter(column)].width = width
+    sheet.freeze_panes = "A2"
+    bold = Font(bold=True)
+    labels = []
+    for label in header:
+        cell = WriteOnlyCell(sheet, ILLEGAL_CHARACTERS_RE.sub("", str(label)))
+        cell.data_type = "s"
+        cell.font = bold
+        labels.append(cell)
+    with tempfile.TemporaryFile(suffix=".xlsx") as out:
+        try:
+            sheet.append(labels)
+            for row in rows:
+                sheet.append([_streamed_cell(sheet, v, date_format) for v in row])
+        except BaseException:
+            # Saving is what removes openpyxl's own temporary copy of the sheet: done also
+            # when reading the rows failed, then the error goes on.
+            with contextlib.suppress(Exception):
+                book.save(out)
+            raise
+        book.save(out)
+        out.seek(0)
+        while chunk := out.read(CHUNK):
+            yield chunk
+
+
+def _sheet_title(title) -> str:
+    # Excel refuses sheet names over 31 characters or with : \ / ? * [ ]
+    return "".join(ch for ch in str(title) if ch not in ":\\/?*[]")[:31] or "Sheet"
 
 
 def mask_id_number(number: str | None) -> str:
