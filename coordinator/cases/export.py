@@ -9,7 +9,7 @@ reveal_phone); a list of residents' numbers leaves the office with nobody.
 """
 
 import logging
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from coordinator.cases import queries, workflow
 from coordinator.cases.models import CHANNELS, TIER_SHORT
@@ -77,19 +77,40 @@ def header() -> list[str]:
     return _words()["header"]
 
 
-def _text_time(dt: datetime | None) -> str:
-    """2026-11-26 14:30, Beijing time: a sortable text for CSV."""
-    if dt is None:
-        return ""
-    t = dt.replace(tzinfo=UTC).astimezone(LOCAL)
-    return f"{t.year:04d}-{t.month:02d}-{t.day:02d} {t.hour:02d}:{t.minute:02d}"
+def _beijing_times(fmt: str):
+    """Stored UTC → Beijing wall time for a million timestamps, as text for CSV (2026-11-26
+    14:30, sortable) or as a naive datetime for an XLSX date cell (Excel keeps no zone), to
+    the minute. The zone's offset is looked up once per UTC calendar day; a day with a change
+    of offset (none in Beijing since 1991) is converted moment by moment."""
+    offsets = {}
 
+    def offset(dt: datetime) -> timedelta:
+        day = dt.date()
+        found = offsets.get(day)
+        if found is None:
+            start = datetime(day.year, day.month, day.day, tzinfo=UTC)
+            first = start.astimezone(LOCAL).utcoffset()
+            last = (start + timedelta(days=1, microseconds=-1)).astimezone(LOCAL).utcoffset()
+            if first != last:
+                return dt.replace(tzinfo=UTC).astimezone(LOCAL).utcoffset()
+            found = offsets[day] = first
+        return found
 
-def _cell_time(dt: datetime | None) -> datetime | None:
-    """The same moment as a naive Beijing time: a date cell in XLSX (Excel keeps no zone)."""
-    if dt is None:
-        return None
-    return dt.replace(tzinfo=UTC).astimezone(LOCAL).replace(tzinfo=None, second=0, microsecond=0)
+    if fmt == "csv":
+
+        def text(dt: datetime | None) -> str:
+            if dt is None:
+                return ""
+            return (dt + offset(dt)).isoformat(" ", "minutes")
+
+        return text
+
+    def cell(dt: datetime | None) -> datetime | None:
+        if dt is None:
+            return None
+        return (dt + offset(dt)).replace(second=0, microsecond=0)
+
+    return cell
 
 
 def rows(actor, filters: dict, now: datetime, fmt: str):
@@ -105,7 +126,7 @@ def rows(actor, filters: dict, now: datetime, fmt: str):
     channels, categories, tiers = words["channels"], words["categories"], words["tiers"]
     statuses, yes, no = words["statuses"], words["yes"], words["no"]
     on_the_clock = workflow.ON_THE_CLOCK
-    when = _text_time if fmt == "csv" else _cell_time
+    when = _beijing_times(fmt)
     for (
         case_id,
         created_at,
