@@ -344,10 +344,12 @@ def board_query(actor, filters: dict, now: datetime) -> tuple[Shape, dict]:
         if search == "words":
             params["q_since"] = now - timedelta(days=current_app.config["CASE_SEARCH_DAYS"])
             params["q_like"] = f"%{q}%"
-    used = frozenset(key for key in FILTERS if filters.get(key))
+    # A drop-down sent blank (spaces only) counts as none chosen, as parse_board_filters says.
+    chosen = {key: value for key, value in filters.items() if not _blank(value)}
+    used = frozenset(key for key in FILTERS if chosen.get(key))
     for key in used:
-        params[key] = filters[key]
-    status = filters.get("status") or ""
+        params[key] = chosen[key]
+    status = chosen.get("status") or ""
     if status not in ("", "overdue", "all"):
         params["status"] = status
     # From and To are local (Beijing) calendar days, inclusive; the columns hold naive UTC.
@@ -361,9 +363,13 @@ def board_query(actor, filters: dict, now: datetime) -> tuple[Shape, dict]:
         status,
         bool(filters.get("since")),
         bool(filters.get("until")),
-        filters.get("dated") or "created",
+        chosen.get("dated") or "created",
     )
     return shape, params
+
+
+def _blank(value) -> bool:
+    return isinstance(value, str) and not value.strip()
 
 
 def filtered(stmt, shape: Shape):

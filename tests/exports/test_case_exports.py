@@ -256,6 +256,7 @@ BAD = [
     "compound=abc&building=%00",
     "since=9999-12-31&until=0000-00-00",
     "since=2026-02-30&dated=%00",
+    "dated=%20%09%E3%80%80&status=%20&category=%20&since=2026-01-01",
     "status=%00closed&category=%00",
     "q=%23999999999999999999",
     "q=99999999999999999999",
