@@ -83,6 +83,8 @@ def to_csv(header: Sequence, rows: Iterable[Sequence]) -> bytes:
 # A streamed file goes out in pieces of about this size: few enough writes to the socket,
 # small enough that the memory of one is nothing.
 CHUNK = 64 * 1024
+# The rows of one sheet that Excel opens (header included); a longer file goes on in more.
+MAX_SHEET_ROWS = 1_048_576
 
 
 def csv_stream(header: Sequence, rows: Iterable[Sequence]) -> Iterator[bytes]:
@@ -197,24 +199,36 @@ def xlsx_stream(
     openpyxl's write-only mode writes the rows as they come to a temporary file, then the
     finished file is read out in chunks of CHUNK bytes. The file is unlinked from the start
     (TemporaryFile) and gone when the last chunk is out or the download stops. Dates and
-    times are date cells shown with date_format."""
+    times are date cells shown with date_format. Past MAX_SHEET_ROWS the rows go on in a
+    second sheet ("Title (2)"), each with the header."""
     book = Workbook(write_only=True)
-    sheet = book.create_sheet(_sheet_title(title))
-    for column, width in enumerate(widths, start=1):
-        sheet.column_dimensions[get_column_letter(column)].width = width
-    sheet.freeze_panes = "A2"
     bold = Font(bold=True)
-    labels = []
-    for label in header:
-        cell = WriteOnlyCell(sheet, ILLEGAL_CHARACTERS_RE.sub("", str(label)))
-        cell.data_type = "s"
-        cell.font = bold
-        labels.append(cell)
+
+    def new_sheet(number: int):
+        """A sheet with the widths, the frozen bold header; the second is "Title (2)"."""
+        name = _sheet_title(title) if number == 1 else f"{_sheet_title(title)[:26]} ({number})"
+        sheet = book.create_sheet(name)
+        for column, width in enumerate(widths, start=1):
+            sheet.column_dimensions[get_column_letter(column)].width = width
+        sheet.freeze_panes = "A2"
+        labels = []
+        for label in header:
+            cell = WriteOnlyCell(sheet, ILLEGAL_CHARACTERS_RE.sub("", str(label)))
+            cell.data_type = "s"
+            cell.font = bold
+            labels.append(cell)
+        sheet.append(labels)
+        return sheet
+
     with tempfile.TemporaryFile(suffix=".xlsx") as out:
         try:
-            sheet.append(labels)
+            sheets, sheet, filled = 1, new_sheet(1), 1
             for row in rows:
+                if filled == MAX_SHEET_ROWS:  # Excel holds no more: go on in another sheet
+                    sheets += 1
+                    sheet, filled = new_sheet(sheets), 1
                 sheet.append([_streamed_cell(sheet, v, date_format) for v in row])
+                filled += 1
         except BaseException:
             # Saving is what removes openpyxl's own temporary copy of the sheet: done also
             # when reading the rows failed, then the error goes on.

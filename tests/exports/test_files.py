@@ -65,3 +65,12 @@ def test_xlsx_stream_keeps_text_as_text():
     for cell in cells:
         assert cell.data_type == "s"
         assert bool(cell.quotePrefix) == files.formula_like(cell.value)
+
+
+def test_xlsx_stream_goes_on_in_another_sheet_past_excels_rows(monkeypatch):
+    monkeypatch.setattr(files, "MAX_SHEET_ROWS", 3)  # header + 2 rows a sheet
+    body = b"".join(files.xlsx_stream(["n"], [[i] for i in range(5)], "诉求"))
+    book = load_workbook(io.BytesIO(body))
+    assert book.sheetnames == ["诉求", "诉求 (2)", "诉求 (3)"]
+    values = [[c.value for c in row] for sheet in book for row in sheet.iter_rows()]
+    assert values == [["n"], [0], [1], ["n"], [2], [3], ["n"], [4]]
