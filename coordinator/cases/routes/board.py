@@ -39,8 +39,9 @@ def _without(key: str) -> str:
 
 
 def _file_links() -> dict[str, str]:
-    """The board's address as CSV and XLSX: the same filters (page left out: a file has all)."""
-    args = urlencode([(k, v) for k, v in request.args.items(multi=True) if k != "page"])
+    """The board's address as CSV and XLSX: the same filters (page left out: a file has all;
+    and the fields left empty, which the form sends and which choose nothing)."""
+    args = urlencode([(k, v) for k, v in request.args.items(multi=True) if k != "page" and v])
     base = f"{request.script_root}{request.path}"  # the board's own address (a cheap url_for)
     return {fmt: f"{base}.{fmt}" + (f"?{args}" if args else "") for fmt in export.FORMATS}
 
