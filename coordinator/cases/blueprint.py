@@ -29,6 +29,7 @@ route("/report/sent", intake.report_sent)
 route("/cases/places/<any(compound, building, entrance):level>/options", intake.place_options)
 # the board
 route("/cases", board.board)
+route("/cases.<any(csv, xlsx):fmt>", board.board_file)
 # the case page
 route(CASE, case_page.detail)
 route(f"{CASE}/dispatch", case_page.dispatch, POST)

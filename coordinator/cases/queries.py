@@ -13,6 +13,7 @@ from datetime import datetime, time, timedelta
 from functools import cache
 from operator import attrgetter
 from statistics import median
+from typing import NamedTuple
 
 from flask import current_app
 from sqlalchemy import and_, bindparam, exists, false, func, literal, or_, select, union_all
@@ -332,32 +333,68 @@ COLUMNS = (
 )
 
 
-@cache  # one per role × section × search kind × filters in use: built once each
-def statement(
-    role: str,
-    section: str,
-    search: str = "",
-    filters: frozenset = frozenset(),
-    status: str = "",
-    since: bool = False,
-    until: bool = False,
-    skip_pinned: bool = False,
-    dated: str = "created",
-):
-    """The board's statement for one shape. section: "new" / "overdue" (the pinned lists of
-    page one) or "list" (the paged list). Everything a row shows comes in the same query."""
-    stmt = visible(select(*(getattr(Case, name) for name in COLUMNS)), access.role_actor(role))
-    # Case.is_open and Case.on_the_clock are literal SQL: the partial indexes serve them.
-    overdue = Case.is_overdue(bindparam("now"))
-    if section == "pinned":  # both pinned lists of page one in one statement, each its part
-        return union_all(
-            _named(
-                stmt.where(Case.status == workflow.RECEIVED), [("created_at", True)], section="new"
-            ),
-            _named(stmt.where(overdue), [("due_at", False)], section="overdue"),
-        )
+class Shape(NamedTuple):
+    """Which of the board's conditions a query string uses (its values are parameters): the
+    key a filtered statement is built and cached for, the board's and the exports' alike."""
+
+    search: str = ""  # search_kind()
+    filters: frozenset = frozenset()  # the FILTERS in use
+    status: str = ""  # '' (open), all, overdue, or one status code
+    since: bool = False
+    until: bool = False
+    dated: str = "created"  # which date since/until mean (DATED)
+
+
+NO_FILTER = Shape()
+
+
+def board_query(actor, filters: dict, now: datetime) -> tuple[Shape, dict]:
+    """The board's filters (parse_board_filters' values) as a statement shape and its bind
+    parameters, the actor's scope included: the one reading of the filters that the board
+    and the exports (/cases.csv, /cases.xlsx) share."""
+    params = {**access.scope_params(actor), "now": now}
+    q = filters.get("q") or ""
+    search = search_kind(q)
     if search:
-        stmt = stmt.where(_search(search))
+        params["q"] = q
+        if search in ("id", "number"):
+            params["q_id"] = int(q.lstrip("#"))
+        if search == "words":
+            params["q_since"] = now - timedelta(days=current_app.config["CASE_SEARCH_DAYS"])
+            params["q_like"] = f"%{q}%"
+    # A drop-down sent blank (spaces only) counts as none chosen, as parse_board_filters says.
+    chosen = {key: value for key, value in filters.items() if not _blank(value)}
+    used = frozenset(key for key in FILTERS if chosen.get(key))
+    for key in used:
+        params[key] = chosen[key]
+    status = chosen.get("status") or ""
+    if status not in ("", "overdue", "all"):
+        params["status"] = status
+    # From and To are local (Beijing) calendar days, inclusive; the columns hold naive UTC.
+    if filters.get("since"):
+        params["since"] = to_utc(datetime.combine(filters["since"], time()))
+    if filters.get("until"):
+        params["until"] = to_utc(datetime.combine(filters["until"], time()) + timedelta(days=1))
+    shape = Shape(
+        search,
+        used,
+        status,
+        bool(filters.get("since")),
+        bool(filters.get("until")),
+        chosen.get("dated") or "created",
+    )
+    return shape, params
+
+
+def _blank(value) -> bool:
+    return isinstance(value, str) and not value.strip()
+
+
+def filtered(stmt, shape: Shape):
+    """The board's conditions for one shape, added to a statement over cases: the one
+    definition of what the board's filters mean (the board's list, the exports)."""
+    if shape.search:
+        stmt = stmt.where(_search(shape.search))
     for key, column in (
         ("community", Case.community_id),
         ("category", Case.category),
@@ -367,24 +404,41 @@ def statement(
         ("compound", Case.compound_id),
         ("building", Case.building_id),
     ):
-        if key in filters:
+        if key in shape.filters:
             stmt = stmt.where(column == bindparam(key))
-    if status == "overdue":
-        stmt = stmt.where(overdue)
-    elif status == "":
+    if shape.status == "overdue":
+        stmt = stmt.where(Case.is_overdue(bindparam("now")))
+    elif shape.status == "":
         stmt = stmt.where(Case.is_open)
-    elif status != "all":
+    elif shape.status != "all":
         stmt = stmt.where(Case.status == bindparam("status"))
-    date_column = getattr(Case, DATED[dated])
-    if since:
+    date_column = getattr(Case, DATED[shape.dated])
+    if shape.since:
         stmt = stmt.where(date_column >= bindparam("since"))
-    if until:
+    if shape.until:
         stmt = stmt.where(date_column < bindparam("until"))
+    return stmt
+
+
+@cache  # one per role × section × shape: built once each
+def statement(role: str, section: str, shape: Shape = NO_FILTER, skip_pinned: bool = False):
+    """The board's statement for one shape. section: "pinned" (both pinned lists of page one)
+    or "list" (the paged list). Everything a row shows comes in the same query."""
+    stmt = visible(select(*(getattr(Case, name) for name in COLUMNS)), access.role_actor(role))
+    # Case.is_open and Case.on_the_clock are literal SQL: the partial indexes serve them.
+    if section == "pinned":  # both pinned lists of page one in one statement, each its part
+        return union_all(
+            _named(
+                stmt.where(Case.status == workflow.RECEIVED), [("created_at", True)], section="new"
+            ),
+            _named(stmt.where(Case.is_overdue(bindparam("now"))), [("due_at", False)], "overdue"),
+        )
+    stmt = filtered(stmt, shape)
     if skip_pinned:
         stmt = stmt.where(Case.id.not_in(bindparam("pinned", expanding=True)))
     order = (
         [("due_at", False), ("id", False)]
-        if status == "overdue"
+        if shape.status == "overdue"
         else [("created_at", True), ("id", True)]
     )
     return _named(stmt, order)
@@ -492,7 +546,8 @@ def board(actor, filters: dict, page: int, per_page: int, now: datetime | None =
     statements whatever the data, each served by an index (at a million cases: the open ones by
     partial indexes, see models.OPEN_SQL); the rows are plain values (BoardRow)."""
     now = now or utcnow()
-    params = {**access.scope_params(actor), "now": now, "pinned_limit": per_page}
+    shape, params = board_query(actor, filters, now)
+    params["pinned_limit"] = per_page
     words = RowWords()
     pinned = {"new": [], "overdue": []}
     first_page = page == 1 and not any(v for k, v in filters.items() if k != "dated")
@@ -502,48 +557,94 @@ def board(actor, filters: dict, page: int, per_page: int, now: datetime | None =
         # A union keeps no order: newest first, and earliest deadline first.
         pinned["new"].sort(key=attrgetter("created_at"), reverse=True)
         pinned["overdue"].sort(key=attrgetter("due_at"))
-    q = filters.get("q") or ""
-    search = search_kind(q)
-    if search:
-        params["q"] = q
-        if search in ("id", "number"):
-            params["q_id"] = int(q.lstrip("#"))
-        if search == "words":
-            params["q_since"] = now - timedelta(days=current_app.config["CASE_SEARCH_DAYS"])
-            params["q_like"] = f"%{q}%"
-    used = frozenset(key for key in FILTERS if filters.get(key))
-    for key in used:
-        params[key] = filters[key]
-    status = filters.get("status") or ""
-    if status not in ("", "overdue", "all"):
-        params["status"] = status
-    # From/To are local (Beijing) calendar days, the hot spots' and dashboard's months too.
-    if filters.get("since"):
-        params["since"] = to_utc(datetime.combine(filters["since"], time()))
-    if filters.get("until"):
-        params["until"] = to_utc(datetime.combine(filters["until"], time()) + timedelta(days=1))
     shown = [row.id for row in pinned["new"] + pinned["overdue"]]
     if shown:
         params["pinned"] = shown
     params.update(limit=per_page + 1, offset=(page - 1) * per_page)
-    stmt = statement(
-        actor.role,
-        "list",
-        search,
-        used,
-        status,
-        bool(filters.get("since")),
-        bool(filters.get("until")),
-        bool(shown),
-        # A blank choice (spaces, a tab, a full-width space) is none chosen.
-        filters.get("dated") if filters.get("dated") in DATED else "created",
-    )
+    stmt = statement(actor.role, "list", shape, bool(shown))
     rows = [BoardRow(r, now, words) for r in read_rows(stmt, params)]
     return {
         "pinned": pinned,
         "page": Page(rows[:per_page], page, per_page, len(rows) > per_page),
         "now": now,
     }
+
+
+# ---------------------------------------------------------------- the board as a file
+
+EXPORT_COLUMNS = (
+    "id",
+    "created_at",
+    "channel",
+    "hotline_ticket",
+    "category",
+    "tier",
+    "community_id",
+    "compound_id",
+    "building_id",
+    "entrance_id",
+    "floor",
+    "household",
+    "reporter_name",
+    "reporter_phone",
+    "description",
+    "status",
+    "team_id",
+    "dispatched_at",
+    "accepted_at",
+    "due_at",
+    "handled_at",
+    "closed_at",
+)
+EXPORT_BATCH = 2000  # rows fetched from the database at a time
+
+
+@cache  # one per role × shape
+def export_statement(role: str, shape: Shape):
+    """Every case the board's filters match (the board's own conditions, filtered()), not one
+    page: newest first, the cases' columns only (names come from place_names)."""
+    stmt = visible(
+        select(*(getattr(Case, name) for name in EXPORT_COLUMNS)), access.role_actor(role)
+    )
+    return filtered(stmt, shape).order_by(Case.created_at.desc(), Case.id.desc())
+
+
+@cache
+def _names_statement():
+    parts = [
+        select(literal(kind).label("kind"), model.id, model.name)
+        for kind, model in (
+            ("team", Team),
+            ("community", Community),
+            ("compound", Compound),
+            ("building", Building),
+            ("entrance", Entrance),
+        )
+    ]
+    return union_all(*parts)
+
+
+def place_names() -> dict[str, dict[int, str]]:
+    """Every team's and place's name by id, in one statement: a subdistrict has hundreds of
+    places, not millions, so a file of any length looks its names up here, not per row."""
+    found = {"team": {}, "community": {}, "compound": {}, "building": {}, "entrance": {}}
+    for row in read_rows(_names_statement()):
+        found[row.kind][row.id] = row.name
+    return found
+
+
+def export_rows(actor, filters: dict, now: datetime):
+    """The cases of the board's filters (parse_board_filters' values) in the actor's scope,
+    as rows of EXPORT_COLUMNS, read from the database EXPORT_BATCH at a time (a server-side
+    cursor on PostgreSQL): memory stays the same whatever their number."""
+    shape, params = board_query(actor, filters, now)
+    result = db.session.connection().execute(
+        export_statement(actor.role, shape),
+        params,
+        execution_options={"yield_per": EXPORT_BATCH},
+    )
+    for batch in result.partitions():
+        yield from batch
 
 
 # ---------------------------------------------------------------- the board's filters

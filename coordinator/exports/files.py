@@ -12,16 +12,24 @@ live link in the organiser's records export, carrying the row beside it. OWASP's
   keeps it text. The value itself is unchanged: it reads back exactly as typed.
 
 Numbers stay numbers, in both.
+
+Lists that can be long (the cases: a million rows) are streamed instead of built in memory:
+`csv_stream` yields the CSV in chunks as the rows come, `xlsx_stream` writes them with
+openpyxl's write-only mode to a temporary file and yields that in chunks. The same cell rules.
 """
 
+import contextlib
 import csv
 import io
-from collections.abc import Iterable, Sequence
+import tempfile
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, time
 from numbers import Number
+from urllib.parse import quote
 
 from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
@@ -32,11 +40,19 @@ NATIVE = (Number, date, time)
 # full-width forms. Tab and CR count on their own too (OWASP).
 FORMULA_STARTS = frozenset("=+-@＝＋－＠")
 CONTROL_STARTS = ("\t", "\r", "\n")
+# First characters after which text may still be formula-like: the starts themselves and
+# every character str.lstrip() would strip (tab, CR and LF among them).
+MAYBE_FORMULA_STARTS = FORMULA_STARTS | {chr(c) for c in range(0x3001) if chr(c).isspace()}
 
 
 def formula_like(value) -> bool:
     """True when a spreadsheet could read this text as a formula."""
     if not isinstance(value, str) or not value:
+        return False
+    first = value[0]
+    if first in FORMULA_STARTS:
+        return True
+    if not first.isspace():  # tab, CR and LF are spaces too: the common case ends here
         return False
     if value.startswith(CONTROL_STARTS):
         return True
@@ -64,6 +80,50 @@ def to_csv(header: Sequence, rows: Iterable[Sequence]) -> bytes:
     return buf.getvalue().encode("utf-8-sig")
 
 
+# A streamed file goes out in pieces of about this size: few enough writes to the socket,
+# small enough that the memory of one is nothing.
+CHUNK = 64 * 1024
+# The rows of one sheet that Excel opens (header included); a longer file goes on in more.
+MAX_SHEET_ROWS = 1_048_576
+
+
+def csv_stream(header: Sequence, rows: Iterable[Sequence]) -> Iterator[bytes]:
+    """The CSV of to_csv, in chunks of about CHUNK bytes as the rows come (BOM first)."""
+    buf = io.StringIO()
+    writer = csv.writer(buf)
+    writer.writerow([csv_cell(str(c)) for c in header])
+    yield buf.getvalue().encode("utf-8-sig")
+    buf.seek(0)
+    buf.truncate()
+    writerow, cell, risky = writer.writerow, csv_cell, MAYBE_FORMULA_STARTS
+    for row in rows:
+        # csv_cell for each value, with its commonest answers written out in line (a call
+        # per cell was a third of a million-row file's time): text whose first character
+        # cannot start a formula, ints, and None (which the csv module writes as "") go as
+        # they are; anything else through csv_cell itself.
+        writerow(
+            [
+                v
+                if (v.__class__ is str and v[:1] not in risky) or v is None or v.__class__ is int
+                else cell(v)
+                for v in row
+            ]
+        )
+        if buf.tell() >= CHUNK:
+            yield buf.getvalue().encode("utf-8")
+            buf.seek(0)
+            buf.truncate()
+    if buf.tell():
+        yield buf.getvalue().encode("utf-8")
+
+
+def attachment(filename: str) -> str:
+    """A Content-Disposition that downloads under this name: an ASCII fallback and the name
+    itself encoded as RFC 5987/6266 say (browsers take filename*)."""
+    fallback = filename.encode("ascii", "replace").decode().replace("?", "_").replace('"', "_")
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename)}"
+
+
 def _put(sheet, row: int, column: int, value):
     cell = sheet.cell(row=row, column=column)
     if value is None or value == "":
@@ -88,8 +148,7 @@ def to_xlsx(
     """One sheet: a bold, frozen header row, then the rows; text always as text."""
     book = Workbook()
     sheet = book.active
-    # Excel refuses sheet names over 31 characters or with : \ / ? * [ ]
-    sheet.title = "".join(ch for ch in str(title) if ch not in ":\\/?*[]")[:31] or "Sheet"
+    sheet.title = _sheet_title(title)
     bold = Font(bold=True)
     for column, label in enumerate(header, start=1):
         _put(sheet, 1, column, str(label)).font = bold
@@ -102,6 +161,89 @@ def to_xlsx(
     buf = io.BytesIO()
     book.save(buf)
     return buf.getvalue()
+
+
+def _streamed_cell(sheet, value, date_format: str):
+    """A value as write-only mode takes it: numbers as themselves, dates as date cells, text
+    as text.
+
+    Text that openpyxl would take for something else (a formula, an error code like #REF!)
+    goes in as an explicit string cell, with the quote prefix when formula-like, as _put
+    does; any other text openpyxl itself stores as a string (inline) and is passed as it is,
+    since a cell object for each of a million texts costs more than reading the rows."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, (date, time)):  # a datetime is a date
+        cell = WriteOnlyCell(sheet, value)
+        cell.number_format = date_format
+        return cell
+    if isinstance(value, Number):
+        return value
+    text = ILLEGAL_CHARACTERS_RE.sub("", str(value))
+    if not (formula_like(text) or text in ERROR_CODES):
+        return text
+    cell = WriteOnlyCell(sheet, text)
+    cell.data_type = "s"
+    cell.quotePrefix = formula_like(text)
+    return cell
+
+
+def xlsx_stream(
+    header: Sequence,
+    rows: Iterable[Sequence],
+    title: str,
+    widths: Sequence[int] = (),
+    date_format: str = "yyyy-mm-dd hh:mm",
+) -> Iterator[bytes]:
+    """The sheet of to_xlsx (bold, frozen header; text always text), for any number of rows:
+    openpyxl's write-only mode writes the rows as they come to a temporary file, then the
+    finished file is read out in chunks of CHUNK bytes. The file is unlinked from the start
+    (TemporaryFile) and gone when the last chunk is out or the download stops. Dates and
+    times are date cells shown with date_format. Past MAX_SHEET_ROWS the rows go on in a
+    second sheet ("Title (2)"), each with the header."""
+    book = Workbook(write_only=True)
+    bold = Font(bold=True)
+
+    def new_sheet(number: int):
+        """A sheet with the widths, the frozen bold header; the second is "Title (2)"."""
+        name = _sheet_title(title) if number == 1 else f"{_sheet_title(title)[:26]} ({number})"
+        sheet = book.create_sheet(name)
+        for column, width in enumerate(widths, start=1):
+            sheet.column_dimensions[get_column_letter(column)].width = width
+        sheet.freeze_panes = "A2"
+        labels = []
+        for label in header:
+            cell = WriteOnlyCell(sheet, ILLEGAL_CHARACTERS_RE.sub("", str(label)))
+            cell.data_type = "s"
+            cell.font = bold
+            labels.append(cell)
+        sheet.append(labels)
+        return sheet
+
+    with tempfile.TemporaryFile(suffix=".xlsx") as out:
+        try:
+            sheets, sheet, filled = 1, new_sheet(1), 1
+            for row in rows:
+                if filled == MAX_SHEET_ROWS:  # Excel holds no more: go on in another sheet
+                    sheets += 1
+                    sheet, filled = new_sheet(sheets), 1
+                sheet.append([_streamed_cell(sheet, v, date_format) for v in row])
+                filled += 1
+        except BaseException:
+            # Saving is what removes openpyxl's own temporary copy of the sheet: done also
+            # when reading the rows failed, then the error goes on.
+            with contextlib.suppress(Exception):
+                book.save(out)
+            raise
+        book.save(out)
+        out.seek(0)
+        while chunk := out.read(CHUNK):
+            yield chunk
+
+
+def _sheet_title(title) -> str:
+    # Excel refuses sheet names over 31 characters or with : \ / ? * [ ]
+    return "".join(ch for ch in str(title) if ch not in ":\\/?*[]")[:31] or "Sheet"
 
 
 def mask_id_number(number: str | None) -> str:

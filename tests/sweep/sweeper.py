@@ -93,6 +93,10 @@ class Sweep:
             content_type=FORM if body is not None else None,
         )
         self.requests += 1
+        if response.is_streamed and not response.content_type.startswith("text/html"):
+            # A streamed file (/cases.csv) holds its request's context until read or closed,
+            # as a server does at once; read it here, whether or not the sweep looks at it.
+            response.get_data()
         if response.status_code >= 500:
             shown = path if len(path) < 160 else path[:160] + "…"
             self.failures.append(f"{self.role} {method} {shown} {label}: {response.status_code}")
