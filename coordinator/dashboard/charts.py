@@ -1,30 +1,25 @@
 """The trend charts as SVG, drawn on the server by pygal, cached by what they show (and the
-page's figures, rendered, the same way: remember()).
+page's figures, rendered, the same way: coordinator/memo.py).
 
 A chart is a pure function of its figures (and the reader's language): the key is a hash of
-them, which is also its ETag. Each worker keeps the last CACHE_SIZE charts it drew; a browser
+them, which is also its ETag. Each worker keeps the last memo.CACHE_SIZE things it made; a browser
 that has the chart gets 304. Nothing is stored between workers, so any number of them stay
 stateless and agree on the ETag.
 """
 
-import hashlib
-import json
 import re
 import sys
-from collections import OrderedDict
-from threading import Lock
 
 import pygal
 from pygal.style import Style
+
+from coordinator.memo import remember
 
 # pygal adds a sys.meta_path finder for its map plugins (pygal.maps.*, unused here) that has
 # only the old find_module API: every later import lookup warns (ImportWarning) about it.
 sys.meta_path[:] = [f for f in sys.meta_path if type(f).__name__ != "PluginImportFixer"]
 
-CACHE_SIZE = 256
 SCRIPT = re.compile(rb"<script\b.*?</script>", re.S)
-_cache: OrderedDict[str, bytes] = OrderedDict()
-_lock = Lock()
 
 STYLE = Style(
     background="white",
@@ -40,11 +35,6 @@ STYLE = Style(
     legend_font_size=14,
     value_font_size=12,
 )
-
-
-def key(name: str, data: dict) -> str:
-    blob = json.dumps([name, data], sort_keys=True, ensure_ascii=False, default=str)
-    return hashlib.sha256(blob.encode()).hexdigest()[:32]
 
 
 def _chart(kind, title: str, labels: list[str]):
@@ -80,23 +70,6 @@ def draw(name: str, data: dict) -> bytes:
     # pygal always writes its config as an inline <script> (for its tooltips): an image runs
     # no script, and the CSP would refuse it anyway, so it goes.
     return SCRIPT.sub(b"", chart.render())
-
-
-def remember(kind: str, data, build) -> tuple[str, object]:
-    """(key, build()) for these figures, from this worker's cache when built before: the key
-    is the figures' hash, so a change of any figure is a new key (nothing to invalidate)."""
-    digest = key(kind, data)
-    with _lock:
-        found = _cache.get(digest)
-        if found is not None:
-            _cache.move_to_end(digest)
-            return digest, found
-    built = build()
-    with _lock:
-        _cache[digest] = built
-        while len(_cache) > CACHE_SIZE:
-            _cache.popitem(last=False)
-    return digest, built
 
 
 def svg(name: str, data: dict) -> tuple[str, bytes]:

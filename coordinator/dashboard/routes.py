@@ -9,7 +9,7 @@ from flask_babel import get_locale
 from flask_login import current_user
 from markupsafe import Markup
 
-from coordinator import access
+from coordinator import access, memo
 from coordinator.access import ADMIN, OFFICE, allow
 from coordinator.cases.models import TIER_SHORT, TIERS
 from coordinator.categories import category_labels
@@ -176,7 +176,7 @@ def _figures_key(view: dict, board: str) -> dict:
 
 def _figures_html(view: dict, month) -> Markup:
     """The page's figures (templates/dashboard/_figures.html), rendered once for each set of
-    figures, language and scope, and kept by this worker (charts.remember): a request whose
+    figures, language and scope, and kept by this worker (memo.remember): a request whose
     figures are the same as an earlier one's only reads them and hashes them."""
     board = url_for("cases.board")
 
@@ -187,7 +187,7 @@ def _figures_html(view: dict, month) -> Markup:
                 "dashboard.chart",
                 name=name,
                 community=community_id,
-                v=charts.key(name, _chart_data(name, view["trend"])),
+                v=memo.key(name, _chart_data(name, view["trend"])),
             )
             for name in CHARTS
         }
@@ -216,7 +216,7 @@ def _figures_html(view: dict, month) -> Markup:
         )
         return Markup(html)
 
-    return charts.remember("figures", _figures_key(view, board), build)[1]
+    return memo.remember("figures", _figures_key(view, board), build)[1]
 
 
 @allow(OFFICE)

@@ -230,12 +230,12 @@ def _first_open_month() -> date:
     return date(local.year, local.month, 1)
 
 
-def _frozen_counts(actor, period: Period, last: date) -> tuple[dict, dict]:
-    """The grid's counts of the closed months previous_start..last (now, before)."""
+def _frozen_counts(actor, period: Period, last: date) -> tuple[float, dict, dict]:
+    """The grid's counts of the closed months previous_start..last: (when read, now, before)."""
     key = (actor.role, actor.community_id, period.previous_start, period.start, last)
     kept = _frozen.get(key)
     if kept is not None and monotonic() - kept[0] < FROZEN_SECONDS:
-        return kept[1], kept[2]
+        return kept
     params = {
         **access.scope_params(actor),
         "start": period.start,
@@ -248,12 +248,26 @@ def _frozen_counts(actor, period: Period, last: date) -> tuple[dict, dict]:
         before[(r.compound_id, r.category)] = int(r.before or 0)
     if len(_frozen) >= FROZEN_MAX:
         _frozen.clear()
-    _frozen[key] = (monotonic(), now, before)
-    return now, before
+    _frozen[key] = kept = (monotonic(), now, before)
+    return kept
 
 
-def page(actor, period: Period, open_compound: int | None = None, base_args: str = "") -> dict:
-    """Everything /hotspots shows for the period (see the module note for its cost)."""
+@dataclass
+class Inputs:
+    """What the page is made of, as read by its fixed few statements. `key` says it all in
+    plain values (the closed months by when this process read them, the open months' rows
+    themselves): the same key, the same page, so what is made of it can be kept by it
+    (coordinator/memo.py, routes.py)."""
+
+    key: tuple
+    frozen: tuple[dict, dict]
+    compounds: tuple
+    buildings: tuple
+    repeats: tuple
+
+
+def read(actor, period: Period, open_compound: int | None = None) -> Inputs:
+    """The rows /hotspots shows for the period (see the module note for its cost)."""
     first_open = _first_open_month()
     live_from = max(period.previous_start, first_open)
     params = {
@@ -263,26 +277,57 @@ def page(actor, period: Period, open_compound: int | None = None, base_args: str
         "previous": live_from,
         "end": period.end,
     }
-    now: dict[tuple[int, str], int] = {}
-    before: dict[tuple[int, str], int] = {}
+    frozen_at, frozen = None, ({}, {})
     if period.previous_start < first_open:
-        frozen_now, frozen_before = _frozen_counts(
+        frozen_at, *frozen = _frozen_counts(
             actor, period, min(period.end, add_months(first_open, -1))
         )
-        now.update(frozen_now)
-        before.update(frozen_before)
-    compounds: list[Facts] = []
-    for r in read_rows(_compounds_statement(actor.role), params):
-        if not compounds or compounds[-1].id != r.id:
-            compounds.append(
-                Facts(
-                    r.id, r.name, r.kind, r.year_built, r.has_bike_shed, r.many_trees, r.community
-                )
+    compounds = tuple(tuple(r) for r in read_rows(_compounds_statement(actor.role), params))
+    buildings = ()
+    if open_compound is not None:
+        buildings = tuple(
+            tuple(r)
+            for r in read_rows(
+                _buildings_statement(actor.role), {**params, "compound": open_compound}
             )
-        if r.category is not None:
-            key = (r.id, r.category)
-            now[key] = now.get(key, 0) + int(r.now or 0)
-            before[key] = before.get(key, 0) + int(r.before or 0)
+        )
+    repeats = tuple(
+        tuple(r) for r in read_rows(_repeats_statement(actor.role), _span(actor, period))
+    )
+    key = (
+        actor.role,
+        actor.community_id,
+        period.choice,
+        period.previous_start,
+        period.start,
+        period.end,
+        open_compound,
+        frozen_at,
+        compounds,
+        buildings,
+        repeats,
+    )
+    return Inputs(key, tuple(frozen), compounds, buildings, repeats)
+
+
+def page(actor, period: Period, open_compound: int | None = None, base_args: str = "") -> dict:
+    """Everything /hotspots shows for the period: read() then build()."""
+    return build(read(actor, period, open_compound), period, open_compound, base_args)
+
+
+def build(inputs: Inputs, period: Period, open_compound: int | None, base_args: str) -> dict:
+    """Everything /hotspots shows, made of what read() found (no SQL)."""
+    now: dict[tuple[int, str], int] = dict(inputs.frozen[0])
+    before: dict[tuple[int, str], int] = dict(inputs.frozen[1])
+    compounds: list[Facts] = []
+    for r in inputs.compounds:
+        cid, name, kind, year_built, shed, trees, community, category, n_now, n_before = r
+        if not compounds or compounds[-1].id != cid:
+            compounds.append(Facts(cid, name, kind, year_built, shed, trees, community))
+        if category is not None:
+            key = (cid, category)
+            now[key] = now.get(key, 0) + int(n_now or 0)
+            before[key] = before.get(key, 0) + int(n_before or 0)
     labels = category_labels()
     board = url_for("cases.board")
     tail = period.board_args()
@@ -307,7 +352,7 @@ def page(actor, period: Period, open_compound: int | None = None, base_args: str
         rows.append(row)
     opened = next((row for row in rows if row.id == open_compound), None)
     if opened is not None:
-        opened.buildings = _buildings(actor, params, open_compound, board, tail)
+        opened.buildings = _buildings(inputs.buildings, board, tail)
     shared, shared_min = shared_problems(compounds, now, labels, board, tail)
     totals = [sum(column) for column in zip(*(row.counts for row in rows), strict=True)] or [
         0
@@ -318,22 +363,22 @@ def page(actor, period: Period, open_compound: int | None = None, base_args: str
         "totals": totals,
         "total": sum(totals),
         "opened": opened,
-        "repeats": _repeats(actor, period, board),
+        "repeats": _repeats(inputs.repeats, board),
         "shared": shared,
         "shared_min": shared_min,
         "candidates": candidates(compounds, now, before, labels, board, tail),
     }
 
 
-def _buildings(actor, params, compound_id, board, tail) -> list[dict]:
+def _buildings(building_rows, board, tail) -> list[dict]:
     found: dict[int, dict] = {}
     index = {code: i for i, code in enumerate(CATEGORIES)}
-    for r in read_rows(_buildings_statement(actor.role), {**params, "compound": compound_id}):
+    for building_id, name, category, cases in building_rows:
         row = found.setdefault(
-            r.building_id, {"id": r.building_id, "name": r.name, "counts": [0] * len(CATEGORIES)}
+            building_id, {"id": building_id, "name": name, "counts": [0] * len(CATEGORIES)}
         )
-        if r.category in index:
-            row["counts"][index[r.category]] = int(r.cases or 0)
+        if category in index:
+            row["counts"][index[category]] = int(cases or 0)
     rows = []
     for row in found.values():
         shade = levels(row["counts"])
@@ -347,26 +392,39 @@ def _buildings(actor, params, compound_id, board, tail) -> list[dict]:
     return rows
 
 
-def _repeats(actor, period: Period, board: str) -> list[dict]:
-    params = {
+def _span(actor, period: Period) -> dict:
+    return {
         **access.scope_params(actor),
         "since_at": to_utc(datetime.combine(period.start, time())),
         "until_at": to_utc(datetime.combine(add_months(period.end, 1), time())),
     }
+
+
+def _repeats(repeat_rows, board: str) -> list[dict]:
     labels = category_labels()
     times = gettext("%(n)d times")
     rows = []
-    for r in read_rows(_repeats_statement(actor.role), params):
-        dates = [d for d in (r.dates or "").split(",") if d]
+    for (
+        building_id,
+        _compound_id,
+        category,
+        cases,
+        _first,
+        _last,
+        dates,
+        building,
+        compound,
+    ) in repeat_rows:
+        dates = [d for d in (dates or "").split(",") if d]
         since, until = (dates[0], dates[-1]) if dates else ("", "")
         rows.append(
             {
-                "place": f"{r.compound} {r.building}",
-                "category": labels.get(r.category, r.category),
-                "cases": r.cases,
-                "times": times % {"n": r.cases},
+                "place": f"{compound} {building}",
+                "category": labels.get(category, category),
+                "cases": cases,
+                "times": times % {"n": cases},
                 "dates": "、".join(dates),
-                "url": f"{board}?building={r.building_id}&category={r.category}"
+                "url": f"{board}?building={building_id}&category={category}"
                 f"&since={since}&until={until}&status=all",
             }
         )
