@@ -67,20 +67,7 @@ export SECRET_KEY=bench-$$ DATABASE_URL=$APP_DB_URL
 "$BIN/python" "$ROOT/bench/$SEED"
 
 # --- servers ----------------------------------------------------------------------------------
-FLOOR_PORT=$(free_port)
-APP_PORT=$(free_port)
-while [ "$APP_PORT" = "$FLOOR_PORT" ]; do APP_PORT=$(free_port); done
-PIDS+=("$WORK/floor.pid" "$WORK/app.pid")
-(cd "$WORK/floor" && exec "$BIN/gunicorn" --no-control-socket -w "$WORKERS" \
-  -b "127.0.0.1:$FLOOR_PORT" --pid "$WORK/floor.pid" 'app:create_app()' \
-  >"$WORK/floor.log" 2>&1) &
-(cd "$ROOT" && exec "$BIN/gunicorn" --no-control-socket -w "$WORKERS" \
-  -b "127.0.0.1:$APP_PORT" --pid "$WORK/app.pid" 'coordinator:create_app()' \
-  >"$WORK/app.log" 2>&1) &
-FLOOR=http://127.0.0.1:$FLOOR_PORT
-APP=http://127.0.0.1:$APP_PORT
-wait_for "$FLOOR/plain"
-wait_for "$APP/healthz"
+start_servers
 
 # --- sign in once as the admin ----------------------------------------------------------------
 JAR=$WORK/cookies.txt

@@ -64,32 +64,8 @@ fi
 export DATABASE_URL=$APP_DB_URL
 
 # --- servers ----------------------------------------------------------------------------------
-FLOOR_PORT=$(free_port)
-APP_PORT=$(free_port)
-while [ "$APP_PORT" = "$FLOOR_PORT" ]; do APP_PORT=$(free_port); done
-PIDS+=("$WORK/floor.pid" "$WORK/app.pid")
-(cd "$WORK/floor" && exec "$BIN/gunicorn" --no-control-socket -w "$WORKERS" \
-  -b "127.0.0.1:$FLOOR_PORT" --pid "$WORK/floor.pid" 'app:create_app()' \
-  >"$WORK/floor.log" 2>&1) &
-(cd "$ROOT" && exec "$BIN/gunicorn" --no-control-socket -w "$WORKERS" \
-  -b "127.0.0.1:$APP_PORT" --pid "$WORK/app.pid" 'coordinator:create_app()' \
-  >"$WORK/app.log" 2>&1) &
-FLOOR=http://127.0.0.1:$FLOOR_PORT
-APP=http://127.0.0.1:$APP_PORT
-wait_for "$FLOOR/plain"
-wait_for "$APP/healthz"
+start_servers
 
-sign_in() {  # phone → prints "session=..."
-  local jar=$WORK/cookies-$1.txt token status
-  token=$(curl -s -c "$jar" "$APP/login" \
-    | sed -n 's/.*name="csrf_token" type="hidden" value="\([^"]*\)".*/\1/p' | head -1)
-  [ -n "$token" ] || { echo "bench: no CSRF token on /login" >&2; exit 1; }
-  status=$(curl -s -o /dev/null -w '%{http_code}' -b "$jar" -c "$jar" \
-    --data-urlencode "csrf_token=$token" --data-urlencode "phone=$1" \
-    --data-urlencode "password=$PASSWORD" "$APP/login")
-  [ "$status" = 302 ] || { echo "bench: sign-in of $1 answered $status, not 302" >&2; exit 1; }
-  awk -F'\t' '$6 == "session" {print "session=" $7}' "$jar"
-}
 STAFF_COOKIE=$(sign_in $STAFF_PHONE)
 ADMIN_COOKIE=$(sign_in $ADMIN_PHONE)
 [ -n "$STAFF_COOKIE" ] && [ -n "$ADMIN_COOKIE" ] || { echo "bench: no session cookie" >&2; exit 1; }
