@@ -12,8 +12,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from cpu_ratio import cpu_ms, floor_ms, signed_in, statements  # noqa: E402
 
-from coordinator import create_app  # noqa: E402
-from coordinator.dashboard import months, queries  # noqa: E402
+from coordinator import (
+    create_app,  # noqa: E402
+    months,  # noqa: E402
+)
+from coordinator.dashboard import queries  # noqa: E402
 
 
 def main(floor_dir: str) -> None:

@@ -92,7 +92,7 @@ ADMIN_COOKIE=$(sign_in $ADMIN_PHONE)
 [ -n "$STAFF_COOKIE" ] && [ -n "$ADMIN_COOKIE" ] || { echo "bench: no session cookie" >&2; exit 1; }
 
 MONTHS=$("$BIN/python" -c '
-from coordinator.dashboard import months
+from coordinator import months
 print(" ".join(months.label(m) for m in months.window(months.month_of(), 12)))')
 COMMUNITIES=$(cd "$ROOT" && "$BIN/python" -c '
 from coordinator import create_app

@@ -3,7 +3,8 @@
 import click
 from flask.cli import AppGroup
 
-from coordinator.dashboard import months, services
+from coordinator import months
+from coordinator.dashboard import services
 from coordinator.work import unit_of_work
 
 group = AppGroup("dashboard", help="The dashboard's monthly figures.")

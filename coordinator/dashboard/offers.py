@@ -3,8 +3,7 @@
 from flask import url_for
 from sqlalchemy import func, select
 
-from coordinator import access, plugins
-from coordinator.dashboard import months
+from coordinator import access, months, plugins
 from coordinator.dashboard.models import MonthFigures
 from coordinator.i18n import lazy_gettext as _l
 

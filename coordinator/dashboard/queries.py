@@ -11,8 +11,7 @@ from datetime import date, datetime
 from flask import current_app
 from sqlalchemy import bindparam, select
 
-from coordinator import access
-from coordinator.dashboard import months
+from coordinator import access, months
 from coordinator.dashboard import rates as arithmetic
 from coordinator.dashboard.models import MonthCategoryFigures, MonthFigures, MonthTierFigures
 from coordinator.dashboard.services import live_overdue

@@ -9,11 +9,11 @@ from flask_babel import get_locale
 from flask_login import current_user
 from markupsafe import Markup
 
-from coordinator import access, memo
+from coordinator import access, memo, months
 from coordinator.access import ADMIN, OFFICE, allow
 from coordinator.cases.models import TIER_SHORT, TIERS
 from coordinator.categories import category_labels
-from coordinator.dashboard import charts, months, queries, rates, services
+from coordinator.dashboard import charts, queries, rates, services
 from coordinator.exports.files import to_xlsx
 from coordinator.i18n import gettext as _
 from coordinator.i18n import short_when, to_local

@@ -28,9 +28,9 @@ from statistics import median
 from sqlalchemy import and_, bindparam, case, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
+from coordinator import months
 from coordinator.cases import signals
 from coordinator.cases.models import Callback, Case, CaseEvent
-from coordinator.dashboard import months
 from coordinator.dashboard.models import (
     FrozenMonth,
     MonthCategoryFigures,

@@ -9,21 +9,16 @@ A case's place and category do not change once logged, so nothing else moves the
 `rebuild()` works them out again from the cases (bulk loads, the demo's history, a repair).
 """
 
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 
 from sqlalchemy import Date, cast, delete, func, insert, literal, literal_column, select, text
 
+from coordinator import months
 from coordinator.cases.models import Case
 from coordinator.hotspots.models import WHOLE, PlaceMonthCount
-from coordinator.i18n import LOCAL, to_local
+from coordinator.i18n import LOCAL
 
 TABLE = PlaceMonthCount.__table__
-
-
-def month_of(moment: datetime) -> date:
-    """The first day of the local month a stored (naive UTC) moment falls in."""
-    local = to_local(moment)
-    return date(local.year, local.month, 1)
 
 
 def _upsert(conn):
@@ -41,7 +36,7 @@ def _upsert(conn):
 def add(conn, case: Case, n: int = 1) -> None:
     """Count one case (n = -1 takes it back) in its compound's row and its building's."""
     base = {
-        "month": month_of(case.created_at),
+        "month": months.month_of(case.created_at),
         "community_id": case.community_id,
         "compound_id": case.compound_id or WHOLE,
         "category": case.category,

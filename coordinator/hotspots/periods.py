@@ -4,8 +4,9 @@ of the same length, for trends."""
 
 import re
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
+from coordinator import months
 from coordinator.i18n import lazy_gettext as _l
 from coordinator.i18n import local_date
 from coordinator.rules import Refused
@@ -23,11 +24,6 @@ FIRST_YEAR, LAST_YEAR = 2000, 2100
 MONTH = re.compile(r"^([0-9]{4})-([0-9]{2})$")
 
 
-def add_months(first: date, n: int) -> date:
-    index = first.year * 12 + first.month - 1 + n
-    return date(index // 12, index % 12 + 1, 1)
-
-
 @dataclass(frozen=True)
 class Period:
     start: date  # first day of the first month
@@ -40,11 +36,11 @@ class Period:
 
     @property
     def previous_start(self) -> date:
-        return add_months(self.start, -self.months)
+        return months.shift(self.start, -self.months)
 
     @property
     def last_day(self) -> date:
-        return add_months(self.end, 1) - timedelta(days=1)
+        return months.last_day(self.end)
 
     def board_args(self) -> str:
         """The board's query-string tail for this period: all statuses, logged in it."""
@@ -72,7 +68,7 @@ def parse(args, today: date | None = None) -> Period:
     if choice == "month":
         return Period(this_month, this_month, choice)
     if choice != "range":
-        return Period(add_months(this_month, 1 - int(choice)), this_month, choice)
+        return Period(months.shift(this_month, 1 - int(choice)), this_month, choice)
     start = _month(args.get("from", ""), "from")
     end = _month(args.get("to", ""), "to")
     if end < start:

@@ -18,11 +18,11 @@ from markupsafe import Markup, escape
 from sqlalchemy import Date, DateTime, bindparam, false, func, select
 from sqlalchemy import case as sql_case
 
-from coordinator import access
+from coordinator import access, months
 from coordinator.categories import CATEGORIES, category_labels
 from coordinator.hotspots.models import WHOLE, PlaceMonthCount, RepeatSpot
-from coordinator.hotspots.periods import Period, add_months
-from coordinator.i18n import gettext, per_language, to_local, to_utc, utcnow
+from coordinator.hotspots.periods import Period
+from coordinator.i18n import gettext, per_language, to_utc, utcnow
 from coordinator.i18n import lazy_gettext as _l
 from coordinator.paging import read_rows
 from coordinator.places.models import Building, Community, Compound
@@ -226,8 +226,7 @@ def forget_frozen() -> None:
 
 
 def _first_open_month() -> date:
-    local = to_local(utcnow() - FREEZE_LAG)
-    return date(local.year, local.month, 1)
+    return months.month_of(utcnow() - FREEZE_LAG)
 
 
 def _frozen_counts(actor, period: Period, last: date) -> tuple[float, dict, dict]:
@@ -280,7 +279,7 @@ def read(actor, period: Period, open_compound: int | None = None) -> Inputs:
     frozen_at, frozen = None, ({}, {})
     if period.previous_start < first_open:
         frozen_at, *frozen = _frozen_counts(
-            actor, period, min(period.end, add_months(first_open, -1))
+            actor, period, min(period.end, months.shift(first_open, -1))
         )
     compounds = tuple(tuple(r) for r in read_rows(_compounds_statement(actor.role), params))
     buildings = ()
@@ -396,7 +395,7 @@ def _span(actor, period: Period) -> dict:
     return {
         **access.scope_params(actor),
         "since_at": to_utc(datetime.combine(period.start, time())),
-        "until_at": to_utc(datetime.combine(add_months(period.end, 1), time())),
+        "until_at": to_utc(datetime.combine(months.shift(period.end, 1), time())),
     }
 
 

@@ -8,7 +8,7 @@ from html import unescape
 import pytest
 from openpyxl import load_workbook
 
-from coordinator.dashboard import months
+from coordinator import months
 
 ANSWERS = {"contacted": "yes", "solved": "yes", "satisfaction": "satisfied", "note": ""}
 

@@ -5,9 +5,10 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select, update
 
+from coordinator import months
 from coordinator.cases import services as cases
 from coordinator.cases.models import Case
-from coordinator.dashboard import months, services
+from coordinator.dashboard import services
 from coordinator.dashboard.models import (
     FrozenMonth,
     MonthCategoryFigures,

@@ -6,10 +6,11 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import func, select
 
+from coordinator import months
 from coordinator.cases import signals
 from coordinator.cases.models import Case
 from coordinator.extensions import db
-from coordinator.hotspots import counts, queries, repeats, services
+from coordinator.hotspots import queries, repeats, services
 from coordinator.hotspots.models import WHOLE, PlaceMonthCount, RepeatSpot
 from coordinator.hotspots.periods import Period, parse
 from coordinator.i18n import to_utc, utcnow
@@ -52,7 +53,7 @@ def test_a_case_is_counted_in_its_compound_and_building(place):
     place.case(category="trees")
     place.case(building=place.other_building)
     place.case(building=False, compound=place.older, category="bikes")
-    month = counts.month_of(utcnow())
+    month = months.month_of(utcnow())
     got = {(r[2], r[3], r[4]): r[5] for r in figures()}
     assert all(r[0] == month for r in figures())
     assert got == {
@@ -88,8 +89,8 @@ def test_the_month_is_the_local_month():
     # 31 Oct 20:00 UTC is 1 Nov 04:00 in Beijing.
     from datetime import datetime
 
-    assert counts.month_of(datetime(2026, 10, 31, 20, 0)) == date(2026, 11, 1)
-    assert counts.month_of(datetime(2026, 10, 31, 15, 59)) == date(2026, 10, 1)
+    assert months.month_of(datetime(2026, 10, 31, 20, 0)) == date(2026, 11, 1)
+    assert months.month_of(datetime(2026, 10, 31, 15, 59)) == date(2026, 10, 1)
 
 
 def test_rebuild_uses_the_local_month(place):

@@ -1,5 +1,6 @@
-"""Local (Beijing) calendar months as the dashboard counts them: a month is the date of its
-first day; its bounds are naive UTC moments [start, end), as timestamps are stored."""
+"""Local (Beijing) calendar months, as the dashboard and the hot spots count them: a month is
+the date of its first day; its bounds are naive UTC moments [start, end), as timestamps are
+stored."""
 
 import re
 from datetime import date, datetime
