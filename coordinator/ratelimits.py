@@ -20,12 +20,11 @@ import time
 
 from limits.storage import Storage
 from sqlalchemy import Float, Integer, String, case, delete, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Mapped, mapped_column
 
 from coordinator.extensions import db
+from coordinator.work import insert_for
 
 SCHEME = "coordinator-db"
 _PURGE_EVERY = 200  # hits between sweeps of windows long over
@@ -60,8 +59,9 @@ class DatabaseStorage(Storage):
         now = time.time()
         table = RateLimitCounter.__table__
         with db.engine.begin() as conn:
-            insert = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
-            stmt = insert(table).values(key=_key(key), count=amount, expires_at=now + expiry)
+            stmt = insert_for(conn, table).values(
+                key=_key(key), count=amount, expires_at=now + expiry
+            )
             over = table.c.expires_at <= now
             stmt = stmt.on_conflict_do_update(
                 index_elements=[table.c.key],

@@ -19,6 +19,8 @@ Callers who want to say *who* got there first catch `Conflict` around their bloc
 from contextlib import contextmanager
 
 from sqlalchemy import update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -92,3 +94,10 @@ def update_where(model, ident, seen: dict, **values) -> None:
     )
     if result.rowcount != 1:
         raise Conflict()
+
+
+def insert_for(conn, table):
+    """An INSERT into table in the connection's own dialect (PostgreSQL or SQLite), the kind
+    that takes ON CONFLICT DO NOTHING / DO UPDATE: the counters and rows that are added to
+    when two writers come at once (rate limits, team records, the dashboard, the hot spots)."""
+    return (postgresql_insert if conn.dialect.name == "postgresql" else sqlite_insert)(table)

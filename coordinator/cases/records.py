@@ -26,6 +26,7 @@ from sqlalchemy import delete, func, select
 from coordinator.cases.models import Callback, Case, TeamRecord
 from coordinator.cases.workflow import TEAM_LOAD
 from coordinator.i18n import utcnow
+from coordinator.work import insert_for
 
 RECORD_DAYS = 365
 # The row's three parts, each worked out again only when something it counts changed: the
@@ -98,11 +99,7 @@ def ratings(conn, team_ids=None, now=None) -> dict[int, tuple[int, float]]:
 def _upsert(conn, rows: list[dict], columns: tuple[str, ...]):
     if not rows:
         return
-    if conn.dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    stmt = insert(TeamRecord.__table__)
+    stmt = insert_for(conn, TeamRecord.__table__)
     conn.execute(
         stmt.on_conflict_do_update(
             index_elements=["team_id"], set_={c: stmt.excluded[c] for c in columns}

@@ -40,6 +40,7 @@ from coordinator.dashboard.models import (
 from coordinator.extensions import db
 from coordinator.i18n import utcnow
 from coordinator.places.models import Community
+from coordinator.work import insert_for
 
 # The latest month this process has seen frozen in the database (a write or read in a later
 # month checks once, then not again until the next month).
@@ -54,18 +55,10 @@ def clock() -> datetime:
 # ---------------------------------------------------------------- counters
 
 
-def _insert(conn, table):
-    if conn.dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as dialect_insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert as dialect_insert
-    return dialect_insert(table)
-
-
 def _bump(conn, model, key: dict, now: datetime, **deltas) -> None:
     """Insert the row if missing, then add the deltas (x = x + d): safe when two at once."""
     table = model.__table__
-    conn.execute(_insert(conn, table).values(**key, computed_at=now).on_conflict_do_nothing())
+    conn.execute(insert_for(conn, table).values(**key, computed_at=now).on_conflict_do_nothing())
     where = and_(*(table.c[name] == value for name, value in key.items()))
     values = {name: table.c[name] + delta for name, delta in deltas.items()}
     conn.execute(update(table).where(where).values(computed_at=now, **values))

@@ -17,16 +17,13 @@ from coordinator import months
 from coordinator.cases.models import Case
 from coordinator.hotspots.models import WHOLE, PlaceMonthCount
 from coordinator.i18n import LOCAL
+from coordinator.work import insert_for
 
 TABLE = PlaceMonthCount.__table__
 
 
 def _upsert(conn):
-    if conn.dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as dialect_insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert as dialect_insert
-    stmt = dialect_insert(TABLE)
+    stmt = insert_for(conn, TABLE)
     return stmt.on_conflict_do_update(
         index_elements=["month", "community_id", "compound_id", "building_id", "category"],
         set_={"cases": TABLE.c.cases + stmt.excluded.cases},

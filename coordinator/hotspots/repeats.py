@@ -21,6 +21,7 @@ from sqlalchemy import delete, insert, select, update
 from coordinator.cases.models import Case
 from coordinator.hotspots.models import WHOLE, RepeatSpot
 from coordinator.i18n import local_date
+from coordinator.work import insert_for
 
 REPEAT_DAYS = 90
 REPEAT_TIMES = 3
@@ -74,11 +75,7 @@ def note(conn, case: Case) -> None:
 
 
 def _insert(conn, place, first_case_id: int, moments: list[datetime]) -> None:
-    if conn.dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as dialect_insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert as dialect_insert
-    stmt = dialect_insert(TABLE).values(
+    stmt = insert_for(conn, TABLE).values(
         community_id=place.community_id,
         compound_id=place.compound_id or WHOLE,
         building_id=place.building_id,
