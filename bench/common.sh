@@ -1,6 +1,7 @@
 # Shared by the bench scripts (sourced): tool checks, a scratch folder, the servers and
 # databases to stop and drop on exit, and the helpers: free_port, wait_for, start_servers
-# (the floor and the app under gunicorn, WORKERS each) and sign_in (phone, PASSWORD). Expects BIN, FLOOR_SRC and OUT.
+# (the floor and the app under gunicorn, WORKERS each), sign_in (phone, PASSWORD) and measure
+# (one wrk run after a 2 s warm-up; expects THREADS, CONNECTIONS, DURATION, STAMP, DB_KIND). Expects BIN, FLOOR_SRC and OUT.
 
 for tool in wrk curl; do
   command -v $tool >/dev/null || { echo "bench: $tool is missing (apt-get install -y $tool)" >&2; exit 2; }
@@ -71,4 +72,12 @@ sign_in() {  # phone → prints "session=..."
     --data-urlencode "password=$PASSWORD" "$APP/login")
   [ "$status" = 302 ] || { echo "bench: sign-in of $1 answered $status, not 302" >&2; exit 1; }
   awk -F'\t' '$6 == "session" {print "session=" $7}' "$jar"
+}
+
+measure() {  # name script url [cookie, else an exported BENCH_COOKIE]; the load script reads BENCH_*
+  echo "== $1: wrk -t$THREADS -c$CONNECTIONS -d$DURATION --latency $3"
+  BENCH_COOKIE=${4:-${BENCH_COOKIE:-}} BENCH_RESULT=/dev/null \
+    wrk -t"$THREADS" -c"$CONNECTIONS" -d2s -s "$2" "$3" >/dev/null  # warm-up
+  BENCH_COOKIE=${4:-${BENCH_COOKIE:-}} BENCH_RESULT=$WORK/$1.json wrk -t"$THREADS" -c"$CONNECTIONS" \
+    -d"$DURATION" --latency -s "$2" "$3" | tee "$OUT/$STAMP-$DB_KIND-$1.txt"
 }

@@ -93,12 +93,6 @@ done
 cat "$WORK/floor/rand.lua" "$ROOT/bench/report.lua" >"$WORK/floor.lua"
 cat "$ROOT/bench/$LUA" "$ROOT/bench/report.lua" >"$WORK/teams.lua"
 
-measure() {  # name script url
-  echo "== $1: wrk -t$THREADS -c$CONNECTIONS -d$DURATION --latency $3"
-  BENCH_RESULT=/dev/null wrk -t"$THREADS" -c"$CONNECTIONS" -d2s -s "$2" "$3" >/dev/null  # warm-up
-  BENCH_RESULT=$WORK/$1.json wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency \
-    -s "$2" "$3" | tee "$OUT/$STAMP-$DB_KIND-$1.txt"
-}
 for round in $(seq "$ROUNDS"); do
   measure "floor-$round" "$WORK/floor.lua" "$FLOOR/items"
   measure "$PAGE-$round" "$WORK/teams.lua" "$APP$URL"

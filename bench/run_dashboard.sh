@@ -118,16 +118,11 @@ grep -o 'id="received-stat" href="[^"]*"><span class="number">[0-9]*' "$WORK/che
 cat "$WORK/floor/rand.lua" "$ROOT/bench/report.lua" >"$WORK/floor.lua"
 cat "$ROOT/bench/dashboard.lua" "$ROOT/bench/report.lua" >"$WORK/dashboard.lua"
 
-measure() {  # name script url [cookie] [communities]
-  echo "== $1: wrk -t$THREADS -c$CONNECTIONS -d$DURATION --latency $3"
-  export BENCH_COOKIE=${4:-} BENCH_MONTHS=$MONTHS BENCH_COMMUNITIES=${5:-}
-  BENCH_RESULT=/dev/null wrk -t"$THREADS" -c"$CONNECTIONS" -d2s -s "$2" "$3" >/dev/null
-  BENCH_RESULT=$WORK/$1.json wrk -t"$THREADS" -c"$CONNECTIONS" \
-    -d"$DURATION" --latency -s "$2" "$3" | tee "$OUT/$STAMP-$DB_KIND-$1.txt"
-}
+export BENCH_MONTHS=$MONTHS BENCH_COMMUNITIES=  # bench/dashboard.lua: staff see one community
 measure floor "$WORK/floor.lua" "$FLOOR/items"
 measure dashboard_staff "$WORK/dashboard.lua" "$APP/dashboard/" "$STAFF_COOKIE"
-measure dashboard_admin "$WORK/dashboard.lua" "$APP/dashboard/" "$ADMIN_COOKIE" "$COMMUNITIES"
+export BENCH_COMMUNITIES=$COMMUNITIES  # the admin also picks a community
+measure dashboard_admin "$WORK/dashboard.lua" "$APP/dashboard/" "$ADMIN_COOKIE"
 
 "$BIN/python" - "$WORK" "$OUT/$STAMP-$DB_KIND-dashboard.json" "$DB_KIND" \
   "$THREADS" "$CONNECTIONS" "$DURATION" "$WORKERS" <<'PY'

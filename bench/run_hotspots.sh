@@ -104,13 +104,6 @@ done
 cat "$WORK/floor/rand.lua" "$ROOT/bench/report.lua" >"$WORK/floor.lua"
 cat "$ROOT/bench/hotspots.lua" "$ROOT/bench/report.lua" >"$WORK/hotspots.lua"
 
-measure() {  # name script url [cookie]
-  echo "== $1: wrk -t$THREADS -c$CONNECTIONS -d$DURATION --latency $3"
-  BENCH_COOKIE=${4:-} BENCH_RESULT=/dev/null \
-    wrk -t"$THREADS" -c"$CONNECTIONS" -d2s -s "$2" "$3" >/dev/null  # warm-up
-  BENCH_COOKIE=${4:-} BENCH_RESULT=$WORK/$1.json wrk -t"$THREADS" -c"$CONNECTIONS" \
-    -d"$DURATION" --latency -s "$2" "$3" | tee "$OUT/$STAMP-$DB_KIND-$1.txt"
-}
 measure floor "$WORK/floor.lua" "$FLOOR/items"
 measure hotspots_staff "$WORK/hotspots.lua" "$APP/hotspots" "$STAFF_COOKIE"
 measure hotspots_admin "$WORK/hotspots.lua" "$APP/hotspots" "$ADMIN_COOKIE"

@@ -102,12 +102,6 @@ cat "$ROOT/bench/open311.lua" "$ROOT/bench/report.lua" >"$WORK/filters.lua"
 printf 'request = function() return wrk.format("GET", "/open311/v2/requests.json") end\n' \
   | cat - "$ROOT/bench/report.lua" >"$WORK/default.lua"
 
-measure() {  # name script url
-  echo "== $1: wrk -t$THREADS -c$CONNECTIONS -d$DURATION --latency $3"
-  BENCH_RESULT=/dev/null wrk -t"$THREADS" -c"$CONNECTIONS" -d2s -s "$2" "$3" >/dev/null  # warm-up
-  BENCH_RESULT=$WORK/$1.json wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency \
-    -s "$2" "$3" | tee "$OUT/$STAMP-$DB_KIND-$1.txt"
-}
 measure floor "$WORK/floor.lua" "$FLOOR/items"
 measure open311_default "$WORK/default.lua" "$APP/open311/v2/requests.json"
 measure open311_filters "$WORK/filters.lua" "$APP/open311/v2/requests.json"
