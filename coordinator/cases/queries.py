@@ -701,8 +701,7 @@ def parse_board_filters(args) -> tuple[dict, dict]:
         "tier": _choice(args.get("tier"), TIERS),
         "compound": picker_id(args.get("compound")),
         "building": picker_id(args.get("building")),
-        # Not a drop-down that may be left blank: anything but a known date means logged.
-        "dated": args.get("dated") if args.get("dated") in DATED else None,
+        "dated": _choice(args.get("dated"), DATED),
         "since": date_arg(args.getlist("since")),
         "until": date_arg(args.getlist("until")),
     }
