@@ -26,6 +26,10 @@ DOMAINS = [
     "dashboard",
     "hotspots",
     "open311",
+    "campaigns",
+    "plans",
+    "warnings",
+    "patrols",
     "demo",
 ]
 

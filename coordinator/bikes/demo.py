@@ -23,7 +23,8 @@ from coordinator.bikes.models import (
     BikeRegister,
 )
 from coordinator.bikes.queries import BIKE_KINDS
-from coordinator.events.models import Campaign, Event, EventRole
+from coordinator.campaigns.models import Campaign
+from coordinator.events.models import Event, EventRole
 from coordinator.extensions import db
 from coordinator.i18n import LOCAL, local_date
 from coordinator.places.models import Compound

@@ -6,7 +6,8 @@ from sqlalchemy.orm import selectinload
 
 from coordinator import access
 from coordinator.bikes.models import Bike
-from coordinator.events.models import DRAFT, Campaign, Event
+from coordinator.campaigns.models import Campaign
+from coordinator.events.models import DRAFT, Event
 from coordinator.extensions import db
 
 BIKE_KINDS = ("bike_drive", "recycle_exchange")

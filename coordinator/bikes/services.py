@@ -33,8 +33,9 @@ from coordinator.bikes.models import (
     BikeRegister,
 )
 from coordinator.bikes.queries import BIKE_KINDS, visible
+from coordinator.campaigns.models import Campaign
 from coordinator.converters import INT_MAX
-from coordinator.events.models import CANCELLED, DONE, DRAFT, Campaign, Event, EventRole
+from coordinator.events.models import CANCELLED, DONE, DRAFT, Event, EventRole
 from coordinator.events.models import claim_deadline as deadline_after
 from coordinator.extensions import db
 from coordinator.forms import normalise_phone

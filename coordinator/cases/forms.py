@@ -11,7 +11,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from coordinator.cases.models import CHANNELS, LINK_KINDS, SATISFACTION, TIERS
+from coordinator.cases.models import INTAKE_CHANNELS, LINK_KINDS, SATISFACTION, TIERS
 from coordinator.categories import category_choices
 from coordinator.converters import parse_int
 from coordinator.forms import FlaskForm, Mobile, Phone, normalise_phone, strip
@@ -83,7 +83,7 @@ def _place(form_cls):
 
 @_place
 class CaseForm(FlaskForm):
-    channel = SelectField(_l("How it came in"), choices=_options(list(CHANNELS.items())))
+    channel = SelectField(_l("How it came in"), choices=_options(list(INTAKE_CHANNELS.items())))
     hotline_ticket = StringField(
         _l("12345 ticket number"), filters=[strip], validators=[Length(max=40)]
     )

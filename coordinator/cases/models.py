@@ -43,7 +43,13 @@ CHANNELS = {
     "patrol": _l("Patrol finding"),
     "online": _l("Online form"),
     "open311": _l("Open311"),
+    "campaign": _l("Campaign"),
+    "plan": _l("Planned maintenance"),
 }
+# Work the office planned itself (campaigns, plans, warnings), not a report from anyone: it is
+# logged at no one's request, so the intake form does not offer it and the hot spots skip it.
+PLANNED_CHANNELS = ("campaign", "plan")
+INTAKE_CHANNELS = {k: v for k, v in CHANNELS.items() if k not in PLANNED_CHANNELS}
 LINK_KINDS = {
     "duplicate_of": _l("Duplicate of"),
     "same_root_cause": _l("Same root cause as"),
@@ -155,6 +161,9 @@ class Case(db.Model):
     dispatched_at: Mapped[datetime | None] = mapped_column(DateTime)
     accepted_at: Mapped[datetime | None] = mapped_column(DateTime)
     due_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # A deadline fixed when the case was made (planned work due before a weather warning
+    # starts, or at its plan's occurrence): accepting it never gives a later due_at.
+    deadline_at: Mapped[datetime | None] = mapped_column(DateTime)
     handled_at: Mapped[datetime | None] = mapped_column(DateTime)
     closed_at: Mapped[datetime | None] = mapped_column(DateTime)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
@@ -166,6 +175,11 @@ class Case(db.Model):
     root_cause: Mapped[str] = mapped_column(Text, default="")
     follow_up: Mapped[str] = mapped_column(Text, default="")
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # The campaign (or plan run, or warning) this case is the work of, at one compound.
+    campaign_id: Mapped[int | None] = mapped_column(
+        ForeignKey("campaigns.id", name="fk_cases_campaign_id_campaigns"),
+        index=True,
+    )
     # A case about a building's main stack concerns every household on it.
     affects_building: Mapped[bool] = mapped_column(Boolean, default=False)
     # Every UPDATE of a case says "WHERE version = the one I read" (version_id_col below):
@@ -179,6 +193,7 @@ class Case(db.Model):
     entrance = relationship("Entrance")
     team = relationship("Team")
     created_by = relationship("User")
+    campaign = relationship("Campaign", foreign_keys=[campaign_id])
     events: Mapped[list["CaseEvent"]] = relationship(
         back_populates="case", order_by="(CaseEvent.at, CaseEvent.id)", cascade="all, delete-orphan"
     )

@@ -270,6 +270,8 @@ def transition(
     elif action == "accept":
         case.accepted_at = now
         case.due_at = now + timedelta(hours=sla_hours(case.tier))
+        if case.deadline_at is not None:
+            case.due_at = min(case.due_at, max(case.deadline_at, now))
     elif action == "extend":
         case.due_at = max(case.due_at or now, now) + timedelta(hours=sla_hours(case.tier))
     elif action == "start" and before == REOPENED:

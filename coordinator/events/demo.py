@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from coordinator.attendance.hours import service_minutes
 from coordinator.auth.models import User
+from coordinator.campaigns.models import Campaign
 from coordinator.demo.story import DEMO_PASSWORD
 from coordinator.events.models import (
     CONFIRMED,
@@ -20,7 +21,6 @@ from coordinator.events.models import (
     PENDING,
     PUBLISHED,
     WAITLISTED,
-    Campaign,
     Event,
     EventRole,
     HoursCorrection,

@@ -12,6 +12,7 @@ Core UPDATEs of sign-ups (cancel, promote) bump the version themselves.
 
 import uuid
 from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING
 
 from sqlalchemy import (
     CheckConstraint,
@@ -29,6 +30,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from coordinator.extensions import db
 from coordinator.i18n import lazy_gettext as _l
 from coordinator.i18n import utcnow
+
+if TYPE_CHECKING:  # the campaigns domain owns the table; events only point at it
+    from coordinator.campaigns.models import Campaign
 
 KINDS = {
     "cleanup": _l("Cleanup"),
@@ -110,31 +114,6 @@ def new_uid() -> str:
     return f"{uuid.uuid4()}@coordinator"
 
 
-class Campaign(db.Model):
-    """One drive run again in several compounds (the bikes domain builds its page)."""
-
-    __tablename__ = "campaigns"
-    id: Mapped[int] = mapped_column(primary_key=True)
-    title: Mapped[str] = mapped_column(String(120))
-    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
-    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
-    source_event_id: Mapped[int | None] = mapped_column(
-        ForeignKey(
-            "events.id",
-            use_alter=True,
-            name="fk_campaigns_source_event_id_events",
-            ondelete="SET NULL",
-        ),
-        index=True,
-    )
-
-    created_by = relationship("User")
-    events: Mapped[list["Event"]] = relationship(
-        back_populates="campaign", foreign_keys="Event.campaign_id", order_by="Event.starts_at"
-    )
-    source_event = relationship("Event", foreign_keys=[source_event_id], post_update=True)
-
-
 class Event(StatusWords, db.Model):
     __tablename__ = "events"
     LABELS = STATUSES
@@ -199,7 +178,7 @@ class Event(StatusWords, db.Model):
     community = relationship("Community")
     compound = relationship("Compound")
     organiser = relationship("User", foreign_keys=[organiser_id])
-    campaign: Mapped[Campaign | None] = relationship(
+    campaign: Mapped["Campaign | None"] = relationship(
         back_populates="events", foreign_keys=[campaign_id]
     )
     roles: Mapped[list["EventRole"]] = relationship(

@@ -3,6 +3,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from coordinator.forms import FlaskForm, Phone, normalise_phone, options, strip
 from coordinator.i18n import lazy_gettext as _l
+from coordinator.places.models import KIND_LABELS
 
 
 class CommunityForm(FlaskForm):
@@ -24,13 +25,7 @@ class CompoundForm(FlaskForm):
     )
     kind = SelectField(
         _l("Kind"),
-        choices=options(
-            [
-                ("compound", _l("Residential compound")),
-                ("bungalow", _l("Bungalow area")),
-                ("business", _l("Business premises")),
-            ]
-        ),
+        choices=options(list(KIND_LABELS.items())),
     )
     address = StringField(_l("Address"), filters=[strip], validators=[Length(max=200)])
     year_built = IntegerField(

@@ -4,8 +4,14 @@ from sqlalchemy import Boolean, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from coordinator.extensions import db
+from coordinator.i18n import lazy_gettext as _l
 
-COMPOUND_KINDS = ("compound", "bungalow", "business")
+KIND_LABELS = {
+    "compound": _l("Residential compound"),
+    "bungalow": _l("Bungalow area"),
+    "business": _l("Business premises"),
+}
+COMPOUND_KINDS = tuple(KIND_LABELS)
 
 
 class Subdistrict(db.Model):

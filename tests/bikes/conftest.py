@@ -7,7 +7,8 @@ from sqlalchemy import update
 
 from coordinator.bikes.models import Bike
 from coordinator.bikes.services import local_date
-from coordinator.events.models import Campaign, Event, EventRole
+from coordinator.campaigns.models import Campaign
+from coordinator.events.models import Event, EventRole
 from coordinator.extensions import db
 
 

@@ -4,8 +4,9 @@ from sqlalchemy import func, select
 
 from coordinator.bikes import demo, services
 from coordinator.bikes.models import Bike, BikeHandover
+from coordinator.campaigns.models import Campaign
 from coordinator.demo import story
-from coordinator.events.models import Campaign, Event, EventRole
+from coordinator.events.models import Event, EventRole
 from coordinator.extensions import db
 from coordinator.places.models import Compound
 

@@ -14,7 +14,8 @@ from coordinator.bikes.models import (
     BikeClaim,
     BikeHandover,
 )
-from coordinator.events.models import Campaign, Event
+from coordinator.campaigns.models import Campaign
+from coordinator.events.models import Event
 from coordinator.extensions import db
 from coordinator.notifications.models import OutboxMessage
 from tests.bikes.conftest import past_deadline

@@ -10,7 +10,8 @@ from werkzeug.datastructures import FileStorage
 from coordinator.auth.models import User
 from coordinator.bikes import queries, services
 from coordinator.bikes.models import Bike, BikeClaim, BikeHandover
-from coordinator.events.models import Campaign, Event
+from coordinator.campaigns.models import Campaign
+from coordinator.events.models import Event
 from coordinator.extensions import db
 from coordinator.notifications.models import OutboxMessage
 from coordinator.rules import Refused

@@ -2,9 +2,10 @@
 
 from sqlalchemy import func, select
 
+from coordinator.campaigns.models import Campaign
 from coordinator.demo import story
 from coordinator.events import demo
-from coordinator.events.models import Campaign, Event, HoursCorrection, Signup
+from coordinator.events.models import Event, HoursCorrection, Signup
 from coordinator.extensions import db
 from coordinator.notifications.models import OutboxMessage
 

@@ -7,7 +7,7 @@ from flask_login import current_user
 from coordinator.access import OFFICE, allow, public
 from coordinator.cases import queries, services, similar
 from coordinator.cases.forms import CaseForm, ReportForm, parse_join
-from coordinator.cases.models import CHANNELS
+from coordinator.cases.models import INTAKE_CHANNELS
 from coordinator.categories import CATEGORIES
 from coordinator.converters import parse_int
 from coordinator.extensions import limiter
@@ -75,7 +75,7 @@ def new():
     page = _intake_page("cases/new.html")
     if request.method == "GET":
         channel = request.args.get("channel")
-        form.channel.data = channel if channel in CHANNELS else "phone"
+        form.channel.data = channel if channel in INTAKE_CHANNELS else "phone"
         if current_user.community_id:
             form.community_id.data = current_user.community_id
     if _wants_saving(form) and form.validate():

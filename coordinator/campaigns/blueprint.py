@@ -1,0 +1,5 @@
+"""The campaigns URL map."""
+
+from flask import Blueprint
+
+bp = Blueprint("campaigns", __name__)

@@ -1,0 +1,5 @@
+"""The patrols URL map."""
+
+from flask import Blueprint
+
+bp = Blueprint("patrols", __name__)

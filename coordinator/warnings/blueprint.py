@@ -1,0 +1,5 @@
+"""The warnings URL map."""
+
+from flask import Blueprint
+
+bp = Blueprint("warnings", __name__)
