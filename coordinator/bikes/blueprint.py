@@ -1,5 +1,5 @@
 """The bike drives' URL map: the register, claims, recycling and handover, the notice and tags,
-the owner's claim page, repeating a drive, and a campaign's page."""
+and the owner's claim page (repeating a drive is a campaign: campaigns/)."""
 
 from flask import Blueprint
 
@@ -24,5 +24,3 @@ bp.add_url_rule(f"{DRIVE}/bikes/handover", view_func=routes.handover, methods=PO
 bp.add_url_rule(f"{DRIVE}/bikes/notice", view_func=routes.notice)
 bp.add_url_rule(f"{DRIVE}/bikes/tags", view_func=routes.tags)
 bp.add_url_rule("/claim/<code>", view_func=routes.claim, methods=FORM)
-bp.add_url_rule(f"{DRIVE}/repeat", view_func=routes.repeat, methods=FORM)
-bp.add_url_rule("/campaigns/<int:campaign_id>", view_func=routes.campaign)

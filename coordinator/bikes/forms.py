@@ -13,7 +13,6 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from coordinator.bikes.models import RECEIVERS
 from coordinator.forms import FlaskForm, Mobile, normalise_phone, strip
 from coordinator.i18n import lazy_gettext as _l
-from coordinator.teams.forms import CheckboxesField
 
 # Quick picks: one tap for what most bikes are; anything else goes in the note.
 COLOURS = [
@@ -112,17 +111,4 @@ class HandoverForm(FlaskForm):
         _l("Note"),
         filters=[strip],
         validators=[Length(max=1000, message=_l("At most 1000 characters."))],
-    )
-
-
-class RepeatForm(FlaskForm):
-    compounds = CheckboxesField(_l("Compounds"), coerce=int)
-    kind = SelectField(
-        _l("Kind of event"),
-        choices=_choices(
-            [
-                ("bike_drive", _l("Abandoned-bike drive")),
-                ("recycle_exchange", _l("Recycle and exchange")),
-            ]
-        ),
     )

@@ -1,12 +1,11 @@
 """Read models of bike drives: the scope rule (written once), a drive, the drive behind a claim
 link, who may see a bike's photos, the list of drives and a campaign."""
 
-from sqlalchemy import bindparam, exists, false, select
+from sqlalchemy import bindparam, false, select
 from sqlalchemy.orm import selectinload
 
 from coordinator import access
 from coordinator.bikes.models import Bike
-from coordinator.campaigns.models import Campaign
 from coordinator.events.models import DRAFT, Event
 from coordinator.extensions import db
 
@@ -54,16 +53,3 @@ def may_view_bike(user, bike_id: int) -> bool:
     """Photos of a bike: whoever may run its drive."""
     stmt = select(Bike.id).join(Event, Event.id == Bike.event_id).where(Bike.id == bike_id)
     return db.session.scalar(visible(stmt, user)) is not None
-
-
-def get_campaign(actor, campaign_id: int) -> Campaign | None:
-    """Admins see every campaign; staff those with a drive in their community."""
-    stmt = select(Campaign).where(Campaign.id == campaign_id)
-    if actor.role != access.ADMIN:
-        stmt = stmt.where(
-            exists().where(
-                Event.campaign_id == Campaign.id,
-                Event.community_id == bindparam("actor_community", actor.community_id),
-            )
-        )
-    return db.session.scalar(stmt)

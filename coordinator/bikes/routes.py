@@ -14,7 +14,6 @@ from coordinator.bikes.forms import (
     BikeForm,
     ClaimForm,
     HandoverForm,
-    RepeatForm,
 )
 from coordinator.bikes.models import STATUSES, TO_RECYCLE
 from coordinator.converters import INT_MAX
@@ -284,48 +283,3 @@ def claim(code: str):
         return render("bikes/claim.html", **claim_context(event, form, claimed=made))
     status = 422 if form.is_submitted() else 200
     return render("bikes/claim.html", status=status, **claim_context(event, form))
-
-
-# --- campaigns ----------------------------------------------------------------------------
-
-
-def repeat_context(event, form):
-    return {"event": event, "form": form, "campaign": event.campaign}
-
-
-@allow(OFFICE)
-def repeat(event_id: int):
-    event = _drive(event_id)
-    form = RepeatForm()
-    form.compounds.choices = services.repeat_compound_choices(current_user, event)
-    if request.method == "GET":
-        form.kind.data = event.kind
-    if form.validate_on_submit():
-        try:
-            campaign = services.repeat_drive(
-                current_user, event, form.compounds.data, kind=form.kind.data
-            )
-        except Refused as refused:
-            return show_refusal(
-                refused,
-                form,
-                lambda status, f: render(
-                    "bikes/repeat.html", status=status, **repeat_context(event, f)
-                ),
-            )
-        flash(_("Draft drives made in %(n)d compounds.", n=len(form.compounds.data)), "success")
-        return redirect(url_for("bikes.campaign", campaign_id=campaign.id))
-    status = 422 if form.is_submitted() else 200
-    return render("bikes/repeat.html", status=status, **repeat_context(event, form))
-
-
-@allow(OFFICE)
-def campaign(campaign_id: int):
-    found = queries.get_campaign(current_user, campaign_id)
-    access.require(found is not None)
-    rows = services.campaign_progress(found, current_user)
-    totals = {
-        k: sum(r["counts"][k] for r in rows)
-        for k in ("total", "claimed", "recycled", "reused", "cleared")
-    }
-    return render("bikes/campaign.html", campaign=found, rows=rows, totals=totals)

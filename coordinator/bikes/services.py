@@ -1,4 +1,5 @@
-"""The abandoned-bike drive, from the first bike registered to the handover; and campaigns.
+"""The abandoned-bike drive, from the first bike registered to the handover (a drive copied into
+many compounds is a campaign: campaigns/services.py).
 
 Dates of the claim period are Beijing dates: an owner may claim until the end of the deadline
 day in Asia/Shanghai, and unclaimed bikes may go to recycling from the next day on.
@@ -11,7 +12,7 @@ one message; the other gets a 409 saying what happened.
 
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import exists, false, func, select, update
+from sqlalchemy import exists, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
@@ -32,10 +33,8 @@ from coordinator.bikes.models import (
     BikeHandover,
     BikeRegister,
 )
-from coordinator.bikes.queries import BIKE_KINDS, visible
-from coordinator.campaigns.models import Campaign
 from coordinator.converters import INT_MAX
-from coordinator.events.models import CANCELLED, DONE, DRAFT, Event, EventRole
+from coordinator.events.models import CANCELLED, DONE, Event
 from coordinator.events.models import claim_deadline as deadline_after
 from coordinator.extensions import db
 from coordinator.forms import normalise_phone
@@ -43,8 +42,6 @@ from coordinator.i18n import LOCAL, local_date, utcnow
 from coordinator.i18n import gettext as _
 from coordinator.notifications.services import queue
 from coordinator.paging import Page, paginate
-from coordinator.places.models import Compound
-from coordinator.places.queries import plannable_compounds
 from coordinator.rules import Refused
 from coordinator.work import Conflict, unit_of_work, update_where
 
@@ -489,146 +486,3 @@ def handovers(event: Event) -> list[BikeHandover]:
             .order_by(BikeHandover.handed_at, BikeHandover.id)
         )
     )
-
-
-# --- campaigns ----------------------------------------------------------------------------
-
-
-def repeat_compound_choices(actor, event: Event) -> list[tuple[int, str]]:
-    """Compounds the drive may be copied into (places' compound choices for the actor): not its
-    own, and none that has a drive in the campaign already."""
-    conditions = []
-    if event.compound_id:
-        conditions.append(Compound.id != event.compound_id)
-    if event.campaign_id:  # compounds already in the campaign have their drive
-        conditions.append(
-            ~exists().where(
-                Event.campaign_id == event.campaign_id,
-                Event.compound_id == Compound.id,
-                Event.status != CANCELLED,
-            )
-        )
-    return plannable_compounds(actor, *conditions)
-
-
-def _renamed(text: str, old: str, new: str) -> str:
-    return text.replace(old, new) if old and text else text
-
-
-def repeat_drive(
-    actor,
-    event: Event,
-    compound_ids: list[int],
-    kind: str | None = None,
-    now: datetime | None = None,
-) -> Campaign:
-    """Copy a drive into other compounds as drafts, all in one campaign.
-
-    The copy keeps the kind (or the one chosen), roles and capacities, description, notice
-    text and claim period; dates are for the organiser to set, so each starts two weeks out.
-    Staff may only choose compounds of their own community; a compound already in the
-    campaign is refused.
-    """
-    allowed = {cid for cid, _label in repeat_compound_choices(actor, event)}
-    chosen = list(dict.fromkeys(compound_ids))
-    if not chosen:
-        raise Refused(_("Choose at least one compound."), field="compounds", status=422)
-    if not set(chosen) <= allowed:
-        raise Refused(
-            _("You may only choose compounds of your own community."), field="compounds", status=403
-        )
-    with unit_of_work():
-        return _repeat_drive(actor, event, chosen, kind, now)
-
-
-def _repeat_drive(
-    actor, event: Event, chosen: list[int], kind: str | None, now: datetime | None
-) -> Campaign:
-    # On the drive as read (its version): pressed twice at once, the second finds it changed
-    # and makes no second set of copies (nor a second campaign).
-    update_where(Event, event.id, {"version": event.version}, version=event.version + 1)
-    kind = kind if kind in BIKE_KINDS else event.kind
-    campaign = event.campaign
-    if campaign is None:
-        campaign = Campaign(title=event.title, created_by_id=actor.id, source_event_id=event.id)
-        db.session.add(campaign)
-        db.session.flush()
-        event.campaign_id = campaign.id
-    taken = set(
-        db.session.scalars(
-            select(Event.compound_id).where(
-                Event.campaign_id == campaign.id, Event.status != CANCELLED
-            )
-        )
-    )
-    compounds = {
-        c.id: c for c in db.session.scalars(select(Compound).where(Compound.id.in_(chosen)))
-    }
-    clash = [compounds[c].name for c in chosen if c in taken]
-    if clash:
-        raise Refused(
-            _("Already in this campaign: %(names)s.", names="、".join(clash)),
-            field="compounds",
-            status=409,
-        )
-    old_name = event.compound.name if event.compound else ""
-    today = local_date(now)
-    local_start = event.starts_at.replace(tzinfo=UTC).astimezone(LOCAL)
-    start = datetime.combine(today + timedelta(days=14), local_start.time(), tzinfo=LOCAL)
-    starts_at = start.astimezone(UTC).replace(tzinfo=None)
-    duration = event.ends_at - event.starts_at
-    for cid in chosen:
-        compound = compounds[cid]
-        title = _renamed(event.title, old_name, compound.name)
-        if title == event.title:
-            title = f"{compound.name} · {event.title}"[:120]
-        copy = Event(
-            kind=kind,
-            title=title,
-            community_id=compound.community_id,
-            compound_id=compound.id,
-            starts_at=starts_at,
-            ends_at=starts_at + duration,
-            meeting_place=_renamed(event.meeting_place, old_name, compound.name),
-            organiser_id=actor.id,
-            description=_renamed(event.description, old_name, compound.name),
-            status=DRAFT,
-            claim_days=event.claim_days,
-            notice_text=_renamed(event.notice_text, old_name, compound.name),
-            campaign_id=campaign.id,
-        )
-        copy.roles = [
-            EventRole(name=r.name, capacity=r.capacity, position=r.position) for r in event.roles
-        ]
-        db.session.add(copy)
-    return campaign
-
-
-def campaign_progress(campaign: Campaign, actor=None) -> list[dict]:
-    """One row per drive of the campaign: its compound, status and bike tally, side by side;
-    with an actor, whether the drive is theirs to run ("mine", from the one scope rule, read in
-    the same statement)."""
-    mine = (
-        visible(select(Event.id), actor).where(Event.campaign_id == campaign.id).correlate(None)
-        if actor is not None
-        else select(Event.id).where(false())
-    )
-    rows = db.session.execute(
-        select(Event, Event.id.in_(mine).label("mine"))
-        .where(Event.campaign_id == campaign.id)
-        .options(selectinload(Event.compound), selectinload(Event.community))
-        .order_by(Event.starts_at, Event.id)
-    ).all()
-    events = [event for event, _mine in rows]
-    counts = tally(e.id for e in events)
-    widest = max([counts[e.id]["total"] for e in events] + [1])
-    return [
-        {
-            "event": e,
-            "counts": counts[e.id],
-            "scale": widest,
-            "is_source": e.id == campaign.source_event_id,
-            "mine": bool(is_mine),
-        }
-        for e, is_mine in rows
-    ]

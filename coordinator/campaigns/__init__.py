@@ -6,4 +6,15 @@ one rule plans and warnings use too); services.py launches a campaign's work in 
 work and closes it when the work is done; queries.py reads the list and the progress page.
 """
 
+
+def init_app(app):
+    from coordinator.campaigns import services, ui
+    from coordinator.cases import signals as case_signals
+    from coordinator.events import signals as event_signals
+
+    case_signals.case_moved.connect(services.case_moved, weak=False)
+    event_signals.event_moved.connect(services.event_moved, weak=False)
+    ui.register(app)
+
+
 from coordinator.campaigns import models  # noqa: E402,F401  (tables known to migrations)

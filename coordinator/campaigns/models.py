@@ -76,6 +76,8 @@ class Campaign(db.Model):
     closed_at: Mapped[datetime | None] = mapped_column(DateTime)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    # The "make a campaign" form's one-time key: sent twice, it makes one campaign.
+    submission_key: Mapped[str | None] = mapped_column(String(32), unique=True, index=True)
     version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
     __mapper_args__ = {"version_id_col": version}

@@ -82,6 +82,9 @@ OPEN = frozenset(STATUSES) - FINAL
 
 OFFICE = frozenset({ADMIN, STAFF})
 TEAM = frozenset({LEAD, WORKER})
+# Steps no page offers: the system takes them for someone (an event finished settles the
+# cases it handled, campaigns/services.py), as Guest(SYSTEM, their name).
+SYSTEM = "system"
 
 ACTIONS = {
     "void": _l("Void"),
@@ -100,6 +103,7 @@ ACTIONS = {
     "await_callback": _l("Ask for call-back"),
     "close": _l("Close"),
     "reopen": _l("Reopen"),
+    "settle_by_event": _l("Settled by the event"),
 }
 # The same actions done, for "already dispatched by 王伟 at 14:02" (lost_race()).
 DONE = {
@@ -119,6 +123,7 @@ DONE = {
     "await_callback": _l("sent for a call-back"),
     "close": _l("closed"),
     "reopen": _l("reopened"),
+    "settle_by_event": _l("settled by the event"),
     "link_sent": _l("texted to the team"),
 }
 # Words for events that change no status (see record()).
@@ -173,6 +178,9 @@ TABLE: dict[tuple[str, str], Rule] = {
     (REOPENED, "dispatch"): _t(DISPATCHED, OFFICE),
     (REOPENED, "start"): _t(IN_PROGRESS, TEAM | OFFICE),
 }
+# A case handled by an event (campaigns.models.CaseEventLink) is closed when the event is
+# finished, from whatever open status it was in, with a note naming the event.
+TABLE.update({(status, "settle_by_event"): _t(CLOSED, {SYSTEM}, True) for status in sorted(OPEN)})
 
 TABLE_ACTIONS = frozenset(action for _src, action in TABLE)
 
@@ -278,7 +286,7 @@ def transition(
         case.due_at = now + timedelta(hours=sla_hours(case.tier))
     elif action == "handle":
         case.handled_at = now
-    elif action == "close":
+    elif action in ("close", "settle_by_event"):
         case.closed_at = now
     elif action == "reopen":
         case.handled_at = None

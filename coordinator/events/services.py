@@ -12,6 +12,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm.attributes import set_committed_value
 
 from coordinator import access
+from coordinator.events import signals
 from coordinator.events.changes import changing, log, tell
 from coordinator.events.models import (
     CANCELLED,
@@ -265,6 +266,7 @@ def _change_status(actor, event: Event, allowed_from: tuple, to: str, action: st
             status=409,
         )
     now = utcnow()
+    before = event.status
     event.status = to
     event.sequence += 1
     event.updated_at = now
@@ -272,6 +274,7 @@ def _change_status(actor, event: Event, allowed_from: tuple, to: str, action: st
         event.published_at = now
     db.session.flush()
     log(event, action, actor)
+    signals.event_moved.send(event, before=before, after=to, at=now, actor=actor)
     return event
 
 

@@ -6,6 +6,9 @@ come at once (SQLite writes one transaction at a time; PostgreSQL's ON CONFLICT 
 waits for the other and adds to what it wrote). What a rolled-back case added goes with it.
 A case's place and category do not change once logged, so nothing else moves these rows.
 
+Planned work (channels campaign and plan, cases.models.PLANNED_CHANNELS) is not a complaint:
+it is never counted (services.case_opened skips it, rebuild leaves it out).
+
 `rebuild()` works them out again from the cases (bulk loads, the demo's history, a repair).
 """
 
@@ -14,7 +17,7 @@ from datetime import UTC, datetime
 from sqlalchemy import Date, cast, delete, func, insert, literal, literal_column, select, text
 
 from coordinator import months
-from coordinator.cases.models import Case
+from coordinator.cases.models import PLANNED_CHANNELS, Case
 from coordinator.hotspots.models import WHOLE, PlaceMonthCount
 from coordinator.i18n import LOCAL
 from coordinator.work import insert_for
@@ -72,7 +75,10 @@ def rebuild(conn) -> int:
         literal(WHOLE).label("building_id"),
         Case.category,
         func.count().label("cases"),
-    ).group_by(month, Case.community_id, compound, Case.category)
+    )
+    whole = whole.where(Case.channel.not_in(PLANNED_CHANNELS)).group_by(
+        month, Case.community_id, compound, Case.category
+    )
     buildings = (
         select(
             month,
@@ -82,7 +88,7 @@ def rebuild(conn) -> int:
             Case.category,
             func.count().label("cases"),
         )
-        .where(Case.building_id.is_not(None))
+        .where(Case.building_id.is_not(None), Case.channel.not_in(PLANNED_CHANNELS))
         .group_by(month, Case.community_id, compound, Case.building_id, Case.category)
     )
     for source in (whole, buildings):

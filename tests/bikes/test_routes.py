@@ -135,7 +135,7 @@ def test_staff_of_another_community_gets_404(client, drives, make, auth):
         f"/events/{event.id}/bikes",
         f"/events/{event.id}/bikes/notice",
         f"/events/{event.id}/bikes/tags",
-        f"/events/{event.id}/repeat",
+        f"/campaigns/new?event={event.id}",
     ]:
         assert client.get(path).status_code == 404, path
     for path in [
@@ -143,7 +143,7 @@ def test_staff_of_another_community_gets_404(client, drives, make, auth):
         f"/events/{event.id}/bikes/recycle",
         f"/events/{event.id}/bikes/handover",
         f"/events/{event.id}/bikes/claims/{claim_id}/confirm",
-        f"/events/{event.id}/repeat",
+        f"/campaigns/new?event={event.id}",
     ]:
         assert client.post(path, data={"colour": "black", "location": "x"}).status_code == 404
     assert count(Bike) == 1 and count(BikeClaim, status="pending") == 1
@@ -387,68 +387,6 @@ def test_draft_and_cleanup_events_have_no_claim_page(client, drives):
 
 
 # --- campaigns ----------------------------------------------------------------------------
-
-
-def test_repeat_form_makes_drafts_and_shows_the_campaign(client, setup, make):
-    event, staff = setup
-    a = make.compound(event.community, name="师大北路小区")
-    db.session.commit()
-    html = client.get(f"/events/{event.id}/repeat").get_data(as_text=True)
-    assert "师大北路小区" in html and 'type="checkbox"' in html
-    response = client.post(
-        f"/events/{event.id}/repeat", data={"compounds": [str(a.id)], "kind": "recycle_exchange"}
-    )
-    assert response.status_code == 302 and "/campaigns/" in response.headers["Location"]
-    copy = db.session.scalar(select(Event).where(Event.compound_id == a.id))
-    assert copy.status == "draft" and copy.kind == "recycle_exchange"
-    page = client.get(response.headers["Location"])
-    html = page.get_data(as_text=True)
-    assert page.status_code == 200 and "师大北路小区" in html and 'class="bar"' in html
-    cid = response.headers["Location"].rsplit("/", 1)[-1]
-    fragment = client.get(
-        f"/campaigns/{cid}", headers={"HX-Request": "true", "HX-Target": "progress"}
-    )
-    assert "<html" not in fragment.get_data(as_text=True)
-
-
-@pytest.mark.parametrize(
-    "data",
-    [
-        {"compounds": [], "kind": "bike_drive"},
-        {"compounds": ["999999"], "kind": "bike_drive"},
-        {"compounds": [], "kind": "fireworks"},
-    ],
-)
-def test_bad_repeat_is_422(client, setup, make, data):
-    event, _staff = setup
-    make.compound(event.community, name="师大北路小区")
-    db.session.commit()
-    response = client.post(f"/events/{event.id}/repeat", data=data)
-    assert response.status_code == 422 and field_errors(response.get_data(as_text=True))
-    assert count(Event) == 1
-
-
-def test_staff_cannot_repeat_into_another_community(client, setup, make):
-    event, _staff = setup
-    other = make.compound(name="别处小区")
-    db.session.commit()
-    assert "别处小区" not in client.get(f"/events/{event.id}/repeat").get_data(as_text=True)
-    response = client.post(
-        f"/events/{event.id}/repeat", data={"compounds": [str(other.id)], "kind": "bike_drive"}
-    )
-    assert response.status_code == 422 and count(Event) == 1
-
-
-def test_campaign_of_another_community_is_404(client, drives, make, auth):
-    from coordinator.bikes import services
-
-    event = drives.drive()
-    campaign = services.repeat_drive(make.user("admin"), event, [make.compound().id])
-    outsider = make.user("staff")
-    db.session.commit()
-    auth.login(outsider)
-    assert client.get(f"/campaigns/{campaign.id}").status_code == 404
-    assert client.get("/campaigns/424242").status_code == 404
 
 
 @pytest.fixture

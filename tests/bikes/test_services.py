@@ -228,61 +228,6 @@ def test_handover_reuse_only_for_exchange_and_never_more_than_waiting(drives, ma
     assert (counts["recycled"], counts["reused"], counts["cleared"]) == (3, 2, 5)
 
 
-def test_repeat_drive_copies_into_compounds_as_one_campaign(drives, make):
-    source = drives.drive(status="done")
-    a = make.compound(name="文慧园路小区")
-    b = make.compound(name="志强北园")
-    admin = make.user("admin")
-    campaign = services.repeat_drive(admin, source, [a.id, b.id], kind="recycle_exchange")
-    copies = db.session.scalars(
-        select(Event).where(Event.campaign_id == campaign.id, Event.id != source.id)
-    ).all()
-    assert campaign.source_event_id == source.id and source.campaign_id == campaign.id
-    assert {c.compound_id for c in copies} == {a.id, b.id}
-    for copy in copies:
-        assert copy.status == "draft" and copy.kind == "recycle_exchange"
-        assert copy.community_id == copy.compound.community_id
-        assert copy.claim_days == source.claim_days and copy.notice_date is None
-        assert [(r.name, r.capacity) for r in copy.roles] == [("搬运", 8), ("登记车辆", 2)]
-        assert copy.compound.name in copy.title and copy.compound.name in copy.notice_text
-        assert copy.ends_at - copy.starts_at == source.ends_at - source.starts_at
-    # Again into one of them: refused; into a third: the same campaign.
-    with pytest.raises(Refused):
-        services.repeat_drive(admin, source, [a.id])
-    c = make.compound(name="北三环中路40号院")
-    assert services.repeat_drive(admin, source, [c.id]).id == campaign.id
-    assert db.session.scalar(select(func.count()).select_from(Campaign)) == 1
-
-
-def test_staff_repeat_only_in_own_community(drives, make):
-    source = drives.drive()
-    staff = make.user("staff", community_=source.community)
-    mine = make.compound(source.community, name="师大北路小区")
-    theirs = make.compound(name="别处小区")
-    assert [cid for cid, _label in services.repeat_compound_choices(staff, source)] == [mine.id]
-    with pytest.raises(Refused) as refused:
-        services.repeat_drive(staff, source, [theirs.id])
-    assert refused.value.status == 403
-    with pytest.raises(Refused):
-        services.repeat_drive(staff, source, [])
-    assert db.session.scalar(select(func.count()).select_from(Event)) == 1
-
-
-def test_campaign_progress_side_by_side(drives, make):
-    source = drives.drive()
-    drives.bikes(source, 10, status="recycled")
-    drives.bikes(source, 2, status="claimed", start=11)
-    other = make.compound(name="志强北园")
-    campaign = services.repeat_drive(make.user("admin"), source, [other.id])
-    copy = db.session.scalar(select(Event).where(Event.compound_id == other.id))
-    drives.bikes(copy, 4)
-    rows = services.campaign_progress(campaign)
-    by_event = {r["event"].id: r["counts"] for r in rows}
-    assert by_event[source.id]["cleared"] == 12 and by_event[copy.id]["registered"] == 4
-    assert all(r["scale"] == 12 for r in rows)
-    assert [r["is_source"] for r in rows].count(True) == 1
-
-
 def test_scoping_of_drives_and_campaigns(drives, make):
     event = drives.drive()
     outsider = make.user("staff")
@@ -292,9 +237,6 @@ def test_scoping_of_drives_and_campaigns(drives, make):
     assert queries.get_drive(make.user("volunteer"), event.id) is None
     cleanup = drives.drive(kind="cleanup")
     assert queries.get_drive(make.user("admin"), cleanup.id) is None
-    campaign = services.repeat_drive(make.user("admin"), event, [make.compound().id])
-    assert queries.get_campaign(outsider, campaign.id) is None
-    assert queries.get_campaign(make.user("staff", community_=event.community), campaign.id)
     bike = drives.bikes(event, 1)[0]
     assert queries.may_view_bike(make.user("admin"), bike.id)
     assert not queries.may_view_bike(outsider, bike.id)
@@ -307,10 +249,3 @@ def test_claim_at_the_last_minute_of_the_deadline_day_is_taken(drives):
     assert services.submit_claim(event, 1, "13800138000", now=last_minute).status == "pending"
 
 
-def test_repeat_choices_leave_out_compounds_already_in_the_campaign(drives, make):
-    source = drives.drive()
-    admin = make.user("admin")
-    a, b = make.compound(name="文慧园路小区"), make.compound(name="志强北园")
-    services.repeat_drive(admin, source, [a.id])
-    offered = {cid for cid, _label in services.repeat_compound_choices(admin, source)}
-    assert b.id in offered and a.id not in offered and source.compound_id not in offered
