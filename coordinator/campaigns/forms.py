@@ -28,7 +28,7 @@ FLAGS = {"": None, "yes": True, "no": False}
 
 
 def _choices(pairs) -> list[SelectChoice]:
-    return [SelectChoice(value, str(label)) for value, label in pairs]
+    return [SelectChoice(value, label) for value, label in pairs]
 
 
 def _year(label):
