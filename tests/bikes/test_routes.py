@@ -5,7 +5,6 @@ from PIL import Image
 from sqlalchemy import func, select
 
 from coordinator.bikes.models import Bike, BikeClaim, BikeHandover
-from coordinator.events.models import Event
 from coordinator.extensions import db
 from tests.bikes.conftest import past_deadline
 from tests.conftest import field_errors

@@ -10,7 +10,6 @@ from werkzeug.datastructures import FileStorage
 from coordinator.auth.models import User
 from coordinator.bikes import queries, services
 from coordinator.bikes.models import Bike, BikeClaim, BikeHandover
-from coordinator.campaigns.models import Campaign
 from coordinator.events.models import Event
 from coordinator.extensions import db
 from coordinator.notifications.models import OutboxMessage
@@ -247,5 +246,3 @@ def test_claim_at_the_last_minute_of_the_deadline_day_is_taken(drives):
     drives.bikes(event, 1)
     last_minute = at_beijing(services.claim_deadline(event), 23) + timedelta(minutes=59)
     assert services.submit_claim(event, 1, "13800138000", now=last_minute).status == "pending"
-
-

@@ -27,9 +27,7 @@ def _unlink(app):
 def place(make):
     community = make.community()
     old = [
-        make.compound(
-            community, name=f"老小区{i}", year_built=1980 + i, has_bike_shed=i % 2 == 0
-        )
+        make.compound(community, name=f"老小区{i}", year_built=1980 + i, has_bike_shed=i % 2 == 0)
         for i in range(4)
     ]
     new = make.compound(community, name="新小区", year_built=2010)

@@ -123,7 +123,7 @@ def test_staff_make_campaigns_in_their_community_only(client, auth, place, make)
     auth.login(outsider)
     assert client.get(f"/campaigns/{campaign.id}").status_code == 404
     assert "主立管疏通专项行动" not in client.get("/campaigns").get_data(as_text=True)
-    assert client.get(f"/campaigns/new?case=999999").status_code == 404
+    assert client.get("/campaigns/new?case=999999").status_code == 404
 
 
 @pytest.mark.parametrize("role", ["volunteer", "resident", "worker", "lead"])
@@ -189,8 +189,13 @@ def test_event_campaign_from_a_drive_and_the_old_repeat_link(client, auth, drive
     response = client.post(
         f"/campaigns/new?event={source.id}",
         data=_form(
-            old="", category="bikes", work_kind="event", event_day=day, notice_days="7",
-            communities=str(source.community_id), bike_shed="yes",
+            old="",
+            category="bikes",
+            work_kind="event",
+            event_day=day,
+            notice_days="7",
+            communities=str(source.community_id),
+            bike_shed="yes",
         ),
     )
     assert response.status_code == 303, response.get_data(as_text=True)[:1500]

@@ -34,7 +34,9 @@ def test_targets_by_every_attribute(place, make):
     assert [c.id for c in targets.compounds(T(many_trees=True), admin)] == [other.id]
     assert targets.count(T(min_buildings=5), admin) == 1
     assert targets.count(T(kinds=("compound",), communities=(community.id,)), admin) == 5
-    assert targets.count(T(), staff) == 5 and new.id in {c.id for c in targets.compounds(T(), staff)}
+    assert targets.count(T(), staff) == 5 and new.id in {
+        c.id for c in targets.compounds(T(), staff)
+    }
 
 
 def test_a_refusal_at_compound_57_of_100_leaves_nothing(make):
