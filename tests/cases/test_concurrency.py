@@ -160,7 +160,13 @@ MOVES = [
 
 
 def test_every_move_of_the_table_is_raced_here():
-    moves = {(src, action) for (src, action), rule in workflow.TABLE.items() if src != rule.to}
+    # settle_by_event is no one's button: it runs inside an event's finish, whose versioned
+    # write is raced in tests/events (campaigns/services.py: event_moved).
+    moves = {
+        (src, action)
+        for (src, action), rule in workflow.TABLE.items()
+        if src != rule.to and action != "settle_by_event"
+    }
     assert moves == {(src, action) for src, action, _who, _texts in MOVES}
 
 
