@@ -106,22 +106,7 @@ def launch(
         with unit_of_work(conflict=_l("This campaign was made just now."), field="title"):
             return _launch_drive(actor, work, drive, compounds, criteria, now, source)
     with unit_of_work(conflict=_l("This campaign was made just now."), field="title"):
-        campaign = Campaign(
-            title=work.title,
-            category=work.category,
-            instructions=work.instructions,
-            checklist=work.checklist,
-            work_kind="case",
-            tier=work.tier,
-            due_at=work.due_at,
-            team_id=work.team_id,
-            criteria=(criteria or targeting.Targets()).to_json(),
-            created_by_id=getattr(actor, "id", None),
-            created_at=now,
-            **source,
-        )
-        db.session.add(campaign)
-        db.session.flush()
+        campaign = _campaign(actor, work, "case", criteria, now, source)
         chosen = db.session.get(Team, work.team_id) if work.team_id else None
         if work.team_id and (chosen is None or not chosen.active):
             raise Refused(_l("This team is not taking work."), field="team_id", status=422)
@@ -136,6 +121,27 @@ def launch(
                 CampaignTarget(campaign_id=campaign.id, compound_id=compound.id, case_id=case.id)
             )
         _tell_teams(campaign, per_team)
+    return campaign
+
+
+def _campaign(actor, work: Work, kind: str, criteria, now, source: dict) -> Campaign:
+    """The campaign row, flushed (its id for the work's rows)."""
+    campaign = Campaign(
+        title=work.title,
+        category=work.category,
+        instructions=work.instructions,
+        checklist=work.checklist,
+        work_kind=kind,
+        tier=work.tier,
+        due_at=work.due_at if kind == "case" else None,
+        team_id=work.team_id if kind == "case" else None,
+        criteria=(criteria or targeting.Targets()).to_json(),
+        created_by_id=getattr(actor, "id", None),
+        created_at=now,
+        **source,
+    )
+    db.session.add(campaign)
+    db.session.flush()
     return campaign
 
 
@@ -238,20 +244,7 @@ def _launch_drive(actor, work: Work, drive: Drive, compounds, criteria, now, sou
     # On the drive as read (its version): two launches from one page at once make one set of
     # copies; the second finds the drive changed (409).
     update_where(Event, event.id, {"version": event.version}, version=event.version + 1)
-    campaign = Campaign(
-        title=work.title,
-        category=work.category,
-        instructions=work.instructions,
-        checklist=work.checklist,
-        work_kind="event",
-        tier=work.tier,
-        criteria=(criteria or targeting.Targets()).to_json(),
-        created_by_id=getattr(actor, "id", None),
-        created_at=now,
-        **source,
-    )
-    db.session.add(campaign)
-    db.session.flush()
+    campaign = _campaign(actor, work, "event", criteria, now, source)
     if event.campaign_id is None:
         event.campaign_id = campaign.id
     by_community = organisers(c.community_id for c in compounds)

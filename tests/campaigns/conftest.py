@@ -5,6 +5,8 @@ import pytest
 from sqlalchemy import update
 
 from coordinator.campaigns.models import Campaign
+from coordinator.cases import workflow
+from coordinator.cases.models import Case
 from coordinator.extensions import db
 from tests.bikes.conftest import Drives
 
@@ -36,3 +38,20 @@ def place(make):
     staff = make.user("staff", community_=community)
     make.commit()
     return community, old, new, team, admin, staff
+
+
+def logged_case(compound, staff, category="drain", token="t1", text="厨房下水道往上反水") -> Case:
+    """A case as the office logs it (received), committed."""
+    case = Case(
+        category=category,
+        tier="general",
+        channel="phone",
+        community_id=compound.community_id,
+        compound_id=compound.id,
+        description=text,
+        tracking_token=token,
+    )
+    db.session.add(case)
+    workflow.opened(case, staff)
+    db.session.commit()
+    return case

@@ -8,31 +8,15 @@ from sqlalchemy import func, select
 
 from coordinator.campaigns import services
 from coordinator.campaigns.models import Campaign, CampaignTarget, CaseEventLink
-from coordinator.cases import workflow
 from coordinator.cases.models import Case
 from coordinator.events.models import Event
 from coordinator.extensions import db
+from tests.campaigns.conftest import logged_case
 from tests.conftest import field_errors
 
 
 def count(model, *where) -> int:
     return db.session.scalar(select(func.count()).select_from(model).where(*where))
-
-
-def _case(community, compound, staff, token="t1"):
-    case = Case(
-        category="drain",
-        tier="utilities",
-        channel="phone",
-        community_id=community.id,
-        compound_id=compound.id,
-        description="厨房下水道往上反水",
-        tracking_token=token,
-    )
-    db.session.add(case)
-    workflow.opened(case, staff)
-    db.session.commit()
-    return case
 
 
 def _form(**kw):
@@ -53,7 +37,7 @@ def _form(**kw):
 
 def test_make_a_campaign_from_a_case(client, auth, place):
     community, old, new, team, admin, staff = place
-    case = _case(community, old[0], staff)
+    case = logged_case(old[0], staff)
     auth.login(admin)
     page = client.get(f"/campaigns/new?case={case.id}")
     html = page.get_data(as_text=True)
@@ -209,7 +193,7 @@ def test_link_a_case_to_an_event_on_the_case_page(client, auth, drives, make):
     event = drives.drive()
     staff = make.user("staff", community_=event.community)
     make.commit()
-    case = _case(event.community, event.compound, staff, token="t-sun")
+    case = logged_case(event.compound, staff, token="t-sun")
     auth.login(staff)
     html = client.get(f"/cases/{case.id}").get_data(as_text=True)
     assert event.title in html and "/handled-by" in html

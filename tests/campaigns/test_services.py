@@ -16,6 +16,7 @@ from coordinator.extensions import db
 from coordinator.notifications.models import OutboxMessage
 from coordinator.rules import Refused
 from coordinator.work import Conflict
+from tests.campaigns.conftest import logged_case
 
 
 def count(model, *where) -> int:
@@ -153,17 +154,8 @@ def test_a_finished_event_settles_the_cases_it_handled(drives, make):
     team = make.team(skills=("bikes",), communities=[event.community])
     admin = make.user("admin")
     staff = make.user("staff", community_=event.community)
-    case = Case(
-        category="bikes",
-        tier="general",
-        channel="patrol",
-        community_id=event.community_id,
-        compound_id=event.compound_id,
-        description="车棚里堆满废弃自行车",
-        tracking_token="t-sun",
-    )
-    db.session.add(case)
-    workflow.opened(case, staff)
+    make.commit()
+    case = logged_case(event.compound, staff, "bikes", "t-sun", "车棚里堆满废弃自行车")
     workflow.transition(case, "dispatch", staff, team_id=team.id)
     make.commit()
     services.link_case(staff, case, event)
