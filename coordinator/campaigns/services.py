@@ -306,7 +306,7 @@ def mark_found(actor, campaign: Campaign, target_id: int, seen: str, value: str)
         raise Refused(_l("Choose found or not found."), field="found", status=422)
     with unit_of_work():
         target = db.session.get(CampaignTarget, target_id)
-        if target is None or target.campaign_id != campaign.id:
+        if target is None or target.campaign_id != campaign.id or not _may_mark(actor, target):
             raise Refused(_l("Not found."), status=404)
         try:
             update_where(
@@ -316,6 +316,13 @@ def mark_found(actor, campaign: Campaign, target_id: int, seen: str, value: str)
             raise Conflict(
                 _l("Someone else marked this compound just now. Reload the page."), field="found"
             ) from lost
+
+
+def _may_mark(actor, target: CampaignTarget) -> bool:
+    """Admins mark any compound; staff their own community's (the page shows them no other)."""
+    if actor.role == access.ADMIN:
+        return True
+    return actor.role == access.STAFF and target.compound.community_id == actor.community_id
 
 
 # --- a case handled by an event -------------------------------------------------------------

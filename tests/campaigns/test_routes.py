@@ -159,6 +159,22 @@ def test_found_button_and_its_race(client, auth, place):
     assert "1" in client.get(f"/campaigns/{campaign.id}").get_data(as_text=True)
 
 
+def test_staff_mark_only_their_communitys_compounds(client, auth, place, make):
+    community, old, new, team, admin, staff = place
+    elsewhere = make.compound(make.community(), name="别处老小区", year_built=1970)
+    make.team(skills=("drain",), compounds=[elsewhere])
+    make.commit()
+    campaign = services.launch(admin, services.Work("检查", "drain"), [old[0], elsewhere])
+    theirs = next(t.id for t in campaign.targets if t.compound_id == elsewhere.id)
+    auth.login(staff)
+    html = client.get(f"/campaigns/{campaign.id}").get_data(as_text=True)
+    assert "别处老小区" not in html and old[0].name in html
+    path = f"/campaigns/{campaign.id}/targets/{theirs}/found"
+    assert client.post(path, data={"seen": "", "found": "yes"}).status_code == 404
+    db.session.expire_all()
+    assert db.session.get(CampaignTarget, theirs).found is None
+
+
 def test_event_campaign_from_a_drive_and_the_old_repeat_link(client, auth, drives, make):
     source = drives.drive()
     a = make.compound(source.community, name="文慧园路小区", has_bike_shed=True)
