@@ -218,7 +218,7 @@ def _form_problems(form: CampaignForm, source: Source) -> bool:
     if isinstance(tf, int) and isinstance(tt, int) and tf > tt:
         form.built_to.errors = list(form.built_to.errors) + [_("Not before the first year.")]
         ok = False
-    if form.team_id.data and not to_int(form.team_id.data):
+    if form.team_id.data and not to_int(form.team_id.data) and not form.team_id.errors:
         form.team_id.errors = list(form.team_id.errors) + [_("Choose a team from the list.")]
         ok = False
     return ok

@@ -76,6 +76,8 @@ def test_make_a_campaign_from_a_case(client, auth, place):
         ({"category": "fireworks"}, "category"),
         ({"old": "", "built_from": "2030"}, "old"),  # no compound matches
         ({"team_id": "abc"}, "team_id"),
+        ({"communities": "999"}, "communities"),
+        ({"kinds": "castle"}, "kinds"),
     ],
 )
 def test_bad_input_is_422_at_the_field_and_saves_nothing(client, auth, place, bad, field):
