@@ -242,3 +242,34 @@ def test_closed_months_are_kept_and_the_open_month_is_live(place, days_ago, coun
         with count_queries() as live:
             after = queries.page(place.admin, period, None, "period=3")
         assert after["total"] == 2 and live.count == kept.count
+
+
+def test_planned_work_is_not_a_hot_spot(place):
+    """A campaign's or a plan's cases (cases.models.PLANNED_CHANNELS) are not complaints: they
+    are neither counted nor make a repeat, as they are logged or when rebuilt."""
+    for channel in ("campaign", "plan", "plan"):
+        case = place.case()
+        db.session.get(Case, case.id).channel = channel
+    db.session.commit()
+    counted = figures()
+    assert counted  # logged as phone calls, then made planned work
+    services.rebuild()
+    assert figures() == [] and spots() == []
+    # Logged as planned work from the start: the receiver skips them.
+    for _ in range(3):
+        planned = Case(
+            category="drain",
+            tier="general",
+            channel="campaign",
+            community_id=place.building.compound.community_id,
+            compound_id=place.building.compound_id,
+            building_id=place.building.id,
+            description="主立管检查",
+            tracking_token=f"plan-{_}",
+            created_at=utcnow(),
+        )
+        db.session.add(planned)
+        db.session.flush()
+        signals.case_opened.send(planned, at=planned.created_at)
+    db.session.commit()
+    assert figures() == [] and spots() == []
