@@ -10,9 +10,8 @@ from wtforms import (
     SelectField,
     StringField,
     TextAreaField,
-    TimeField,
 )
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 
 from coordinator.campaigns.targets import Targets
 from coordinator.cases.models import TIERS
@@ -40,7 +39,7 @@ def _one_line(value):
 
 class PlanForm(FlaskForm):
     title = StringField(
-        _l("Title"),
+        _l("Plan name"),
         filters=[_one_line],
         validators=[DataRequired(_l("Give the plan a title.")), Length(max=120)],
     )
@@ -84,7 +83,16 @@ class PlanForm(FlaskForm):
     )
     month = SelectField(_l("In this month"), coerce=int, choices=options(MONTHS), default=0)
     starts_on = DateField(_l("First date"), validators=[Optional()])
-    at_time = TimeField(_l("At (Beijing time)"), default=time(9, 0), validators=[Optional()])
+    # Not a TimeField: the app's strict dates (forms._Strict) take it for a date.
+    at_time = StringField(
+        _l("At (Beijing time)"),
+        default="09:00",
+        filters=[strip],
+        validators=[
+            Optional(),
+            Regexp(r"^([01][0-9]|2[0-3]):[0-5][0-9]$", message=_l("Enter a time, e.g. 09:00.")),
+        ],
+    )
     advanced = StringField(
         _l("Advanced: an RRULE line instead (RFC 5545)"),
         filters=[strip],
@@ -123,7 +131,7 @@ class PlanForm(FlaskForm):
             return False
         if self.lead_days.data is None and not self.lead_days.errors:
             self.lead_days.data = 0
-        if not ok or self.interval.errors or self.month_day.errors:
+        if not ok or self.interval.errors or self.month_day.errors or self.at_time.errors:
             return False
         field = self.advanced if self.advanced.data else self.freq
         text = self.advanced.data or schedule.build(
@@ -142,7 +150,8 @@ class PlanForm(FlaskForm):
 
     def starts_at(self) -> datetime:
         """The first occurrence, typed in Beijing time, in UTC."""
-        return to_utc(datetime.combine(self.starts_on.data, self.at_time.data or time(9, 0)))
+        hour, minute = (int(n) for n in (self.at_time.data or "09:00").split(":"))
+        return to_utc(datetime.combine(self.starts_on.data, time(hour, minute)))
 
     def targets(self) -> Targets:
         def flag(value):

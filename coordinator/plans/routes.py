@@ -215,7 +215,7 @@ def _defaults_from_plan(plan: Plan) -> dict:
     }
     if plan.trigger == SCHEDULE and plan.starts_at:
         start = to_local(plan.starts_at)
-        data.update(starts_on=start.date(), at_time=start.time())
+        data.update(starts_on=start.date(), at_time=start.strftime("%H:%M"))
         simple = schedule.simple_choices(plan.rrule)
         if simple is None:
             data["advanced"] = plan.rrule
@@ -251,4 +251,3 @@ def pause(plan_id: int):
 @allow(OFFICE)
 def resume(plan_id: int):
     return _set_active(plan_id, True)
-

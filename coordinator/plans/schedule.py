@@ -110,7 +110,9 @@ def check(text: str, starts_at: datetime) -> str:
     try:
         rule = _parse(line, to_local(starts_at))
     except (ValueError, TypeError, OverflowError, IndexError, KeyError):
-        raise BadRule(_("This rule cannot be read (RFC 5545), e.g. FREQ=WEEKLY;BYDAY=MO.")) from None
+        raise BadRule(
+            _("This rule cannot be read (RFC 5545), e.g. FREQ=WEEKLY;BYDAY=MO.")
+        ) from None
     if rule._freq not in _FREQ_CODES:
         raise BadRule(_("Say how often: FREQ=DAILY, WEEKLY, MONTHLY or YEARLY."))
     if first_occurrence(line, starts_at) is None:

@@ -49,9 +49,7 @@ def plan_of(place):
         plan = Plan(
             title=kw.pop("title", "老旧小区主立管定期维护"),
             category=kw.pop("category", "drain"),
-            criteria=(
-                targets or Targets(old=True, communities=(place.community.id,))
-            ).to_json(),
+            criteria=(targets or Targets(old=True, communities=(place.community.id,))).to_json(),
             team_id=place.team.id if team else None,
             community_id=community.id if community else None,
             trigger="schedule",

@@ -37,7 +37,9 @@ def test_the_due_occurrence_gets_its_campaign_and_cases(place, plan_of):
     assert {c.channel for c in cases} == {"plan"}
     assert {c.deadline_at for c in cases} == {JAN}
     assert {c.team_id for c in cases} == {place.team.id}
-    names = set(db.session.scalars(select(CaseEvent.actor_name).where(CaseEvent.case_id == cases[0].id)))
+    names = set(
+        db.session.scalars(select(CaseEvent.actor_name).where(CaseEvent.case_id == cases[0].id))
+    )
     assert names == {"计划：老旧小区主立管定期维护"}
 
 
@@ -163,7 +165,10 @@ def schedules(draw):
     if interval > 1:
         parts.append(f"INTERVAL={interval}")
     if freq in ("WEEKLY", "MONTHLY") and draw(st.booleans()):
-        parts.append("BYDAY=" + ",".join(draw(st.lists(st.sampled_from(DAYS), min_size=1, max_size=3, unique=True))))
+        parts.append(
+            "BYDAY="
+            + ",".join(draw(st.lists(st.sampled_from(DAYS), min_size=1, max_size=3, unique=True)))
+        )
     elif freq in ("MONTHLY", "YEARLY") and draw(st.booleans()):
         parts.append(f"BYMONTHDAY={draw(st.sampled_from([1, 15, 28, 31, -1]))}")
     return ";".join(parts)
@@ -192,7 +197,10 @@ def test_each_due_occurrence_runs_exactly_once(place, plan_of, rule, start, lead
         rows = runs(plan.id)
         new = [r for r in rows if r.id not in seen]
         seen |= {r.id for r in rows}
-        due_now = [to_utc(d) for d in every.between(to_local(start), to_local(now + timedelta(days=lead)), inc=True)]
+        due_now = [
+            to_utc(d)
+            for d in every.between(to_local(start), to_local(now + timedelta(days=lead)), inc=True)
+        ]
         # each due occurrence has exactly one run; none that is not yet due
         assert [r.occurrence_at for r in rows] == due_now
         # work only for the latest due (and those still ahead of now, within the lead)

@@ -73,7 +73,11 @@ def test_due_gives_work_to_the_latest_and_misses_the_older():
     start = datetime(2026, 1, 1, 1)
     found = schedule.due("FREQ=MONTHLY", start, 7, None, datetime(2026, 3, 28))
     # 1 April is within the 7 days' lead: its work is made now; the past dates are missed.
-    assert found.missed == [datetime(2026, 1, 1, 1), datetime(2026, 2, 1, 1), datetime(2026, 3, 1, 1)]
+    assert found.missed == [
+        datetime(2026, 1, 1, 1),
+        datetime(2026, 2, 1, 1),
+        datetime(2026, 3, 1, 1),
+    ]
     assert found.work == [datetime(2026, 4, 1, 1)]
     again = schedule.due("FREQ=MONTHLY", start, 7, datetime(2026, 4, 1, 1), datetime(2026, 3, 29))
     assert again.work == again.missed == []
