@@ -229,8 +229,9 @@ def _record_missed(plan_id: int, occurrences: list, now: datetime) -> int:
                 ]
             )
             .on_conflict_do_nothing(index_elements=["plan_id", "occurrence_at"])
+            .returning(table.c.id)
         )
-    return max(result.rowcount or 0, 0)
+        return len(result.all())  # the rows this run recorded (rowcount: -1 on psycopg)
 
 
 def _take(plan_id, now, key: dict, outcome: str, note: str = "") -> int | None:
