@@ -41,7 +41,7 @@ from coordinator.extensions import db  # noqa: E402
 from coordinator.i18n import utcnow  # noqa: E402
 from coordinator.places.models import Community, Compound, Subdistrict  # noqa: E402
 from coordinator.plans import schedule, services  # noqa: E402
-from coordinator.plans.models import MISSED, Plan, PlanRun  # noqa: E402
+from coordinator.plans.models import Plan, PlanRun  # noqa: E402
 from coordinator.teams.models import Team, TeamSkill  # noqa: E402
 
 PLANS = int(os.environ.get("BENCH_PLANS", 1000))
@@ -119,17 +119,7 @@ def seed(now: datetime) -> None:
         db.select(Plan.id, Plan.rrule, Plan.starts_at, Plan.lead_days).where(Plan.starts_at < now)
     ):
         found = schedule.due(rule, starts, lead, None, now)
-        runs += [
-            {
-                "plan_id": plan_id,
-                "occurrence_at": o,
-                "outcome": MISSED,
-                "work_count": 0,
-                "note": "",
-                "ran_at": now,
-            }
-            for o in found.missed + found.work
-        ]
+        runs += services.missed_rows(plan_id, found.missed + found.work, now)
     for start in range(0, len(runs), 5000):
         db.session.execute(insert(PlanRun), runs[start : start + 5000])
     db.session.commit()

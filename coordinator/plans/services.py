@@ -207,6 +207,21 @@ def run_due(now: datetime | None = None, dry_run: bool = False) -> RunReport:
     return report
 
 
+def missed_rows(plan_id: int, occurrences: list, now: datetime) -> list[dict]:
+    """The run rows of occurrences skipped over (also the bench's seed of a plan's history)."""
+    return [
+        {
+            "plan_id": plan_id,
+            "occurrence_at": o,
+            "outcome": MISSED,
+            "work_count": 0,
+            "note": "",
+            "ran_at": now,
+        }
+        for o in occurrences
+    ]
+
+
 def _record_missed(plan_id: int, occurrences: list, now: datetime) -> int:
     """The occurrences skipped over, recorded (no work) in one statement: they are not
     offered again."""
@@ -215,19 +230,7 @@ def _record_missed(plan_id: int, occurrences: list, now: datetime) -> int:
         table = PlanRun.__table__
         result = conn.execute(
             insert_for(conn, table)
-            .values(
-                [
-                    {
-                        "plan_id": plan_id,
-                        "occurrence_at": o,
-                        "outcome": MISSED,
-                        "work_count": 0,
-                        "note": "",
-                        "ran_at": now,
-                    }
-                    for o in occurrences
-                ]
-            )
+            .values(missed_rows(plan_id, occurrences, now))
             .on_conflict_do_nothing(index_elements=["plan_id", "occurrence_at"])
             .returning(table.c.id)
         )
