@@ -12,7 +12,7 @@ from coordinator.categories import category_label
 from coordinator.converters import parse_int
 from coordinator.extensions import db
 from coordinator.i18n import gettext as _
-from coordinator.i18n import to_local
+from coordinator.i18n import to_local, translated
 from coordinator.paging import page_number
 from coordinator.places.queries import community_choices
 from coordinator.plans import queries, schedule, services
@@ -21,6 +21,7 @@ from coordinator.plans.models import OUTCOMES, SCHEDULE, Plan
 from coordinator.rendering import render
 from coordinator.rules import Refused, show_refusal
 from coordinator.teams.queries import team_choices
+from coordinator.warnings.models import KINDS, LEVELS
 
 
 def _plan_or_404(plan_id: int) -> Plan:
@@ -57,6 +58,8 @@ def _detail_page(plan: Plan, status: int = 200):
         may_change=services.may_change(current_user, plan),
         pause_form=PauseForm(formdata=None, data={"version": plan.version}),
         campaign_url=_campaign_url,
+        warning_kinds=translated(KINDS),
+        warning_levels=translated(LEVELS),
         **context,
     )
 

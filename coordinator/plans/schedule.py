@@ -124,9 +124,12 @@ def _parse(line: str, dtstart_local: datetime) -> du.rrule:
     return du.rrulestr(line, dtstart=dtstart_local, ignoretz=True, cache=True)
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=2048)
 def rule_for(line: str, starts_at: datetime) -> du.rrule:
-    """The compiled rule (kept per process: its own cache makes the next lookups cheap)."""
+    """The compiled rule, kept per process with dateutil's own cache of the dates it has
+    worked out, so the runner's next look-ups (every minute) do not iterate from the start
+    again: 5 times faster over 1,000 plans (bench/README.md). The memory is the dates up to
+    now: a monthly plan a dozen a year, a daily one 365 (the start is 2000 at the earliest)."""
     return _parse(line, to_local(starts_at))
 
 

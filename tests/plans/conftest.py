@@ -52,7 +52,7 @@ def plan_of(place):
             criteria=(targets or Targets(old=True, communities=(place.community.id,))).to_json(),
             team_id=place.team.id if team else None,
             community_id=community.id if community else None,
-            trigger="schedule",
+            trigger=kw.pop("trigger", "schedule"),
             rrule=rrule,
             starts_at=starts_at,
             lead_days=lead_days,

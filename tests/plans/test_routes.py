@@ -249,3 +249,51 @@ def test_sql_per_page_is_constant_in_the_number_of_runs(
     assert many.count == few.count, "\n".join(s[:90] for s in many.statements)
     assert many_list.count == few_list.count
     assert more
+
+
+def test_a_warning_plans_runs_show_on_its_page(client, auth, place, plan_of):
+    from coordinator.warnings.models import WeatherWarning
+
+    plan = plan_of(
+        trigger="warning",
+        rrule="",
+        starts_at=None,
+        warning_kinds="wind",
+        min_level="yellow",
+        title="大风前树木枯枝检查",
+        category="trees",
+        team=False,
+    )
+    warning = WeatherWarning(
+        kind="wind", level="yellow", valid_from=JAN, valid_to=JAN + timedelta(hours=12)
+    )
+    db.session.add(warning)
+    db.session.commit()
+    # What the warnings domain does when such a warning is recorded.
+    outcome = services.run_occurrence(
+        plan, JAN - timedelta(hours=6), warning_id=warning.id, due_at=JAN
+    )
+    assert outcome == "failed"  # no team with the trees skill covers these compounds
+    assert services.run_occurrence(plan, JAN, warning_id=warning.id, due_at=JAN) is None
+    auth.login(place.admin)
+    page = client.get(f"/plans/{plan.id}").get_data(as_text=True)
+    assert "大风" in page and "黄色" in page and "run-failed" in page
+    listing = client.get("/plans").get_data(as_text=True)
+    assert "大风前树木枯枝检查" in listing and "失败" in listing
+
+
+def test_the_edit_form_shows_the_plans_rule(client, auth, place, plan_of):
+    simple = plan_of(rrule="FREQ=WEEKLY;INTERVAL=2;BYDAY=MO")
+    advanced = plan_of(rrule="FREQ=MONTHLY;BYDAY=-1FR", title="每月最后一个周五")
+    auth.login(place.admin)
+    page = client.get(f"/plans/{simple.id}/edit").get_data(as_text=True)
+    assert re.search(r'<input[^>]*id="interval"[^>]*value="2"', page)
+    assert re.search(r'<input[^>]*checked[^>]*value="MO"', page)
+    assert 'value="FREQ' not in page  # simple choices, the advanced field empty
+    page = client.get(f"/plans/{advanced.id}/edit").get_data(as_text=True)
+    assert 'value="FREQ=MONTHLY;BYDAY=-1FR"' in page
+    response = client.post(
+        f"/plans/{advanced.id}/edit",
+        data=good_form(advanced="FREQ=MONTHLY;BYDAY=-1FR", version=str(advanced.version)),
+    )
+    assert response.status_code == 302
