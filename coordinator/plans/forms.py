@@ -66,7 +66,7 @@ class PlanForm(FlaskForm):
     kinds = CheckboxesField(_l("Kinds of place"), choices=options(KIND_LABELS.items()))
     communities = CheckboxesField(_l("Communities (none: all)"), coerce=int)
     # When
-    trigger = SelectField(_l("When"), choices=options(TRIGGERS.items()), default=SCHEDULE)
+    trigger = SelectField(_l("What starts it"), choices=options(TRIGGERS.items()), default=SCHEDULE)
     freq = SelectField(_l("Repeats every"), choices=options(schedule.FREQS.items()))
     interval = IntegerField(
         _l("How many"),

@@ -28,6 +28,15 @@ def plans(story):
     db.session.remove()
 
 
+LATIN_WORD = re.compile(r"\b[A-Za-z]{4,}\b")
+
+
+def no_english(page) -> None:
+    """Chinese everywhere in zh: no stray English words in the page's own text."""
+    leftovers = LATIN_WORD.findall(page.locator("main").inner_text())
+    assert not leftovers, f"English on a Chinese page: {leftovers}"
+
+
 def no_sideways(page) -> None:
     assert page.evaluate("document.documentElement.scrollWidth") <= page.viewport_size["width"]
 
@@ -40,6 +49,7 @@ def journey(page, shot, name: str, phone: str) -> None:
     expect(card).to_contain_text("每6个月")
     expect(card).to_contain_text("已生成工作")  # its first run made work
     no_sideways(page)
+    no_english(page)
     shot(page, f"plans-{name}")
     card.locator("a.title").click()
     page.wait_for_url(re.compile(r"/plans/\d+$"))
@@ -48,6 +58,7 @@ def journey(page, shot, name: str, phone: str) -> None:
     expect(page.locator("#runs")).to_contain_text("2项工作")
     expect(page.locator("#targets")).to_contain_text("老旧小区")
     no_sideways(page)
+    no_english(page)
     shot(page, f"plan-{name}", bottom=True)
     # A new plan from the form.
     page.goto("/plans/new")
@@ -59,6 +70,7 @@ def journey(page, shot, name: str, phone: str) -> None:
     page.fill("#starts_on", "2026-12-07")
     page.fill("#lead_days", "2")
     no_sideways(page)
+    no_english(page)
     shot(page, f"plan-form-{name}")
     page.locator("button.primary[type=submit]").click()
     page.wait_for_url(re.compile(r"/plans/\d+$"))
@@ -67,6 +79,7 @@ def journey(page, shot, name: str, phone: str) -> None:
     expect(page.locator("#next-dates li")).to_have_count(5)
     expect(page.locator("#next-dates li").first).to_contain_text("2026年12月7日")
     no_sideways(page)
+    no_english(page)
     shot(page, f"plan-made-{name}")
 
 
