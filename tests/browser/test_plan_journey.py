@@ -69,6 +69,12 @@ def journey(page, shot, name: str, phone: str) -> None:
     page.check("input[name=weekdays][value=MO]")
     page.fill("#starts_on", "2026-12-07")
     page.fill("#lead_days", "2")
+    # The live count, in place (htmx), before anything is saved.
+    page.evaluate("window.__stillHere = 'yes'")
+    page.locator("button[name=count]").click()
+    expect(page.locator("#live-count")).to_contain_text("个小区符合条件")
+    assert page.evaluate("window.__stillHere") == "yes"
+    assert page.locator("#title").input_value() == f"楼道灯巡检{name}"
     no_sideways(page)
     no_english(page)
     shot(page, f"plan-form-{name}")

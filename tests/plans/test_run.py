@@ -209,3 +209,28 @@ def test_each_due_occurrence_runs_exactly_once(place, plan_of, rule, start, lead
         if new:
             assert due_now[-1] in worked
         assert all(r.outcome in (MISSED, EMPTY) for r in rows)
+
+
+def test_two_processes_at_once_make_each_occurrence_once(database_url, place, plan_of):
+    """Two `flask plans run` processes (two hosts, or cron and the worker) on one database."""
+    import os
+    import subprocess
+    import sys
+
+    plans = [plan_of(rrule="FREQ=MONTHLY", lead_days=3, title=f"计划{i}") for i in range(4)]
+    ids = [p.id for p in plans]
+    env = {**os.environ, "DATABASE_URL": database_url, "SECRET_KEY": "test-two-processes"}
+    env["PLANS_EVERY_SECONDS"] = "0"
+    command = [sys.executable, "-m", "flask", "--app", "wsgi", "plans", "run"]
+    command += ["--now", "2026-03-02T09:00+08:00"]
+    runs_at_once = [
+        subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        for _ in range(2)
+    ]
+    outputs = [p.communicate(timeout=120)[0].decode() for p in runs_at_once]
+    assert [p.returncode for p in runs_at_once] == [0, 0], outputs
+    db.session.expire_all()
+    for plan_id in ids:
+        assert [r.outcome for r in runs(plan_id)] == [MISSED, MISSED, CREATED]
+    assert db.session.scalar(select(func.count()).select_from(Campaign)) == 4
+    assert db.session.scalar(select(func.count()).select_from(Case)) == 12
