@@ -121,7 +121,8 @@ def detail(plan: Plan, runs_page: int, now=None) -> dict:
         .outerjoin(WeatherWarning, WeatherWarning.id == PlanRun.warning_id)
         .outerjoin(done, done.c.campaign_id == PlanRun.campaign_id)
         .where(PlanRun.plan_id == plan.id)
-        .order_by(PlanRun.occurrence_at.desc().nulls_last(), PlanRun.id.desc()),
+        # newest first: a date's run by its date, a warning's by when it ran
+        .order_by(func.coalesce(PlanRun.occurrence_at, PlanRun.ran_at).desc(), PlanRun.id.desc()),
         runs_page,
         RUNS_PER_PAGE,
         scalars=False,
