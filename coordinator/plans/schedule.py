@@ -208,10 +208,10 @@ def describe(line: str) -> str:
         ]
     else:
         words = [_("every %(n)d %(unit)s", n=interval, unit=unit)]
-    simple = {"FREQ", "INTERVAL", "BYDAY", "BYMONTHDAY", "BYMONTH"}
-    days = parts.get("BYDAY", "")
-    if days and all(d in WEEKDAYS for d in days.split(",")):
-        words.append(_("on %(days)s", days=_(", ").join(str(WEEKDAYS[d]) for d in days.split(","))))
+    simple = {"FREQ", "INTERVAL", "BYDAY", "BYMONTHDAY", "BYMONTH", "COUNT"}
+    days = [_weekday_words(d) for d in parts.get("BYDAY", "").split(",") if d]
+    if days and all(days):
+        words.append(_("on %(days)s", days=_(", ").join(days)))
     elif days:
         simple.discard("BYDAY")
     if parts.get("BYMONTH", "").isdigit():
@@ -223,10 +223,30 @@ def describe(line: str) -> str:
         words.append(_("on the last day") if day == -1 else _("on day %(d)d", d=day))
     elif "BYMONTHDAY" in parts:
         simple.discard("BYMONTHDAY")
+    if parts.get("COUNT", "").isdigit():
+        words.append(_("%(n)s times in all", n=parts["COUNT"]))
+    else:
+        simple.discard("COUNT")
     text = _(", ").join(words)
     if set(parts) - simple:
         text = f"{text} ({line})"
     return text
+
+
+def _weekday_words(code: str) -> str:
+    """MO → Monday; 1MO → the 1st Monday; -1FR → the last Friday ("" when not a weekday)."""
+    found = re.fullmatch(r"([+-]?[0-9]{1,2})?(MO|TU|WE|TH|FR|SA|SU)", code)
+    if not found:
+        return ""
+    day = str(WEEKDAYS[found.group(2)])
+    n = int(found.group(1) or 0)
+    if n == 0:
+        return day
+    if n == -1:
+        return _("the last %(day)s", day=day)
+    if n > 0:
+        return _("the %(n)d. %(day)s", n=n, day=day)
+    return _("the %(n)d. last %(day)s", n=-n, day=day)
 
 
 def simple_choices(line: str) -> dict | None:

@@ -77,6 +77,8 @@ def test_an_advanced_rule_and_a_warning_plan(client, auth, place):
     )
     assert response.status_code == 302
     assert db.session.scalar(select(Plan.rrule)) == "FREQ=MONTHLY;BYDAY=-1FR"
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "每月、在最后一个周五" in page and "FREQ" not in page
     response = client.post(
         "/plans/new",
         data=good_form(
