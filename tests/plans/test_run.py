@@ -234,3 +234,16 @@ def test_two_processes_at_once_make_each_occurrence_once(database_url, place, pl
         assert [r.outcome for r in runs(plan_id)] == [MISSED, MISSED, CREATED]
     assert db.session.scalar(select(func.count()).select_from(Campaign)) == 4
     assert db.session.scalar(select(func.count()).select_from(Case)) == 12
+
+
+def test_the_command_runs_as_at_now_and_dry(app, place, plan_of):
+    plan = plan_of(rrule="FREQ=MONTHLY", lead_days=3)
+    runner = app.test_cli_runner()
+    dry = runner.invoke(args=["plans", "run", "--now", "2026-03-02T09:00+08:00", "--dry-run"])
+    assert dry.exit_code == 0 and "3 occurrences due over 1 plans (dry run)." in dry.output
+    assert runs(plan.id) == []
+    bad = runner.invoke(args=["plans", "run", "--now", "yesterday"])
+    assert bad.exit_code == 2 and "ISO 8601" in bad.output
+    done = runner.invoke(args=["plans", "run", "--now", "2026-03-02T09:00"])  # Beijing time
+    assert done.exit_code == 0 and "1 created" in done.output and "2 missed" in done.output
+    assert [r.outcome for r in runs(plan.id)] == [MISSED, MISSED, CREATED]
