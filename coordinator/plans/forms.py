@@ -31,6 +31,17 @@ EITHER = (("", _l("Either")), ("yes", _l("Yes")), ("no", _l("No")))
 OLD = (("", _l("Any age")), ("yes", _l("Only old compounds")))
 MONTHS = [(0, _l("Any month"))] + [(m, str(m)) for m in range(1, 13)]
 MAX_LEAD_DAYS = 365
+SCHEDULE_FIELDS = (
+    "freq",
+    "interval",
+    "weekdays",
+    "month_day",
+    "month",
+    "starts_on",
+    "at_time",
+    "advanced",
+    "lead_days",
+)
 
 
 def _one_line(value):
@@ -121,6 +132,10 @@ class PlanForm(FlaskForm):
             self.month_day.errors = [_l("Enter a day from 1 to 31, or -1.")]
             ok = False
         if self.trigger.data == WARNING:
+            # The schedule's fields are hidden for a warning plan: what they hold is ignored.
+            for name in SCHEDULE_FIELDS:
+                self[name].errors = []
+            ok = all(not field.errors for field in self)
             if not self.warning_kinds.data and not self.warning_kinds.errors:
                 self.warning_kinds.errors = [_l("Choose at least one kind of warning.")]
                 ok = False

@@ -299,3 +299,16 @@ def test_the_edit_form_shows_the_plans_rule(client, auth, place, plan_of):
         data=good_form(advanced="FREQ=MONTHLY;BYDAY=-1FR", version=str(advanced.version)),
     )
     assert response.status_code == 302
+
+
+def test_a_warning_plan_ignores_the_hidden_schedule_fields(client, auth, place):
+    auth.login(place.admin)
+    response = client.post(
+        "/plans/new",
+        data=good_form(
+            trigger="warning", warning_kinds=["wind"], interval="0", starts_on="9999-01-01"
+        ),
+    )
+    assert response.status_code == 302
+    plan = db.session.scalar(select(Plan))
+    assert (plan.trigger, plan.rrule, plan.starts_at) == ("warning", "", None)
