@@ -144,6 +144,9 @@ class Config:
     NOTIFY_BACKOFF_MAX_SECONDS = 6 * 3600
     NOTIFY_LEASE_SECONDS = 300  # a claimed message is taken again after this if not finished
     NOTIFY_POLL_SECONDS = _float("NOTIFY_POLL_SECONDS", 10)
+    # How often the delivery worker runs the plans' due work (`flask plans run`); 0: never
+    # (then cron runs `flask plans run`).
+    PLANS_EVERY_SECONDS = _float("PLANS_EVERY_SECONDS", 60)
     NOTIFY_QUEUE = "coordinator"
     # How a request that committed messages starts their delivery: "rq", "thread", "inline"
     # or "off"; unset: RQ with Redis, a thread without, off in tests (notifications.init_app).

@@ -13,9 +13,10 @@ nothing, and core/ and ui.py name no domain:
         plugins.offer_home_area(app, area_name, order=10)         # area_name(user) → str | None
         plugins.offer_team_record(app, "cases/_team_record.html", team_record)  # (team_id) → dict
         plugins.offer_language_keeper(app, keep_language)         # (user, lang) → None
+        plugins.offer_periodic(app, "plans", run_due, every_seconds)  # () → str, in the worker
 
 Orders of the navigation today (the bottom bar shows the role's first five): home 10,
-cases board 20, my jobs 30, events 40, dashboard 45, hot spots 45, my hours 50, report 60,
+cases board 20, my jobs 30, events 40, dashboard 45, hot spots 45, plans 47, my hours 50, report 60,
 teams 70, places 80, people 90, service records 100, Open311 keys 105, outbox 110. Home
 numbers: cases 10, dashboard 15, events 20. The words under the greeting: the team's name
 (teams, 10), else the community's (places, 20).
@@ -48,6 +49,13 @@ class TeamRecord:
     order: int = 50
 
 
+@dataclass(frozen=True)
+class Periodic:
+    name: str
+    run: object  # () → a line for the log; runs in an app context of the delivery worker
+    every: float  # seconds (0: never)
+
+
 @dataclass
 class Offers:
     nav: list = field(default_factory=list)
@@ -55,6 +63,7 @@ class Offers:
     home_area: list = field(default_factory=list)
     team_records: list = field(default_factory=list)
     language_keepers: list = field(default_factory=list)
+    periodic: list = field(default_factory=list)
 
 
 def _offers(app=None) -> Offers:
@@ -100,6 +109,16 @@ def offer_team_record(app, template, build, *, order=50) -> None:
 def offer_language_keeper(app, keep) -> None:
     """keep(user, lang): remember a signed-in user's choice of language."""
     _offers(app).language_keepers.append(keep)
+
+
+def offer_periodic(app, name, run, every_seconds: float) -> None:
+    """A job the delivery worker (`flask notifications worker`) runs every so many seconds
+    besides the outbox: plans' due work. A failure is logged and tried again next time."""
+    _offers(app).periodic.append(Periodic(name, run, float(every_seconds or 0)))
+
+
+def periodic_jobs(app) -> list[Periodic]:
+    return [job for job in _offers(app).periodic if job.every > 0]
 
 
 # ---------------------------------------------------------------- reading (requests)

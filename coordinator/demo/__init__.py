@@ -19,6 +19,7 @@ CHAPTERS = [
     "coordinator.events.demo",
     "coordinator.bikes.demo",
     "coordinator.campaigns.demo",
+    "coordinator.plans.demo",
     "coordinator.dashboard.demo",
 ]
 

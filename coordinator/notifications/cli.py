@@ -9,6 +9,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
+from coordinator import plugins
 from coordinator.extensions import db
 from coordinator.notifications import services
 
@@ -35,6 +36,34 @@ def _poll_forever(app, interval: float, limit: int, stop: threading.Event | None
                 time.sleep(interval)
 
 
+def _periodic_forever(app, stop: threading.Event) -> None:
+    """The other domains' periodic jobs (plugins.offer_periodic: the plans' due work), each
+    every so many seconds, in this process. A failure is logged and never ends the worker."""
+    jobs = plugins.periodic_jobs(app)
+    if not jobs:
+        return
+    next_at = {job.name: 0.0 for job in jobs}
+    while not stop.is_set():
+        for job in jobs:
+            if time.monotonic() < next_at[job.name]:
+                continue
+            with app.app_context():
+                try:
+                    app.logger.info("%s: %s", job.name, job.run())
+                except Exception:
+                    app.logger.exception("%s: periodic run failed; trying again later", job.name)
+                finally:
+                    db.session.remove()
+            next_at[job.name] = time.monotonic() + job.every
+        stop.wait(max(0.5, min(next_at.values()) - time.monotonic()))
+
+
+def _start_periodic(app, stop: threading.Event) -> None:
+    threading.Thread(
+        target=_periodic_forever, args=(app, stop), name="periodic-jobs", daemon=True
+    ).start()
+
+
 @click.command("deliver")
 @with_appcontext
 @click.option("--loop", is_flag=True, help="Keep delivering until stopped.")
@@ -57,7 +86,8 @@ def deliver_command(loop, interval, limit):
 @with_appcontext
 @click.option("--interval", default=None, type=float, help="Seconds between polls.")
 def worker_command(interval):
-    """The delivery worker: an RQ worker on the queue when REDIS_URL is set, plus a poller."""
+    """The delivery worker: an RQ worker on the queue when REDIS_URL is set, plus a poller,
+    plus the periodic jobs other domains offer (the plans' due work, PLANS_EVERY_SECONDS)."""
     app = current_app._get_current_object()
     interval = interval or app.config["NOTIFY_POLL_SECONDS"]
     if not app.config.get("REDIS_URL"):
@@ -65,6 +95,7 @@ def worker_command(interval):
         stop = threading.Event()
         # Stopped (by gunicorn's hook, systemd, …): end after the run in hand, not inside it.
         signal.signal(signal.SIGTERM, lambda *_: stop.set())
+        _start_periodic(app, stop)
         try:
             _poll_forever(app, interval, 100, stop)
         except KeyboardInterrupt:
@@ -80,6 +111,7 @@ def worker_command(interval):
         target=_poll_forever, args=(app, interval, 100, stop), name="outbox-poller", daemon=True
     )
     poller.start()
+    _start_periodic(app, stop)
     connection = redis_connection(app)
     # SimpleWorker runs jobs in this process: no fork sharing the database pool, and the
     # jobs run inside this command's app context.

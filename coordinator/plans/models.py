@@ -31,7 +31,7 @@ OUTCOMES = {
     CREATED: _l("Work created"),
     EMPTY: _l("No compound matched"),
     MISSED: _l("Missed (a later occurrence was run)"),
-    FAILED: _l("Failed"),
+    FAILED: _l("Failed: no work made"),
 }
 
 
