@@ -176,18 +176,34 @@ def _take_run(plan: Plan, warning: WeatherWarning, now: datetime) -> PlanRun | N
     return db.session.get(PlanRun, run_id) if run_id is not None else None
 
 
-def plan_scope(plan: Plan):
-    """Whose compounds a plan's targets are chosen among: its community's (a community's
-    plan), or the whole subdistrict's. Not the recorder's: a subdistrict plan answers a
-    warning recorded by any community's staff across every community."""
-    scope = access.RoleActor(access.STAFF if plan.community_id else access.ADMIN)
-    scope.community_id = plan.community_id
-    return scope
+@dataclass
+class PlanActor:
+    """Who makes a plan's work when a warning runs it: the plan's scope (its community's
+    staff, or the subdistrict: admin), in the name of the person who recorded the warning.
+    Not the recorder's own scope: a subdistrict plan is the subdistrict's decision, and a
+    warning recorded by one community's staff runs it across every community (the cases'
+    trail names the recorder, whose recording made the work)."""
+
+    role: str
+    community_id: int | None
+    id: int | None = None
+    name: str = ""
+    team_id: None = None
+
+
+def plan_actor(plan: Plan, recorder) -> PlanActor:
+    return PlanActor(
+        role=access.STAFF if plan.community_id else access.ADMIN,
+        community_id=plan.community_id,
+        id=getattr(recorder, "id", None),
+        name=getattr(recorder, "name", "") or "",
+    )
 
 
 def _make_work(actor, plan: Plan, warning: WeatherWarning, run: PlanRun, now: datetime):
     criteria = targeting.Targets.from_json(plan.criteria)
-    compounds = targeting.compounds(criteria, plan_scope(plan))
+    on_behalf = plan_actor(plan, actor)
+    compounds = targeting.compounds(criteria, on_behalf)
     if not compounds:
         run.outcome, run.note = EMPTY, ""
         return
@@ -206,7 +222,7 @@ def _make_work(actor, plan: Plan, warning: WeatherWarning, run: PlanRun, now: da
     try:
         with db.session.begin_nested():
             campaign = campaigns.launch(
-                actor,
+                on_behalf,
                 work,
                 compounds,
                 criteria=criteria,

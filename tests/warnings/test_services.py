@@ -205,3 +205,17 @@ def _team_actor(town):
     db.session.add(lead)
     db.session.commit()
     return lead
+
+
+def test_staff_recording_runs_a_subdistrict_plan_in_every_community(town, plan, make):
+    """The plan's scope, not the recorder's: 王伟's warning makes the checks elsewhere too,
+    and the cases' trail names him."""
+    other = make.community()
+    elsewhere = make.compound(other, many_trees=True)
+    town.team.communities.append(other)
+    make.commit()
+    plan()
+    recorded = services.record(town.staff, warning_data())
+    made = cases_of(recorded.warning.id)
+    assert elsewhere.id in {c.compound_id for c in made} and len(made) == 4
+    assert {c.created_by_id for c in made} == {town.staff.id}
