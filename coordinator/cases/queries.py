@@ -20,6 +20,7 @@ from sqlalchemy import and_, bindparam, exists, false, func, literal, or_, selec
 from sqlalchemy.orm import joinedload, selectinload
 
 from coordinator import access
+from coordinator.campaigns.models import Campaign
 from coordinator.cases import matching, workflow
 from coordinator.cases.forms import _id as picker_id  # '' → None, not a number → -1
 from coordinator.cases.models import (
@@ -34,7 +35,6 @@ from coordinator.cases.models import (
     Visit,
     satisfaction_rate,
 )
-from coordinator.campaigns.models import Campaign
 from coordinator.cases.records import RECORD_DAYS
 from coordinator.categories import CATEGORIES, category_labels
 from coordinator.extensions import db

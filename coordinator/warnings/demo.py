@@ -42,9 +42,7 @@ def load() -> None:
     if admin is None or wang is None or team is None:
         return
     plan = _tree_plan(admin, team)
-    if db.session.scalar(
-        select(WeatherWarning.id).where(WeatherWarning.created_by_id == wang.id)
-    ):
+    if db.session.scalar(select(WeatherWarning.id).where(WeatherWarning.created_by_id == wang.id)):
         return
     _record_the_warning(wang, team)
     assert plan.id

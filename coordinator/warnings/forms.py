@@ -44,6 +44,4 @@ class WarningForm(FlaskForm):
         validators=[InputRequired(_l("Enter when the warning ends, e.g. 2026-12-03 20:00."))],
     )
     area = StringField(_l("Area"), filters=[strip, _clean], validators=[Length(max=200)])
-    issued_at = DateTimeLocalField(
-        _l("Issued at"), format=LOCAL_FORMAT, validators=[Optional()]
-    )
+    issued_at = DateTimeLocalField(_l("Issued at"), format=LOCAL_FORMAT, validators=[Optional()])

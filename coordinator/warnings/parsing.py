@@ -44,16 +44,16 @@ _MOMENT = (
     r"(?P<{p}h>[0-9]{{1,2}})\s*[时点:：]\s*(?:(?P<{p}n>[0-9]{{1,2}})\s*分?)?"
 )
 _ISSUED = re.compile(_MOMENT.format(p="i") + r"[^。；]{0,12}?(?:发布|升级|更新)")
-_RANGE = re.compile(
-    _MOMENT.format(p="a") + r"\s*(?:至|到|—+|－|-|～|~)\s*" + _MOMENT.format(p="b")
-)
+_RANGE = re.compile(_MOMENT.format(p="a") + r"\s*(?:至|到|—+|－|-|～|~)\s*" + _MOMENT.format(p="b"))
 # "预计5日至7日" (heat, cold waves: whole days): from the first day's start to the last's end.
 _DAYS = re.compile(
     r"(?:(?P<am>[0-9]{1,2})月)?(?P<ad>[0-9]{1,2})[日号]\s*(?:至|到|—+|－|-|～|~)\s*"
     r"(?:(?P<bm>[0-9]{1,2})月)?(?P<bd>[0-9]{1,2})[日号](?!\s*[0-9])"
 )
 # "，本市大部分地区将出现…" / "，我市西部山区有…": the place named after the valid times.
-_AREA = re.compile(r"^[^，,。；]{0,6}?[，,]?\s*([^，,。；：]{2,60}?)(?:将|可能|会|仍|最高|出现|有|受)")
+_AREA = re.compile(
+    r"^[^，,。；]{0,6}?[，,]?\s*([^，,。；：]{2,60}?)(?:将|可能|会|仍|最高|出现|有|受)"
+)
 # An issue date without its hour ("1月30日发布"): no issue time, but the year and month of
 # the valid dates.
 _ISSUED_DAY = re.compile(

@@ -91,4 +91,3 @@ def office_of(actor) -> tuple[str, str]:
             return community.name, community.office_phone or ""
     subdistrict = db.session.scalar(select(Subdistrict).order_by(Subdistrict.id).limit(1))
     return (subdistrict.name, subdistrict.office_phone or "") if subdistrict else ("", "")
-

@@ -208,9 +208,11 @@ def _make_work(actor, plan: Plan, warning: WeatherWarning, run: PlanRun, now: da
         run.outcome, run.note = EMPTY, ""
         return
     work = campaigns.Work(
-        title=_("%(plan)s (%(warning)s)", plan=plan.title, warning=words.name(
-            warning.kind, warning.level
-        ))[:120],
+        title=_(
+            "%(plan)s (%(warning)s)",
+            plan=plan.title,
+            warning=words.name(warning.kind, warning.level),
+        )[:120],
         category=plan.category,
         instructions=plan.instructions,
         checklist=plan.checklist,
@@ -234,4 +236,3 @@ def _make_work(actor, plan: Plan, warning: WeatherWarning, run: PlanRun, now: da
         run.outcome, run.note, run.work_count = FAILED, str(refused.message)[:1000], 0
         return
     run.outcome, run.campaign_id, run.work_count = CREATED, campaign.id, len(compounds)
-

@@ -23,8 +23,12 @@ def town(make):
     trees = [make.compound(community, name=f"林荫{i}号院", many_trees=True) for i in range(3)]
     bare = make.compound(community, name="光秃秃小区", many_trees=False)
     team = make.team(
-        name="测试园林公司", kind="contractor", skills=("trees",), communities=[community],
-        capacity=50, members=1,
+        name="测试园林公司",
+        kind="contractor",
+        skills=("trees",),
+        communities=[community],
+        capacity=50,
+        members=1,
     )
     admin = make.user(role="admin", name="管理员")
     staff = make.user(role="staff", community_=community, name="王伟")

@@ -44,7 +44,10 @@ def test_an_orange_heat_warning_over_whole_days():
 
 
 def test_a_text_without_a_year_is_read_in_the_year_nearest_today():
-    got = read("市气象台1月3日8点发布道路结冰黄色预警：预计3日20点—4日10点，全市将出现道路结冰。", today=TODAY)
+    got = read(
+        "市气象台1月3日8点发布道路结冰黄色预警：预计3日20点—4日10点，全市将出现道路结冰。",
+        today=TODAY,
+    )
     assert (got.kind, got.level) == ("icy_roads", "yellow")
     assert got.issued_at == datetime(2027, 1, 3, 8)
     assert (got.valid_from, got.valid_to) == (datetime(2027, 1, 3, 20), datetime(2027, 1, 4, 10))
@@ -63,7 +66,13 @@ def test_an_end_in_the_next_month():
 
 @pytest.mark.parametrize(
     "kind_word, kind",
-    [("暴雪", "snow"), ("大雾", "fog"), ("沙尘暴", "sandstorm"), ("雷电", "lightning"), ("冰雹", "hail")],
+    [
+        ("暴雪", "snow"),
+        ("大雾", "fog"),
+        ("沙尘暴", "sandstorm"),
+        ("雷电", "lightning"),
+        ("冰雹", "hail"),
+    ],
 )
 def test_every_kind_word(kind_word, kind):
     got = read(f"北京市气象台发布{kind_word}红色预警信号：预计今天14时至20时全市……", TODAY)

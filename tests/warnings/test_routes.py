@@ -178,9 +178,7 @@ def test_the_list_is_paged_newest_first_in_constant_queries(client, auth, town, 
     assert ids == sorted(ids, reverse=True)
 
 
-def test_the_board_marks_warning_work_in_constant_queries(
-    client, auth, town, plan, count_queries
-):
+def test_the_board_marks_warning_work_in_constant_queries(client, auth, town, plan, count_queries):
     """The badge comes in the board's own statement: as many queries for one warning's work
     as for several warnings' and for none."""
     auth.login(town.admin)

@@ -25,9 +25,9 @@ def count(model, *where):
 
 def cases_of(warning_id):
     return db.session.scalars(
-        select(Case).join(Campaign, Campaign.id == Case.campaign_id).where(
-            Campaign.warning_id == warning_id
-        )
+        select(Case)
+        .join(Campaign, Campaign.id == Case.campaign_id)
+        .where(Campaign.warning_id == warning_id)
     ).all()
 
 
@@ -126,7 +126,9 @@ def test_a_plan_that_cannot_make_its_work_does_not_lose_the_warning(town, plan, 
     nowhere = make.compound(make.community(), name="无人管小区", many_trees=True)
     make.commit()
     failing = plan(criteria=Targets(many_trees=True).to_json())  # includes the uncovered one
-    working = plan(title="大风前广告牌检查", criteria=Targets(compounds=(town.trees[0].id,)).to_json())
+    working = plan(
+        title="大风前广告牌检查", criteria=Targets(compounds=(town.trees[0].id,)).to_json()
+    )
     recorded = services.record(town.staff, warning_data())
     assert count(WeatherWarning) == 1
     runs = {r.plan_id: r for r in db.session.scalars(select(PlanRun))}
