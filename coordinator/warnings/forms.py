@@ -4,12 +4,11 @@
 from wtforms import DateTimeLocalField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 
+from coordinator.events.forms import LOCAL_FORMAT  # datetime-local's, as the events' form
 from coordinator.forms import FlaskForm, options, strip
 from coordinator.i18n import lazy_gettext as _l
 from coordinator.warnings.models import KINDS, LEVELS
 from coordinator.warnings.parsing import CONTROL, MAX_TEXT
-
-LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
 
 
 def _clean(value):

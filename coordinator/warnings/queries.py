@@ -82,12 +82,14 @@ def work_of(actor, warning: WeatherWarning) -> list[RunWork]:
     return [RunWork(r, r.campaign, by_campaign.get(r.campaign_id, [])) for r in runs]
 
 
-def office_of(actor) -> tuple[str, str]:
+def office_of(actor) -> tuple[str, str, bool]:
     """Who signs the residents' text and whose phone it gives: the staff's community office,
-    the subdistrict office for admins."""
+    the subdistrict office for admins (the third value: True for the subdistrict)."""
     if actor.role == access.STAFF and actor.community_id:
         community = db.session.get(Community, actor.community_id)
         if community is not None:
-            return community.name, community.office_phone or ""
+            return community.name, community.office_phone or "", False
     subdistrict = db.session.scalar(select(Subdistrict).order_by(Subdistrict.id).limit(1))
-    return (subdistrict.name, subdistrict.office_phone or "") if subdistrict else ("", "")
+    if subdistrict is None:
+        return "", "", True
+    return subdistrict.name, subdistrict.office_phone or "", True

@@ -80,7 +80,7 @@ def detail(warning_id: int):
     """The warning, the work its plans made (each compound's case), and the residents' text."""
     warning = queries.get_warning(current_user, warning_id)
     access.require(warning is not None)
-    office_name, office_phone = queries.office_of(current_user)
+    office_name, office_phone, subdistrict = queries.office_of(current_user)
     now = utcnow()
     return render(
         "warnings/detail.html",
@@ -91,6 +91,6 @@ def detail(warning_id: int):
         issued=to_local(warning.issued_at),
         current=queries.is_current(warning, now),
         work=queries.work_of(current_user, warning),
-        wechat=words.wechat_text(warning, office_name, office_phone),
+        wechat=words.wechat_text(warning, office_name, office_phone, subdistrict),
         now=now,
     )

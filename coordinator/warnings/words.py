@@ -114,9 +114,10 @@ def forecast(warning) -> str:
     return found.group(1).strip("，, …") if found else ""
 
 
-def wechat_text(warning, office_name: str, office_phone: str) -> str:
+def wechat_text(warning, office_name: str, office_phone: str, subdistrict: bool = False) -> str:
     """The text for residents' WeChat groups: the warning, its times, what it brings, what to
-    do, whom to call. In the reader's language (the office's Chinese)."""
+    do, whom to call (the community's office, or the subdistrict's when an admin writes it).
+    In the reader's language (the office's Chinese)."""
     title = name(warning.kind, warning.level)
     said = forecast(warning)
     headline = (
@@ -136,12 +137,11 @@ def wechat_text(warning, office_name: str, office_phone: str) -> str:
     parts = [f"【{title}】", headline, str(ADVICE.get(warning.kind, ""))]
     hazard = HAZARDS.get(warning.kind)
     if hazard and office_phone:
+        words = {"hazard": str(hazard), "phone": office_phone}
         parts.append(
-            _(
-                "If you see %(hazard)s, call the community on %(phone)s.",
-                hazard=str(hazard),
-                phone=office_phone,
-            )
+            _("If you see %(hazard)s, call the subdistrict on %(phone)s.", **words)
+            if subdistrict
+            else _("If you see %(hazard)s, call the community on %(phone)s.", **words)
         )
     text = "".join(parts) if _chinese() else " ".join(parts)
     return f"{text}——{office_name}" if office_name else text

@@ -20,6 +20,7 @@ WIND_TEXT = (
 def town(make):
     community = make.community(name="绿树社区")
     community.office_phone = "010-62010009"
+    community.subdistrict.office_phone = "010-62010000"
     trees = [make.compound(community, name=f"林荫{i}号院", many_trees=True) for i in range(3)]
     bare = make.compound(community, name="光秃秃小区", many_trees=False)
     team = make.team(

@@ -74,7 +74,9 @@ def test_the_office_records_a_warning_and_its_plans_make_work(client, auth, town
     text = re.search(r'<textarea id="wechat-text"[^>]*>([^<]*)</textarea>', page).group(1)
     assert text.startswith("【大风黄色预警】") and "大树" in text
     if who == "staff":
-        assert "010-62010009" in text and text.endswith("——绿树社区")
+        assert "请拨打社区电话010-62010009" in text and text.endswith("——绿树社区")
+    else:
+        assert "请拨打街道电话" in text
     listing = client.get("/warnings").get_data(as_text=True)
     assert "大风黄色预警" in listing and "current" in listing
 
