@@ -94,6 +94,15 @@ def journey(page, shot, name: str) -> None:
     assert badges.count() >= 2  # 红联北村 and its bungalow area
     no_sideways()
     snap("board")
+    # The case page says whose warning it answers.
+    page.locator("table.cases a.title").first.click()
+    page.wait_for_url(re.compile(r"/cases/\d+$"))
+    expect(page.locator(".warning-badge")).to_have_text("大风黄色预警")
+    # The list: the warning in force or ahead stands out.
+    page.goto("/warnings")
+    expect(page.locator("li.warning-row.current")).to_have_count(1)
+    no_sideways()
+    snap("list")
 
 
 def test_staff_records_a_wind_warning_on_a_desktop(browser, tree_plan, shot, base_url):

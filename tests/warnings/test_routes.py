@@ -218,3 +218,16 @@ def test_the_case_and_job_pages_show_the_warning(client, auth, town, plan, make)
     assert "大风黄色预警" in client.get("/jobs").get_data(as_text=True)
     assert "大风黄色预警" in client.get(f"/jobs/{case.id}").get_data(as_text=True)
     assert recorded.runs
+
+
+def test_staff_see_every_warning_but_only_their_communitys_cases(client, auth, town, plan, make):
+    plan()
+    warning = services.record(town.admin, warning_data()).warning
+    stranger = make.user(role="staff", community_=make.community())
+    make.commit()
+    auth.login(stranger)
+    page = client.get(f"/warnings/{warning.id}").get_data(as_text=True)
+    assert "大风黄色预警" in page and "已生成 3 项工作" in page
+    assert 'href="/cases/' not in page and "没有涉及本社区" in page
+    for compound in town.trees:
+        assert compound.name not in page
