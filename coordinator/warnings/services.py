@@ -55,7 +55,7 @@ def work_due(warning: WeatherWarning, now: datetime) -> datetime:
     """When the work a warning makes is due (the module note): never after it starts."""
     if warning.valid_from - DUE_BEFORE >= now:
         return warning.valid_from - DUE_BEFORE
-    return max(warning.valid_from, now) if warning.valid_from > now else now
+    return warning.valid_from if warning.valid_from > now else now
 
 
 def check(data: dict, now: datetime) -> None:
@@ -201,6 +201,7 @@ def plan_actor(plan: Plan, recorder) -> PlanActor:
 
 
 def _make_work(actor, plan: Plan, warning: WeatherWarning, run: PlanRun, now: datetime):
+    """The plan's campaign for the warning, in a savepoint; the run says what came of it."""
     criteria = targeting.Targets.from_json(plan.criteria)
     on_behalf = plan_actor(plan, actor)
     compounds = targeting.compounds(criteria, on_behalf)
