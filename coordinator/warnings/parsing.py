@@ -52,7 +52,7 @@ _DAYS = re.compile(
 )
 # "，本市大部分地区将出现…" / "，我市西部山区有…": the place named after the valid times.
 _AREA = re.compile(
-    r"^[^，,。；]{0,6}?[，,]?\s*([^，,。；：]{2,60}?)(?:将|可能|会|仍|最高|出现|有|受)"
+    r"^[^，,。；]{0,6}?[，,]?\s*([^，,。；：]{2,60}?)(?:将|可能|会|仍|最高|最低|气温|出现|有|受)"
 )
 # An issue date without its hour ("1月30日发布"): no issue time, but the year and month of
 # the valid dates.
@@ -60,6 +60,13 @@ _ISSUED_DAY = re.compile(
     r"(?:(?P<y>[0-9]{4})年)?(?P<m>[0-9]{1,2})月(?P<d>[0-9]{1,2})[日号][^。；0-9]{0,6}?发布"
 )
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # all but tab and line breaks
+_NAMED_DAYS = {"今天": 0, "今日": 0, "明天": 1, "明日": 1, "后天": 2}
+_NAMED_DAY_WITH_DATE = re.compile(
+    r"(?:今天|今日|明天|明日|后天)\s*[（(]\s*([0-9]{1,2}[日号])\s*[）)]"
+)
+_NAMED_DAY = re.compile(
+    r"(今天|今日|明天|明日|后天)(?=\s*(?:凌晨|早晨|上午|中午|下午|傍晚|夜间|晚上|夜里)?\s*[0-9])"
+)
 _FULL_WIDTH_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
 _AFTERNOON = ("下午", "傍晚", "晚上", "夜间", "夜里")
 
@@ -109,6 +116,7 @@ def read(text, today: date | None = None) -> Reading:
             base = reading.issued_at.date()
     else:
         base = _issued_day(text, today) or today
+    text = _days_named(text, base)
     span = _RANGE.search(text, issued.end() if issued else 0) or _RANGE.search(text)
     if span:
         start = _moment(span, "a", base, near=None if reading.issued_at else today)
@@ -169,6 +177,17 @@ def _nearest_year(month: int, day: int, near: date) -> int:
             return 10**6
 
     return min((near.year, near.year - 1, near.year + 1), key=distance)
+
+
+def _days_named(text: str, base: date) -> str:
+    """ "今天（2日）14时" and "明天20时" as the day they name ("2日14时", "3日20时"): the
+    relative words counted from the issue date."""
+    text = _NAMED_DAY_WITH_DATE.sub(lambda m: m.group(1), text)
+
+    def day(match):
+        return f"{(base + timedelta(days=_NAMED_DAYS[match.group(1)])).day}日"
+
+    return _NAMED_DAY.sub(day, text)
 
 
 def _moment(

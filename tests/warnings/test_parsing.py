@@ -103,3 +103,14 @@ def test_garbage_fills_nothing_and_never_raises(text):
 def test_clean_removes_control_bytes_and_bounds_the_text():
     assert clean("大风\x00黄色\x1b预警\n第二行") == "大风黄色预警\n第二行"
     assert len(clean("风" * (MAX_TEXT + 10))) == MAX_TEXT
+
+
+def test_today_and_tomorrow_are_the_days_they_name():
+    got = read(
+        "北京市气象台2026年12月2日10时发布寒潮蓝色预警信号：预计今天（2日）20时至明天（3日）"
+        "20时，本市大部分地区气温将下降8℃以上。",
+        TODAY,
+    )
+    assert (got.valid_from, got.valid_to) == (datetime(2026, 12, 2, 20), datetime(2026, 12, 3, 20))
+    bare = read("12月31日16时发布大风蓝色预警：预计今天20时至明天8时，全市有大风。", TODAY)
+    assert (bare.valid_from, bare.valid_to) == (datetime(2026, 12, 31, 20), datetime(2027, 1, 1, 8))
