@@ -20,6 +20,7 @@ from sqlalchemy import and_, bindparam, exists, false, func, literal, or_, selec
 from sqlalchemy.orm import joinedload, selectinload
 
 from coordinator import access
+from coordinator.campaigns.models import Campaign
 from coordinator.cases import matching, workflow
 from coordinator.cases.forms import _id as picker_id  # '' → None, not a number → -1
 from coordinator.cases.models import (
@@ -47,6 +48,8 @@ from coordinator.places.queries import visible as places_visible
 from coordinator.teams.models import Team, TeamSkill, team_communities, team_compounds
 from coordinator.teams.queries import visible as teams_visible
 from coordinator.ui import status_badge
+from coordinator.warnings.models import WeatherWarning
+from coordinator.warnings.words import badges as warning_badges
 
 # ---------------------------------------------------------------- scope
 
@@ -79,6 +82,7 @@ def with_page(stmt):
         joinedload(Case.building),
         joinedload(Case.entrance),
         joinedload(Case.team),
+        joinedload(Case.campaign).joinedload(Campaign.warning),
         selectinload(Case.events).joinedload(CaseEvent.actor),
         selectinload(Case.visits),
         selectinload(Case.notices),
@@ -227,6 +231,7 @@ def my_jobs(actor, page: int, per_page: int) -> Page:
             joinedload(Case.building),
             joinedload(Case.entrance),
             joinedload(Case.community),
+            joinedload(Case.campaign).joinedload(Campaign.warning),
         )
         .order_by(Case.due_at.is_(None), Case.due_at, Case.dispatched_at.desc(), Case.id.desc())
     )
@@ -330,6 +335,7 @@ COLUMNS = (
     "compound_id",
     "building_id",
     "entrance_id",
+    "campaign_id",
 )
 
 
@@ -469,6 +475,12 @@ def _named(stmt, order: list[tuple[str, bool]], section: str = ""):
         name_of(Compound, "compound_id").label("compound_name"),
         name_of(Building, "building_id").label("building_name"),
         name_of(Entrance, "entrance_id").label("entrance_name"),
+        # Warning work (issue 11): the warning's "kind:level", for the badge in its colour.
+        select(WeatherWarning.kind + literal(":") + WeatherWarning.level)
+        .join(Campaign, Campaign.warning_id == WeatherWarning.id)
+        .where(Campaign.id == page.c.campaign_id)
+        .scalar_subquery()
+        .label("warning"),
     ]
     if section:
         return select(*columns, literal(section).label("section"))
@@ -478,7 +490,10 @@ def _named(stmt, order: list[tuple[str, bool]], section: str = ""):
 class BoardRow:
     """A row of the board: plain values and the words it shows, no ORM object behind it."""
 
-    __slots__ = (*COLUMNS[:8], "team_name", "place", "overdue", "on_the_clock", "title", "logged")
+    __slots__ = (
+        *COLUMNS[:8],
+        *("team_name", "place", "overdue", "on_the_clock", "title", "logged", "warning"),
+    )
 
     def __init__(self, row, now: datetime, words: "RowWords"):
         (
@@ -509,15 +524,18 @@ class BoardRow:
         # "#17 下水道堵塞" and "2026年11月26日 14:30 · 12345热线".
         self.title = f"#{self.id} {words.categories.get(self.category, '')}"
         self.logged = f"{words.when(self.created_at)} · {words.channels.get(self.channel, '')}"
+        # The work of a weather warning: its badge ("大风黄色预警"), else None.
+        self.warning = words.warnings.get(row.warning) if row.warning else None
 
 
 class RowWords:
     """What every row of one board page writes with: worked out once a page."""
 
-    __slots__ = ("floor", "categories", "channels", "when")
+    __slots__ = ("floor", "categories", "channels", "when", "warnings")
 
     def __init__(self):
         labels = board_labels()
+        self.warnings = warning_badges()
         self.floor = gettext("floor %(n)d")
         self.categories, self.channels = labels["categories"], labels["channels"]
         self.when = date_writers()[0]

@@ -20,6 +20,7 @@ CHAPTERS = [
     "coordinator.bikes.demo",
     "coordinator.campaigns.demo",
     "coordinator.plans.demo",
+    "coordinator.warnings.demo",
     "coordinator.dashboard.demo",
 ]
 

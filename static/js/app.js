@@ -4,7 +4,7 @@ document.addEventListener("click", (event) => {
   if (!button) return;
   const source = document.getElementById(button.dataset.copy);
   if (!source || !navigator.clipboard) return;
-  navigator.clipboard.writeText(source.innerText).then(() => {
+  navigator.clipboard.writeText("value" in source ? source.value : source.innerText).then(() => {
     const label = button.textContent;
     button.textContent = button.dataset.copied || "✓";
     setTimeout(() => { button.textContent = label; }, 2000);
