@@ -18,6 +18,7 @@ CHAPTERS = [
     "coordinator.hotspots.demo",
     "coordinator.events.demo",
     "coordinator.bikes.demo",
+    "coordinator.patrols.demo",
     "coordinator.dashboard.demo",
 ]
 

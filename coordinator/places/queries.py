@@ -83,7 +83,9 @@ def get_community(actor, community_id: int) -> Community | None:
         select(Community)
         .where(Community.id == community_id)
         .options(
-            selectinload(Community.compounds), selectinload(Community.grids).joinedload(Grid.worker)
+            selectinload(Community.compounds),
+            selectinload(Community.grids).joinedload(Grid.worker),
+            selectinload(Community.grids).selectinload(Grid.compounds),
         )
     )
     return db.session.scalar(visible(stmt, actor))

@@ -28,6 +28,7 @@ def _community_page(community_id: int, grid_form=None, status: int = 200):
 
 def _grid_form(form, community_id: int):
     form.worker_id.choices = [(0, _("— none —"))] + queries.staff_choices(community_id)
+    form.compound_ids.choices = queries.compound_choices(community_id)
     return form
 
 

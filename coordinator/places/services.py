@@ -62,8 +62,23 @@ def add_building(compound: Compound, data: dict) -> Building:
 
 
 def add_grid(community: Community, data: dict) -> Grid:
-    """A grid of the community, its worker one of the community's staff."""
+    """A grid of the community, its worker one of the community's staff, its compounds the
+    community's own."""
     worker_id = data.get("worker_id") or None
+    compound_ids = sorted(set(data.get("compound_ids") or []))
+    compounds = (
+        list(
+            db.session.scalars(
+                select(Compound).where(
+                    Compound.id.in_(compound_ids), Compound.community_id == community.id
+                )
+            )
+        )
+        if compound_ids
+        else []
+    )
+    if len(compounds) != len(compound_ids):
+        raise Refused(_l("Choose compounds of this community."), field="compound_ids", status=422)
     if worker_id:
         worker = db.session.get(User, worker_id)
         if worker is None or worker.community_id != community.id:
@@ -71,6 +86,8 @@ def add_grid(community: Community, data: dict) -> Grid:
     with unit_of_work(
         conflict=_l("This community has a grid with this name already."), field="name"
     ):
-        grid = Grid(community=community, name=data["name"], worker_id=worker_id)
+        grid = Grid(
+            community=community, name=data["name"], worker_id=worker_id, compounds=compounds
+        )
         db.session.add(grid)
     return grid
