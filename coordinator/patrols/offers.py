@@ -9,10 +9,8 @@ from coordinator.patrols import queries
 
 
 def register(app) -> None:
-    plugins.offer_nav(app, "patrols.today", _l("Patrol"), "⚑", {access.STAFF}, order=25)
-    plugins.offer_nav(
-        app, "patrols.today", _l("Patrol"), "⚑", {access.ADMIN}, in_bar=False, order=25
-    )
+    # In the office's bottom bar after events (teams moves to the home page's list).
+    plugins.offer_nav(app, "patrols.today", _l("Patrol"), "⚑", access.OFFICE, order=42)
     plugins.offer_home_numbers(app, home_numbers, order=12)
 
 

@@ -16,7 +16,6 @@ from coordinator.places.models import KIND_LABELS
 from coordinator.rendering import render
 from coordinator.rules import Refused, show_refusal
 
-
 WEEKDAYS = (_l("Mon"), _l("Tue"), _l("Wed"), _l("Thu"), _l("Fri"), _l("Sat"), _l("Sun"))
 
 

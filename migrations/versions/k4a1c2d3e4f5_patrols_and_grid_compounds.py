@@ -10,7 +10,6 @@ Create Date: 2026-12-01 19:01:04.380144
 import sqlalchemy as sa
 from alembic import op
 
-
 # revision identifiers, used by Alembic.
 revision = "k4a1c2d3e4f5"
 down_revision = "k0a1c2d3e4f5"

@@ -37,7 +37,11 @@ class Place:
 def place(make):
     community = make.community("红联北村社区")
     compound = make.compound(
-        community, "红联北村", kind="compound", has_bike_shed=True, many_trees=True,
+        community,
+        "红联北村",
+        kind="compound",
+        has_bike_shed=True,
+        many_trees=True,
         year_built=1984,
     )
     bungalow = make.compound(community, "红联北村平房区", kind="bungalow", many_trees=True)
@@ -45,10 +49,15 @@ def place(make):
     outside = make.compound(community, "红联新苑", kind="compound")
     worker = make.user("staff", community, name="王伟")
     colleague = make.user("staff", community, name="李娜")
-    grid = Grid(community=community, name="第一网格", worker_id=worker.id,
-                compounds=[compound, bungalow, business])
-    other_grid = Grid(community=community, name="第二网格", worker_id=colleague.id,
-                      compounds=[outside])
+    grid = Grid(
+        community=community,
+        name="第一网格",
+        worker_id=worker.id,
+        compounds=[compound, bungalow, business],
+    )
+    other_grid = Grid(
+        community=community, name="第二网格", worker_id=colleague.id, compounds=[outside]
+    )
     from coordinator.extensions import db
 
     db.session.add_all([grid, other_grid])
@@ -57,5 +66,17 @@ def place(make):
     other_staff = make.user("staff", other_community, name="陈楠")
     admin = make.user("admin", name="刘洋")
     make.commit()
-    return Place(community, compound, bungalow, business, outside, grid, other_grid, worker,
-                 colleague, admin, other_staff, elsewhere)
+    return Place(
+        community,
+        compound,
+        bungalow,
+        business,
+        outside,
+        grid,
+        other_grid,
+        worker,
+        colleague,
+        admin,
+        other_staff,
+        elsewhere,
+    )

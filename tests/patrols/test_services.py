@@ -43,8 +43,13 @@ def test_the_checklist_depends_on_the_kind_of_place_and_its_attributes():
     assert "bike_shed" not in bungalow and "pavement_business" not in bungalow
     business = codes(kind="business", has_bike_shed=False, many_trees=False)
     assert business == {
-        "fire_lanes", "manholes", "street_lights", "flyposting", "rubbish",
-        "pavement_business", "potholes",
+        "fire_lanes",
+        "manholes",
+        "street_lights",
+        "flyposting",
+        "rubbish",
+        "pavement_business",
+        "potholes",
     }
     # A business among many trees gets the trees too.
     assert "trees" in codes(kind="business", has_bike_shed=False, many_trees=True)
