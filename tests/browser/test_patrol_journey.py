@@ -109,7 +109,7 @@ def test_a_grid_worker_finds_a_problem_on_patrol(page, week):
 
     page.goto("/patrols")
     card.get_by_role("button", name="离开该小区").click()
-    expect(card.locator(".badge-green")).to_contain_text("已完成")
+    expect(card.locator(".badge-green")).to_contain_text("已巡查")
     snap(page, "patrol-left")
 
     page.goto("/patrols/log")
@@ -117,7 +117,7 @@ def test_a_grid_worker_finds_a_problem_on_patrol(page, week):
     no_sideways(page)
     snap(page, "patrol-log")
     page.goto("/patrols/coverage")
-    expect(page.locator("tr.nobody").first).to_be_visible()
+    expect(page.locator("tr.walked", has_text="红联北村").first).to_contain_text("王伟")
     no_sideways(page)
     snap(page, "patrol-coverage")
 

@@ -87,7 +87,7 @@ def test_the_round_walks_start_check_leave(english, auth, place):
     assert f"/cases/{case.id}" in page and f"case #{case.id} opened" in page
     assert client.post(f"/patrols/visits/{vid}/leave").status_code == 303
     page = client.get("/patrols").get_data(as_text=True)
-    assert "Done" in page and "1 problem" in page
+    assert "Patrolled" in page and "1 problem" in page
     # Leaving twice: 409, the time kept.
     assert client.post(f"/patrols/visits/{vid}/leave").status_code == 409
 
