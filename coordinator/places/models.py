@@ -84,8 +84,8 @@ class Entrance(db.Model):
     building: Mapped[Building] = relationship(back_populates="entrances")
 
 
-# The compounds a grid worker walks (网格 ↔ 小区). A compound may sit in more than one grid (a
-# big compound split between two workers); the patrols read it from the compound's side too.
+# The compounds a grid worker walks (网格 ↔ 小区), set on the community's page, walked by the
+# patrols. A compound may sit in more than one grid (a big compound split between two workers).
 grid_compounds = Table(
     "grid_compounds",
     db.metadata,
