@@ -74,3 +74,9 @@ class GridForm(FlaskForm):
     )
     worker_id = SelectField(_l("Grid worker"), coerce=int, validators=[Optional()])
     compound_ids = CheckboxesField(_l("Compounds of the grid"), coerce=int)
+
+
+class GridCompoundsForm(FlaskForm):
+    """The compounds a grid covers, changed on its community's page."""
+
+    compound_ids = CheckboxesField(_l("Compounds of the grid"), coerce=int)

@@ -91,6 +91,12 @@ def get_community(actor, community_id: int) -> Community | None:
     return db.session.scalar(visible(stmt, actor))
 
 
+def get_grid(actor, grid_id: int) -> Grid | None:
+    """A grid, if the actor may see its community."""
+    stmt = select(Grid).join(Community, Community.id == Grid.community_id).where(Grid.id == grid_id)
+    return db.session.scalar(visible(stmt, actor))
+
+
 def get_compound(actor, compound_id: int) -> Compound | None:
     """A compound with its buildings and entrances, if the actor may see its community."""
     stmt = (

@@ -61,24 +61,34 @@ def add_building(compound: Compound, data: dict) -> Building:
     return building
 
 
+def _community_compounds(community_id: int, ids) -> list[Compound]:
+    """The compounds chosen for a grid, every one of them of the grid's community."""
+    ids = sorted(set(ids or []))
+    if not ids:
+        return []
+    found = list(
+        db.session.scalars(
+            select(Compound).where(Compound.id.in_(ids), Compound.community_id == community_id)
+        )
+    )
+    if len(found) != len(ids):
+        raise Refused(_l("Choose compounds of this community."), field="compound_ids", status=422)
+    return found
+
+
+def set_grid_compounds(grid: Grid, data: dict) -> Grid:
+    """The compounds a grid's worker walks: the community's own only."""
+    compounds = _community_compounds(grid.community_id, data.get("compound_ids"))
+    with unit_of_work():
+        grid.compounds = compounds
+    return grid
+
+
 def add_grid(community: Community, data: dict) -> Grid:
     """A grid of the community, its worker one of the community's staff, its compounds the
     community's own."""
     worker_id = data.get("worker_id") or None
-    compound_ids = sorted(set(data.get("compound_ids") or []))
-    compounds = (
-        list(
-            db.session.scalars(
-                select(Compound).where(
-                    Compound.id.in_(compound_ids), Compound.community_id == community.id
-                )
-            )
-        )
-        if compound_ids
-        else []
-    )
-    if len(compounds) != len(compound_ids):
-        raise Refused(_l("Choose compounds of this community."), field="compound_ids", status=422)
+    compounds = _community_compounds(community.id, data.get("compound_ids"))
     if worker_id:
         worker = db.session.get(User, worker_id)
         if worker is None or worker.community_id != community.id:
