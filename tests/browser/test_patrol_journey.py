@@ -14,6 +14,7 @@ from playwright.sync_api import expect
 from coordinator.extensions import db
 from coordinator.patrols import demo as patrols_demo
 from tests.browser.conftest import sign_in
+from tests.browser.test_case_journey import no_english
 
 pytestmark = pytest.mark.browser
 
@@ -63,6 +64,7 @@ def test_a_grid_worker_finds_a_problem_on_patrol(page, week):
     page.wait_for_url("**/patrols")
     expect(page.locator("h1")).to_have_text("今日巡查")
     no_sideways(page)
+    no_english(page)
     snap(page, "patrol-today")
 
     card = page.locator(".patrol-card", has=page.locator("h3", has_text=re.compile("^红联北村$")))
@@ -89,6 +91,7 @@ def test_a_grid_worker_finds_a_problem_on_patrol(page, week):
     )
     assert small_targets(page, "#main") == []
     no_sideways(page)
+    no_english(page)
     snap(page, "patrol-problem-form")
     light.get_by_role("button", name="记录问题（立案）").click()
     done = card.locator(".check-item.is-problem", has_text="5号楼北侧路灯不亮")
@@ -115,10 +118,12 @@ def test_a_grid_worker_finds_a_problem_on_patrol(page, week):
     page.goto("/patrols/log")
     expect(page.locator(".patrol-log li.card").first).to_contain_text("红联北村")
     no_sideways(page)
+    no_english(page)
     snap(page, "patrol-log")
     page.goto("/patrols/coverage")
     expect(page.locator("tr.walked", has_text="红联北村").first).to_contain_text("王伟")
     no_sideways(page)
+    no_english(page)
     snap(page, "patrol-coverage")
 
 
