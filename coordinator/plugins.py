@@ -14,7 +14,7 @@ nothing, and core/ and ui.py name no domain:
         plugins.offer_team_record(app, "cases/_team_record.html", team_record)  # (team_id) → dict
         plugins.offer_language_keeper(app, keep_language)         # (user, lang) → None
 
-Orders of the navigation today (the bottom bar shows the role's first five): home 10,
+Orders of the navigation today (the bottom bar shows the role's first six): home 10,
 cases board 20, my jobs 30, events 40, patrols 42, dashboard 45, hot spots 45, my hours 50,
 report 60, teams 70, places 80, people 90, service records 100, Open311 keys 105, outbox 110.
 Home numbers: cases 10, patrols 12, dashboard 15, events 20. The words under the greeting: the

@@ -277,7 +277,7 @@ def test_the_nav_and_home_offer_the_patrol(client, auth, place):
     html = client.get("/home").get_data(as_text=True)
     assert "今日巡查小区" in html and 'href="/patrols"' in html
     bar = html.split('class="bottombar', 1)[1]
-    assert "巡查" in bar and bar.count("<a ") <= 5
+    assert "巡查" in bar and "/teams/" in bar and bar.count("<a ") <= 6
 
 
 def test_fragments_are_the_card_in_place(client, auth, place):
