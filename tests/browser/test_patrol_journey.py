@@ -85,6 +85,12 @@ def test_a_grid_worker_finds_a_problem_on_patrol(page, week):
     # The street light is out: a photo and a note.
     light = card.locator(".check-item", has_text="路灯不亮、闪烁")
     light.locator("summary").click()
+    # Sent without saying what is wrong: the message at the field, in place, the form open.
+    light.get_by_role("button", name="记录问题（立案）").click()
+    expect(light.locator("p.error")).to_have_text("请写明是什么问题。")
+    expect(light.locator("textarea")).to_be_visible()
+    assert page.evaluate("window.__stillHere") == "yes"
+    snap(page, "patrol-problem-refused")
     light.locator("textarea").fill("5号楼北侧路灯不亮")
     light.locator("input[type=file]").set_input_files(
         {"name": "light.jpg", "mimeType": "image/jpeg", "buffer": photo()}
