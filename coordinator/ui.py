@@ -33,6 +33,11 @@ def nav_items(bar: bool = True):
     return items
 
 
+# How many of a role's places the bottom bar holds: six fit a 390 px phone (65 px each, the
+# longest label four characters) and the desktop's top bar.
+BAR_PLACES = 6
+
+
 def _role_places(role: str, bar: bool) -> list[dict]:
     """A role's places, as the domains offer them (plugins.offer_nav), with their addresses:
     the same for every request of the app (behind one prefix), so worked out once per app
@@ -52,7 +57,7 @@ def _role_places(role: str, bar: bool) -> list[dict]:
             for entry in plugins.nav_entries()
             if (entry.in_bar or not bar) and entry.endpoint in views and role in entry.roles
         ]
-        known[key] = items[:5] if bar else items
+        known[key] = items[:BAR_PLACES] if bar else items
     return known[key]
 
 

@@ -21,6 +21,7 @@ CHAPTERS = [
     "coordinator.campaigns.demo",
     "coordinator.plans.demo",
     "coordinator.warnings.demo",
+    "coordinator.patrols.demo",
     "coordinator.dashboard.demo",
 ]
 

@@ -26,3 +26,6 @@ bp.add_url_rule(
 bp.add_url_rule(
     "/communities/<int:community_id>/grids", view_func=routes.add_grid, methods=["POST"]
 )
+bp.add_url_rule(
+    "/grids/<int:grid_id>/compounds", view_func=routes.set_grid_compounds, methods=["POST"]
+)

@@ -4,6 +4,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from coordinator.forms import FlaskForm, Phone, normalise_phone, options, strip
 from coordinator.i18n import lazy_gettext as _l
 from coordinator.places.models import KIND_LABELS
+from coordinator.teams.forms import CheckboxesField
 
 
 class CommunityForm(FlaskForm):
@@ -72,3 +73,10 @@ class GridForm(FlaskForm):
         validators=[DataRequired(_l("Enter a grid name.")), Length(max=60)],
     )
     worker_id = SelectField(_l("Grid worker"), coerce=int, validators=[Optional()])
+    compound_ids = CheckboxesField(_l("Compounds of the grid"), coerce=int)
+
+
+class GridCompoundsForm(FlaskForm):
+    """The compounds a grid covers, changed on its community's page."""
+
+    compound_ids = CheckboxesField(_l("Compounds of the grid"), coerce=int)

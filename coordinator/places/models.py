@@ -1,6 +1,6 @@
 """The map: subdistrict → community → compound → building → entrance, and the grids."""
 
-from sqlalchemy import Boolean, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import Boolean, Column, ForeignKey, Integer, String, Table, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from coordinator.extensions import db
@@ -84,6 +84,18 @@ class Entrance(db.Model):
     building: Mapped[Building] = relationship(back_populates="entrances")
 
 
+# The compounds a grid worker walks (网格 ↔ 小区), set on the community's page, walked by the
+# patrols. A compound may sit in more than one grid (a big compound split between two workers).
+grid_compounds = Table(
+    "grid_compounds",
+    db.metadata,
+    Column("grid_id", ForeignKey("grids.id", ondelete="CASCADE"), primary_key=True),
+    Column(
+        "compound_id", ForeignKey("compounds.id", ondelete="CASCADE"), primary_key=True, index=True
+    ),
+)
+
+
 class Grid(db.Model):
     __tablename__ = "grids"
     __table_args__ = (UniqueConstraint("community_id", "name"),)
@@ -93,3 +105,6 @@ class Grid(db.Model):
     worker_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     community: Mapped[Community] = relationship(back_populates="grids")
     worker = relationship("User")
+    compounds: Mapped[list[Compound]] = relationship(
+        secondary=grid_compounds, order_by=Compound.name
+    )

@@ -83,9 +83,17 @@ def get_community(actor, community_id: int) -> Community | None:
         select(Community)
         .where(Community.id == community_id)
         .options(
-            selectinload(Community.compounds), selectinload(Community.grids).joinedload(Grid.worker)
+            selectinload(Community.compounds),
+            selectinload(Community.grids).joinedload(Grid.worker),
+            selectinload(Community.grids).selectinload(Grid.compounds),
         )
     )
+    return db.session.scalar(visible(stmt, actor))
+
+
+def get_grid(actor, grid_id: int) -> Grid | None:
+    """A grid, if the actor may see its community."""
+    stmt = select(Grid).join(Community, Community.id == Grid.community_id).where(Grid.id == grid_id)
     return db.session.scalar(visible(stmt, actor))
 
 

@@ -7,7 +7,13 @@ from coordinator import access
 from coordinator.access import ADMIN, OFFICE, SIGNED_IN, allow
 from coordinator.i18n import gettext as _
 from coordinator.places import queries, services
-from coordinator.places.forms import BuildingForm, CommunityForm, CompoundForm, GridForm
+from coordinator.places.forms import (
+    BuildingForm,
+    CommunityForm,
+    CompoundForm,
+    GridCompoundsForm,
+    GridForm,
+)
 from coordinator.rendering import render
 from coordinator.rules import Refused, show_refusal
 
@@ -28,6 +34,7 @@ def _community_page(community_id: int, grid_form=None, status: int = 200):
 
 def _grid_form(form, community_id: int):
     form.worker_id.choices = [(0, _("— none —"))] + queries.staff_choices(community_id)
+    form.compound_ids.choices = queries.compound_choices(community_id)
     return form
 
 
@@ -147,3 +154,22 @@ def add_grid(community_id: int):
         _("Grid added."),
         url_for("places.community", community_id=found.id),
     )
+
+
+@allow(ADMIN)
+def set_grid_compounds(grid_id: int):
+    """A grid's compounds, changed from its community's page."""
+    grid = queries.get_grid(current_user, grid_id)
+    access.require(grid is not None)
+    form = GridCompoundsForm()
+    form.compound_ids.choices = queries.compound_choices(grid.community_id)
+    if form.validate_on_submit():
+        try:
+            services.set_grid_compounds(grid, form.data)
+        except Refused as refused:
+            flash(str(refused.message), "error")
+            return _community_page(grid.community_id, status=refused.status)
+        flash(_("Saved %(name)s.", name=grid.name), "success")
+        return redirect(url_for("places.community", community_id=grid.community_id))
+    flash(_("Choose compounds of this community."), "error")
+    return _community_page(grid.community_id, status=422)

@@ -61,9 +61,34 @@ def add_building(compound: Compound, data: dict) -> Building:
     return building
 
 
+def _community_compounds(community_id: int, ids) -> list[Compound]:
+    """The compounds chosen for a grid, every one of them of the grid's community."""
+    ids = sorted(set(ids or []))
+    if not ids:
+        return []
+    found = list(
+        db.session.scalars(
+            select(Compound).where(Compound.id.in_(ids), Compound.community_id == community_id)
+        )
+    )
+    if len(found) != len(ids):
+        raise Refused(_l("Choose compounds of this community."), field="compound_ids", status=422)
+    return found
+
+
+def set_grid_compounds(grid: Grid, data: dict) -> Grid:
+    """The compounds a grid's worker walks: the community's own only."""
+    compounds = _community_compounds(grid.community_id, data.get("compound_ids"))
+    with unit_of_work():
+        grid.compounds = compounds
+    return grid
+
+
 def add_grid(community: Community, data: dict) -> Grid:
-    """A grid of the community, its worker one of the community's staff."""
+    """A grid of the community, its worker one of the community's staff, its compounds the
+    community's own."""
     worker_id = data.get("worker_id") or None
+    compounds = _community_compounds(community.id, data.get("compound_ids"))
     if worker_id:
         worker = db.session.get(User, worker_id)
         if worker is None or worker.community_id != community.id:
@@ -71,6 +96,8 @@ def add_grid(community: Community, data: dict) -> Grid:
     with unit_of_work(
         conflict=_l("This community has a grid with this name already."), field="name"
     ):
-        grid = Grid(community=community, name=data["name"], worker_id=worker_id)
+        grid = Grid(
+            community=community, name=data["name"], worker_id=worker_id, compounds=compounds
+        )
         db.session.add(grid)
     return grid

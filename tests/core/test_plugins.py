@@ -21,6 +21,7 @@ def test_the_nav_comes_in_the_order_of_the_offers(app):
     )  # dashboard, hot spots, campaigns, Open311 keys
     assert len(endpoints) == len(set(endpoints)) == 15  # dashboard, hot spots, plans, Open311 keys
     assert len(endpoints) == len(set(endpoints)) == 15  # dashboard, hot spots, Open311, warnings
+    assert len(endpoints) == len(set(endpoints)) == 15  # + dashboard, hot spots, Open311, patrols
 
 
 def test_a_team_page_shows_the_record_cases_offer(app):
