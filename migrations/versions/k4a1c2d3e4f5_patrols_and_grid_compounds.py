@@ -2,7 +2,7 @@
 departure) and checks (one per visit and item; a problem"s case)
 
 Revision ID: k4a1c2d3e4f5
-Revises: k0a1c2d3e4f5
+Revises: k1a1c2d3e4f5
 Create Date: 2026-12-01 19:01:04.380144
 
 """
@@ -12,7 +12,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "k4a1c2d3e4f5"
-down_revision = "k0a1c2d3e4f5"
+down_revision = "k1a1c2d3e4f5"
 branch_labels = None
 depends_on = None
 
