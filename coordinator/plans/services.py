@@ -237,8 +237,9 @@ def _record_missed(plan_id: int, occurrences: list, now: datetime) -> int:
         return len(result.all())  # the rows this run recorded (rowcount: -1 on psycopg)
 
 
-def _take(plan_id, now, key: dict, outcome: str, note: str = "") -> int | None:
-    """The run's row by its unique key, or None when another run holds it."""
+def take_run(plan_id, now, key: dict, outcome: str, note: str = "") -> int | None:
+    """The run's row by its unique key ({"occurrence_at": …} or {"warning_id": …}), or None
+    when another run holds it: the one "exactly once" of schedules and warnings."""
     conn = db.session.connection()
     table = PlanRun.__table__
     index = ["plan_id", "warning_id" if "warning_id" in key else "occurrence_at"]
@@ -248,6 +249,21 @@ def _take(plan_id, now, key: dict, outcome: str, note: str = "") -> int | None:
         .on_conflict_do_nothing(index_elements=index)
         .returning(table.c.id)
     ).scalar()
+
+
+def plan_work(plan, due_at, title: str | None = None) -> Work:
+    """What each of a plan's compounds gets (a row of due_plans() or a Plan): its case, due at
+    the occurrence (or before the warning that ran it)."""
+    return Work(
+        title=(title or plan.title)[:120],
+        category=plan.category,
+        instructions=plan.instructions or "",
+        checklist=plan.checklist or "",
+        tier=plan.tier or "general",
+        team_id=plan.team_id,
+        due_at=due_at,
+        channel="plan",
+    )
 
 
 def run_occurrence(plan, now, *, occurrence_at=None, warning_id=None, due_at=None):
@@ -264,23 +280,14 @@ def run_occurrence(plan, now, *, occurrence_at=None, warning_id=None, due_at=Non
     targets = targeting.Targets.from_json(plan.criteria)
     try:
         with unit_of_work():
-            run_id = _take(plan.id, now, key, CREATED)
+            run_id = take_run(plan.id, now, key, CREATED)
             if run_id is None:
                 return None
             compounds = targeting.compounds(targets, actor)
             if not compounds:
                 _finish(run_id, outcome=EMPTY)
                 return EMPTY
-            work = Work(
-                title=plan.title,
-                category=plan.category,
-                instructions=plan.instructions or "",
-                checklist=plan.checklist or "",
-                tier=plan.tier or "general",
-                team_id=plan.team_id,
-                due_at=due_at,
-                channel="plan",
-            )
+            work = plan_work(plan, due_at)
             source = {"source_case_id": plan.source_case_id}
             if warning_id is not None:
                 source["warning_id"] = warning_id
@@ -290,7 +297,7 @@ def run_occurrence(plan, now, *, occurrence_at=None, warning_id=None, due_at=Non
     except Refused as refused:
         note = str(refused.message)
     with unit_of_work():
-        taken = _take(plan.id, now, key, FAILED, note)
+        taken = take_run(plan.id, now, key, FAILED, note)
     log.warning("plans: plan %s (%s) failed at %s: %s", plan.id, plan.title, key, note)
     return FAILED if taken else None
 

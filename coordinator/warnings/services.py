@@ -31,12 +31,13 @@ from coordinator.extensions import db
 from coordinator.i18n import gettext as _
 from coordinator.i18n import lazy_gettext as _l
 from coordinator.i18n import utcnow
+from coordinator.plans import services as plans
 from coordinator.plans.models import CREATED, EMPTY, FAILED, WARNING, Plan, PlanRun
 from coordinator.rules import Refused
 from coordinator.warnings import words
 from coordinator.warnings.models import KINDS, LEVEL_ORDER, LEVELS, WeatherWarning
 from coordinator.warnings.parsing import MAX_TEXT, clean
-from coordinator.work import insert_for, unit_of_work
+from coordinator.work import unit_of_work
 
 DUE_BEFORE = timedelta(hours=1)  # the work is done this long before the warning starts
 # A warning lasts hours to days (a heat wave: a week or two); it is issued hours to days ahead.
@@ -157,22 +158,7 @@ def run_plans(actor, warning: WeatherWarning, now: datetime | None = None) -> li
 
 def _take_run(plan: Plan, warning: WeatherWarning, now: datetime) -> PlanRun | None:
     """The plan's run for this warning, or None when it is taken (it ran already)."""
-    conn = db.session.connection()
-    table = PlanRun.__table__
-    stmt = (
-        insert_for(conn, table)
-        .values(
-            plan_id=plan.id,
-            warning_id=warning.id,
-            outcome=EMPTY,
-            work_count=0,
-            note="",
-            ran_at=now,
-        )
-        .on_conflict_do_nothing(index_elements=["plan_id", "warning_id"])
-        .returning(table.c.id)
-    )
-    run_id = db.session.execute(stmt).scalar()
+    run_id = plans.take_run(plan.id, now, {"warning_id": warning.id}, EMPTY)
     return db.session.get(PlanRun, run_id) if run_id is not None else None
 
 
@@ -208,19 +194,14 @@ def _make_work(actor, plan: Plan, warning: WeatherWarning, run: PlanRun, now: da
     if not compounds:
         run.outcome, run.note = EMPTY, ""
         return
-    work = campaigns.Work(
+    work = plans.plan_work(
+        plan,
+        work_due(warning, now),
         title=_(
             "%(plan)s (%(warning)s)",
             plan=plan.title,
             warning=words.name(warning.kind, warning.level),
-        )[:120],
-        category=plan.category,
-        instructions=plan.instructions,
-        checklist=plan.checklist,
-        tier=plan.tier,
-        team_id=plan.team_id,
-        due_at=work_due(warning, now),
-        channel="plan",
+        ),
     )
     try:
         with db.session.begin_nested():

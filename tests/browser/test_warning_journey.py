@@ -66,7 +66,7 @@ def journey(page, shot, name: str) -> None:
     text, start = wind_text()
     page.fill("textarea[name=text]", text)
     # htmx reads it as it is pasted: the fields fill in for checking.
-    expect(page.locator("#read-note")).to_contain_text("已从原文读出")
+    expect(page.locator("#read-note")).to_contain_text("已从原文读出", timeout=15_000)
     expect(page.locator("select[name=kind]")).to_have_value("wind")
     expect(page.locator("input[name=level][value=yellow]")).to_be_checked()
     expect(page.locator("input[name=valid_from]")).to_have_value(start)
