@@ -50,18 +50,10 @@ def _year(label):
     )
 
 
-class CampaignForm(FlaskForm):
-    title = StringField(
-        _l("Title"),
-        filters=[strip],
-        validators=[DataRequired(_l("Give the campaign a title.")), Length(max=120)],
-    )
-    category = SelectField(_l("Category"), choices=_choices(category_choices()))
-    instructions = TextAreaField(_l("What to do"), filters=[strip], validators=[Length(max=2000)])
-    checklist = TextAreaField(
-        _l("Checklist (one item a line)"), filters=[strip], validators=[Length(max=2000)]
-    )
-    # The targets (targets.Targets).
+class TargetFields(FlaskForm):
+    """The target compounds' attributes (targets.Targets) as form fields, one set for every form
+    that chooses compounds by what they share (a campaign, a plan)."""
+
     old = BooleanField(_l("Old compounds (built before 2000)"))
     built_from = _year(_l("Built from (year)"))
     built_to = _year(_l("Built up to (year)"))
@@ -73,20 +65,6 @@ class CampaignForm(FlaskForm):
     )
     communities = Choices(_l("Communities"), coerce=int)
     kinds = Choices(_l("Kinds of place"), choices=_choices(KIND_LABELS.items()))
-    # The kind of work each compound gets.
-    work_kind = RadioField(
-        _l("Each compound gets"), choices=_choices(WORK_KINDS.items()), default="case"
-    )
-    team_id = SelectField(_l("Team"), coerce=str, default="")
-    tier = SelectField(_l("Urgency"), choices=_choices(TIERS.items()), default="general")
-    deadline = DateField(_l("Deadline (optional)"), validators=[Optional()])
-    event_day = DateField(_l("Day of the drives"), validators=[Optional()])
-    notice_days = IntegerField(
-        _l("Notice goes up this many days before"),
-        default=7,
-        validators=[Optional(), NumberRange(0, 60, message=_l("A number from 0 to 60."))],
-    )
-    submission_key = HiddenField()
 
     def targets(self) -> Targets:
         def number(field):
@@ -114,6 +92,33 @@ class CampaignForm(FlaskForm):
         self.min_buildings.data = targets.min_buildings
         self.communities.data = list(targets.communities)
         self.kinds.data = list(targets.kinds)
+
+
+class CampaignForm(TargetFields):
+    title = StringField(
+        _l("Title"),
+        filters=[strip],
+        validators=[DataRequired(_l("Give the campaign a title.")), Length(max=120)],
+    )
+    category = SelectField(_l("Category"), choices=_choices(category_choices()))
+    instructions = TextAreaField(_l("What to do"), filters=[strip], validators=[Length(max=2000)])
+    checklist = TextAreaField(
+        _l("Checklist (one item a line)"), filters=[strip], validators=[Length(max=2000)]
+    )
+    # The kind of work each compound gets.
+    work_kind = RadioField(
+        _l("Each compound gets"), choices=_choices(WORK_KINDS.items()), default="case"
+    )
+    team_id = SelectField(_l("Team"), coerce=str, default="")
+    tier = SelectField(_l("Urgency"), choices=_choices(TIERS.items()), default="general")
+    deadline = DateField(_l("Deadline (optional)"), validators=[Optional()])
+    event_day = DateField(_l("Day of the drives"), validators=[Optional()])
+    notice_days = IntegerField(
+        _l("Notice goes up this many days before"),
+        default=7,
+        validators=[Optional(), NumberRange(0, 60, message=_l("A number from 0 to 60."))],
+    )
+    submission_key = HiddenField()
 
 
 class FoundForm(FlaskForm):

@@ -13,7 +13,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 
-from coordinator.campaigns.targets import Targets
+from coordinator.campaigns.forms import TargetFields
 from coordinator.cases.models import TIERS
 from coordinator.categories import category_choices
 from coordinator.converters import parse_int
@@ -21,14 +21,12 @@ from coordinator.events.forms import options
 from coordinator.forms import FlaskForm, strip
 from coordinator.i18n import lazy_gettext as _l
 from coordinator.i18n import to_utc
-from coordinator.places.models import KIND_LABELS
 from coordinator.plans import schedule
 from coordinator.plans.models import SCHEDULE, TRIGGERS, WARNING
 from coordinator.teams.forms import CheckboxesField
 from coordinator.warnings.models import KINDS, LEVELS
 
 EITHER = (("", _l("Either")), ("yes", _l("Yes")), ("no", _l("No")))
-OLD = (("", _l("Any age")), ("yes", _l("Only old compounds")))
 MONTHS = [(0, _l("Any month"))] + [(m, str(m)) for m in range(1, 13)]
 MAX_LEAD_DAYS = 365
 SCHEDULE_FIELDS = (
@@ -48,7 +46,7 @@ def _one_line(value):
     return " ".join(value.split()) if isinstance(value, str) else value
 
 
-class PlanForm(FlaskForm):
+class PlanForm(TargetFields):
     title = StringField(
         _l("Plan name"),
         filters=[_one_line],
@@ -66,16 +64,6 @@ class PlanForm(FlaskForm):
     )
     team_id = SelectField(_l("Team"), coerce=int, validators=[Optional()])
     community_id = SelectField(_l("Whose plan"), coerce=int, validators=[Optional()])
-    # Targets (campaigns.targets.Targets)
-    old = SelectField(_l("Old compounds (built before 2000)"), choices=options(OLD))
-    bike_shed = SelectField(_l("Bike shed"), choices=options(EITHER))
-    many_trees = SelectField(_l("Many trees"), choices=options(EITHER))
-    min_buildings = IntegerField(
-        _l("At least this many buildings"),
-        validators=[Optional(), NumberRange(1, 9999, _l("Enter a number from 1 to 9999."))],
-    )
-    kinds = CheckboxesField(_l("Kinds of place"), choices=options(KIND_LABELS.items()))
-    communities = CheckboxesField(_l("Communities (none: all)"), coerce=int)
     # When
     trigger = SelectField(_l("What starts it"), choices=options(TRIGGERS.items()), default=SCHEDULE)
     freq = SelectField(_l("Repeats every"), choices=options(schedule.FREQS.items()))
@@ -167,19 +155,6 @@ class PlanForm(FlaskForm):
         """The first occurrence, typed in Beijing time, in UTC."""
         hour, minute = (int(n) for n in (self.at_time.data or "09:00").split(":"))
         return to_utc(datetime.combine(self.starts_on.data, time(hour, minute)))
-
-    def targets(self) -> Targets:
-        def flag(value):
-            return {"yes": True, "no": False}.get(value)
-
-        return Targets(
-            old=self.old.data == "yes",
-            bike_shed=flag(self.bike_shed.data),
-            many_trees=flag(self.many_trees.data),
-            min_buildings=self.min_buildings.data,
-            kinds=tuple(sorted(self.kinds.data or ())),
-            communities=tuple(sorted(self.communities.data or ())),
-        )
 
     def plan_data(self) -> dict:
         schedule_plan = self.trigger.data == SCHEDULE

@@ -158,7 +158,11 @@ def test_a_plan_from_ms_lis_case(client, auth, place, make):
     assert "老旧小区" in page and "定期维护" in page
     assert 'value="6"' in page and 'value="14"' in page  # every 6 months, 14 days ahead
     assert "头发、塑料袋" in page
-    assert '<option selected value="yes">' in page or 'value="yes" selected' in page
+    assert (
+        'checked id="old"' in page
+        or 'id="old" checked' in page
+        or re.search(r'<input[^>]*checked[^>]*name="old"', page)
+    )
     # another community's case is not offered
     auth.logout()
     auth.login(place.other_staff)
