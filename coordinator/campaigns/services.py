@@ -95,8 +95,9 @@ def launch(
     submission_key (the form's one-time key: a second launch with it is refused by its unique
     index, and the caller shows the first).
     Rules: at least one compound; a chosen team must be active, have the skill and cover each
-    compound; without one, each compound's best match takes it (none: refused, naming the
-    compound). The team leads get one text per team, not one per compound."""
+    compound (else refused, naming the compound); without one, each compound's best match
+    takes it (none: the case waits, received, to be dispatched by hand). The team leads get
+    one text per team, not one per compound."""
     compounds = list(compounds)
     if not compounds:
         raise Refused(_l("No compound matches these targets."), field="targets", status=422)
@@ -115,8 +116,9 @@ def launch(
         for compound in compounds:
             case = _open(actor, campaign, work, compound, description, now)
             team_id = _team_for(case, chosen, compound)
-            workflow.transition(case, "dispatch", actor, work.title, team_id=team_id, now=now)
-            per_team[team_id] += 1
+            if team_id is not None:
+                workflow.transition(case, "dispatch", actor, work.title, team_id=team_id, now=now)
+                per_team[team_id] += 1
             db.session.add(
                 CampaignTarget(campaign_id=campaign.id, compound_id=compound.id, case_id=case.id)
             )
@@ -166,16 +168,14 @@ def _open(actor, campaign: Campaign, work: Work, compound, description: str, now
     return case
 
 
-def _team_for(case: Case, chosen: Team | None, compound) -> int:
+def _team_for(case: Case, chosen: Team | None, compound) -> int | None:
+    """The team for a compound's case: the chosen one, which must be able to take it (else the
+    whole campaign is refused), or the compound's best match. A compound no team covers keeps
+    its case received, on the board's "to dispatch" list with its deadline, for the office to
+    find someone: one compound without a contractor does not hold up the other ninety-nine."""
     if chosen is None:
         best = matching.suggest(case, explain=0, limit=1)
-        if not best:
-            raise Refused(
-                _l("No team can take the work at %(name)s.", name=compound.name),
-                field="targets",
-                status=422,
-            )
-        return best[0].team.id
+        return best[0].team.id if best else None
     facts = matching.suggest(case, explain=0)
     if not any(s.team.id == chosen.id for s in facts):
         raise Refused(

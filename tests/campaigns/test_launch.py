@@ -46,11 +46,26 @@ def test_launch_dispatches_a_case_per_compound(place):
     assert db.session.scalar(select(func.count()).select_from(CampaignTarget)) == 4
 
 
-def test_a_refusal_at_one_compound_leaves_nothing(place, make):
+def test_a_compound_no_team_covers_waits_to_be_dispatched(place, make):
     community, old, _new, team, admin = place
     elsewhere = make.compound(make.community(), year_built=1970)  # no team covers it
     make.commit()
     work = services.Work(title="主立管疏通", category="drain")
+    campaign = services.launch(admin, work, [*old[:2], elsewhere, *old[2:]])
+    statuses = dict(
+        db.session.execute(
+            select(Case.compound_id, Case.status).where(Case.campaign_id == campaign.id)
+        ).all()
+    )
+    assert statuses.pop(elsewhere.id) == "received"
+    assert set(statuses.values()) == {"dispatched"}
+
+
+def test_a_chosen_team_that_cannot_take_one_compound_leaves_nothing(place, make):
+    community, old, _new, team, admin = place
+    elsewhere = make.compound(make.community(), year_built=1970)
+    make.commit()
+    work = services.Work(title="主立管疏通", category="drain", team_id=team.id)
     with pytest.raises(Refused):
         services.launch(admin, work, [*old[:2], elsewhere, *old[2:]])
     assert db.session.scalar(select(func.count()).select_from(Campaign)) == 0

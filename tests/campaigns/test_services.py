@@ -44,19 +44,23 @@ def test_a_refusal_at_compound_57_of_100_leaves_nothing(make):
     community = make.community()
     compounds = [make.compound(community, name=f"小区{i:03d}") for i in range(100)]
     team = make.team(skills=("drain",), compounds=compounds[:56] + compounds[57:], capacity=999)
-    make.team(name="别的", skills=("drain",), compounds=compounds[:56], capacity=999)
     admin = make.user("admin")
     make.commit()
-    work = services.Work(title="主立管疏通", category="drain")
+    # The chosen team does not cover compound 57: refused there, and nothing is left of the
+    # 56 compounds' work made before it (no campaign, case, trail, target or text).
+    work = services.Work("主立管疏通", "drain", team_id=team.id)
     with pytest.raises(Refused) as refused:
         services.launch(admin, work, compounds)
     assert "小区056" in str(refused.value.message)
     assert (count(Campaign), count(Case), count(CampaignTarget), count(OutboxMessage)) == (0,) * 4
     assert count(CaseEvent) == 0
-    # The chosen team does not cover compound 57 either: refused there too, nothing left.
-    with pytest.raises(Refused):
-        services.launch(admin, services.Work("主立管疏通", "drain", team_id=team.id), compounds)
-    assert (count(Campaign), count(Case), count(CampaignTarget), count(OutboxMessage)) == (0,) * 4
+    # By matching, compound 57 (no team covers it) waits to be dispatched; the rest go out.
+    campaign = services.launch(admin, services.Work("主立管疏通", "drain"), compounds)
+    waiting = db.session.scalars(
+        select(Case).where(Case.campaign_id == campaign.id, Case.status == "received")
+    ).all()
+    assert [c.compound_id for c in waiting] == [compounds[56].id]
+    assert count(Case) == 100
 
 
 def test_launch_texts_each_team_once_and_keeps_the_source(place, make):
