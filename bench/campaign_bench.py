@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/campaign_bench.py [runs]                 # a fresh SQLite file
     BENCH_DB=postgres .venv/bin/python bench/campaign_bench.py [runs]  # a fresh PostgreSQL
-        database h1_campaign_bench on $PGHOST:$PGPORT (127.0.0.1:5432, user postgres),
+        database campaign_bench on $PGHOST:$PGPORT (127.0.0.1:5432, user postgres),
         made here and dropped at the end
 
 Seeds (not timed) one community of 100 old compounds with 20 other teams of other skills and
@@ -29,7 +29,7 @@ PG = os.environ.get("BENCH_DB") == "postgres"
 PGHOST = os.environ.get("PGHOST", "127.0.0.1")
 PGPORT = os.environ.get("PGPORT", "5432")
 PGUSER = os.environ.get("PGUSER", "postgres")
-PGNAME = "h1_campaign_bench"
+PGNAME = "campaign_bench"
 
 tmp = tempfile.TemporaryDirectory()
 if PG:

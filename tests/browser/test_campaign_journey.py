@@ -16,7 +16,7 @@ from tests.browser.conftest import DESKTOP, sign_in
 pytestmark = pytest.mark.browser
 
 ADMIN = "13800000001"
-SHOTS = Path("/tmp/h1-shots")
+SHOTS = Path("/tmp/coordinator-shots")
 
 
 @pytest.fixture

@@ -19,7 +19,7 @@ from tests.browser.test_case_journey import no_english
 pytestmark = pytest.mark.browser
 
 WANG = "13800000002"
-SHOTS = Path("/tmp/h4-shots")
+SHOTS = Path("/tmp/coordinator-shots")
 
 
 @pytest.fixture

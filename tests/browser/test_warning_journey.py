@@ -23,7 +23,7 @@ from tests.browser.conftest import DESKTOP, sign_in
 pytestmark = pytest.mark.browser
 
 WANG = "13800000002"
-COPIES = Path("/tmp/h3-shots")
+COPIES = Path("/tmp/coordinator-shots")
 
 
 @pytest.fixture
