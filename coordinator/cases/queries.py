@@ -277,7 +277,7 @@ def team_record(team_id: int) -> dict:
 
 # ---------------------------------------------------------------- the board
 
-FILTERS = ("community", "category", "team", "channel", "tier", "compound", "building")
+FILTERS = ("community", "category", "team", "channel", "tier", "compound", "building", "campaign")
 # Which of a case's dates the board's From/To apply to: when it was logged (the default), or
 # when it was closed or handed over (the dashboard's "closed in November" links here).
 DATED = {"created": "created_at", "closed": "closed_at", "handled": "handled_at"}
@@ -336,6 +336,7 @@ COLUMNS = (
     "building_id",
     "entrance_id",
     "campaign_id",
+    "deadline_at",
 )
 
 
@@ -409,6 +410,7 @@ def filtered(stmt, shape: Shape):
         ("tier", Case.tier),
         ("compound", Case.compound_id),
         ("building", Case.building_id),
+        ("campaign", Case.campaign_id),
     ):
         if key in shape.filters:
             stmt = stmt.where(column == bindparam(key))
@@ -481,6 +483,7 @@ def _named(stmt, order: list[tuple[str, bool]], section: str = ""):
         .where(Campaign.id == page.c.campaign_id)
         .scalar_subquery()
         .label("warning"),
+        page.c.deadline_at,
     ]
     if section:
         return select(*columns, literal(section).label("section"))
@@ -493,6 +496,7 @@ class BoardRow:
     __slots__ = (
         *COLUMNS[:8],
         *("team_name", "place", "overdue", "on_the_clock", "title", "logged", "warning"),
+        "deadline",
     )
 
     def __init__(self, row, now: datetime, words: "RowWords"):
@@ -526,17 +530,22 @@ class BoardRow:
         self.logged = f"{words.when(self.created_at)} · {words.channels.get(self.channel, '')}"
         # The work of a weather warning: its badge ("大风黄色预警"), else None.
         self.warning = words.warnings.get(row.warning) if row.warning else None
+        # Planned work's fixed deadline (before a warning, a plan's date), shown until the
+        # team's own clock starts: "12月3日 09:00前".
+        deadline = row.deadline_at
+        self.deadline = words.before % {"when": words.when(deadline)} if deadline else None
 
 
 class RowWords:
     """What every row of one board page writes with: worked out once a page."""
 
-    __slots__ = ("floor", "categories", "channels", "when", "warnings")
+    __slots__ = ("floor", "categories", "channels", "when", "warnings", "before")
 
     def __init__(self):
         labels = board_labels()
         self.warnings = warning_badges()
         self.floor = gettext("floor %(n)d")
+        self.before = gettext("by %(when)s")
         self.categories, self.channels = labels["categories"], labels["channels"]
         self.when = date_writers()[0]
 
@@ -687,6 +696,7 @@ FILTER_LABELS = {
     "dated": _l("Dates are"),
     "compound": _l("Compound"),
     "building": _l("Building"),
+    "campaign": _l("Campaign"),
 }
 DATED_CHOICES = {
     "created": _l("when logged"),
@@ -719,6 +729,7 @@ def parse_board_filters(args) -> tuple[dict, dict]:
         "tier": _choice(args.get("tier"), TIERS),
         "compound": picker_id(args.get("compound")),
         "building": picker_id(args.get("building")),
+        "campaign": picker_id(args.get("campaign")),
         "dated": _choice(args.get("dated"), DATED),
         "since": date_arg(args.getlist("since")),
         "until": date_arg(args.getlist("until")),
@@ -789,12 +800,16 @@ def _fixed_choices() -> dict:
 def board_places(values: dict) -> list[tuple[str, int, str]]:
     """The compound and building the board is narrowed to by a link (the hot spots' "open
     the cases"), as (filter, id, name) for the chips that undo them; no query without one."""
-    wanted = [(key, model) for key, model in (("compound", Compound), ("building", Building))]
-    chosen_ids = [(key, model, values.get(key)) for key, model in wanted if values.get(key)]
+    wanted = (
+        ("compound", Compound.id, Compound.name),
+        ("building", Building.id, Building.name),
+        ("campaign", Campaign.id, Campaign.title),  # a campaign's page: "open its cases"
+    )
+    chosen_ids = [(key, id_, name, values.get(key)) for key, id_, name in wanted if values.get(key)]
     if not chosen_ids:
         return []
     parts = [
-        select(literal(key).label("key"), model.id, model.name).where(model.id == place_id)
-        for key, model, place_id in chosen_ids
+        select(literal(key).label("key"), id_, name.label("name")).where(id_ == place_id)
+        for key, id_, name, place_id in chosen_ids
     ]
     return [(r.key, r.id, r.name) for r in db.session.execute(union_all(*parts))]

@@ -220,3 +220,22 @@ def test_link_a_case_to_an_event_on_the_case_page(client, auth, drives, make):
     assert f"/cases/{case.id}" in client.get(f"/events/{event.id}").get_data(as_text=True)
     client.post(f"/cases/{case.id}/handled-by", data={"event_id": "999999"})
     assert count(CaseEventLink) == 1
+
+
+def test_the_board_opens_a_campaigns_cases_with_a_chip(client, auth, make):
+    community = make.community()
+    compounds = [make.compound(community, year_built=1980) for _ in range(3)]
+    make.team(skills=("drain",), communities=[community], capacity=50)
+    admin = make.user("admin")
+    make.commit()
+    campaign = services.launch(admin, services.Work("主立管疏通", "drain"), compounds[:2])
+    other = services.launch(admin, services.Work("别的行动", "drain"), compounds[2:])
+    auth.login(admin)
+    detail = client.get(f"/campaigns/{campaign.id}").get_data(as_text=True)
+    assert f"/cases?campaign={campaign.id}" in detail
+    page = client.get(f"/cases?campaign={campaign.id}&status=all").get_data(as_text=True)
+    ours = db.session.scalars(select(Case.id).where(Case.campaign_id == campaign.id)).all()
+    theirs = db.session.scalars(select(Case.id).where(Case.campaign_id == other.id)).all()
+    assert all(f'href="/cases/{i}"' in page for i in ours)
+    assert not any(f'href="/cases/{i}"' in page for i in theirs)
+    assert "主立管疏通" in page  # the chip that undoes the filter

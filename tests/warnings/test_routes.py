@@ -205,6 +205,18 @@ def test_the_board_marks_warning_work_in_constant_queries(client, auth, town, pl
     assert "大风橙色预警" in page
 
 
+def test_the_board_shows_warning_works_deadline_before_the_team_accepts(client, auth, town, plan):
+    from coordinator.i18n import when
+
+    plan()
+    services.record(town.admin, warning_data())
+    case = db.session.scalar(select(Case).where(Case.campaign_id.is_not(None)))
+    assert case.status == "dispatched" and case.due_at is None and case.deadline_at is not None
+    auth.login(town.admin)
+    page = client.get("/cases?status=all").get_data(as_text=True)
+    assert f'<span class="due">{when(case.deadline_at)}前</span>' in page
+
+
 def test_the_case_and_job_pages_show_the_warning(client, auth, town, plan, make):
     plan()
     recorded = services.record(town.admin, warning_data())
