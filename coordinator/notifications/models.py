@@ -19,6 +19,29 @@ STATUS_LABELS = {
     FAILED: _l("Failed"),
 }
 STATUS_TONES = {PENDING: "blue", SENDING: "orange", SENT: "green", FAILED: "red"}
+# What the outbox page calls each kind of message, its channel and what it is about (a kind
+# not listed here shows its code: the page never hides a message for want of a word).
+KIND_LABELS = {
+    "case_dispatched": _l("New job for a team"),
+    "case_link": _l("Job link"),
+    "case_callback": _l("Call-back request"),
+    "event_reminder": _l("Event reminder"),
+    "event_changed": _l("Event changed"),
+    "event_cancelled": _l("Event cancelled"),
+    "event_promoted": _l("Moved up from the waiting list"),
+    "signup_cancelled": _l("Sign-up cancelled"),
+    "bike_claim_rejected": _l("Bike claim not accepted"),
+    "bike_released": _l("Bike released to its owner"),
+    "hours_confirmed": _l("Service hours confirmed"),
+}
+CHANNEL_LABELS = {"sms": _l("Text message"), "email": _l("E-mail")}
+SUBJECT_LABELS = {
+    "case": _l("Case"),
+    "event": _l("Event"),
+    "campaign": _l("Campaign"),
+    "bike": _l("Bike"),
+    "signup": _l("Sign-up"),
+}
 
 
 class OutboxMessage(db.Model):

@@ -7,8 +7,15 @@ from coordinator.access import ADMIN, allow
 from coordinator.filters import chosen, options
 from coordinator.forms import ButtonForm
 from coordinator.i18n import gettext as _
+from coordinator.i18n import translated
 from coordinator.notifications import queries, services
-from coordinator.notifications.models import STATUS_LABELS, STATUS_TONES
+from coordinator.notifications.models import (
+    CHANNEL_LABELS,
+    KIND_LABELS,
+    STATUS_LABELS,
+    STATUS_TONES,
+    SUBJECT_LABELS,
+)
 from coordinator.paging import page_number
 from coordinator.rendering import render
 
@@ -27,6 +34,9 @@ def outbox_context():
         "button": ButtonForm(),
         "status_labels": STATUS_LABELS,
         "status_tones": STATUS_TONES,
+        "kind_labels": translated(KIND_LABELS),
+        "channel_labels": translated(CHANNEL_LABELS),
+        "subject_labels": translated(SUBJECT_LABELS),
         "max_attempts": current_app.config["NOTIFY_MAX_ATTEMPTS"],
     }
 
