@@ -18,7 +18,7 @@ import re
 import secrets
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import func, select, update
 
@@ -30,9 +30,9 @@ from coordinator.cases import matching, signals, workflow
 from coordinator.cases.models import FINAL_STATUSES, Case
 from coordinator.events.models import CANCELLED, DONE, DRAFT, Event, EventRole
 from coordinator.extensions import db
-from coordinator.i18n import LOCAL, utcnow
 from coordinator.i18n import gettext as _
 from coordinator.i18n import lazy_gettext as _l
+from coordinator.i18n import to_local, to_utc, utcnow
 from coordinator.notifications.services import queue
 from coordinator.rules import Refused
 from coordinator.teams.models import Team
@@ -249,9 +249,7 @@ def _launch_drive(actor, work: Work, drive: Drive, compounds, criteria, now, sou
         event.campaign_id = campaign.id
     by_community = organisers(c.community_id for c in compounds)
     old_name = event.compound.name if event.compound else ""
-    local_start = event.starts_at.replace(tzinfo=UTC).astimezone(LOCAL)
-    start = datetime.combine(drive.day, local_start.time(), tzinfo=LOCAL)
-    starts_at = start.astimezone(UTC).replace(tzinfo=None)
+    starts_at = to_utc(datetime.combine(drive.day, to_local(event.starts_at).time()))
     duration = event.ends_at - event.starts_at
     notice = drive.day - timedelta(days=drive.notice_days)
     roles = [(r.name, r.capacity, r.position) for r in event.roles]
@@ -455,5 +453,4 @@ def launch_from_form(actor, form, source, key: str | None) -> Campaign:
 def _end_of_day(day: date | None) -> datetime | None:
     if day is None:
         return None
-    local = datetime.combine(day, datetime.max.time().replace(microsecond=0), tzinfo=LOCAL)
-    return local.astimezone(UTC).replace(tzinfo=None)
+    return to_utc(datetime.combine(day, time(23, 59, 59)))

@@ -8,14 +8,14 @@ and the week is walked only when its workers have no patrol yet. Each step goes 
 patrol's own use cases, so the cases are logged like any other (trail, signals, figures).
 """
 
-from datetime import UTC, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 
 from sqlalchemy import func, select
 
 from coordinator.auth.models import User
 from coordinator.cases.models import Case, CaseEvent
 from coordinator.extensions import db
-from coordinator.i18n import LOCAL, local_date, utcnow
+from coordinator.i18n import local_date, to_utc, utcnow
 from coordinator.patrols import services
 from coordinator.patrols.checklist import items_for
 from coordinator.patrols.models import Patrol
@@ -40,8 +40,7 @@ FINDINGS = [
 
 
 def _at(day, hour: int, minute: int) -> datetime:
-    local = datetime.combine(day, time(hour, minute), tzinfo=LOCAL)
-    return local.astimezone(UTC).replace(tzinfo=None)
+    return to_utc(datetime.combine(day, time(hour, minute)))
 
 
 def _grids() -> None:

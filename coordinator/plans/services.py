@@ -9,7 +9,7 @@ key taken (PostgreSQL makes it wait for the first to commit) and makes nothing. 
 failure undoes only its own occurrence.
 
 Who makes the work: not the plan's creator (who may have left, changed role or community
-since), but the plan itself, as a system actor (`scheduler_actor`, a workflow.Guest) named
+since), but the plan itself, as a system actor (`scheduler_actor`, a PlanActor) named
 "计划：<title>" in every trail, with the scope of the plan's owner: the subdistrict admin's for
 a subdistrict plan, the community staff's for a community's plan, so a community's plan only
 ever targets and dispatches in its own community (places.visible, workflow's scope check).
@@ -24,7 +24,6 @@ from sqlalchemy import func, select, update
 from coordinator import access
 from coordinator.campaigns import targets as targeting
 from coordinator.campaigns.services import Work, launch
-from coordinator.cases.workflow import Guest
 from coordinator.extensions import db
 from coordinator.i18n import gettext as _
 from coordinator.i18n import lazy_gettext as _l
@@ -117,10 +116,30 @@ def set_active(actor, plan: Plan, active: bool, seen_version: int) -> Plan:
 # ---------------------------------------------------------------- running
 
 
-def scheduler_actor(title: str, community_id: int | None):
-    """The plan as the actor of the work it makes (see the module note)."""
-    role = access.STAFF if community_id else access.ADMIN
-    return Guest(role=role, name=_("Plan: %(title)s", title=title), community_id=community_id)
+@dataclass(frozen=True)
+class PlanActor:
+    """Who makes a plan's work: the scope of the plan's owner (its community's staff, or the
+    subdistrict: admin), named for the plan, or for the person whose step ran it (a warning's
+    recorder, whose id the trail keeps). Never the person's own scope: a subdistrict plan is
+    the subdistrict's decision, and a warning recorded by one community's staff runs it across
+    every community."""
+
+    role: str
+    name: str
+    community_id: int | None = None
+    id: int | None = None
+    team_id: None = None
+
+
+def scheduler_actor(title: str, community_id: int | None, by=None) -> PlanActor:
+    """The plan as the actor of the work it makes (see the module note); `by`: the person
+    whose step ran it, named in the trail instead of the plan."""
+    return PlanActor(
+        role=access.STAFF if community_id else access.ADMIN,
+        name=(getattr(by, "name", "") or "") if by else _("Plan: %(title)s", title=title),
+        community_id=community_id,
+        id=getattr(by, "id", None),
+    )
 
 
 @dataclass

@@ -24,7 +24,6 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
-from coordinator import access
 from coordinator.campaigns import services as campaigns
 from coordinator.campaigns import targets as targeting
 from coordinator.extensions import db
@@ -162,34 +161,10 @@ def _take_run(plan: Plan, warning: WeatherWarning, now: datetime) -> PlanRun | N
     return db.session.get(PlanRun, run_id) if run_id is not None else None
 
 
-@dataclass
-class PlanActor:
-    """Who makes a plan's work when a warning runs it: the plan's scope (its community's
-    staff, or the subdistrict: admin), in the name of the person who recorded the warning.
-    Not the recorder's own scope: a subdistrict plan is the subdistrict's decision, and a
-    warning recorded by one community's staff runs it across every community (the cases'
-    trail names the recorder, whose recording made the work)."""
-
-    role: str
-    community_id: int | None
-    id: int | None = None
-    name: str = ""
-    team_id: None = None
-
-
-def plan_actor(plan: Plan, recorder) -> PlanActor:
-    return PlanActor(
-        role=access.STAFF if plan.community_id else access.ADMIN,
-        community_id=plan.community_id,
-        id=getattr(recorder, "id", None),
-        name=getattr(recorder, "name", "") or "",
-    )
-
-
 def _make_work(actor, plan: Plan, warning: WeatherWarning, run: PlanRun, now: datetime):
     """The plan's campaign for the warning, in a savepoint; the run says what came of it."""
     criteria = targeting.Targets.from_json(plan.criteria)
-    on_behalf = plan_actor(plan, actor)
+    on_behalf = plans.scheduler_actor(plan.title, plan.community_id, by=actor)
     compounds = targeting.compounds(criteria, on_behalf)
     if not compounds:
         run.outcome, run.note = EMPTY, ""
