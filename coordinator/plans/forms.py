@@ -26,7 +26,6 @@ from coordinator.plans.models import SCHEDULE, TRIGGERS, WARNING
 from coordinator.teams.forms import CheckboxesField
 from coordinator.warnings.models import KINDS, LEVELS
 
-EITHER = (("", _l("Either")), ("yes", _l("Yes")), ("no", _l("No")))
 MONTHS = [(0, _l("Any month"))] + [(m, str(m)) for m in range(1, 13)]
 MAX_LEAD_DAYS = 365
 SCHEDULE_FIELDS = (

@@ -126,6 +126,7 @@ def edit(plan_id: int):
     plan = _changeable_or_404(plan_id)
     if request.method == "GET":
         form = PlanForm(formdata=None, data=_defaults_from_plan(plan))
+        form.fill_targets(targeting.Targets.from_json(plan.criteria))
     else:
         form = PlanForm()
     return _save(_choices(form), plan, plan.source_case)
@@ -190,11 +191,6 @@ def _defaults_from_case(case: Case | None) -> dict:
 
 
 def _defaults_from_plan(plan: Plan) -> dict:
-    targets = targeting.Targets.from_json(plan.criteria)
-
-    def either(value):
-        return {True: "yes", False: "no"}.get(value, "")
-
     data = {
         "title": plan.title,
         "category": plan.category,
@@ -203,14 +199,6 @@ def _defaults_from_plan(plan: Plan) -> dict:
         "checklist": plan.checklist,
         "team_id": plan.team_id or 0,
         "community_id": plan.community_id or 0,
-        "old": targets.old,
-        "built_from": targets.built_from,
-        "built_to": targets.built_to,
-        "bike_shed": either(targets.bike_shed),
-        "many_trees": either(targets.many_trees),
-        "min_buildings": targets.min_buildings,
-        "kinds": list(targets.kinds),
-        "communities": list(targets.communities),
         "trigger": plan.trigger,
         "lead_days": plan.lead_days,
         "warning_kinds": [k for k in plan.warning_kinds.split(",") if k],

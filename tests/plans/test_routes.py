@@ -298,6 +298,10 @@ def test_the_edit_form_shows_the_plans_rule(client, auth, place, plan_of):
     assert 'value="FREQ' not in page  # simple choices, the advanced field empty
     page = client.get(f"/plans/{advanced.id}/edit").get_data(as_text=True)
     assert 'value="FREQ=MONTHLY;BYDAY=-1FR"' in page
+    # Its targets come back as they were chosen (old compounds of the one community).
+    page = client.get(f"/plans/{simple.id}/edit").get_data(as_text=True)
+    assert "checked" in re.search(r'<input[^>]*name="old"[^>]*>', page).group(0)
+    assert re.search(rf'<input[^>]*checked[^>]*value="{place.community.id}"', page)
     response = client.post(
         f"/plans/{advanced.id}/edit",
         data=good_form(advanced="FREQ=MONTHLY;BYDAY=-1FR", version=str(advanced.version)),
