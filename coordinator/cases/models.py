@@ -220,6 +220,17 @@ class Case(db.Model):
         return text("cases." + OPEN_SQL)
 
     @hybrid_property
+    def is_reported(self) -> bool:
+        """Someone reported it (any channel but planned work: PLANNED_CHANNELS), so it counts
+        where complaints are counted (the hot spots)."""
+        return self.channel not in PLANNED_CHANNELS
+
+    @is_reported.inplace.expression
+    @classmethod
+    def _is_reported_sql(cls):
+        return cls.channel.not_in(PLANNED_CHANNELS)
+
+    @hybrid_property
     def on_the_clock(self) -> bool:
         """With a team and its clock running: its deadline counts, it can be overdue."""
         return self.status in ON_THE_CLOCK_STATUSES

@@ -6,7 +6,7 @@ come at once (SQLite writes one transaction at a time; PostgreSQL's ON CONFLICT 
 waits for the other and adds to what it wrote). What a rolled-back case added goes with it.
 A case's place and category do not change once logged, so nothing else moves these rows.
 
-Planned work (channels campaign and plan, cases.models.PLANNED_CHANNELS) is not a complaint:
+Planned work (channels campaign and plan: not `Case.is_reported`) is not a complaint:
 it is never counted (services.case_opened skips it, rebuild leaves it out).
 
 `rebuild()` works them out again from the cases (bulk loads, the demo's history, a repair).
@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from sqlalchemy import Date, cast, delete, func, insert, literal, literal_column, select, text
 
 from coordinator import months
-from coordinator.cases.models import PLANNED_CHANNELS, Case
+from coordinator.cases.models import Case
 from coordinator.hotspots.models import WHOLE, PlaceMonthCount
 from coordinator.i18n import LOCAL
 from coordinator.work import insert_for
@@ -68,16 +68,17 @@ def rebuild(conn) -> int:
     month = local_month_sql(conn, Case.created_at).label("month")
     compound = func.coalesce(Case.compound_id, WHOLE).label("compound_id")
     columns = ["month", "community_id", "compound_id", "building_id", "category", "cases"]
-    whole = select(
-        month,
-        Case.community_id,
-        compound,
-        literal(WHOLE).label("building_id"),
-        Case.category,
-        func.count().label("cases"),
-    )
-    whole = whole.where(Case.channel.not_in(PLANNED_CHANNELS)).group_by(
-        month, Case.community_id, compound, Case.category
+    whole = (
+        select(
+            month,
+            Case.community_id,
+            compound,
+            literal(WHOLE).label("building_id"),
+            Case.category,
+            func.count().label("cases"),
+        )
+        .where(Case.is_reported)
+        .group_by(month, Case.community_id, compound, Case.category)
     )
     buildings = (
         select(
@@ -88,7 +89,7 @@ def rebuild(conn) -> int:
             Case.category,
             func.count().label("cases"),
         )
-        .where(Case.building_id.is_not(None), Case.channel.not_in(PLANNED_CHANNELS))
+        .where(Case.building_id.is_not(None), Case.is_reported)
         .group_by(month, Case.community_id, compound, Case.building_id, Case.category)
     )
     for source in (whole, buildings):

@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import delete, insert, select, update
 
-from coordinator.cases.models import PLANNED_CHANNELS, Case
+from coordinator.cases.models import Case
 from coordinator.hotspots.models import WHOLE, RepeatSpot
 from coordinator.i18n import local_date
 from coordinator.work import insert_for
@@ -63,7 +63,7 @@ def note(conn, case: Case) -> None:
             Case.category == case.category,
             Case.created_at >= at - span,
             Case.created_at <= at,
-            Case.channel.not_in(PLANNED_CHANNELS),
+            Case.is_reported,
         )
         .order_by(Case.created_at, Case.id)
         .limit(50)
@@ -130,7 +130,7 @@ def rebuild(conn) -> int:
             Case.category,
             Case.created_at,
         )
-        .where(Case.building_id.is_not(None), Case.channel.not_in(PLANNED_CHANNELS))
+        .where(Case.building_id.is_not(None), Case.is_reported)
         .order_by(Case.building_id, Case.category, Case.created_at, Case.id)
         .execution_options(stream_results=True, yield_per=10_000)
     )

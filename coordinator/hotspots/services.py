@@ -1,6 +1,5 @@
 """Keeping the hot spots' figures: on every case logged, and all of them again from source."""
 
-from coordinator.cases.models import PLANNED_CHANNELS
 from coordinator.extensions import db
 from coordinator.hotspots import counts, queries, repeats
 from coordinator.work import unit_of_work
@@ -10,7 +9,7 @@ def case_opened(case, at=None, **_):
     """cases.signals.case_opened: count the case and note a repeat, in its transaction (the
     receiver never commits; what it raises undoes the case). Planned work (a campaign's or a
     plan's case) is not a complaint and is not counted."""
-    if case.channel in PLANNED_CHANNELS:
+    if not case.is_reported:
         return
     conn = db.session.connection()
     counts.add(conn, case)
