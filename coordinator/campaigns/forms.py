@@ -12,7 +12,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from coordinator.campaigns.models import WORK_KINDS
 from coordinator.campaigns.targets import Targets
@@ -25,15 +25,6 @@ from coordinator.teams.forms import CheckboxesField
 
 EITHER = [("", _l("Either")), ("yes", _l("Yes")), ("no", _l("No"))]
 FLAGS = {"": None, "yes": True, "no": False}
-
-
-class Choices(CheckboxesField):
-    """Check boxes whose refusal of a value not offered is in the reader's words."""
-
-    def pre_validate(self, form):
-        offered = {str(c[0]) if isinstance(c, tuple) else str(c.value) for c in self.choices or ()}
-        if any(str(v) not in offered for v in self.data or ()):
-            raise ValidationError(_l("Choose from the list."))
 
 
 def _choices(pairs) -> list[SelectChoice]:
@@ -63,8 +54,8 @@ class TargetFields(FlaskForm):
         _l("At least this many buildings"),
         validators=[Optional(), NumberRange(1, 9999, message=_l("A number from 1 to 9999."))],
     )
-    communities = Choices(_l("Communities"), coerce=int)
-    kinds = Choices(_l("Kinds of place"), choices=_choices(KIND_LABELS.items()))
+    communities = CheckboxesField(_l("Communities"), coerce=int)
+    kinds = CheckboxesField(_l("Kinds of place"), choices=_choices(KIND_LABELS.items()))
 
     def targets(self) -> Targets:
         def number(field):

@@ -6,7 +6,14 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from coordinator.categories import category_choices
@@ -16,8 +23,15 @@ from coordinator.teams.models import KINDS
 
 
 class CheckboxesField(SelectMultipleField):
+    """Check boxes; a value not offered (a forged one) is refused in the reader's words."""
+
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()
+
+    def pre_validate(self, form):
+        offered = {str(c[0]) if isinstance(c, tuple) else str(c.value) for c in self.choices or ()}
+        if any(str(v) not in offered for v in self.data or ()):
+            raise ValidationError(_l("Choose from the list."))
 
 
 class CoverageForm(FlaskForm):
