@@ -117,3 +117,48 @@ def sign_in(page, phone: str, password: str = demo_story.DEMO_PASSWORD) -> None:
     page.fill("input[name=password]", password)
     page.locator("form.stack button[type=submit]").click()
     page.wait_for_url("**/home")
+
+
+# What a thumb must be able to hit: every control, and links drawn as buttons or in bars.
+# Links inside running text are exempt (WCAG 2.5.8's inline exception).
+_TARGETS = (
+    "button, input:not([type=hidden]), select, textarea, summary, a.button, nav a, "
+    ".bottombar a, .tabs a, .chips a, .pager a"
+)
+
+_SMALL_TARGETS_JS = """([selector, minimum]) => {
+  const small = [];
+  for (const el of document.querySelectorAll(selector)) {
+    const style = getComputedStyle(el);
+    if (style.visibility === "hidden" || style.display === "none") continue;
+    if (el.closest("[aria-hidden=true]")) continue;           // honeypots, Enter's default button
+    let box = el.getBoundingClientRect();
+    if (box.width === 0 && box.height === 0) continue;       // not drawn (closed <details>)
+    // A check box or radio counts by its label: the label is what the thumb hits.
+    if (el.matches("input[type=checkbox], input[type=radio]")) {
+      const label = el.closest("label") || (el.id && document.querySelector(`label[for="${el.id}"]`));
+      if (label) box = label.getBoundingClientRect();
+    }
+    // A file input drawn invisibly inside its label counts by the label too.
+    if (el.matches("input[type=file]") && el.closest("label")) box = el.closest("label").getBoundingClientRect();
+    if (box.height < minimum || box.width < minimum) {
+      small.push(`${el.tagName.toLowerCase()}${el.name ? "[name=" + el.name + "]" : ""}` +
+                 ` "${(el.innerText || el.value || el.getAttribute("aria-label") || "").trim().slice(0, 30)}"` +
+                 ` ${Math.round(box.width)}×${Math.round(box.height)}`);
+    }
+  }
+  return small;
+}"""
+
+
+def small_targets(page, minimum: int = 44) -> list[str]:
+    """The visible tap targets on the page smaller than minimum × minimum CSS px, described."""
+    return page.evaluate(_SMALL_TARGETS_JS, [_TARGETS, minimum])
+
+
+def assert_fits_phone(page, minimum: int = 44) -> None:
+    """No sideways scroll, and every tap target at least minimum px each way (issue 12)."""
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= page.viewport_size["width"], f"{page.url} scrolls sideways: {width}px"
+    small = small_targets(page, minimum)
+    assert not small, f"{page.url}: tap targets under {minimum}px: {small}"
