@@ -91,6 +91,11 @@ class Config:
     # (DOMAIN.md); an owner's claims through the tag's link, per address.
     BIKE_CLAIM_DAYS = _int("BIKE_CLAIM_DAYS", 15)
     CLAIM_RATE_LIMIT = os.environ.get("CLAIM_RATE_LIMIT", "10 per minute; 60 per hour")
+    # A volunteer's own calendar feed (/feeds/<secret>.ics), fetched by calendar apps every
+    # quarter hour or so; per client address, so that nobody walks through guessed secrets.
+    CALENDAR_FEED_RATE_LIMIT = os.environ.get(
+        "CALENDAR_FEED_RATE_LIMIT", "30 per minute; 300 per hour"
+    )
 
     PER_PAGE = 25
 

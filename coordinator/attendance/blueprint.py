@@ -9,6 +9,7 @@ bp = Blueprint("attendance", __name__)
 SIGNUP = "/events/<int:event_id>/signups/<int:signup_id>"
 
 bp.add_url_rule("/events/<int:event_id>/roster", view_func=routes.roster)
+bp.add_url_rule("/events/<int:event_id>/walk-ins", view_func=routes.walk_in, methods=["POST"])
 bp.add_url_rule(f"{SIGNUP}/check-in", view_func=routes.tick_in, methods=["POST"])
 bp.add_url_rule(f"{SIGNUP}/check-out", view_func=routes.tick_out, methods=["POST"])
 bp.add_url_rule(f"{SIGNUP}/confirm-hours", view_func=routes.confirm_hours, methods=["POST"])

@@ -1,6 +1,14 @@
-"""Forms of attendance: a forgotten check-out's time, a correction of hours, check-in by SMS."""
+"""Forms of attendance: a forgotten check-out's time, a correction of hours, check-in by SMS,
+a walk-in added at the event."""
 
-from wtforms import DateTimeLocalField, DecimalField, HiddenField, StringField, TextAreaField
+from wtforms import (
+    DateTimeLocalField,
+    DecimalField,
+    HiddenField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, StopValidation
 
 from coordinator.events.forms import LOCAL_FORMAT
@@ -63,4 +71,20 @@ class CodeForm(FlaskForm):
             DataRequired(_l("Enter the six-digit code.")),
             Length(min=6, max=6, message=_l("Six digits.")),
         ],
+    )
+
+
+class WalkInForm(FlaskForm):
+    """Someone who came without signing up: a name, a mobile number and the role they help in."""
+
+    name = StringField(
+        _l("Name"), filters=[strip], validators=[DataRequired(_l("Enter a name.")), Length(max=40)]
+    )
+    phone = StringField(
+        _l("Mobile number"),
+        filters=[normalise_phone],
+        validators=[DataRequired(_l("Enter a mobile number.")), Mobile()],
+    )
+    role_id = SelectField(
+        _l("Event role"), coerce=int, validators=[DataRequired(_l("Choose a role."))]
     )

@@ -17,6 +17,14 @@ def round_quarter(seconds: float) -> int:
     return int((seconds + 450) // 900) * QUARTER
 
 
+def hours_figure(minutes: int | None) -> str:
+    """Minutes as the hours every page writes: 150 → "2.5", 330 → "5.5", 60 → "1" (no trailing
+    zeros, never floored: the home page once showed 5 where /me/hours showed 5.5)."""
+    if minutes is None:
+        return ""
+    return f"{minutes / 60:g}"
+
+
 def service_minutes(check_in: datetime | None, check_out: datetime | None) -> int | None:
     """Minutes between check-in and check-out, rounded; None while either is missing."""
     if check_in is None or check_out is None:

@@ -9,7 +9,13 @@ from markupsafe import Markup
 from coordinator import access
 from coordinator.access import SIGNED_IN, allow, public
 from coordinator.attendance import queries, services
-from coordinator.attendance.forms import CheckoutForm, CodeForm, CorrectionForm, PhoneForm
+from coordinator.attendance.forms import (
+    CheckoutForm,
+    CodeForm,
+    CorrectionForm,
+    PhoneForm,
+    WalkInForm,
+)
 from coordinator.attendance.hours import round_quarter
 from coordinator.events.models import Event
 from coordinator.events.queries import public_event
@@ -27,10 +33,19 @@ from coordinator.volunteers.queries import get_own_signup
 
 
 def roster_context(
-    event: Event, checkout_form: CheckoutForm | None = None, notice: str = "", tone: str = "success"
+    event: Event,
+    checkout_form: CheckoutForm | None = None,
+    notice: str = "",
+    tone: str = "success",
+    walk_in_form: WalkInForm | None = None,
 ):
     people = queries.roster(event)
+    if walk_in_form is None:
+        walk_in_form = WalkInForm(formdata=None)
+    walk_in_form.role_id.choices = [(r.id, r.name) for r in event.roles]
     return {
+        "walk_in_form": walk_in_form,
+        "walk_ins_open": services.checkin_refusal(event) is None,
         "event": event,
         "people": people,
         "button": ButtonForm(),
@@ -111,6 +126,29 @@ def confirm_hours(event_id: int, signup_id: int):
 
 
 @allow(SIGNED_IN)
+def walk_in(event_id: int):
+    """The organiser adds someone who came without signing up, checked in at once."""
+    event = managed_event(event_id)
+    form = WalkInForm()
+    form.role_id.choices = [(r.id, r.name) for r in event.roles]
+
+    def page(status, form):
+        return render(
+            "attendance/roster.html", status=status, **roster_context(event, walk_in_form=form)
+        )
+
+    if not form.validate_on_submit():
+        return page(422, form)
+    try:
+        signup = services.add_walk_in(
+            current_user, event, form.role_id.data, form.name.data, form.phone.data
+        )
+    except Refused as refused:
+        return show_refusal(refused, form, page)
+    return _roster_answer(event, _("%(name)s added and checked in.", name=signup.user.name))
+
+
+@allow(SIGNED_IN)
 def decide_correction(event_id: int, correction_id: int):
     event = managed_event(event_id)
     correction = queries.get_correction(event, correction_id)
@@ -142,19 +180,24 @@ def qr(event_id: int):
 @public
 @limiter.limit("20 per minute", methods=["POST"])
 def checkin(event_id: int):
-    """The QR link: signed in → one button; otherwise mobile number, then the SMS code."""
+    """The QR link: signed in → one button (check in; once in, check out); otherwise mobile
+    number, then the SMS code (which checks out someone checked in already)."""
     event = public_event(event_id)
     key = request.args.get("k", "")
     access.require(event is not None and services.checkin_key_valid(event, key))
     ctx = {
         "event": event,
         "key": key,
+        "mine": queries.confirmed_signup(event, current_user.id)
+        if current_user.is_authenticated
+        else None,
         "button": ButtonForm(),
         "phone_form": PhoneForm(),
         "code_form": None,
         "done": None,
         "refusal": services.checkin_refusal(event),
     }
+    ctx["leaving"] = bool(ctx["mine"] and ctx["mine"].check_in_at and not ctx["mine"].check_out_at)
     if request.method == "GET":
         return render("attendance/checkin.html", **ctx)
     step = request.form.get("step")
@@ -162,6 +205,8 @@ def checkin(event_id: int):
     try:
         if step == "self" and current_user.is_authenticated:
             ctx["done"] = services.check_in_self(current_user, event)
+        elif step == "out" and current_user.is_authenticated:
+            ctx["done"] = services.check_out_self(current_user, event)
         elif step == "code":
             form = CodeForm()
             ctx["code_form"] = form
@@ -183,6 +228,7 @@ def checkin(event_id: int):
         if not attach_to_form(form, refused):
             ctx["refusal"] = refused.message
         status = refused.status
+    ctx["leaving"] = ctx["leaving"] and not ctx["done"]
     return render("attendance/checkin.html", status=status, **ctx)
 
 

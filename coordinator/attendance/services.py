@@ -12,7 +12,8 @@ from datetime import datetime, timedelta
 from flask import current_app
 from sqlalchemy import select, update
 
-from coordinator.attendance.hours import correction_allowed, service_minutes
+from coordinator import access
+from coordinator.attendance.hours import correction_allowed, hours_figure, service_minutes
 from coordinator.attendance.queries import confirmed_signup
 from coordinator.auth.models import User
 from coordinator.events.changes import changed_meanwhile, changing, log, tell
@@ -22,10 +23,12 @@ from coordinator.events.models import (
     OPEN,
     PENDING,
     REJECTED,
+    SIGNUP_CANCELLED,
     CheckinCode,
     Event,
     HoursCorrection,
     Signup,
+    VolunteerProfile,
 )
 from coordinator.events.queries import can_manage
 from coordinator.extensions import db
@@ -33,6 +36,7 @@ from coordinator.forms import normalise_phone
 from coordinator.i18n import end_of_local_day, utcnow
 from coordinator.i18n import lazy_gettext as _l
 from coordinator.rules import Refused
+from coordinator.signups.services import take_seat_now
 from coordinator.work import Conflict, unit_of_work, update_where
 
 CODE_TTL = timedelta(minutes=10)
@@ -92,6 +96,44 @@ def check_in_self(user, event: Event) -> Signup:
     return signup
 
 
+def check_out_self(user, event: Event) -> Signup:
+    """A checked-in volunteer checks out by the same QR link, and the hours are worked out.
+    Once: two scans at once make one check-out (the second finds it made, and adds nothing)."""
+    refusal = checkin_refusal(event)
+    if refusal:
+        raise Refused(refusal, status=409)
+    signup = confirmed_signup(event, user.id)
+    if signup is None:
+        raise Refused(
+            _l("You have no confirmed place at this event; ask the organiser."), status=409
+        )
+    if signup.check_out_at is None:
+        try:
+            with unit_of_work():
+                _check_out(user, signup, "qr")
+        except Conflict:
+            signup = confirmed_signup(event, user.id)
+            if signup is None or signup.check_out_at is None:
+                raise changed_meanwhile(
+                    event.id, signup.id if signup else None, Conflict()
+                ) from None
+    return signup
+
+
+def _check_out(actor, signup: Signup, how: str) -> None:
+    """Out now, the hours from the check-in (not yet confirmed: the organiser does that)."""
+    if signup.check_in_at is None:
+        raise Refused(_l("Check in first: scan the code when you arrive."), status=409)
+    if signup.hours_confirmed_at is not None:
+        raise Refused(_l("Hours are confirmed already."), status=409)
+    now = utcnow()
+    if now <= signup.check_in_at:
+        raise Refused(_l("Check-out must be after check-in."), status=409)
+    signup.check_out_at = now
+    _recompute(signup)
+    log(signup.event, "checked_out", actor, signup, how)
+
+
 def _code_hash(event: Event, phone: str, code: str) -> str:
     key = current_app.config["SECRET_KEY"].encode()
     return hmac.new(key, f"{event.id}:{phone}:{code}".encode(), hashlib.sha256).hexdigest()
@@ -131,7 +173,8 @@ def send_checkin_code(event: Event, phone: str) -> str | None:
 
 
 def check_in_with_code(event: Event, phone: str, code: str) -> Signup:
-    """Check in by mobile number and the code sent to it: one use, five tries, ten minutes."""
+    """Check in by mobile number and the code sent to it: one use, five tries, ten minutes.
+    Someone checked in already who comes back with a new code checks out (the second scan)."""
     phone = normalise_phone(phone)
     wrong = Refused(
         _l("That code is wrong or has expired. Ask for a new one."), field="code", status=422
@@ -180,7 +223,76 @@ def check_in_with_code(event: Event, phone: str, code: str) -> Signup:
         if signup.check_in_at is None:
             signup.check_in_at = utcnow()
             log(event, "checked_in", user, signup, "code")
+        elif spent == 1 and signup.check_out_at is None:
+            _check_out(user, signup, "code")
     return signup
+
+
+def add_walk_in(actor, event: Event, role_id: int, name: str, phone: str) -> Signup:
+    """The organiser adds someone who came without signing up: a seat in a role with room,
+    checked in at once. A number we know is that person (their account, their record of
+    hours); a new one becomes a volunteer account without a password (they may set one by
+    joining later, through the office). While check-in is open only; once per person."""
+    _require_organiser(actor, event)
+    refusal = checkin_refusal(event)
+    if refusal:
+        raise Refused(refusal, status=409)
+    role = next((r for r in event.roles if r.id == role_id), None)
+    if role is None:
+        raise Refused(_l("Choose a role."), field="role_id", status=422)
+    phone = normalise_phone(phone)
+    person = db.session.scalar(select(User).where(User.phone == phone))
+    if person is not None and not person.active:
+        raise Refused(_l("This number's account is switched off."), field="phone", status=422)
+    if person is not None and _active_signup(event, person.id) is not None:
+        raise Refused(
+            _l("%(name)s is signed up already: check them in on the list.", name=person.name),
+            field="phone",
+            status=409,
+        )
+    already = _l("This person was just added.")
+    with unit_of_work(conflict=already, field="phone"):
+        if person is None:
+            person = User(
+                name=name.strip(),
+                phone=phone,
+                role=access.VOLUNTEER,
+                community_id=event.community_id,
+                locale="",
+            )
+            db.session.add(person)
+            db.session.flush()
+            db.session.add(VolunteerProfile(user_id=person.id))
+        if not take_seat_now(event.id, role.id):
+            raise Refused(
+                _l("%(role)s is full: choose another role.", role=role.name),
+                field="role_id",
+                status=409,
+            )
+        now = utcnow()
+        signup = Signup(
+            event_id=event.id,
+            role_id=role.id,
+            user_id=person.id,
+            status=CONFIRMED,
+            created_at=now,
+            check_in_at=now,
+        )
+        db.session.add(signup)
+        db.session.flush()
+        log(event, "walk_in", actor, signup, role.name)
+        log(event, "checked_in", actor, signup, "walk_in")
+    return signup
+
+
+def _active_signup(event: Event, user_id: int) -> Signup | None:
+    return db.session.scalar(
+        select(Signup).where(
+            Signup.event_id == event.id,
+            Signup.user_id == user_id,
+            Signup.status != SIGNUP_CANCELLED,
+        )
+    )
 
 
 def _require_organiser(actor, event: Event) -> None:
@@ -280,7 +392,7 @@ def request_correction(user, signup: Signup, minutes: int, reason: str) -> Hours
         raise Refused(
             _l(
                 "The event lasted %(h)s hours; ask for more than 0 and at most that.",
-                h=_hours_text(event_minutes(event)),
+                h=hours_figure(event_minutes(event)),
             ),
             field="hours",
             status=422,
@@ -371,7 +483,3 @@ def _decide_correction(
 
     tell(signup.user, "hours_correction", signup.event, body)
     return correction
-
-
-def _hours_text(minutes: int) -> str:
-    return f"{minutes / 60:g}"

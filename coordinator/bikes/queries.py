@@ -1,15 +1,20 @@
 """Read models of bike drives: the scope rule (written once), a drive, the drive behind a claim
 link, who may see a bike's photos, the list of drives and a campaign."""
 
+from datetime import datetime, timedelta
+
 from sqlalchemy import bindparam, false, select
 from sqlalchemy.orm import selectinload
 
 from coordinator import access
 from coordinator.bikes.models import Bike
-from coordinator.events.models import DRAFT, Event
+from coordinator.events.models import CONFIRMED, DRAFT, OPEN, Event, EventRole, Signup
 from coordinator.extensions import db
+from coordinator.i18n import utcnow
 
 BIKE_KINDS = ("bike_drive", "recycle_exchange")
+# Volunteers at the shed's table register bikes from a little before the start (setting up).
+REGISTRAR_EARLY = timedelta(hours=2)
 
 
 def visible(stmt, actor):
@@ -37,6 +42,36 @@ def get_drive(actor, event_id: int) -> Event | None:
         .options(selectinload(Event.community), selectinload(Event.compound))
     )
     return db.session.scalar(visible(stmt, actor))
+
+
+def registrar_drive(
+    actor, event_id: int, now: datetime | None = None, any_time: bool = False
+) -> Event | None:
+    """The drive a volunteer may register bikes for: they hold a confirmed seat in one of its
+    roles that registers bikes, and it runs now (open, from two hours before its start until
+    its end). Another drive, or this one before or after, is not theirs to register.
+    any_time: the seat alone (to tell them when they may, rather than "not found")."""
+    now = now or utcnow()
+    stmt = (
+        select(Event)
+        .join(Signup, Signup.event_id == Event.id)
+        .join(EventRole, EventRole.id == Signup.role_id)
+        .where(
+            Event.id == event_id,
+            Event.kind.in_(BIKE_KINDS),
+            Signup.user_id == actor.id,
+            Signup.status == CONFIRMED,
+            EventRole.registers_bikes.is_(True),
+        )
+        .options(selectinload(Event.community), selectinload(Event.compound))
+    )
+    if not any_time:
+        stmt = stmt.where(
+            Event.status.in_(OPEN),
+            Event.starts_at <= now + REGISTRAR_EARLY,
+            Event.ends_at > now,
+        )
+    return db.session.scalar(stmt)
 
 
 def get_public_drive(event_id: int) -> Event | None:

@@ -6,7 +6,7 @@ from flask_login import current_user
 from markupsafe import Markup
 
 from coordinator import access
-from coordinator.access import OFFICE, allow, public
+from coordinator.access import OFFICE, SIGNED_IN, allow, public
 from coordinator.bikes import calendar_day, queries, services
 from coordinator.bikes.forms import (
     BRANDS,
@@ -42,6 +42,21 @@ def _drive(event_id: int) -> Event:
     return event
 
 
+def _drive_to_register(event_id: int) -> tuple[Event, bool]:
+    """The drive and whether the reader runs it (the office), or is a volunteer registering
+    bikes at it while it runs (queries.registrar_drive); anyone else: not found."""
+    if current_user.role in OFFICE:
+        return _drive(event_id), True
+    event = queries.registrar_drive(current_user, event_id)
+    if event is None:
+        access.require(queries.registrar_drive(current_user, event_id, any_time=True) is not None)
+        raise Refused(
+            _("You can register bikes here from two hours before the start until the end."),
+            status=409,
+        )
+    return event, False
+
+
 @allow(OFFICE)
 def index():
     page = paginate(queries.drives(current_user), page_number(), current_app.config["PER_PAGE"])
@@ -52,12 +67,26 @@ def index():
 # --- the register -------------------------------------------------------------------------
 
 
-def register_context(event, form=None, handover_form=None, saved=None):
-    """Everything the register page shows; every route that renders it comes through here."""
+def register_context(event, form=None, handover_form=None, saved=None, office=True):
+    """Everything the register page shows; every route that renders it comes through here.
+    A volunteer registering bikes (office False) gets the entry form alone: no claims (owners'
+    numbers), no handover, no list."""
     status = request.args.get("status", "")
     if form is None:
         form = BikeForm(formdata=None)
         form.location.data = services.last_location(event.id)
+    if not office:
+        return {
+            "event": event,
+            "form": form,
+            "office": False,
+            "saved": saved,
+            "takes_bikes": services.takes_bikes(event),
+            "colours": COLOUR_LABELS,
+            "brands": BRANDS,
+            "deadline": services.claim_deadline(event),
+            "counts": services.tally([event.id])[event.id],
+        }
     counts = services.tally([event.id])[event.id]
     if handover_form is None:
         handover_form = HandoverForm(formdata=None)
@@ -71,6 +100,7 @@ def register_context(event, form=None, handover_form=None, saved=None):
     return {
         "event": event,
         "form": form,
+        "office": True,
         "handover_form": handover_form,
         "button": ButtonForm(),
         "counts": counts,
@@ -105,16 +135,16 @@ def _back_to_register(event, message=None, **kw):
     return redirect(url_for("bikes.register", event_id=event.id))
 
 
-@allow(OFFICE)
+@allow(SIGNED_IN)
 def register(event_id: int):
-    event = _drive(event_id)
+    event, office = _drive_to_register(event_id)
     saved = request.args.get("saved", type=int)
-    return _register_page(event, saved=saved)
+    return _register_page(event, saved=saved, office=office)
 
 
-@allow(OFFICE)
+@allow(SIGNED_IN)
 def add_bike(event_id: int):
-    event = _drive(event_id)
+    event, office = _drive_to_register(event_id)
     form = BikeForm()
     if form.validate_on_submit():
         try:
@@ -123,14 +153,16 @@ def add_bike(event_id: int):
             )
         except Refused as refused:
             return show_refusal(
-                refused, form, lambda status, f: _register_page(event, status=status, form=f)
+                refused,
+                form,
+                lambda status, f: _register_page(event, status=status, form=f, office=office),
             )
         # Save and next: a fresh form, the location kept, the new tag number shown big.
         if htmx and not htmx.boosted:
-            return _register_page(event, saved=bike.tag_number)
+            return _register_page(event, saved=bike.tag_number, office=office)
         flash(_("Bike %(tag)d registered.", tag=bike.tag_number), "success")
         return redirect(url_for("bikes.register", event_id=event.id, saved=bike.tag_number))
-    return _register_page(event, status=422, form=form)
+    return _register_page(event, status=422, form=form, office=office)
 
 
 @allow(OFFICE)

@@ -33,6 +33,7 @@ from coordinator.bikes.models import (
     BikeHandover,
     BikeRegister,
 )
+from coordinator.bikes.queries import registrar_drive
 from coordinator.converters import INT_MAX
 from coordinator.events.models import CANCELLED, DONE, Event
 from coordinator.events.models import claim_deadline as deadline_after
@@ -122,7 +123,11 @@ def takes_bikes(event: Event) -> bool:
 
 
 def register_bike(actor, event: Event, data: dict, photo=None) -> Bike:
-    """Give the bike the drive's next tag number, keep its photo, remember where it stands."""
+    """Give the bike the drive's next tag number, keep its photo, remember where it stands.
+    The office registers for the drives it runs; a volunteer only in a role that registers
+    bikes, for that drive and while it runs (queries.registrar_drive)."""
+    if actor.role not in access.OFFICE and registrar_drive(actor, event.id) is None:
+        raise Refused(_("Only people registering bikes at this drive, while it runs."), status=403)
     if not takes_bikes(event):
         raise Refused(_("This drive is closed; no more bikes can be registered."), status=409)
     from coordinator.uploads.services import prepare_photos, save_photos

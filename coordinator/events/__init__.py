@@ -10,6 +10,7 @@ importing the models or services never drags the routes along."""
 def init_app(app):
     from flask_babel import format_datetime
 
+    from coordinator.attendance.hours import hours_figure
     from coordinator.i18n import to_local
 
     def clock(dt):
@@ -19,12 +20,8 @@ def init_app(app):
         """A stored UTC time as the value of an <input type=datetime-local>."""
         return to_local(dt).strftime("%Y-%m-%dT%H:%M") if dt else ""
 
-    def hours_text(minutes):
-        """150 → 2.5 (hours, without trailing zeros)."""
-        return "" if minutes is None else f"{minutes / 60:g}"
-
     app.jinja_env.filters.update(clock=clock, local_input=local_input)
-    app.jinja_env.globals.update(hours_text=hours_text)
+    app.jinja_env.globals.update(hours_text=hours_figure)
 
 
 from coordinator.events import models  # noqa: E402,F401  (tables known to migrations)

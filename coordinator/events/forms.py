@@ -1,6 +1,7 @@
 """Forms of the event itself: the event with its roles, and its cancellation."""
 
 from wtforms import (
+    BooleanField,
     DateField,
     DateTimeLocalField,
     FieldList,
@@ -46,6 +47,8 @@ class RoleRow(Form):
         _l("How many people"),
         validators=[Optional(), NumberRange(1, 1000, _l("Enter a number from 1 to 1000."))],
     )
+    # Bike drives: the people in this role may register bikes while the drive runs.
+    registers_bikes = BooleanField(_l("Registers bikes"))
 
     def validate(self, extra_validators=None):
         # Optional() ends the capacity's own chain on a blank, so the pair is checked here.

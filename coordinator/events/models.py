@@ -15,6 +15,7 @@ from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from sqlalchemy import (
+    Boolean,
     CheckConstraint,
     Date,
     DateTime,
@@ -233,6 +234,11 @@ class EventRole(db.Model):
     # their sign-up: a new sign-up's place in the queue is waitlist_seq - waitlist_left.
     waitlist_left: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     position: Mapped[int] = mapped_column(Integer, default=0)
+    # Who holds a seat in this role may register bikes for this drive while it runs (the
+    # volunteers at the shed's table, "登记车辆"), not only the office.
+    registers_bikes: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=text("false")
+    )
 
     event: Mapped[Event] = relationship(back_populates="roles")
 
@@ -372,3 +378,16 @@ class EventLog(db.Model):
     at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
     actor = relationship("User")
+
+
+class CalendarFeed(db.Model):
+    """A person's own calendar: the secret in its address (`/feeds/<token>.ics`), which a
+    phone's calendar app fetches without a session. A random value nobody can guess (the page
+    shows it again, so it is kept as it is, like a job link); a reset replaces it, and the old
+    address answers 404 from then on."""
+
+    __tablename__ = "calendar_feeds"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), unique=True)
+    token: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)

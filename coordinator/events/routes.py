@@ -257,7 +257,10 @@ def _form_defaults(event: Event | None) -> dict:
             "claim_days": current_app.config["BIKE_CLAIM_DAYS"],
             "roles": [{"name": "", "capacity": None}] * (EXTRA_ROLE_ROWS + 1),
         }
-    roles = [{"id": r.id, "name": r.name, "capacity": r.capacity} for r in event.roles]
+    roles = [
+        {"id": r.id, "name": r.name, "capacity": r.capacity, "registers_bikes": r.registers_bikes}
+        for r in event.roles
+    ]
     roles += [{"name": "", "capacity": None}] * EXTRA_ROLE_ROWS
     return {
         "kind": event.kind,

@@ -194,11 +194,13 @@ def _save_roles(event: Event, rows: list[dict]) -> None:
                 position=position,
                 confirmed_count=0,
                 waitlist_seq=0,
+                registers_bikes=bool(row.get("registers_bikes")),
             )
             new_roles.append(role)
             continue
         kept.add(role.id)
         role.name, role.position = row["name"].strip(), position
+        role.registers_bikes = bool(row.get("registers_bikes"))
         if capacity < role.capacity:
             _lower_capacity(role, capacity, _capacity_field(row))
         elif capacity > role.capacity:

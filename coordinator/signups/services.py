@@ -179,6 +179,13 @@ _JOIN_WAITLIST = (
 _OPEN = select(_open_now())
 
 
+def take_seat_now(event_id: int, role_id: int) -> bool:
+    """One seat of the role by the sign-up's conditional UPDATE (the role not full, the event
+    open), for a place given at the event itself (a walk-in); False when none is left."""
+    params = {"role": role_id, "event": event_id, "now": utcnow()}
+    return db.session.connection().execute(_TAKE_SEAT, params).rowcount == 1
+
+
 _ADD_SIGNUP = (
     insert(_SIGNUPS)
     .values(

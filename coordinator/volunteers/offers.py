@@ -4,9 +4,11 @@ from flask import url_for
 from sqlalchemy import func, select
 
 from coordinator import access, plugins
+from coordinator.attendance.hours import hours_figure
 from coordinator.events import models
 from coordinator.events.models import Event, Signup
 from coordinator.i18n import lazy_gettext as _l
+from coordinator.volunteers.queries import confirmed_minutes
 
 
 def register(app) -> None:
@@ -37,12 +39,13 @@ def home_numbers(user, now) -> list[dict]:
             Event.status.in_(models.OPEN),
         )
     )
-    minutes = plugins.count(
-        select(func.sum(Signup.hours_minutes)).where(
-            Signup.user_id == user.id, Signup.hours_confirmed_at.is_not(None)
-        )
-    )
+    minutes = confirmed_minutes(user.id)
     return [
         plugins.stat(coming, _l("My events coming up"), url_for("events.index"), "blue"),
-        plugins.stat(minutes // 60, _l("Confirmed hours"), url_for("volunteers.my_hours"), "green"),
+        plugins.stat(
+            hours_figure(minutes) if minutes else 0,
+            _l("Confirmed hours"),
+            url_for("volunteers.my_hours"),
+            "green",
+        ),
     ]

@@ -5,16 +5,29 @@ and its files."""
 from datetime import date, datetime, timedelta
 
 from flask_babel import format_datetime
-from sqlalchemy import bindparam, false, select
+from sqlalchemy import bindparam, false, func, select
 from sqlalchemy.orm import aliased, selectinload
 
 from coordinator import access
 from coordinator.auth.models import User
-from coordinator.events.models import ID_TYPES, Event, Signup, VolunteerProfile
+from coordinator.events.models import ID_TYPES, CalendarFeed, Event, Signup, VolunteerProfile
 from coordinator.exports import files
 from coordinator.exports.services import may_export_in_full
 from coordinator.extensions import db
 from coordinator.i18n import to_utc
+
+
+def confirmed_minutes(user_id: int) -> int:
+    """A person's confirmed service minutes: the one sum behind every "confirmed hours" figure
+    (the home page's number and /me/hours), written as hours by attendance.hours."""
+    return (
+        db.session.scalar(
+            select(func.sum(Signup.hours_minutes)).where(
+                Signup.user_id == user_id, Signup.hours_confirmed_at.is_not(None)
+            )
+        )
+        or 0
+    )
 
 
 def my_hours(user) -> tuple[list[Signup], int]:
@@ -32,8 +45,23 @@ def my_hours(user) -> tuple[list[Signup], int]:
             .order_by(Event.starts_at.desc(), Signup.id.desc())
         )
     )
-    total = sum(s.hours_minutes or 0 for s in rows if s.hours_confirmed_at is not None)
-    return rows, total
+    return rows, confirmed_minutes(user.id)
+
+
+def calendar_token(user_id: int) -> str | None:
+    """The secret of the person's calendar address, if they have made one."""
+    return db.session.scalar(select(CalendarFeed.token).where(CalendarFeed.user_id == user_id))
+
+
+def feed_owner(token: str) -> User | None:
+    """Whose calendar this secret opens: an active account's, or nobody's."""
+    if not token:
+        return None
+    return db.session.scalar(
+        select(User)
+        .join(CalendarFeed, CalendarFeed.user_id == User.id)
+        .where(CalendarFeed.token == token, User.active.is_(True))
+    )
 
 
 def get_own_signup(user, signup_id: int) -> Signup | None:

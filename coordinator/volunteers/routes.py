@@ -1,12 +1,15 @@
 """Handlers of volunteers (the URL map is blueprint.py): joining, a volunteer's own hours, and
 the office's service records with their files."""
 
-from flask import Response, flash, redirect, request, url_for
+import re
+
+from flask import Response, current_app, flash, redirect, request, url_for
 from flask_login import current_user, login_user
 
 from coordinator import access
 from coordinator.access import OFFICE, SIGNED_IN, allow, public
 from coordinator.converters import parse_int
+from coordinator.events import feeds
 from coordinator.events.routes import community_filter_choices
 from coordinator.exports.forms import FullExportForm
 from coordinator.exports.services import log_full_export, may_export_in_full
@@ -47,6 +50,7 @@ def join():
 def my_hours_context(correcting=None, form=None):
     signups, total = queries.my_hours(current_user)
     return {
+        "calendar": calendar_links(queries.calendar_token(current_user.id)),
         "signups": signups,
         "total": total,
         "correcting": correcting,
@@ -59,6 +63,61 @@ def my_hours_context(correcting=None, form=None):
 @allow(SIGNED_IN)
 def my_hours():
     return render("volunteers/my_hours.html", **my_hours_context())
+
+
+# ---------------------------------------------------------------- my own calendar feed
+
+FEED_TOKEN = re.compile(r"[A-Za-z0-9_-]{20,64}")
+
+
+def calendar_links(token: str | None) -> dict | None:
+    """The calendar's two addresses: webcal:// (a tap on an iPhone subscribes) and https://
+    (what Google Calendar's "from URL" and others take)."""
+    if not token:
+        return None
+    https = url_for("volunteers.my_feed", token=token, _external=True)
+    return {"https": https, "webcal": "webcal://" + https.split("://", 1)[1]}
+
+
+@allow(SIGNED_IN)
+def my_calendar():
+    """Make my calendar address, or reset it (the old one stops working)."""
+    had = queries.calendar_token(current_user.id)
+    services.issue_calendar_feed(current_user)
+    if had:
+        flash(_("New calendar address made; the old one no longer works."), "success")
+    else:
+        flash(_("Your calendar address is ready: subscribe to it below."), "success")
+    return redirect(url_for("volunteers.my_hours") + "#calendar")
+
+
+def _feed_limit() -> str:
+    return current_app.config["CALENDAR_FEED_RATE_LIMIT"]
+
+
+@public
+@limiter.limit(_feed_limit)
+def my_feed(token: str):
+    """A person's own calendar, for calendar apps that have no session: the secret in the
+    address is the key; a wrong or reset one is not found."""
+    owner = queries.feed_owner(token) if FEED_TOKEN.fullmatch(token) else None
+    access.require(owner is not None)
+    events, mine = feeds.personal_events(owner.id)
+    body = feeds.build_calendar(
+        events,
+        _("My volunteer events"),
+        lambda event: url_for("events.detail", event_id=event.id, _external=True),
+        mine=mine,
+    )
+    return Response(
+        body,
+        mimetype="text/calendar",
+        headers={
+            "Content-Disposition": 'inline; filename="my-events.ics"',
+            # The address is a secret: no shared cache keeps it, nor its answer.
+            "Cache-Control": "private, max-age=300",
+        },
+    )
 
 
 # ---------------------------------------------------------------- service records

@@ -1,15 +1,19 @@
-"""Use cases of volunteers: a resident registers as a volunteer (an account and a profile)."""
+"""Use cases of volunteers: a resident registers as a volunteer (an account and a profile);
+a person makes (or resets) the secret address of their own calendar feed."""
+
+import secrets
 
 from sqlalchemy import select
 
 from coordinator import access
 from coordinator.auth.models import User
-from coordinator.events.models import VolunteerProfile
+from coordinator.events.models import CalendarFeed, VolunteerProfile
 from coordinator.extensions import db
 from coordinator.forms import normalise_phone
 from coordinator.i18n import lazy_gettext as _l
+from coordinator.i18n import utcnow
 from coordinator.rules import Refused
-from coordinator.work import unit_of_work
+from coordinator.work import insert_for, unit_of_work
 
 
 def register_volunteer(data: dict) -> User:
@@ -43,3 +47,26 @@ def register_volunteer(data: dict) -> User:
             )
         )
     return user
+
+
+def new_feed_token() -> str:
+    """256 random bits, URL-safe: the whole of a calendar feed's protection."""
+    return secrets.token_urlsafe(32)
+
+
+def issue_calendar_feed(user) -> str:
+    """The person's calendar address secret: made on the first ask, replaced on every later one
+    (a reset: whoever had the old address, a lost phone or a forwarded link, gets 404 from
+    now on). One row per person; two asks at once leave one secret (the later one)."""
+    token = new_feed_token()
+    now = utcnow()
+    feeds = CalendarFeed.__table__
+    with unit_of_work():
+        conn = db.session.connection()
+        stmt = insert_for(conn, feeds).values(user_id=user.id, token=token, created_at=now)
+        conn.execute(
+            stmt.on_conflict_do_update(
+                index_elements=[feeds.c.user_id], set_={"token": token, "created_at": now}
+            )
+        )
+    return token
