@@ -191,7 +191,13 @@ def _follow_up(source: Event, campaign: Campaign, compound: Compound, plan) -> E
     if kind == "recycle_exchange" and event.title == source.title:
         event.title = f"{compound.name}废旧自行车回收兑换"
     event.roles = [
-        EventRole(name=r.name, capacity=r.capacity, position=r.position) for r in source.roles
+        EventRole(
+            name=r.name,
+            capacity=r.capacity,
+            position=r.position,
+            registers_bikes=r.registers_bikes,
+        )
+        for r in source.roles
     ]
     db.session.add(event)
     db.session.flush()

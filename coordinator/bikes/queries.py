@@ -8,11 +8,18 @@ from sqlalchemy.orm import selectinload
 
 from coordinator import access
 from coordinator.bikes.models import Bike
-from coordinator.events.models import CONFIRMED, DRAFT, OPEN, Event, EventRole, Signup
+from coordinator.events.models import (
+    BIKE_KINDS,
+    CONFIRMED,
+    DRAFT,
+    OPEN,
+    Event,
+    EventRole,
+    Signup,
+)
 from coordinator.extensions import db
 from coordinator.i18n import utcnow
 
-BIKE_KINDS = ("bike_drive", "recycle_exchange")
 # Volunteers at the shed's table register bikes from a little before the start (setting up).
 REGISTRAR_EARLY = timedelta(hours=2)
 

@@ -109,6 +109,16 @@ class CampaignForm(TargetFields):
         default=7,
         validators=[Optional(), NumberRange(0, 60, message=_l("A number from 0 to 60."))],
     )
+    # A drive's copies: their name after the compound's ("文慧园路" + "废弃自行车集中清理") and
+    # where people meet at each compound ("车棚门口"), the source's own words without its place.
+    copy_name = StringField(
+        _l("Name of each copy, after the compound's name"),
+        filters=[strip],
+        validators=[Length(max=100)],
+    )
+    copy_meeting_place = StringField(
+        _l("Meeting place at each compound"), filters=[strip], validators=[Length(max=150)]
+    )
     submission_key = HiddenField()
 
 

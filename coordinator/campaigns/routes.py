@@ -13,7 +13,7 @@ from coordinator.access import OFFICE, allow
 from coordinator.campaigns import queries, services
 from coordinator.campaigns.forms import CampaignForm, FoundForm, LinkEventForm
 from coordinator.campaigns.models import CLOSED, OPEN, STATUSES, WORK_KINDS, Campaign
-from coordinator.campaigns.services import BATCH_SUFFIX
+from coordinator.campaigns.services import BATCH_SUFFIX, copy_meeting_place, copy_name
 from coordinator.campaigns.targets import Targets
 from coordinator.cases import queries as case_queries
 from coordinator.cases.services import SUBMISSION_KEY, submission_key
@@ -166,6 +166,8 @@ class Source:
             form.instructions.data = (event.description or "")[:2000]
             form.work_kind.data = "event"
             form.event_day.data = local_date() + timedelta(days=14)
+            form.copy_name.data = copy_name(event)
+            form.copy_meeting_place.data = copy_meeting_place(event)
             form.fill_targets(Targets(bike_shed=True) if self.category == "bikes" else Targets())
         elif self.spot:
             form.title.data = _("%(category)s campaign", category=label) if label else ""

@@ -66,6 +66,8 @@ class Drive:
     source: Event
     day: date
     notice_days: int = NOTICE_DAYS
+    name: str = ""  # each copy's title after its compound's name; "": the source's, renamed
+    meeting_place: str = ""  # where people meet at each compound; "": the source's, unplaced
 
 
 def case_text(work: Work) -> str:
@@ -222,6 +224,30 @@ def copy_title(title: str, old_name: str, new_name: str) -> str:
     return f"{new_name}{title}"[:120]
 
 
+def copy_name(event: Event) -> str:
+    """What the form offers as the copies' name: the source's title without its compound's
+    name and its batch ("西土城路8号院废弃自行车集中清理（第二批）" → "废弃自行车集中清理")."""
+    old_name = event.compound.name if event.compound else ""
+    return copy_title(event.title, old_name, "").strip(" ·-—")
+
+
+def copy_meeting_place(event: Event) -> str:
+    """What the form offers as each compound's meeting place: the source's without its own
+    compound's name ("8号院车棚门口" → "车棚门口"), which no other compound has."""
+    place = event.meeting_place or ""
+    compound = event.compound
+    if compound is not None:
+        for name in sorted({compound.name, *_short_names(compound.name)}, key=len, reverse=True):
+            place = place.replace(name, "")
+    return place.strip(" ·,，、")
+
+
+def _short_names(name: str) -> list[str]:
+    """ "西土城路8号院" is written "8号院" on notices: the trailing house number and kind."""
+    found = re.search(r"[0-9０-９]+号(院|楼)?$", name)
+    return [found.group(0)] if found else []
+
+
 def _renamed(text: str, old: str, new: str) -> str:
     return text.replace(old, new) if old and text else text
 
@@ -252,7 +278,8 @@ def _launch_drive(actor, work: Work, drive: Drive, compounds, criteria, now, sou
     starts_at = to_utc(datetime.combine(drive.day, to_local(event.starts_at).time()))
     duration = event.ends_at - event.starts_at
     notice = drive.day - timedelta(days=drive.notice_days)
-    roles = [(r.name, r.capacity, r.position) for r in event.roles]
+    roles = [(r.name, r.capacity, r.position, r.registers_bikes) for r in event.roles]
+    meeting_place = drive.meeting_place or copy_meeting_place(event)
     copies = []
     for compound in compounds:
         if compound.id == event.compound_id:  # the source drive is this compound's work
@@ -260,12 +287,15 @@ def _launch_drive(actor, work: Work, drive: Drive, compounds, criteria, now, sou
             continue
         copy = Event(
             kind=event.kind,
-            title=copy_title(event.title, old_name, compound.name),
+            title=f"{compound.name}{drive.name}"[:120]
+            if drive.name
+            else copy_title(event.title, old_name, compound.name),
             community_id=compound.community_id,
             compound_id=compound.id,
             starts_at=starts_at,
             ends_at=starts_at + duration,
-            meeting_place=compound.name,
+            meeting_place=meeting_place,
+            bring=event.bring,
             organiser_id=by_community.get(compound.community_id) or actor.id,
             description=_renamed(event.description, old_name, compound.name),
             status=DRAFT,
@@ -276,7 +306,9 @@ def _launch_drive(actor, work: Work, drive: Drive, compounds, criteria, now, sou
             created_at=now,
             updated_at=now,
         )
-        copy.roles = [EventRole(name=n, capacity=c, position=p) for n, c, p in roles]
+        copy.roles = [
+            EventRole(name=n, capacity=c, position=p, registers_bikes=b) for n, c, p, b in roles
+        ]
         db.session.add(copy)
         copies.append((compound, copy))
     db.session.flush()
@@ -445,6 +477,8 @@ def launch_from_form(actor, form, source, key: str | None) -> Campaign:
             source=source.event,
             day=form.event_day.data,
             notice_days=form.notice_days.data if form.notice_days.data is not None else NOTICE_DAYS,
+            name=form.copy_name.data or "",
+            meeting_place=form.copy_meeting_place.data or "",
         )
         return launch(actor, work, chosen, criteria=targets, drive=drive, **ids)
     return launch(actor, work, chosen, criteria=targets, **ids)

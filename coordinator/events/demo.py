@@ -46,8 +46,10 @@ VOLUNTEERS = [
 ]
 
 BIKE_ROLES = [("搬运车辆", 8), ("清扫车棚", 6), ("登记车辆", 2)]
+# The roles whose people register bikes at the drive (event_roles.registers_bikes).
+REGISTERING_ROLES = {"登记车辆"}
 BIKE_TEXT = (
-    "车棚内长期无人使用的废弃自行车集中清理。请车主在认领期内凭车牌号和手机号认领；"
+    "车棚内长期无人使用的废弃自行车集中清理。请车主在认领期内凭车辆标签编号和手机号认领；"
     "逾期未认领的车辆交街道统一回收处理。"
 )
 
@@ -108,7 +110,14 @@ def _event(title: str, **values) -> tuple[Event, bool]:
     roles = values.pop("roles")
     event = Event(title=title, **values)
     event.roles = [
-        EventRole(name=n, capacity=c, position=i, confirmed_count=0, waitlist_seq=0)
+        EventRole(
+            name=n,
+            capacity=c,
+            position=i,
+            confirmed_count=0,
+            waitlist_seq=0,
+            registers_bikes=n in REGISTERING_ROLES,
+        )
         for i, (n, c) in enumerate(roles)
     ]
     db.session.add(event)
@@ -163,6 +172,7 @@ def load() -> None:
         starts_at=_local(day, 9),
         ends_at=_local(day, 12),
         meeting_place="西土城路8号院车棚",
+        bring="手套（车上灰尘多）、水杯",
         organiser_id=chen.id,
         status=DONE,
         sequence=3,

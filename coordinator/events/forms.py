@@ -84,6 +84,7 @@ class EventForm(FlaskForm):
         validators=[InputRequired(_l("Enter the end, e.g. 2026-11-28 12:00."))],
     )
     meeting_place = StringField(_l("Meeting place"), filters=[strip], validators=[Length(max=200)])
+    bring = StringField(_l("What to bring"), filters=[strip], validators=[Length(max=200)])
     organiser_id = SelectField(
         _l("Organiser"), coerce=int, validators=[DataRequired(_l("Choose the organiser."))]
     )

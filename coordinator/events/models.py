@@ -58,6 +58,9 @@ STATUSES = {
     DONE: (_l("Finished"), "green"),
     CANCELLED: (_l("Cancelled"), "grey"),
 }
+# The kinds whose owners claim bikes in a claim period (the bikes domain's drives).
+BIKE_KINDS = ("bike_drive", "recycle_exchange")
+
 # Statuses in which people may still sign up (until the event ends).
 OPEN = (PUBLISHED, UNDER_WAY)
 
@@ -156,6 +159,8 @@ class Event(StatusWords, db.Model):
     starts_at: Mapped[datetime] = mapped_column(DateTime)  # indexed by ix_events_list
     ends_at: Mapped[datetime] = mapped_column(DateTime)
     meeting_place: Mapped[str] = mapped_column(String(200), default="")
+    # What volunteers should bring (gloves, a bag): said in the WeChat text and on the page.
+    bring: Mapped[str] = mapped_column(String(200), default="", server_default="")
     organiser_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     description: Mapped[str] = mapped_column(Text, default="")
     status: Mapped[str] = mapped_column(String(12), default=DRAFT, index=True)

@@ -7,9 +7,9 @@ from flask_login import current_user
 from coordinator import access
 from coordinator.access import OFFICE, SIGNED_IN, allow, public
 from coordinator.converters import parse_int
-from coordinator.events import feeds, queries, services
+from coordinator.events import feeds, queries, services, share
 from coordinator.events.forms import CancelForm, EventForm
-from coordinator.events.models import CONFIRMED, KINDS, STATUSES, Event
+from coordinator.events.models import CONFIRMED, KINDS, PUBLISHED, STATUSES, UNDER_WAY, Event
 from coordinator.extensions import htmx
 from coordinator.filters import options
 from coordinator.forms import ButtonForm, date_arg
@@ -155,6 +155,9 @@ def detail_context(event: Event, notice: str = "", tone: str = "success"):
         "places": places,
         "button": ButtonForm(),
         "can_manage": queries.can_manage(current_user, event),
+        "share": share.share_text(event, _event_url(event))
+        if event.status in (PUBLISHED, UNDER_WAY)
+        else "",
         "closed": signup_refusal(event),
         "notice": notice,
         "tone": tone,
@@ -200,7 +203,21 @@ def _event_form(form: EventForm, event: Event | None) -> EventForm:
 
 
 def _form_page(form, event, status=200):
-    return render("events/form.html", status=status, form=form, event=event)
+    return render(
+        "events/form.html",
+        status=status,
+        form=form,
+        event=event,
+        claim_warning=_claim_warning(form),
+    )
+
+
+def _claim_warning(form: EventForm):
+    """The drive's day against its claim deadline, from what the form holds (typed or saved)."""
+    days = form.claim_days.data if not form.claim_days.errors else None
+    return services.claim_day_warning(
+        form.kind.data, form.starts_at.data, form.notice_date.data, days
+    )
 
 
 @allow(OFFICE)
@@ -214,6 +231,9 @@ def edit(event_id: int):
 
 
 def _edit(event: Event | None):
+    if request.method == "GET" and htmx and htmx.target == "claim-warning":
+        # As the organiser types: the warning alone, from the form's values (nothing saved).
+        return _form_page(EventForm(formdata=request.args, meta={"csrf": False}), event)
     if request.method == "GET":
         form = EventForm(formdata=None, data=_form_defaults(event))
     else:
@@ -234,6 +254,9 @@ def _edit(event: Event | None):
                 return _form_page(form, event, refused.status)
             return show_refusal(refused, form, lambda status, f: _form_page(f, event, status))
         flash(_("Saved %(title)s.", title=saved.title), "success")
+        warning = _claim_warning(form)
+        if warning:
+            flash(str(warning), "error")
         return redirect(url_for("events.detail", event_id=saved.id))
     return _form_page(form, event, 422 if form.is_submitted() else 200)
 
@@ -270,6 +293,7 @@ def _form_defaults(event: Event | None) -> dict:
         "starts_at": to_local(event.starts_at),
         "ends_at": to_local(event.ends_at),
         "meeting_place": event.meeting_place,
+        "bring": event.bring,
         "organiser_id": event.organiser_id,
         "description": event.description,
         "notice_date": event.notice_date,

@@ -15,6 +15,7 @@ from coordinator import access
 from coordinator.events import signals
 from coordinator.events.changes import changing, log, tell
 from coordinator.events.models import (
+    BIKE_KINDS,
     CANCELLED,
     DONE,
     DRAFT,
@@ -25,12 +26,13 @@ from coordinator.events.models import (
     Event,
     EventRole,
     Signup,
+    claim_deadline,
 )
 from coordinator.events.queries import active_users, can_manage, confirmed_users
 from coordinator.extensions import db
 from coordinator.forms import FIRST_DAY, LAST_DAY, in_date_range
+from coordinator.i18n import calendar_day, short_when, to_local, utcnow
 from coordinator.i18n import lazy_gettext as _l
-from coordinator.i18n import short_when, to_local, utcnow
 from coordinator.places.models import Community, Compound
 from coordinator.rules import Refused
 from coordinator.signups.services import drop_reminders, fill_from_waitlist, schedule_reminders
@@ -101,6 +103,7 @@ def _save_event(actor, data: dict, event: Event | None) -> Event:
     event.starts_at, event.ends_at = starts_at, ends_at
     event.meeting_place = (data.get("meeting_place") or "").strip()
     event.description = (data.get("description") or "").strip()
+    event.bring = (data.get("bring") or "").strip()
     event.organiser_id = data.get("organiser_id") or (event.organiser_id or actor.id)
     if data.get("notice_date") is not None or "notice_date" in data:
         event.notice_date = data.get("notice_date")
@@ -157,6 +160,25 @@ def event_times_refusal(starts_at: datetime, ends_at: datetime) -> Refused | Non
             status=422,
         )
     return None
+
+
+def claim_day_warning(kind, starts_local: datetime | None, notice: date | None, claim_days):
+    """A drive held on or before its claim deadline clears bikes that owners may still claim:
+    said next to the start, as the organiser types (a warning, not a refusal: they may mean
+    it, e.g. a clean-up of the shed with the claiming still open). None when all is well."""
+    if kind not in BIKE_KINDS or starts_local is None or notice is None:
+        return None
+    if not isinstance(claim_days, int) or not 1 <= claim_days <= 90:
+        return None
+    deadline = claim_deadline(notice, claim_days)
+    if starts_local.date() > deadline:
+        return None
+    return _l(
+        "The drive is on %(day)s, but owners may claim their bikes until %(deadline)s: "
+        "move the drive after that day, or post the notice earlier.",
+        day=calendar_day(starts_local.date()),
+        deadline=calendar_day(deadline),
+    )
 
 
 def notice_date_refusal(notice: date, starts_at: datetime) -> Refused | None:

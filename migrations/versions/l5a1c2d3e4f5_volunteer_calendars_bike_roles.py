@@ -1,5 +1,5 @@
 """volunteers: a personal calendar feed's secret (calendar_feeds); roles that register bikes
-(event_roles.registers_bikes); bike notices say to claim with the tag number
+(event_roles.registers_bikes); what to bring to an event (events.bring); bike notices say to claim with the tag number
 
 Revision ID: l5a1c2d3e4f5
 Revises: k4a1c2d3e4f5
@@ -39,6 +39,10 @@ def upgrade():
                 "registers_bikes", sa.Boolean(), nullable=False, server_default=sa.text("false")
             )
         )
+    with op.batch_alter_table("events") as batch:
+        batch.add_column(
+            sa.Column("bring", sa.String(length=200), nullable=False, server_default="")
+        )
     # The demo's and the form's example name of the role that registers bikes.
     op.execute(
         "UPDATE event_roles SET registers_bikes = true "
@@ -52,6 +56,8 @@ def upgrade():
 
 
 def downgrade():
+    with op.batch_alter_table("events") as batch:
+        batch.drop_column("bring")
     with op.batch_alter_table("event_roles") as batch:
         batch.drop_column("registers_bikes")
     op.drop_table("calendar_feeds")

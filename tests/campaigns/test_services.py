@@ -128,11 +128,38 @@ def test_event_campaign_copies_the_drive_per_compound(drives, make):
     assert set(copies) == {source.compound_id, a.id, b.id}
     copy = copies[b.id]
     assert copy.title == "志强北园车棚废弃自行车集中清理"
-    assert copy.meeting_place == "志强北园" and copy.notice_date == day - timedelta(days=5)
+    # The source's meeting place without its own compound's name ("8号院"), which is not here.
+    assert copy.meeting_place == "车棚门口" and copy.notice_date == day - timedelta(days=5)
+    assert copy.place.endswith("志强北园 · 车棚门口")
     assert copy.organiser_id == their_staff.id and copy.status == "draft"
     assert [(r.name, r.capacity) for r in copy.roles] == [("搬运", 8), ("登记车辆", 2)]
     assert count(CampaignTarget, CampaignTarget.campaign_id == campaign.id) == 3
     assert count(Case) == 0
+
+
+def test_a_drive_copy_takes_the_name_and_meeting_place_the_organiser_gave(drives, make):
+    source = drives.drive(title="西土城路8号院车棚废弃自行车集中清理（第二批）")
+    source.meeting_place = "8号院车棚门口"
+    source.bring = "手套"
+    source.roles[1].registers_bikes = True
+    a = make.compound(source.community, name="文慧园路小区", has_bike_shed=True)
+    admin = make.user("admin")
+    make.commit()
+    assert services.copy_name(source) == "车棚废弃自行车集中清理"
+    assert services.copy_meeting_place(source) == "车棚门口"
+    day = date.today() + timedelta(days=20)
+    drive = services.Drive(
+        source=source, day=day, notice_days=7, name="废弃自行车清理日", meeting_place="东门车棚"
+    )
+    campaign = services.launch(
+        admin, services.Work("废弃自行车集中清理", "bikes"), [a], drive=drive
+    )
+    copy = db.session.scalar(
+        select(Event).where(Event.campaign_id == campaign.id, Event.compound_id == a.id)
+    )
+    assert copy.title == "文慧园路小区废弃自行车清理日" and copy.meeting_place == "东门车棚"
+    assert copy.notice_date == day - timedelta(days=7) and copy.bring == "手套"
+    assert [r.registers_bikes for r in copy.roles] == [False, True]
 
 
 def test_campaign_of_drives_closes_when_each_is_done_or_cancelled(drives, make):
