@@ -231,7 +231,7 @@ def edit(event_id: int):
 
 
 def _edit(event: Event | None):
-    if request.method == "GET" and htmx and htmx.target == "claim-warning":
+    if request.method == "GET" and htmx and htmx.target == "claim_warning":
         # As the organiser types: the warning alone, from the form's values (nothing saved).
         return _form_page(EventForm(formdata=request.args, meta={"csrf": False}), event)
     if request.method == "GET":

@@ -207,6 +207,53 @@ def test_event_campaign_from_a_drive_and_the_old_repeat_link(client, auth, drive
     assert "/campaigns/" in detail
 
 
+def test_the_campaign_form_names_the_copies_and_their_meeting_place(client, auth, drives, make):
+    source = drives.drive(title="西土城路8号院废弃自行车清理（第二批）")
+    source.meeting_place = "8号院车棚门口"
+    a = make.compound(source.community, name="文慧园路小区", has_bike_shed=True)
+    other_staff = make.user("staff", community_=source.community)
+    staff = make.user("staff", community_=source.community)
+    make.commit()
+    auth.login(staff)
+    html = client.get(f"/campaigns/new?event={source.id}").get_data(as_text=True)
+    # Offered: the source's name and meeting place without its compound and its batch.
+    assert 'name="copy_name"' in html and 'value="废弃自行车清理"' in html
+    assert 'value="车棚门口"' in html
+    day = (date.today() + timedelta(days=14)).isoformat()
+    response = client.post(
+        f"/campaigns/new?event={source.id}",
+        data=_form(
+            old="",
+            category="bikes",
+            work_kind="event",
+            event_day=day,
+            notice_days="10",
+            communities=str(source.community_id),
+            bike_shed="yes",
+            copy_name="秋季车棚清理",
+            copy_meeting_place="南门车棚",
+        ),
+    )
+    assert response.status_code == 303, response.get_data(as_text=True)[:1500]
+    copy = db.session.scalar(select(Event).where(Event.compound_id == a.id))
+    assert copy.title == "文慧园路小区秋季车棚清理" and copy.meeting_place == "南门车棚"
+    assert copy.notice_date == date.fromisoformat(day) - timedelta(days=10)
+    # The community's first staff member organises its copy.
+    assert copy.organiser_id == min(source.organiser_id, other_staff.id, staff.id)
+    too_long = client.post(
+        f"/campaigns/new?event={source.id}",
+        data=_form(
+            old="",
+            category="bikes",
+            work_kind="event",
+            event_day=day,
+            communities=str(source.community_id),
+            copy_name="长" * 101,
+        ),
+    )
+    assert too_long.status_code == 422 and "长" * 101 in too_long.get_data(as_text=True)
+
+
 def test_link_a_case_to_an_event_on_the_case_page(client, auth, drives, make):
     event = drives.drive()
     staff = make.user("staff", community_=event.community)
