@@ -1,5 +1,6 @@
 """volunteers: a personal calendar feed's secret (calendar_feeds); roles that register bikes
-(event_roles.registers_bikes); what to bring to an event (events.bring); bike notices say to claim with the tag number
+(event_roles.registers_bikes); what to bring to an event (events.bring); bike notices say to
+claim with the tag number
 
 Revision ID: l5a1c2d3e4f5
 Revises: k4a1c2d3e4f5
