@@ -198,6 +198,7 @@ def checkin(event_id: int):
         "refusal": services.checkin_refusal(event),
     }
     ctx["leaving"] = bool(ctx["mine"] and ctx["mine"].check_in_at and not ctx["mine"].check_out_at)
+    ctx["out"] = bool(ctx["mine"] and ctx["mine"].check_in_at)
     if request.method == "GET":
         return render("attendance/checkin.html", **ctx)
     step = request.form.get("step")
@@ -229,6 +230,7 @@ def checkin(event_id: int):
             ctx["refusal"] = refused.message
         status = refused.status
     ctx["leaving"] = ctx["leaving"] and not ctx["done"]
+    ctx["out"] = ctx["leaving"] or bool(ctx["done"] and ctx["done"].check_out_at)
     return render("attendance/checkin.html", status=status, **ctx)
 
 
