@@ -74,16 +74,11 @@ class CodeForm(FlaskForm):
     )
 
 
-class WalkInForm(FlaskForm):
+class WalkInForm(PhoneForm):
     """Someone who came without signing up: a name, a mobile number and the role they help in."""
 
     name = StringField(
         _l("Name"), filters=[strip], validators=[DataRequired(_l("Enter a name.")), Length(max=40)]
-    )
-    phone = StringField(
-        _l("Mobile number"),
-        filters=[normalise_phone],
-        validators=[DataRequired(_l("Enter a mobile number.")), Mobile()],
     )
     role_id = SelectField(
         _l("Event role"), coerce=int, validators=[DataRequired(_l("Choose a role."))]

@@ -73,9 +73,8 @@ def checkin_refusal(event: Event, now: datetime | None = None):
     return None
 
 
-def check_in_self(user, event: Event) -> Signup:
-    """A volunteer checks themselves in by the event's QR link (once; again is harmless: a
-    second tap, even at the same moment, finds the check-in made and adds nothing)."""
+def _own_place(user, event: Event) -> Signup:
+    """The person's confirmed place, while check-in (and check-out) is open."""
     refusal = checkin_refusal(event)
     if refusal:
         raise Refused(refusal, status=409)
@@ -84,6 +83,13 @@ def check_in_self(user, event: Event) -> Signup:
         raise Refused(
             _l("You have no confirmed place at this event; ask the organiser."), status=409
         )
+    return signup
+
+
+def check_in_self(user, event: Event) -> Signup:
+    """A volunteer checks themselves in by the event's QR link (once; again is harmless: a
+    second tap, even at the same moment, finds the check-in made and adds nothing)."""
+    signup = _own_place(user, event)
     if signup.check_in_at is None:
         try:
             with unit_of_work():
@@ -99,14 +105,7 @@ def check_in_self(user, event: Event) -> Signup:
 def check_out_self(user, event: Event) -> Signup:
     """A checked-in volunteer checks out by the same QR link, and the hours are worked out.
     Once: two scans at once make one check-out (the second finds it made, and adds nothing)."""
-    refusal = checkin_refusal(event)
-    if refusal:
-        raise Refused(refusal, status=409)
-    signup = confirmed_signup(event, user.id)
-    if signup is None:
-        raise Refused(
-            _l("You have no confirmed place at this event; ask the organiser."), status=409
-        )
+    signup = _own_place(user, event)
     if signup.check_out_at is None:
         try:
             with unit_of_work():

@@ -17,6 +17,7 @@ from coordinator.extensions import db
 from coordinator.i18n import utcnow
 from coordinator.places.models import Compound
 from tests.browser.conftest import assert_fits_phone, sign_in, small_targets
+from tests.browser.test_event_journey import with_db
 
 pytestmark = pytest.mark.browser
 
@@ -33,15 +34,6 @@ def fits_phone_but_the_photo_input(page) -> None:
     assert width <= page.viewport_size["width"], f"{page.url} scrolls sideways: {width}px"
     small = [s for s in small_targets(page) if not s.startswith("input[name=photo]")]
     assert not small, f"{page.url}: tap targets under 44px: {small}"
-
-
-def with_db(app, fn):
-    with app.app_context():
-        try:
-            return fn()
-        finally:
-            db.session.commit()
-            db.session.remove()
 
 
 def _drive_under_way() -> tuple[int, str]:
