@@ -16,7 +16,7 @@ from coordinator.events.models import UNDER_WAY, Event, EventRole, Signup
 from coordinator.extensions import db
 from coordinator.i18n import utcnow
 from coordinator.places.models import Compound
-from tests.browser.conftest import assert_fits_phone, sign_in, small_targets
+from tests.browser.conftest import DESKTOP, assert_fits_phone, sign_in, small_targets
 from tests.browser.test_event_journey import with_db
 
 pytestmark = pytest.mark.browser
@@ -73,7 +73,9 @@ def _an_hour_and_a_half_ago(event_id):
     return move
 
 
-def test_a_volunteers_day_and_the_organisers(page, new_context, live_app, story, shot):
+def test_a_volunteers_day_and_the_organisers(
+    page, new_context, browser, base_url, live_app, story, shot
+):
     with live_app.test_request_context():
         event_id, key = with_db(live_app, _drive_under_way)
     checkin = f"/events/{event_id}/checkin?k={key}"
@@ -162,3 +164,15 @@ def test_a_volunteers_day_and_the_organisers(page, new_context, live_app, story,
     organiser.locator("#share").scroll_into_view_if_needed()
     assert_fits_phone(organiser)
     shot(organiser, "v10-share-text")
+
+    # 7. The same pages on the office's desktop (1280×800): nothing sideways, looked at.
+    desk = browser.new_context(base_url=base_url, **DESKTOP).new_page()
+    sign_in(desk, VOLUNTEER)
+    desk.goto("/me/hours")
+    expect(desk.locator("a.button", has_text="在我的日历中订阅")).to_be_visible()
+    assert_fits_phone(desk)
+    shot(desk, "v11-desktop-my-hours")
+    desk.goto(f"/events/{event_id}")
+    expect(desk.locator("#share-text")).to_contain_text("报名：")
+    shot(desk, "v12-desktop-event")
+    desk.context.close()
