@@ -115,6 +115,13 @@ def test_two_scans_at_once_make_one_check_out(app, live, make):
 # ---------------------------------------------------------------- walk-ins
 
 
+def _walk_in(client, event):
+    return client.post(
+        f"/events/{event.id}/walk-ins",
+        data={"name": "小王", "phone": "13912345678", "role_id": event.roles[0].id},
+    )
+
+
 def test_the_organiser_adds_a_walk_in_checked_in_at_once(app, client, auth, on_now):
     staff, event, _volunteer, _signup = on_now
     english(client)
@@ -176,11 +183,7 @@ def test_only_the_organiser_adds_walk_ins(app, client, auth, on_now, make, role)
     someone = make.user(role)
     make.commit()
     auth.login(someone)
-    answer = client.post(
-        f"/events/{event.id}/walk-ins",
-        data={"name": "小王", "phone": "13912345678", "role_id": event.roles[0].id},
-    )
-    assert answer.status_code == 403
+    assert _walk_in(client, event).status_code == 403
     assert _count(User, User.phone == "13912345678") == 0
 
 
@@ -189,11 +192,7 @@ def test_staff_of_another_community_do_not_see_the_event(app, client, auth, on_n
     elsewhere = make.user("staff", community_=make.community())
     make.commit()
     auth.login(elsewhere)
-    answer = client.post(
-        f"/events/{event.id}/walk-ins",
-        data={"name": "小王", "phone": "13912345678", "role_id": event.roles[0].id},
-    )
-    assert answer.status_code == 404
+    assert _walk_in(client, event).status_code == 404
 
 
 def test_no_walk_ins_before_check_in_opens(app, client, auth, make):
@@ -203,9 +202,5 @@ def test_no_walk_ins_before_check_in_opens(app, client, auth, make):
     english(client)
     auth.login(staff)
     assert "Add a walk-in" not in client.get(f"/events/{event.id}/roster").get_data(as_text=True)
-    answer = client.post(
-        f"/events/{event.id}/walk-ins",
-        data={"name": "小王", "phone": "13912345678", "role_id": event.roles[0].id},
-    )
-    assert answer.status_code == 409
+    assert _walk_in(client, event).status_code == 409
     assert _count(User, User.phone == "13912345678") == 0

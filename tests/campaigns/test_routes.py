@@ -220,19 +220,20 @@ def test_the_campaign_form_names_the_copies_and_their_meeting_place(client, auth
     assert 'name="copy_name"' in html and 'value="废弃自行车清理"' in html
     assert 'value="车棚门口"' in html
     day = (date.today() + timedelta(days=14)).isoformat()
-    response = client.post(
-        f"/campaigns/new?event={source.id}",
-        data=_form(
+
+    def launch(**fields):
+        data = _form(
             old="",
             category="bikes",
             work_kind="event",
             event_day=day,
-            notice_days="10",
             communities=str(source.community_id),
-            bike_shed="yes",
-            copy_name="秋季车棚清理",
-            copy_meeting_place="南门车棚",
-        ),
+            **fields,
+        )
+        return client.post(f"/campaigns/new?event={source.id}", data=data)
+
+    response = launch(
+        notice_days="10", bike_shed="yes", copy_name="秋季车棚清理", copy_meeting_place="南门车棚"
     )
     assert response.status_code == 303, response.get_data(as_text=True)[:1500]
     copy = db.session.scalar(select(Event).where(Event.compound_id == a.id))
@@ -240,17 +241,7 @@ def test_the_campaign_form_names_the_copies_and_their_meeting_place(client, auth
     assert copy.notice_date == date.fromisoformat(day) - timedelta(days=10)
     # The community's first staff member organises its copy.
     assert copy.organiser_id == min(source.organiser_id, other_staff.id, staff.id)
-    too_long = client.post(
-        f"/campaigns/new?event={source.id}",
-        data=_form(
-            old="",
-            category="bikes",
-            work_kind="event",
-            event_day=day,
-            communities=str(source.community_id),
-            copy_name="长" * 101,
-        ),
-    )
+    too_long = launch(copy_name="长" * 101)
     assert too_long.status_code == 422 and "长" * 101 in too_long.get_data(as_text=True)
 
 
