@@ -157,6 +157,11 @@ class Case(db.Model):
 
     status: Mapped[str] = mapped_column(String(12), default="received")
     team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id"))
+    # The member of the team its lead gave the job to (services.assign); cleared when the case
+    # goes to a team again, and when the member leaves the team.
+    assignee_id: Mapped[int | None] = mapped_column(
+        ForeignKey("team_members.id", ondelete="SET NULL"), index=True
+    )
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
     dispatched_at: Mapped[datetime | None] = mapped_column(DateTime)
     accepted_at: Mapped[datetime | None] = mapped_column(DateTime)
@@ -192,6 +197,7 @@ class Case(db.Model):
     building = relationship("Building")
     entrance = relationship("Entrance")
     team = relationship("Team")
+    assignee = relationship("TeamMember")
     created_by = relationship("User")
     campaign = relationship("Campaign", foreign_keys=[campaign_id])
     events: Mapped[list["CaseEvent"]] = relationship(
