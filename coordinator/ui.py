@@ -10,12 +10,12 @@ from coordinator import access, plugins
 from coordinator.categories import category_label
 from coordinator.i18n import (
     due_in,
-    time_limit,
     template_catalog,
     template_day,
     template_gettext,
     template_ngettext,
     template_when,
+    time_limit,
 )
 
 

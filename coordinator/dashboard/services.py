@@ -29,8 +29,8 @@ from sqlalchemy.exc import IntegrityError
 
 from coordinator import months
 from coordinator.cases import signals
-from coordinator.cases.records import hours_between, median_of
 from coordinator.cases.models import Callback, Case, CaseEvent
+from coordinator.cases.records import hours_between, median_of
 from coordinator.dashboard.models import (
     FrozenMonth,
     MonthCategoryFigures,

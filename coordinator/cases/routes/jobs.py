@@ -12,8 +12,8 @@ from coordinator.access import TEAM_SIDE, allow, public
 from coordinator.cases import job_links, queries, services, workflow
 from coordinator.cases.forms import AssignForm, DoneForm, NoteForm, VisitForm
 from coordinator.forms import ButtonForm
-from coordinator.i18n import gettext as _
 from coordinator.i18n import due_in, time_limit, utcnow, when
+from coordinator.i18n import gettext as _
 from coordinator.paging import page_number
 from coordinator.rendering import render
 from coordinator.rules import Refused, show_refusal
