@@ -18,12 +18,15 @@ document.addEventListener("click", (event) => {
 
 // A form sent back with an error: htmx focuses the [autofocus] field in what it swapped in
 // (and a whole page load does it natively); after a boosted swap htmx scrolls to the top,
-// so bring the field back to the middle of the screen, its label and error in sight.
+// just after this event, so bring the field back to the middle of the screen once it has,
+// its label and error in sight.
 document.addEventListener("htmx:afterSettle", () => {
   const field = document.querySelector("[autofocus][aria-invalid=true]");
   if (!field) return;
-  field.focus({ preventScroll: true });
-  field.scrollIntoView({ block: "center" });
+  setTimeout(() => {
+    field.focus({ preventScroll: true });
+    field.scrollIntoView({ block: "center" });
+  }, 0);
 });
 
 // Photo slots (templates/_macros.html photo_slots): a thumbnail of each chosen photo, and one
