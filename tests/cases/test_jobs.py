@@ -224,7 +224,7 @@ def test_a_lead_gives_a_job_to_a_member(client, auth, world, crew):
     case = world.case("dispatched")
     auth.login(world.lead)
     html = client.get(f"/jobs/{case.id}").get_data(as_text=True)
-    assert 'action="/jobs/%d/assign"' % case.id in html
+    assert f'action="/jobs/{case.id}/assign"' in html
     assert "钱师傅" in html and "外队师傅" not in html
     response = client.post(
         f"/jobs/{case.id}/assign",
