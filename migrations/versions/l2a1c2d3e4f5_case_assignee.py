@@ -22,8 +22,7 @@ def upgrade():
     if op.get_bind().dialect.name == "sqlite":
         op.execute(
             "ALTER TABLE cases ADD COLUMN assignee_id INTEGER "
-            "CONSTRAINT fk_cases_assignee_id_team_members REFERENCES team_members (id) "
-            "ON DELETE SET NULL"
+            "CONSTRAINT fk_cases_assignee_id_team_members REFERENCES team_members (id)"
         )
     else:
         op.add_column("cases", sa.Column("assignee_id", sa.Integer(), nullable=True))
@@ -33,7 +32,6 @@ def upgrade():
             "team_members",
             ["assignee_id"],
             ["id"],
-            ondelete="SET NULL",
         )
     op.create_index("ix_cases_assignee_id", "cases", ["assignee_id"], unique=False)
 
