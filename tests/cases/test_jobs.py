@@ -389,3 +389,13 @@ def test_the_dispatch_text_says_where_to_open_the_job(world, crew, make):
     token = re.search(r"/j/([\w\-.]+)", text.body).group(1)
     case_of_link, guest = job_links.read_job_link(token)
     assert case_of_link.id == other.id and guest.name == "电话队 (job link)"
+
+
+def test_a_member_removed_from_the_team_leaves_the_job_to_the_team(world, crew):
+    from coordinator.teams import services as teams_services
+
+    case = world.case("accepted")
+    services.assign(world.lead, case, crew["qian"].id)
+    teams_services.remove_member(world.admin, world.team, crew["qian"].id)
+    db.session.expire_all()
+    assert db.session.get(Case, case.id).assignee_id is None

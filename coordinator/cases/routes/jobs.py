@@ -59,6 +59,7 @@ def my_jobs():
         page=page,
         now=now,
         deadline_of=lambda case: deadline_of(case, now),
+        assignable=workflow.ASSIGNABLE,
     )
 
 
@@ -105,6 +106,7 @@ def job_context(door, revealed=False, **forms):
         "folded": [a for a in can if a in FOLDED],
         "now": now,
         "deadline": deadline_of(case, now),
+        "assignable": workflow.ASSIGNABLE,
         "assign_form": assign_form if assigning else None,
         "can": set(can),
         "can_visit": case.status in workflow.VISITING,
