@@ -312,6 +312,10 @@ def test_two_assignments_from_one_page_one_wins(client, auth, world, crew):
     )
     assert (first.status_code, second.status_code) == (302, 409)
     assert "Already assigned by 张建国" in second.get_data(as_text=True)
+    # The page it answers with is the case as it is now: pressing from it again assigns.
+    fresh = re.search(r'name="seen" type="hidden" value="(\d+)"', second.get_data(as_text=True))
+    db.session.expire_all()
+    assert fresh.group(1) == str(db.session.get(Case, case.id).version)
     db.session.expire_all()
     assert db.session.get(Case, case.id).assignee_id == crew["zhao"].id
     assert len([e for e in trail(case.id) if e.action == "assign"]) == 1
