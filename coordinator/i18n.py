@@ -321,6 +321,19 @@ def _make_date_writers(locale: Locale):
     return when_, day_, date_, short_
 
 
+def time_limit(span: timedelta) -> str:
+    """A time limit in words: '24 小时', '7 天', '2 小时' (whole days past one day)."""
+    hours = span.total_seconds() / 3600
+    if hours > 24 and hours % 24 == 0:
+        n = int(hours // 24)
+        return ngettext("%(num)d day", "%(num)d days", n)
+    if hours >= 1:
+        n = int(hours)
+        return ngettext("%(num)d hour", "%(num)d hours", n)
+    n = max(int(span.total_seconds() // 60), 1)
+    return ngettext("%(num)d minute", "%(num)d minutes", n)
+
+
 def due_in(deadline: datetime | None, now: datetime | None = None) -> str:
     """'3 小时后到期' / '已超时 2 天' style words for a deadline."""
     if deadline is None:

@@ -1,7 +1,7 @@
 """What every page shares: the language, the navigation by role (the places the domains
 offer, coordinator/plugins.py), dates and masked phones."""
 
-from flask import current_app, has_request_context, request, url_for
+from flask import current_app, g, has_request_context, request, url_for
 from flask_babel import get_locale
 from flask_login import current_user
 from markupsafe import Markup
@@ -15,6 +15,7 @@ from coordinator.i18n import (
     template_gettext,
     template_ngettext,
     template_when,
+    time_limit,
 )
 
 
@@ -93,12 +94,25 @@ def status_badge(label: str, tone: str) -> Markup:
     return Markup('<span class="badge badge-{}">{}</span>').format(tone, label)
 
 
+def first_error() -> bool:
+    """True once a request, for the first field drawn with an error (the field macro):
+    that field gets `autofocus`, so a form sent back lands at its first error, with or
+    without JavaScript (the browser focuses and scrolls to it on load; htmx focuses
+    [autofocus] in what it swaps in, and static/js/app.js centres it)."""
+    if not has_request_context() or g.get("_first_error_shown"):
+        return False
+    g._first_error_shown = True
+    return True
+
+
 def input_attrs(field, attrs: dict, hint=None) -> dict:
     """Attributes that tie an input to its error or hint for screen readers."""
     out = dict(attrs)
     if field.errors:
         out["aria-invalid"] = "true"
         out["aria-describedby"] = f"err-{field.id}"
+        if first_error():
+            out["autofocus"] = True
     elif hint or field.description:
         out["aria-describedby"] = f"hint-{field.id}"
     return out
@@ -120,13 +134,18 @@ def init_app(app):
         return {"ui": app.jinja_env.get_template("_macros.html").module}
 
     app.jinja_env.filters.update(
-        mask_phone=mask_phone, when=template_when, day=template_day, due_in=due_in
+        mask_phone=mask_phone,
+        when=template_when,
+        day=template_day,
+        due_in=due_in,
+        time_limit=time_limit,
     )
     app.jinja_env.globals.update(
         nav_items=nav_items,
         html_lang=html_lang,
         badge=status_badge,
         input_attrs=input_attrs,
+        first_error=first_error,
         roles=access.ROLES,
         has_endpoint=lambda name: name in app.view_functions,
         category_label=category_label,

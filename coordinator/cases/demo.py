@@ -347,6 +347,41 @@ def _ms_li(now) -> None:
     )
     case.affects_building = True
     workflow.record(case, wang, "notice", title, now=t + timedelta(minutes=50))
+    # Upstairs, the same stack: a neighbour's slow drain is part of Ms Li's case.
+    upstairs = _new_case(
+        "demo-li-upstairs",
+        place,
+        t + timedelta(minutes=30),
+        category="drain",
+        tier="general",
+        channel="phone",
+        floor=2,
+        household="201",
+        reporter_name="王女士",
+        reporter_phone="13600000002",
+        created_by_id=wang.id,
+        description="卫生间下水很慢，有异味。",
+    )
+    workflow.opened(upstairs, wang, now=t + timedelta(minutes=30))
+    workflow.transition(
+        upstairs,
+        "void",
+        wang,
+        "同一主管道堵塞，并入李阿姨的诉求处理。",
+        now=t + timedelta(minutes=52),
+    )
+    db.session.flush()
+    db.session.add(
+        CaseLink(
+            case_id=upstairs.id,
+            other_id=case.id,
+            kind="part_of",
+            created_by_id=wang.id,
+            created_at=t + timedelta(minutes=52),
+        )
+    )
+    workflow.record(case, wang, "link", f"#{upstairs.id}", now=t + timedelta(minutes=52))
+
     second = "疏通楼体主管道，取出大量头发、塑料袋碎片、无纺布消毒巾和口罩；厨房排水恢复。"
     db.session.add(
         Visit(
@@ -383,41 +418,6 @@ def _ms_li(now) -> None:
         )
     )
     workflow.record(case, li, "callback", "满意", now=t + timedelta(days=1))
-
-    # Upstairs, the same stack: a neighbour's slow drain is part of Ms Li's case.
-    upstairs = _new_case(
-        "demo-li-upstairs",
-        place,
-        t + timedelta(minutes=30),
-        category="drain",
-        tier="general",
-        channel="phone",
-        floor=2,
-        household="201",
-        reporter_name="王女士",
-        reporter_phone="13600000002",
-        created_by_id=wang.id,
-        description="卫生间下水很慢，有异味。",
-    )
-    workflow.opened(upstairs, wang, now=t + timedelta(minutes=30))
-    workflow.transition(
-        upstairs,
-        "void",
-        wang,
-        "同一主管道堵塞，并入李阿姨的诉求处理。",
-        now=t + timedelta(minutes=52),
-    )
-    db.session.flush()
-    db.session.add(
-        CaseLink(
-            case_id=upstairs.id,
-            other_id=case.id,
-            kind="part_of",
-            created_by_id=wang.id,
-            created_at=t + timedelta(minutes=52),
-        )
-    )
-    workflow.record(case, wang, "link", f"#{upstairs.id}", now=t + timedelta(minutes=52))
 
 
 def _mr_sun(now) -> None:
@@ -498,12 +498,18 @@ def _other(
     steps = STEPS[status]
     if not steps:
         return
-    # Spread the steps over the case's life so far; accept early so deadlines can pass.
+    # Spread the steps over the case's life so far, in order; accept soon after the dispatch
+    # (at most half an hour) so deadlines can pass. (Accepting at half an hour after the case
+    # was logged once put acceptance before dispatch, and the team page's median time to
+    # accept below zero.)
     gap = timedelta(hours=hours_ago) / (len(steps) + 1)
     team_actor = _team_actor(team) if team else None
     at = t
     for i, (action, who) in enumerate(steps, start=1):
-        at = t + gap * i if action != "accept" else t + min(gap * i, timedelta(minutes=30))
+        if action == "accept":
+            at = at + min(gap, timedelta(minutes=30))
+        else:
+            at = max(t + gap * i, at)
         actor = office if who == "office" else team_actor
         if action == "handle":
             case.root_cause = "日常老化" if category != "flyposting" else "小广告反复张贴"

@@ -94,7 +94,7 @@ class CaseForm(FlaskForm):
         _l("Resident's phone"), filters=[normalise_phone], validators=[Optional(), Phone()]
     )
     description = _description()
-    photos = MultipleFileField(_l("Photos (up to 6)"))
+    photos = MultipleFileField(_l("Photos (up to 6)"), render_kw={"data-max": MAX_PHOTOS})
     # One-time key of this form (services.open_case): sent twice, it makes one case.
     submission_key = HiddenField()
     # A similar case's button: "duplicate_of:123" logs the report joined to #123 (services._join).
@@ -115,7 +115,7 @@ class ReportForm(FlaskForm):
         validators=[DataRequired(_l("Enter a mobile number.")), Mobile()],
     )
     description = _description()
-    photos = MultipleFileField(_l("Photos (up to 6)"))
+    photos = MultipleFileField(_l("Photos (up to 6)"), render_kw={"data-max": MAX_PHOTOS})
     submission_key = HiddenField()  # as CaseForm's
     # An "already reported here" button: the case the resident follows (services._join).
     follows = StringField(_l("Already reported here"), filters=[strip])
@@ -141,6 +141,17 @@ class DispatchForm(FlaskForm):
     note = TextAreaField(_l("Note for the team"), filters=[strip], validators=[Length(max=2000)])
 
 
+class AssignForm(FlaskForm):
+    member_id = SelectField(
+        _l("Give the job to"),
+        coerce=_id,
+        validate_choice=False,  # the service checks the member is of the case's team
+        validators=[DataRequired(_l("Choose a member of your team."))],
+    )
+    # The case's version the lead's page showed (services.assign): an old page loses.
+    seen = HiddenField()
+
+
 class VisitForm(FlaskForm):
     found = TextAreaField(
         _l("What did you find and do?"),
@@ -151,7 +162,7 @@ class VisitForm(FlaskForm):
         ],
     )
     another_needed = BooleanField(_l("Needs another visit"))
-    photos = MultipleFileField(_l("Photos (up to 6)"))
+    photos = MultipleFileField(_l("Photos (up to 6)"), render_kw={"data-max": MAX_PHOTOS})
 
 
 class DoneForm(FlaskForm):

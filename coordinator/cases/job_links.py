@@ -14,7 +14,7 @@ from coordinator.extensions import db
 from coordinator.i18n import gettext as _
 from coordinator.i18n import lazy_gettext as _l
 from coordinator.rules import Refused
-from coordinator.teams.models import Team
+from coordinator.teams.models import Team, TeamMember
 
 
 def _serializer() -> URLSafeTimedSerializer:
@@ -26,11 +26,51 @@ def _dispatch_of(case: Case) -> int | None:
     return max((e.id for e in case.events if e.action == "dispatch"), default=None)
 
 
-def job_link_token(case: Case) -> str:
+def job_link_token(case: Case, member: TeamMember | None = None) -> str:
     """A link bound to this one dispatch: once the case is sent again (even to the same team,
-    after a return or a reopen), links of the earlier dispatch are closed."""
-    return _serializer().dumps(
-        {"c": case.id, "t": case.team_id, "d": _dispatch_of(case), "p": "job"}
+    after a return or a reopen), links of the earlier dispatch are closed. Issued to a member
+    of the team ("m"), what is done through it is credited to that person."""
+    data = {"c": case.id, "t": case.team_id, "d": _dispatch_of(case), "p": "job"}
+    if member is not None:
+        data["m"] = member.id
+    return _serializer().dumps(data)
+
+
+def member_by_phone(case: Case, phone: str) -> TeamMember | None:
+    """The member of the case's team with this mobile number (a link sent to them names them)."""
+    if case.team_id is None or not phone:
+        return None
+    return db.session.scalar(
+        select(TeamMember).where(TeamMember.team_id == case.team_id, TeamMember.phone == phone)
+    )
+
+
+def _link_holder(case: Case, team: Team, member_id) -> Guest:
+    """Who acts through the link. A link of the earlier format names no member: it goes on
+    working, credited to the team as before, since such links are in field workers' hands
+    for jobs under way and still bound to their dispatch (refusing them would strand a
+    worker at the door until the office sends another); they end with the dispatch or at
+    CASE_LINK_MAX_AGE like every link."""
+    if member_id is None:
+        return Guest(
+            role=access.WORKER, name=_("%(team)s (job link)", team=team.name), team_id=team.id
+        )
+    member = db.session.get(TeamMember, member_id) if isinstance(member_id, int) else None
+    if member is None or member.team_id != team.id:
+        raise Refused(
+            _l("This job link was for a member who has left the team; ask for a new one."),
+            status=403,
+        )
+    if case.assignee_id is not None and case.assignee_id != member.id:
+        raise Refused(
+            _l("This job has been given to another member of your team; the link is closed."),
+            status=403,
+        )
+    return Guest(
+        role=access.WORKER,
+        name=_("%(member)s (job link)", member=member.name),
+        team_id=team.id,
+        id=member.user_id,
     )
 
 
@@ -60,9 +100,7 @@ def read_job_link(token: str) -> tuple[Case, Guest]:
             _l("This job is finished or no longer with your team; the link is closed."), status=403
         )
     team = db.session.get(Team, case.team_id)
-    return case, Guest(
-        role=access.WORKER, name=_("%(team)s (job link)", team=team.name), team_id=team.id
-    )
+    return case, _link_holder(case, team, data.get("m"))
 
 
 def token_views_case(token: str, case_id: int) -> bool:
@@ -83,8 +121,13 @@ def tracking_url(case: Case) -> str:
     return external_url("cases.track", token=case.tracking_token)
 
 
-def job_link_url(case: Case) -> str:
-    return external_url("cases.job_link", token=job_link_token(case))
+def job_link_url(case: Case, member: TeamMember | None = None) -> str:
+    return external_url("cases.job_link", token=job_link_token(case, member))
+
+
+def my_jobs_url(case: Case) -> str:
+    """The job's page for a member signed in with an account (/jobs/<id>)."""
+    return external_url("cases.job", case_id=case.id)
 
 
 def external_url(endpoint: str, **values) -> str:

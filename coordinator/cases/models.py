@@ -17,7 +17,7 @@ from sqlalchemy import (
 )
 from sqlalchemy import case as sql_case
 from sqlalchemy.ext.hybrid import hybrid_method, hybrid_property
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, backref, mapped_column, relationship
 
 from coordinator.extensions import db
 from coordinator.i18n import lazy_gettext as _l
@@ -157,6 +157,10 @@ class Case(db.Model):
 
     status: Mapped[str] = mapped_column(String(12), default="received")
     team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id"))
+    # The member of the team its lead gave the job to (services.assign); cleared when the case
+    # goes to a team again, and when the member leaves the team (the backref below: the
+    # member's removal sets it to NULL in the same flush).
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("team_members.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
     dispatched_at: Mapped[datetime | None] = mapped_column(DateTime)
     accepted_at: Mapped[datetime | None] = mapped_column(DateTime)
@@ -192,6 +196,7 @@ class Case(db.Model):
     building = relationship("Building")
     entrance = relationship("Entrance")
     team = relationship("Team")
+    assignee = relationship("TeamMember", backref=backref("assigned_cases"))
     created_by = relationship("User")
     campaign = relationship("Campaign", foreign_keys=[campaign_id])
     events: Mapped[list["CaseEvent"]] = relationship(

@@ -12,7 +12,6 @@ Figures: bench/README.md.
 from datetime import datetime, time, timedelta
 from functools import cache
 from operator import attrgetter
-from statistics import median
 from typing import NamedTuple
 
 from flask import current_app
@@ -21,7 +20,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from coordinator import access
 from coordinator.campaigns.models import Campaign
-from coordinator.cases import matching, workflow
+from coordinator.cases import matching, records, workflow
 from coordinator.cases.forms import _id as picker_id  # '' → None, not a number → -1
 from coordinator.cases.models import (
     CHANNELS,
@@ -45,7 +44,13 @@ from coordinator.i18n import lazy_gettext as _l
 from coordinator.paging import Page, paginate, read_rows
 from coordinator.places.models import Building, Community, Compound, Entrance
 from coordinator.places.queries import visible as places_visible
-from coordinator.teams.models import Team, TeamSkill, team_communities, team_compounds
+from coordinator.teams.models import (
+    Team,
+    TeamMember,
+    TeamSkill,
+    team_communities,
+    team_compounds,
+)
 from coordinator.teams.queries import visible as teams_visible
 from coordinator.ui import status_badge
 from coordinator.warnings.models import WeatherWarning
@@ -82,6 +87,7 @@ def with_page(stmt):
         joinedload(Case.building),
         joinedload(Case.entrance),
         joinedload(Case.team),
+        joinedload(Case.assignee),
         joinedload(Case.campaign).joinedload(Campaign.warning),
         selectinload(Case.events).joinedload(CaseEvent.actor),
         selectinload(Case.visits),
@@ -222,7 +228,13 @@ def suggestions(case: Case) -> list[matching.Suggestion]:
 
 
 def my_jobs(actor, page: int, per_page: int) -> Page:
-    """The team's open jobs, most urgent first: overdue/soonest deadline, then newest."""
+    """The team's open jobs: those its lead gave to me first, then most urgent first
+    (overdue/soonest deadline), then newest. Each with the member who has it."""
+    mine = (
+        select(TeamMember.id)
+        .where(TeamMember.id == Case.assignee_id, TeamMember.user_id == actor.id)
+        .exists()
+    )
     stmt = (
         visible(select(Case), actor)
         .where(Case.status.in_(workflow.TEAM_LOAD | {workflow.HANDLED}))
@@ -231,11 +243,32 @@ def my_jobs(actor, page: int, per_page: int) -> Page:
             joinedload(Case.building),
             joinedload(Case.entrance),
             joinedload(Case.community),
+            joinedload(Case.assignee),
             joinedload(Case.campaign).joinedload(Campaign.warning),
         )
-        .order_by(Case.due_at.is_(None), Case.due_at, Case.dispatched_at.desc(), Case.id.desc())
+        .order_by(
+            ~mine,
+            Case.due_at.is_(None),
+            Case.due_at,
+            Case.dispatched_at.desc(),
+            Case.id.desc(),
+        )
     )
     return paginate(stmt, page, per_page)
+
+
+def team_members(team_id: int | None) -> list[tuple[int, str]]:
+    """The members a lead can give a job to: (id, name), the lead first."""
+    if team_id is None:
+        return []
+    return [
+        (row.id, row.name)
+        for row in db.session.execute(
+            select(TeamMember.id, TeamMember.name)
+            .where(TeamMember.team_id == team_id)
+            .order_by(TeamMember.is_lead.desc(), TeamMember.id)
+        )
+    ]
 
 
 # ---------------------------------------------------------------- a team's record
@@ -256,10 +289,8 @@ def team_record(team_id: int) -> dict:
             Case.team_id == team_id, Case.accepted_at.is_not(None), Case.accepted_at >= since
         )
     ).all()
-    respond = [
-        (r.accepted_at - r.dispatched_at).total_seconds() / 3600 for r in rows if r.dispatched_at
-    ]
-    resolve = [(r.handled_at - r.accepted_at).total_seconds() / 3600 for r in rows if r.handled_at]
+    respond = [records.hours_between(r.dispatched_at, r.accepted_at) for r in rows]
+    resolve = [records.hours_between(r.accepted_at, r.handled_at) for r in rows]
     rated = db.session.execute(
         select(func.count().label("n"), func.sum(Callback.score).label("score")).where(
             Callback.team_id == team_id, Callback.created_at >= since
@@ -268,8 +299,8 @@ def team_record(team_id: int) -> dict:
     return {
         "open": counts.open,
         "done": counts.done,
-        "respond_hours": median(respond) if respond else None,
-        "resolve_hours": median(resolve) if resolve else None,
+        "respond_hours": records.median_of(respond),
+        "resolve_hours": records.median_of(resolve),
         "rated": rated.n,
         "satisfaction": satisfaction_rate(rated.score, rated.n),
     }

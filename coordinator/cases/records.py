@@ -56,6 +56,21 @@ def open_jobs(conn, team_ids=None) -> dict[int, int]:
     )
 
 
+def hours_between(earlier: datetime | None, later: datetime | None) -> float | None:
+    """Hours from one moment of a case to a later one, for a median: None when either is
+    missing or they are out of order (a step recorded before the one it follows, as the
+    demo once accepted cases before dispatching them), so no median is pulled below zero."""
+    if earlier is None or later is None or later < earlier:
+        return None
+    return (later - earlier).total_seconds() / 3600
+
+
+def median_of(hours) -> float | None:
+    """The median of the durations that count (hours_between's), None without any."""
+    counted = [h for h in hours if h is not None]
+    return median(counted) if counted else None
+
+
 def median_hours(conn, team_ids=None, now=None) -> dict[int, float]:
     """Median hours from acceptance to hand-over of the cases handled in the RECORD_DAYS
     before now, per team."""
@@ -73,8 +88,9 @@ def median_hours(conn, team_ids=None, now=None) -> dict[int, float]:
             team_ids,
         )
     ):
-        durations.setdefault(team_id, []).append((handled - accepted).total_seconds() / 3600)
-    return {tid: median(hours) for tid, hours in durations.items()}
+        durations.setdefault(team_id, []).append(hours_between(accepted, handled))
+    medians = {tid: median_of(hours) for tid, hours in durations.items()}
+    return {tid: m for tid, m in medians.items() if m is not None}
 
 
 def ratings(conn, team_ids=None, now=None) -> dict[int, tuple[int, float]]:

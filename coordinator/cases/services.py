@@ -24,7 +24,7 @@ from coordinator.i18n import local_date, utcnow
 from coordinator.notifications.services import queue
 from coordinator.places.models import Building, Community, Compound, Entrance
 from coordinator.rules import Refused
-from coordinator.teams.models import Team
+from coordinator.teams.models import Team, TeamMember
 from coordinator.ui import mask_phone
 from coordinator.work import Conflict, unit_of_work
 
@@ -252,17 +252,27 @@ def report_case(data: dict, photos=None, follows: int | None = None) -> Case:
 # ---------------------------------------------------------------- dispatch
 
 
-def _team_phones(team: Team) -> list[tuple[str, int | None]]:
+def _team_recipients(team: Team) -> list[tuple[str, TeamMember | None]]:
+    """Who hears of a new job: the team's lead, or else the team's own phone."""
     lead = team.lead
     if lead:
-        return [(lead.phone, lead.user_id)]
+        return [(lead.phone, lead)]
     return [(team.phone, None)] if team.phone else []
+
+
+def _where_to_open(case: Case, member: TeamMember | None) -> str:
+    """The words of a text that say where the job opens: a member with an account opens it in
+    "my jobs" (signed in, as themselves); anyone else gets a job link (naming the member when
+    there is one, so what they do is credited to them)."""
+    if member is not None and member.user_id is not None:
+        return _("Open it in “My jobs”: %(url)s", url=job_links.my_jobs_url(case))
+    return _("Open it here: %(url)s", url=job_links.job_link_url(case, member))
 
 
 def dispatch(actor, case: Case, team_id: int | None, note: str = "") -> Case:
     """Send a case to a team (one tap from a suggestion). The team must be active, have the
     skill and cover the case's place; its lead gets a text in the same unit of work, so only
-    the dispatch that moved the case texts anyone."""
+    the dispatch that moved the case texts anyone. The text says where to open the job."""
     with _changing(case, "dispatch"):
         team = db.session.get(Team, team_id) if team_id else None
         if team_id and (team is None or not team.active):
@@ -280,20 +290,61 @@ def dispatch(actor, case: Case, team_id: int | None, note: str = "") -> Case:
                 _l("This team does not cover the place of this case."), field="team_id", status=422
             )
         workflow.transition(case, "dispatch", actor, note, team_id=team_id)
-        for phone, user_id in _team_phones(team):
+        for phone, member in _team_recipients(team):
             queue(
                 "case_dispatched",
                 phone,
                 _(
-                    "New job #%(id)d: %(what)s at %(place)s. Open the app to accept.",
+                    "New job #%(id)d: %(what)s at %(place)s. %(where)s",
                     id=case.id,
                     what=case.category_text,
                     place=case.place,
+                    where=_where_to_open(case, member),
                 ),
-                user_id=user_id,
+                user_id=member.user_id if member else None,
                 about=("case", case.id),
             )
     return case
+
+
+def assign(actor, case: Case, member_id: int | None, seen: str | None = None) -> TeamMember:
+    """A team lead gives an open job of their team to one of its members.
+
+    Rules: only the lead of the case's team (403); only a job still with the team and not
+    yet handed over (workflow.ASSIGNABLE, else 409); only a member of that team (422). The
+    write is conditional on the case's version the lead's page showed (seen): of two leads
+    pressing at once, or a press on an old page, one assigns and the other hears who did
+    (409). The trail names the member; the member is texted where to open the job (not the
+    lead who takes it on themselves)."""
+    if actor.role != access.LEAD or actor.team_id is None or actor.team_id != case.team_id:
+        raise Refused(_l("Only the team's lead can assign its jobs."), status=403)
+    if case.status not in workflow.ASSIGNABLE:
+        raise Refused(_l("Only an open job can be assigned."), status=409)
+    with _changing(case, "assign"):
+        if seen and seen != str(case.version):
+            raise Conflict()
+        member = db.session.get(TeamMember, member_id) if member_id else None
+        if member is None or member.team_id != case.team_id:
+            raise Refused(_l("Choose a member of your team."), field="member_id", status=422)
+        case.assignee_id = member.id
+        workflow.record(case, actor, "assign", member.name)
+        workflow.claim(case)
+        if member.user_id != getattr(actor, "id", None) and MOBILE.match(member.phone or ""):
+            queue(
+                "case_assigned",
+                member.phone,
+                _(
+                    "%(lead)s gave you job #%(id)d: %(what)s at %(place)s. %(where)s",
+                    lead=actor.name,
+                    id=case.id,
+                    what=case.category_text,
+                    place=case.place,
+                    where=_where_to_open(case, member),
+                ),
+                user_id=member.user_id,
+                about=("case", case.id),
+            )
+    return member
 
 
 def act(actor, case: Case, action: str, note: str = "") -> Case:
@@ -368,14 +419,20 @@ def send_job_link(actor, case: Case, phone: str, seen: str | None = None) -> str
     with _changing(case, "link_sent"):
         if seen and seen != str(case.version):
             raise Conflict()
-        url = job_links.job_link_url(case)
+        member = job_links.member_by_phone(case, phone)  # a member's link credits them
+        url = job_links.job_link_url(case, member)
         queue(
             "case_link",
             phone,
             _("Job #%(id)d, %(place)s: %(url)s", id=case.id, place=case.place, url=url),
             about=("case", case.id),
         )
-        workflow.record(case, actor, "link_sent", mask_phone(phone))
+        workflow.record(
+            case,
+            actor,
+            "link_sent",
+            f"{member.name} {mask_phone(phone)}" if member else mask_phone(phone),
+        )
         workflow.claim(case)
     return url
 

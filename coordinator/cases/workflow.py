@@ -21,7 +21,7 @@ calling service's unit of work does, once.
 """
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import select
@@ -74,6 +74,8 @@ TEAM_LOAD = ON_THE_CLOCK | {DISPATCHED, PARKED}
 # A team at work on the job: visits are recorded, its job link can be sent.
 VISITING = frozenset({ACCEPTED, IN_PROGRESS, EXTENDED})
 LINKABLE = TEAM_LOAD - {PARKED}
+# A lead gives these to a member (services.assign): with the team and not yet handed over.
+ASSIGNABLE = LINKABLE
 # Waiting for a team: matching's suggestions are shown.
 TO_DISPATCH = frozenset({RECEIVED, RETURNED, REOPENED})
 # The resident is asked for the call-back answers on the tracking page.
@@ -125,6 +127,7 @@ DONE = {
     "reopen": _l("reopened"),
     "settle_by_event": _l("settled by the event"),
     "link_sent": _l("texted to the team"),
+    "assign": _l("assigned"),
 }
 # Words for events that change no status (see record()).
 NOTES = {
@@ -136,6 +139,7 @@ NOTES = {
     "link": _l("Case linked"),
     "callback": _l("Call-back answers"),
     "photo": _l("Photos added"),
+    "assign": _l("Job assigned"),
 }
 
 
@@ -208,7 +212,9 @@ class Guest:
     role: str
     name: str
     team_id: int | None = None
-    id: None = None
+    # A job link issued to one member of the team: their account, when they have one, so the
+    # trail credits the person (job_links.read_job_link).
+    id: int | None = None
     community_id: None = None
 
 
@@ -228,11 +234,44 @@ def sla_hours(tier: str) -> int:
     return hours[tier]
 
 
+# What moves a worker to or from the place, in the trail: after "on my way", a return
+# visit or a resume they are on the way; after "arrived" or a visit recorded, on site.
+_WHEREABOUTS = frozenset({"accept", "start", "arrive", "revisit", "resume", "verify_fail", "visit"})
+
+
+def on_site(case: Case) -> bool:
+    """The team has arrived for the visit in hand ("arrived", or a visit recorded since the
+    last step that sent them on their way): "arrived" is not the next step again."""
+    last = next((e.action for e in reversed(case.events) if e.action in _WHEREABOUTS), None)
+    return last in ("arrive", "visit")
+
+
+def _possible(case: Case, action: str) -> bool:
+    """Steps the table allows that make no sense now: arriving twice."""
+    return not (action == "arrive" and case.status == IN_PROGRESS and on_site(case))
+
+
 def actions_for(case: Case, role: str) -> list[str]:
     """The actions this role may take on this case now, in the table's order."""
     return [
-        action for (src, action), rule in TABLE.items() if src == case.status and role in rule.roles
+        action
+        for (src, action), rule in TABLE.items()
+        if src == case.status and role in rule.roles and _possible(case, action)
     ]
+
+
+def sla_span(case: Case) -> timedelta:
+    """How long the team has once it accepts (its urgency tier's time limit)."""
+    return timedelta(hours=sla_hours(case.tier))
+
+
+def deadline_if_accepted(case: Case, now) -> datetime:
+    """The due_at that accepting at `now` gives (transition's "accept"): the tier's time limit,
+    or the case's fixed deadline when that comes first."""
+    due = now + sla_span(case)
+    if case.deadline_at is not None:
+        due = min(due, max(case.deadline_at, now))
+    return due
 
 
 def _check_scope(case: Case, actor) -> None:
@@ -251,12 +290,13 @@ def transition(
 
     Rules: the (status, action) pair must be in TABLE (else 409); the actor's role must be
     allowed (403) and in scope; actions that need a reason refuse without one (422); a
-    dispatch needs a team. Accepting starts the SLA clock by the case's urgency tier.
+    dispatch needs a team. Accepting starts the SLA clock by the case's urgency tier;
+    reopening starts it again; arriving twice for one visit is refused (409).
     """
     from coordinator.cases import records  # it counts what this module defines
 
     rule = TABLE.get((case.status, action))
-    if rule is None:
+    if rule is None or not _possible(case, action):
         raise NotNow(case, action)
     if actor.role not in rule.roles:
         raise Refused(_l("Your role cannot do this."), status=403)
@@ -272,25 +312,28 @@ def transition(
     counted = records.seen(case)
     if action == "dispatch":
         case.team_id = team_id
+        case.assignee_id = None  # a (new) dispatch is the team's until its lead assigns it
         case.dispatched_at = now
         case.accepted_at = None
         case.due_at = None
     elif action == "accept":
         case.accepted_at = now
-        case.due_at = now + timedelta(hours=sla_hours(case.tier))
-        if case.deadline_at is not None:
-            case.due_at = min(case.due_at, max(case.deadline_at, now))
+        case.due_at = deadline_if_accepted(case, now)
     elif action == "extend":
-        case.due_at = max(case.due_at or now, now) + timedelta(hours=sla_hours(case.tier))
-    elif action == "start" and before == REOPENED:
-        case.due_at = now + timedelta(hours=sla_hours(case.tier))
+        case.due_at = max(case.due_at or now, now) + sla_span(case)
+    elif action == "start" and before == REOPENED and case.due_at is None:
+        case.due_at = now + sla_span(case)
     elif action == "handle":
         case.handled_at = now
     elif action in ("close", "settle_by_event"):
         case.closed_at = now
     elif action == "reopen":
+        # Reopened is on the clock (ON_THE_CLOCK): its new time limit runs from now, so the
+        # board, the job page and the team see one deadline that "on my way" leaves alone
+        # (it used to keep the old, passed one until the team started again).
         case.handled_at = None
         case.closed_at = None
+        case.due_at = now + sla_span(case)
     case.status = rule.to
     event = _event(case, actor, action, before, rule.to, note, now)
     claim(case)

@@ -23,7 +23,6 @@ and the loser's savepoint rolls back having written nothing.
 """
 
 from datetime import date, datetime
-from statistics import median
 
 from sqlalchemy import and_, bindparam, case, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
@@ -31,6 +30,7 @@ from sqlalchemy.exc import IntegrityError
 from coordinator import months
 from coordinator.cases import signals
 from coordinator.cases.models import Callback, Case, CaseEvent
+from coordinator.cases.records import hours_between, median_of
 from coordinator.dashboard.models import (
     FrozenMonth,
     MonthCategoryFigures,
@@ -64,17 +64,12 @@ def _bump(conn, model, key: dict, now: datetime, **deltas) -> None:
     conn.execute(update(table).where(where).values(computed_at=now, **values))
 
 
-def _hours(later: datetime | None, earlier: datetime | None) -> float | None:
-    if later is None or earlier is None:
-        return None
-    return (later - earlier).total_seconds() / 3600
-
-
 def _medians(rows) -> tuple[float | None, float | None]:
-    """(median respond hours, median resolve hours) of (created, accepted, handled) rows."""
-    respond = [h for h in (_hours(a, c) for c, a, _h in rows) if h is not None]
-    resolve = [h for h in (_hours(h, c) for c, _a, h in rows) if h is not None]
-    return (median(respond) if respond else None, median(resolve) if resolve else None)
+    """(median respond hours, median resolve hours) of (created, accepted, handled) rows; a
+    step out of order counts toward neither (records.hours_between)."""
+    respond = [hours_between(c, a) for c, a, _h in rows]
+    resolve = [hours_between(c, h) for c, _a, h in rows]
+    return median_of(respond), median_of(resolve)
 
 
 def _recompute_medians(conn, community_id: int, month: date, category: str) -> None:

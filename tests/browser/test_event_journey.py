@@ -247,7 +247,7 @@ def test_bike_drive_from_sign_up_to_recycling(
     organiser.wait_for_url(f"**/events/{event_id}/bikes")
     # Reached by a boosted link: the register's own stylesheet must still apply (one-tap chips).
     in_thumb_reach(organiser.locator("#field-colour label.pick span").first, organiser)
-    in_thumb_reach(organiser.locator("label.camera"), organiser, wide=True)
+    in_thumb_reach(organiser.locator("label.photo-pick"), organiser, wide=True)
     photo = small_jpeg(tmp_path / "bike.jpg")
     for n, (colour, brand, place) in enumerate(
         [

@@ -309,6 +309,33 @@ def test_job_link_presses_race_like_signed_in_ones(world, live):
     assert_trail_equals_state(case.id)
 
 
+def test_six_assignments_at_once_give_the_job_to_one_member(world, live):
+    """A lead's double taps, or two leads' pages, at once: the job goes to one member, the
+    trail has one line, that member one text; the others hear who assigned it."""
+    from coordinator.teams.models import TeamMember
+
+    members = [
+        TeamMember(team_id=world.team.id, name=f"师傅{i}", phone=f"1390000002{i}") for i in range(2)
+    ]
+    db.session.add_all(members)
+    db.session.commit()
+    ids = [m.id for m in members]
+    case = world.case("dispatched")
+    cookie = live.login(world.lead.phone)
+    url, seen = f"/jobs/{case.id}/assign", str(case.version)
+    answers = live.burst(
+        6, lambda i: live.post(url, {"member_id": ids[i % 2], "seen": seen}, cookie=cookie)
+    )
+    assert sorted(a.status for a in answers) == [302] + [409] * 5
+    assert count(CaseEvent, CaseEvent.action == "assign") == 1
+    assert count(OutboxMessage, OutboxMessage.kind == "case_assigned") == 1
+    db.session.expire_all()
+    assert db.session.get(Case, case.id).assignee_id in ids
+    lost = next(a for a in answers if a.status == 409).text
+    assert "Already assigned by 张建国" in lost
+    assert_trail_equals_state(case.id)
+
+
 # ---------------------------------------------------------------- the same form sent twice
 
 

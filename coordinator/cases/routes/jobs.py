@@ -1,6 +1,8 @@
 """Field work: my jobs (/jobs), a job's page and its steps, visits with photos and "done" with
 an after photo, both for the signed-in team (/jobs/<id>) and through a job link (/j/<token>)."""
 
+from typing import NamedTuple
+
 from flask import current_app, flash, redirect, url_for
 from flask_login import current_user
 from werkzeug.exceptions import HTTPException
@@ -8,22 +10,57 @@ from werkzeug.exceptions import HTTPException
 from coordinator import access
 from coordinator.access import TEAM_SIDE, allow, public
 from coordinator.cases import job_links, queries, services, workflow
-from coordinator.cases.forms import DoneForm, NoteForm, VisitForm
+from coordinator.cases.forms import AssignForm, DoneForm, NoteForm, VisitForm
 from coordinator.forms import ButtonForm
+from coordinator.i18n import due_in, time_limit, utcnow, when
 from coordinator.i18n import gettext as _
-from coordinator.i18n import utcnow
 from coordinator.paging import page_number
 from coordinator.rendering import render
 from coordinator.rules import Refused, show_refusal
 
-# Steps the job page offers in their own places (the "not ours" fold, the visit, "done").
-NOT_BUTTONS = ("return", "handle", "revisit")
+# Steps the job page offers in their own places: the "not ours / more time" fold (with its
+# note), the visit ("needs another visit") and "done". The rest is the one next step.
+FOLDED = ("return", "extend")
+NOT_BUTTONS = (*FOLDED, "handle", "revisit")
+
+
+class Deadline(NamedTuple):
+    words: str  # "接单后 24 小时内完成" / "2026年12月2日 14:30 前完成"
+    countdown: str  # "23 小时后到期", once the clock runs
+    late: bool
+
+
+def deadline_of(case, now=None) -> Deadline | None:
+    """The job's deadline as the team reads it, one figure from before accepting to done:
+    offered, the time limit that accepting starts (or the fixed deadline when it comes
+    first: workflow.deadline_if_accepted); on the clock, that deadline's date and time."""
+    now = now or utcnow()
+    if case.status == workflow.DISPATCHED:
+        due = workflow.deadline_if_accepted(case, now)
+        span = workflow.sla_span(case)
+        if due - now < span:
+            return Deadline(_("Done by %(when)s", when=when(due)), "", False)
+        return Deadline(_("Done within %(span)s of accepting", span=time_limit(span)), "", False)
+    if case.on_the_clock and case.due_at is not None:
+        return Deadline(
+            _("Done by %(when)s", when=when(case.due_at)),
+            due_in(case.due_at, now),
+            case.due_at < now,
+        )
+    return None
 
 
 @allow(TEAM_SIDE)
 def my_jobs():
     page = queries.my_jobs(current_user, page_number(), current_app.config["PER_PAGE"])
-    return render("cases/jobs.html", page=page, now=utcnow())
+    now = utcnow()
+    return render(
+        "cases/jobs.html",
+        page=page,
+        now=now,
+        deadline_of=lambda case: deadline_of(case, now),
+        assignable=workflow.ASSIGNABLE,
+    )
 
 
 class JobDoor:
@@ -47,15 +84,31 @@ class JobDoor:
 
 
 def job_context(door, revealed=False, **forms):
-    """The job page's context; a form sent back (refused or invalid) is shown as it came."""
+    """The job page's context; a form sent back (refused or invalid) is shown as it came.
+    One big button: the first step the table offers now (accept, on my way, arrived, …)."""
     case = door.case
     can = workflow.actions_for(case, door.actor.role)
+    now = utcnow()
+    assigning = door.actor.role == access.LEAD and case.status in workflow.ASSIGNABLE
+    assign_form = forms.get("assign_form") or AssignForm(formdata=None, member_id=case.assignee_id)
+    # The version of the case as this page shows it, also on a form sent back after a 409:
+    # pressing again from this page is a new decision on what it shows.
+    assign_form.seen.data = str(case.version)
+    if assigning:
+        assign_form.member_id.choices = [("", _("Choose a member"))] + [
+            (str(i), name) for i, name in queries.team_members(case.team_id)
+        ]
     return {
         "case": case,
         "door": door,
         "revealed": revealed,
         "button": ButtonForm(),
-        "actions": [a for a in can if a not in NOT_BUTTONS],
+        "step": next((a for a in can if a not in NOT_BUTTONS), None),
+        "folded": [a for a in can if a in FOLDED],
+        "now": now,
+        "deadline": deadline_of(case, now),
+        "assignable": workflow.ASSIGNABLE,
+        "assign_form": assign_form if assigning else None,
         "can": set(can),
         "can_visit": case.status in workflow.VISITING,
         "photos": queries.photos_of(case),
@@ -146,6 +199,19 @@ def _job_done(door):
     return redirect(url_for("cases.my_jobs"))
 
 
+def _job_assign(door):
+    form = AssignForm()
+    form.member_id.choices = []  # validate_choice is off: the service checks the member
+    if not form.validate_on_submit():
+        return _job_page(door, 422, assign_form=form)
+    try:
+        member = services.assign(door.actor, door.case, form.member_id.data, form.seen.data)
+    except Refused as refused:
+        return _job_refused(door, "assign_form", form, refused)
+    flash(_("Job given to %(member)s.", member=member.name), "success")
+    return redirect(door.home)
+
+
 def _job_phone(door):
     services.reveal_phone(door.actor, door.case)
     return _job_page(_reload(door), revealed=True)
@@ -169,6 +235,11 @@ def job_visit(case_id: int):
 @allow(TEAM_SIDE)
 def job_done(case_id: int):
     return _job_done(_team_job(case_id))
+
+
+@allow(access.LEAD)
+def job_assign(case_id: int):
+    return _job_assign(_team_job(case_id))
 
 
 @allow(TEAM_SIDE)
