@@ -141,6 +141,26 @@ class DispatchForm(FlaskForm):
     note = TextAreaField(_l("Note for the team"), filters=[strip], validators=[Length(max=2000)])
 
 
+class ReassignForm(DispatchForm):
+    team_id = SelectField(
+        _l("Reassign to"),
+        coerce=_id,
+        validate_choice=False,
+        validators=[DataRequired(_l("Choose a team."))],
+    )
+
+
+class RecallForm(FlaskForm):
+    note = TextAreaField(
+        _l("Why is it recalled?"),
+        filters=[strip],
+        validators=[
+            DataRequired(_l("Say why, in a few words.")),
+            Length(max=2000, message=_l("At most 2000 characters.")),
+        ],
+    )
+
+
 class VisitForm(FlaskForm):
     found = TextAreaField(
         _l("What did you find and do?"),
