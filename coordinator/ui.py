@@ -9,7 +9,9 @@ from markupsafe import Markup
 from coordinator import access, plugins
 from coordinator.categories import category_label
 from coordinator.i18n import (
+    calendar_day,
     due_in,
+    month_day,
     template_catalog,
     template_day,
     template_gettext,
@@ -142,7 +144,12 @@ def init_app(app):
         return {"ui": app.jinja_env.get_template("_macros.html").module}
 
     app.jinja_env.filters.update(
-        mask_phone=mask_phone, when=template_when, day=template_day, due_in=due_in
+        mask_phone=mask_phone,
+        when=template_when,
+        day=template_day,
+        due_in=due_in,
+        calendar_day=calendar_day,  # a date without a time (a deadline, a notice date)
+        month_day=month_day,
     )
     app.jinja_env.globals.update(
         nav_items=nav_items,

@@ -18,9 +18,9 @@ from coordinator.cases.models import CONTENT, Callback, Case, CaseLink, Notice, 
 from coordinator.cases.workflow import Guest
 from coordinator.extensions import db
 from coordinator.forms import MOBILE
+from coordinator.i18n import calendar_day, local_date, utcnow
 from coordinator.i18n import gettext as _
 from coordinator.i18n import lazy_gettext as _l
-from coordinator.i18n import local_date, utcnow
 from coordinator.notifications.services import queue
 from coordinator.places.models import Building, Community, Compound, Entrance
 from coordinator.rules import Refused
@@ -486,7 +486,7 @@ def notice_text(case: Case, entrance_name: str, floors: str, extra: str) -> tupl
         where=where,
         floors=floors_words,
         what=case.category_text,
-        day=local_date(case.created_at).isoformat(),  # the day in Beijing, not in UTC
+        day=calendar_day(local_date(case.created_at)),  # the day in Beijing, not in UTC
         extra=extra or _("Please use as little water as you can until it is fixed."),
         community=case.community.name,
         phone=case.community.office_phone or "",

@@ -4,7 +4,8 @@
        │
        ▼
     dispatched ─► returned (wrong team) ─► dispatched (to another)
-       │
+       │    not accepted yet: recalled by the office ─► received,
+       │                      or reassigned ─► dispatched (to another team)
        ▼
     accepted (SLA clock) ─► in progress ⇄ extended / parked ─► handled
                                                                   │

@@ -29,8 +29,8 @@ from coordinator.events.models import (
 from coordinator.events.queries import active_users, can_manage, confirmed_users
 from coordinator.extensions import db
 from coordinator.forms import FIRST_DAY, LAST_DAY, in_date_range
+from coordinator.i18n import calendar_day, short_when, to_local, utcnow
 from coordinator.i18n import lazy_gettext as _l
-from coordinator.i18n import short_when, to_local, utcnow
 from coordinator.places.models import Community, Compound
 from coordinator.rules import Refused
 from coordinator.signups.services import drop_reminders, fill_from_waitlist, schedule_reminders
@@ -139,8 +139,8 @@ def event_times_refusal(starts_at: datetime, ends_at: datetime) -> Refused | Non
             return Refused(
                 _l(
                     "Enter a date between %(first)s and %(last)s.",
-                    first=FIRST_DAY.isoformat(),
-                    last=LAST_DAY.isoformat(),
+                    first=calendar_day(FIRST_DAY),
+                    last=calendar_day(LAST_DAY),
                 ),
                 field=field,
                 status=422,

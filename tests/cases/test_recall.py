@@ -32,7 +32,11 @@ def other_lead(world, make):
     lead = make.user("lead", team_=world.other_team, name="李队长")
     db.session.add(
         TeamMember(
-            team_id=world.other_team.id, name="李队长", phone=lead.phone, is_lead=True, user_id=lead.id
+            team_id=world.other_team.id,
+            name="李队长",
+            phone=lead.phone,
+            is_lead=True,
+            user_id=lead.id,
         )
     )
     make.commit()
@@ -57,7 +61,11 @@ def test_recall_takes_the_case_back_and_tells_the_team(world):
     assert case.status == workflow.RECEIVED and case.team_id is None
     assert case.dispatched_at is None and case.due_at is None
     event = case.events[-1]
-    assert (event.action, event.from_status, event.to_status) == ("recall", "dispatched", "received")
+    assert (event.action, event.from_status, event.to_status) == (
+        "recall",
+        "dispatched",
+        "received",
+    )
     assert event.actor_name == "王伟" and event.team_id == world.team.id  # the team it left
     assert "自己修好" in event.note
     assert texts() == [("case_withdrawn", world.lead.phone)]
@@ -252,13 +260,15 @@ def test_recall_and_accept_at_the_same_moment_one_wins(world, live):
     """The office recalls as the team accepts: one of them moves the case; the other gets a
     409 in words and sends nothing."""
     staff, lead = live.login(world.staff.phone), live.login(world.lead.phone)
+
+    def press_one(i, case_id):
+        if i == 0:
+            return live.post(f"/cases/{case_id}/recall", {"recall-note": "取消"}, cookie=staff)
+        return live.post(f"/jobs/{case_id}/act/accept", {}, cookie=lead)
+
     for _round in range(3):
         case_id = dispatched(world).id  # read here: the threads only send requests
-        presses = [
-            lambda: live.post(f"/cases/{case_id}/recall", {"recall-note": "取消"}, cookie=staff),
-            lambda: live.post(f"/jobs/{case_id}/act/accept", {}, cookie=lead),
-        ]
-        answers = live.burst(2, lambda i: presses[i]())
+        answers = live.burst(2, lambda i, case_id=case_id: press_one(i, case_id))
         assert sorted(a.status for a in answers) == [302, 409], [a.status for a in answers]
         case = assert_trail_equals_state(case_id)
         assert case.status in ("received", "accepted")
