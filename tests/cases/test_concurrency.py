@@ -228,24 +228,10 @@ def test_six_dispatches_at_once_send_one_text(world, press):
     assert_trail_equals_state(case.id)
 
 
-def test_two_teams_at_once_one_case_one_team(world, live, make):
+def test_two_teams_at_once_one_case_one_team(world, live, make, other_lead):
     """Two dispatchers choosing two teams at the same moment: the case goes to one, and only
     that team's lead hears of it."""
     second = make.user("staff", community_=world.community, name="陈静")
-    other_lead = make.user("lead", team_=world.other_team, name="李队长")
-    world.other_team.members = []
-    make.commit()
-    from coordinator.teams.models import TeamMember
-
-    db.session.add(
-        TeamMember(
-            team_id=world.other_team.id,
-            name="李队长",
-            phone=other_lead.phone,
-            is_lead=True,
-            user_id=other_lead.id,
-        )
-    )
     make.commit()
     case = world.case("received")
     url = f"/cases/{case.id}/dispatch"

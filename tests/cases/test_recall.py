@@ -11,7 +11,6 @@ from coordinator.cases.models import Case, CaseEvent
 from coordinator.extensions import db
 from coordinator.notifications.models import OutboxMessage
 from coordinator.rules import Refused
-from coordinator.teams.models import TeamMember
 from tests.cases.test_concurrency import assert_trail_equals_state
 
 
@@ -24,23 +23,6 @@ def texts() -> list[tuple[str, str]]:
 
 def count(model, *where) -> int:
     return db.session.scalar(select(func.count()).select_from(model).where(*where))
-
-
-@pytest.fixture
-def other_lead(world, make):
-    """The other team gets a lead, who is texted when a case is reassigned to it."""
-    lead = make.user("lead", team_=world.other_team, name="李队长")
-    db.session.add(
-        TeamMember(
-            team_id=world.other_team.id,
-            name="李队长",
-            phone=lead.phone,
-            is_lead=True,
-            user_id=lead.id,
-        )
-    )
-    make.commit()
-    return lead
 
 
 def dispatched(world):
