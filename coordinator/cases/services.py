@@ -280,37 +280,40 @@ def _team_to_take(case: Case, team_id: int | None) -> Team | None:
     return team
 
 
-def _tell_new_job(case: Case, team: Team) -> None:
+def _text_team(case: Case, team: Team, kind: str, text: str) -> None:
+    """A text about this case to the team's lead (else its duty phone), in the outbox of the
+    use case's unit of work: sent only if the step that wrote it wins."""
     for phone, user_id in _team_phones(team):
-        queue(
-            "case_dispatched",
-            phone,
-            _(
-                "New job #%(id)d: %(what)s at %(place)s. Open the app to accept.",
-                id=case.id,
-                what=case.category_text,
-                place=case.place,
-            ),
-            user_id=user_id,
-            about=("case", case.id),
-        )
+        queue(kind, phone, text, user_id=user_id, about=("case", case.id))
+
+
+def _tell_new_job(case: Case, team: Team) -> None:
+    _text_team(
+        case,
+        team,
+        "case_dispatched",
+        _(
+            "New job #%(id)d: %(what)s at %(place)s. Open the app to accept.",
+            id=case.id,
+            what=case.category_text,
+            place=case.place,
+        ),
+    )
 
 
 def _tell_withdrawn(case: Case, team: Team) -> None:
-    for phone, user_id in _team_phones(team):
-        queue(
-            "case_withdrawn",
-            phone,
-            _(
-                "Job #%(id)d (%(what)s at %(place)s) is withdrawn by the office: please do "
-                "not go. Its link is closed.",
-                id=case.id,
-                what=case.category_text,
-                place=case.place,
-            ),
-            user_id=user_id,
-            about=("case", case.id),
-        )
+    _text_team(
+        case,
+        team,
+        "case_withdrawn",
+        _(
+            "Job #%(id)d (%(what)s at %(place)s) is withdrawn by the office: please do "
+            "not go. Its link is closed.",
+            id=case.id,
+            what=case.category_text,
+            place=case.place,
+        ),
+    )
 
 
 def dispatch(actor, case: Case, team_id: int | None, note: str = "") -> Case:
