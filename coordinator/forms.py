@@ -15,6 +15,7 @@ from wtforms.fields.core import UnboundField
 from wtforms.validators import NumberRange, StopValidation, ValidationError
 
 from coordinator.converters import parse_int
+from coordinator.i18n import calendar_day
 from coordinator.i18n import lazy_gettext as _l
 
 # [0-9], not \d: \d is any Unicode digit ('١٣٨…' matched and was stored as a phone number).
@@ -112,8 +113,8 @@ class _BoundedDate(_OneMessage):
             raise ValueError(
                 _l(
                     "Enter a date between %(first)s and %(last)s.",
-                    first=FIRST_DAY.isoformat(),
-                    last=LAST_DAY.isoformat(),
+                    first=calendar_day(FIRST_DAY),
+                    last=calendar_day(LAST_DAY),
                 )
             )
 

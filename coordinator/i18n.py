@@ -223,6 +223,16 @@ def calendar_day(value: date | None, locale=None) -> str:
     return date_writers(locale)[2](value)
 
 
+def month_day(value: date | None, locale=None) -> str:
+    """12月2日 / 2 Dec: a calendar date of this week or month, where the year goes without
+    saying (a column of the week's coverage)."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        value = to_local(value)
+    return date_writers(locale)[4](value)
+
+
 def short_when(dt: datetime | None, locale=None) -> str:
     """11月26日 14:30 / 26 Nov 14:30: a moment of the coming weeks (reminders, texts)."""
     if dt is None:
@@ -245,12 +255,12 @@ def template_day(context, dt: datetime | None) -> str:
     return (context.get("i18n_dates") or date_writers())[1](dt)
 
 
-_writers = {}  # str(locale) → (when, day, calendar_day, short_when), made once per process
+_writers = {}  # str(locale) → (when, day, calendar_day, short_when, month_day), made once
 _last_writers = (None, None)  # as _last_catalog: the last locale object and its writers
 
 
 def date_writers(locale=None):
-    """(when, day, calendar_day, short_when) for `locale` (a name or a Locale), else the
+    """(when, day, calendar_day, short_when, month_day) for `locale` (a name or a Locale), else the
     reader's: also for a read model that writes a date per row."""
     global _last_writers
     if locale is None:
@@ -301,6 +311,9 @@ def _make_date_writers(locale: Locale):
         def short_(dt):
             t = local(dt)
             return f"{t.month}月{t.day}日 {t.hour:02d}:{t.minute:02d}"
+
+        def month_day_(t):
+            return f"{t.month}月{t.day}日"
     else:
         months = dict(locale.months["format"]["abbreviated"])
 
@@ -315,10 +328,13 @@ def _make_date_writers(locale: Locale):
             t = local(dt)
             return f"{t.day} {months[t.month]} {t.hour:02d}:{t.minute:02d}"
 
+        def month_day_(t):
+            return f"{t.day} {months[t.month]}"
+
     def day_(dt):
         return date_(local(dt))
 
-    return when_, day_, date_, short_
+    return when_, day_, date_, short_, month_day_
 
 
 def time_limit(span: timedelta) -> str:

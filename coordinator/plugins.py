@@ -15,7 +15,8 @@ nothing, and core/ and ui.py name no domain:
         plugins.offer_language_keeper(app, keep_language)         # (user, lang) → None
         plugins.offer_periodic(app, "plans", run_due, every_seconds)  # () → str, in the worker
 
-Orders of the navigation today (the bottom bar shows the role's first six): home 10,
+Orders of the navigation today (the bottom bar shows five: a role with more places has its
+first four in-bar places there and "more" opening the rest, ui.nav_bar): home 10,
 cases board 20, my jobs 30, events 40, patrols 42, dashboard 45, hot spots 45, campaigns 46,
 plans 47, weather warnings 48, my hours 50, report 60, teams 70, places 80, people 90, service
 records 100, Open311 keys 105, outbox 110. Home numbers: cases 10, patrols 12, dashboard 15,

@@ -9,7 +9,9 @@ from markupsafe import Markup
 from coordinator import access, plugins
 from coordinator.categories import category_label
 from coordinator.i18n import (
+    calendar_day,
     due_in,
+    month_day,
     template_catalog,
     template_day,
     template_gettext,
@@ -23,9 +25,14 @@ def nav_items(bar: bool = True):
     """The signed-in user's places: the bottom bar's (bar=True) or all of them."""
     if not current_user.is_authenticated:
         return []
+    return _marked(_role_places(current_user.role, bar))
+
+
+def _marked(places: list[dict]) -> list[dict]:
+    """The places with the current one marked: its own entry, else the first entry of the
+    same domain."""
     here = request.endpoint or ""
-    items = [dict(item) for item in _role_places(current_user.role, bar)]
-    # The current place: its own entry, else the first entry of the same domain.
+    items = [dict(item) for item in places]
     current = next((i for i in items if i["endpoint"] == here), None) or next(
         (i for i in items if i["endpoint"].split(".")[0] == here.split(".")[0]), None
     )
@@ -34,9 +41,25 @@ def nav_items(bar: bool = True):
     return items
 
 
-# How many of a role's places the bottom bar holds: six fit a 390 px phone (65 px each, the
-# longest label four characters) and the desktop's top bar.
-BAR_PLACES = 6
+# How many places the bar holds: five fit a 390 px phone at 78 px each (the longest label four
+# characters). A role with more has its first four there and a fifth, "more", which opens the
+# rest (a <details>: no script needed).
+BAR_SLOTS = 5
+
+
+def nav_bar() -> dict:
+    """The bar of the signed-in user: {"main": places in the bar, "more": the rest, opened by
+    the bar's last item, "more_active": the current page is one of the rest}."""
+    if not current_user.is_authenticated:
+        return {"main": [], "more": [], "more_active": False}
+    places = _marked(_role_places(current_user.role, False))
+    in_bar = [p for p in places if p["in_bar"]]
+    if len(places) <= BAR_SLOTS:
+        main, more = places, []
+    else:
+        main = in_bar[: BAR_SLOTS - 1]
+        more = [p for p in places if p not in main]
+    return {"main": main, "more": more, "more_active": any(p["active"] for p in more)}
 
 
 def _role_places(role: str, bar: bool) -> list[dict]:
@@ -53,12 +76,13 @@ def _role_places(role: str, bar: bool) -> list[dict]:
                 "label": entry.label,
                 "icon": entry.icon,
                 "endpoint": entry.endpoint,
+                "in_bar": entry.in_bar,
                 "active": False,
             }
             for entry in plugins.nav_entries()
             if (entry.in_bar or not bar) and entry.endpoint in views and role in entry.roles
         ]
-        known[key] = items[:BAR_PLACES] if bar else items
+        known[key] = items[: BAR_SLOTS - 1] if bar else items
     return known[key]
 
 
@@ -139,9 +163,12 @@ def init_app(app):
         day=template_day,
         due_in=due_in,
         time_limit=time_limit,
+        calendar_day=calendar_day,  # a date without a time (a deadline, a notice date)
+        month_day=month_day,
     )
     app.jinja_env.globals.update(
         nav_items=nav_items,
+        nav_bar=nav_bar,
         html_lang=html_lang,
         badge=status_badge,
         input_attrs=input_attrs,

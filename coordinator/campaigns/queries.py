@@ -25,6 +25,7 @@ from coordinator.i18n import utcnow
 from coordinator.paging import Page, paginate
 from coordinator.places.models import Community, Compound
 from coordinator.teams.models import Team
+from coordinator.teams.queries import visible as teams_visible
 
 PER_PAGE = 20
 LIVE_NAMES = 30  # compound names shown under the live count
@@ -190,10 +191,13 @@ def community_names() -> dict[int, str]:
     return dict(db.session.execute(select(Community.id, Community.name)).all())
 
 
-def team_options(category: str) -> list[tuple[str, str]]:
-    """Teams that may be chosen for every compound (active ones; launch checks skill and area)."""
+def team_options(actor) -> list[tuple[str, str]]:
+    """Teams that may be chosen for every compound: active ones the actor may see (the teams'
+    scope rule: staff those serving their community); launch checks skill and area."""
     rows = db.session.execute(
-        select(Team.id, Team.name).where(Team.active.is_(True)).order_by(Team.name)
+        teams_visible(select(Team.id, Team.name), actor)
+        .where(Team.active.is_(True))
+        .order_by(Team.name)
     )
     return [(str(i), n) for i, n in rows]
 

@@ -178,7 +178,7 @@ class Source:
 def _new_context(form: CampaignForm, source: Source) -> dict:
     form.communities.choices = places.community_choices(current_user)
     form.team_id.choices = [("", _("Each compound's best match"))] + queries.team_options(
-        form.category.data
+        current_user
     )
     if source.event is None:
         form.work_kind.choices = [("case", str(WORK_KINDS["case"]))]

@@ -33,6 +33,8 @@ route("/cases.<any(csv, xlsx):fmt>", board.board_file)
 # the case page
 route(CASE, case_page.detail)
 route(f"{CASE}/dispatch", case_page.dispatch, POST)
+route(f"{CASE}/recall", case_page.recall, POST)
+route(f"{CASE}/reassign", case_page.reassign, POST)
 route(f"{CASE}/act/<action>", case_page.act, POST)
 route(f"{CASE}/phone", case_page.reveal_phone, POST)
 route(f"{CASE}/callback", case_page.callback, POST)

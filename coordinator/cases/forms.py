@@ -150,6 +150,24 @@ class AssignForm(FlaskForm):
     )
     # The case's version the lead's page showed (services.assign): an old page loses.
     seen = HiddenField()
+class ReassignForm(DispatchForm):
+    team_id = SelectField(
+        _l("Reassign to"),
+        coerce=_id,
+        validate_choice=False,
+        validators=[DataRequired(_l("Choose a team."))],
+    )
+
+
+class RecallForm(FlaskForm):
+    note = TextAreaField(
+        _l("Why is it recalled?"),
+        filters=[strip],
+        validators=[
+            DataRequired(_l("Say why, in a few words.")),
+            Length(max=2000, message=_l("At most 2000 characters.")),
+        ],
+    )
 
 
 class VisitForm(FlaskForm):

@@ -22,8 +22,9 @@ def _serializer() -> URLSafeTimedSerializer:
 
 
 def _dispatch_of(case: Case) -> int | None:
-    """The case's current dispatch: the id of its latest "dispatch" step in the trail."""
-    return max((e.id for e in case.events if e.action == "dispatch"), default=None)
+    """The case's current dispatch: the id of its latest step sending it to a team (dispatch
+    or reassign) in the trail."""
+    return max((e.id for e in case.events if e.action in workflow.SENDS), default=None)
 
 
 def job_link_token(case: Case, member: TeamMember | None = None) -> str:
@@ -94,7 +95,8 @@ def read_job_link(token: str) -> tuple[Case, Guest]:
         or case.team_id != data.get("t")
         or data.get("d") is None
         or data.get("d") != _dispatch_of(case)
-        or case.status in (workflow.VERIFIED, workflow.CALLBACK, workflow.RETURNED)
+        or case.status
+        in (workflow.VERIFIED, workflow.CALLBACK, workflow.RETURNED, workflow.RECEIVED)
     ):
         raise Refused(
             _l("This job is finished or no longer with your team; the link is closed."), status=403

@@ -185,13 +185,6 @@ def place_options(level: str, parent_id: int | None) -> list[tuple[int, str]]:
     return [(r.id, r.name) for r in rows]
 
 
-def community_options() -> list[tuple[int, str]]:
-    return [
-        (r.id, r.name)
-        for r in db.session.execute(select(Community.id, Community.name).order_by(Community.name))
-    ]
-
-
 def may_take(stmt, case: Case):
     """Teams that may be sent this case: active, with the skill, covering its place (its
     compound by name, or its whole community), as matching's rule reads."""

@@ -18,9 +18,9 @@ from coordinator.cases.models import CONTENT, Callback, Case, CaseLink, Notice, 
 from coordinator.cases.workflow import Guest
 from coordinator.extensions import db
 from coordinator.forms import MOBILE
+from coordinator.i18n import calendar_day, local_date, utcnow
 from coordinator.i18n import gettext as _
 from coordinator.i18n import lazy_gettext as _l
-from coordinator.i18n import local_date, utcnow
 from coordinator.notifications.services import queue
 from coordinator.places.models import Building, Community, Compound, Entrance
 from coordinator.rules import Refused
@@ -269,41 +269,72 @@ def _where_to_open(case: Case, member: TeamMember | None) -> str:
     return _("Open it here: %(url)s", url=job_links.job_link_url(case, member))
 
 
+def _team_to_take(case: Case, team_id: int | None) -> Team | None:
+    """The team a case is sent to, refused at the field unless it may take it: active, with
+    the skill, covering the case's place (the rule of the dispatch picker, queries.may_take)."""
+    team = db.session.get(Team, team_id) if team_id else None
+    if team_id and (team is None or not team.active):
+        raise Refused(_l("This team is not taking work."), field="team_id", status=422)
+    if team is not None and case.category not in team.skill_codes:
+        raise Refused(
+            _l("This team does not have the skill for this case."), field="team_id", status=422
+        )
+    if (
+        team is not None
+        and db.session.scalar(queries.may_take(select(Team.id).where(Team.id == team.id), case))
+        is None
+    ):
+        raise Refused(
+            _l("This team does not cover the place of this case."), field="team_id", status=422
+        )
+    return team
+
+
+def _tell_new_job(case: Case, team: Team) -> None:
+    """The new job's text to the team's lead (else its duty phone), in the outbox of the use
+    case's unit of work: sent only if the step that wrote it wins. It says where to open it."""
+    for phone, member in _team_recipients(team):
+        queue(
+            "case_dispatched",
+            phone,
+            _(
+                "New job #%(id)d: %(what)s at %(place)s. %(where)s",
+                id=case.id,
+                what=case.category_text,
+                place=case.place,
+                where=_where_to_open(case, member),
+            ),
+            user_id=member.user_id if member else None,
+            about=("case", case.id),
+        )
+
+
+def _tell_withdrawn(case: Case, team: Team) -> None:
+    text = _(
+        "Job #%(id)d (%(what)s at %(place)s) is withdrawn by the office: please do "
+        "not go. Its link is closed.",
+        id=case.id,
+        what=case.category_text,
+        place=case.place,
+    )
+    for phone, member in _team_recipients(team):
+        queue(
+            "case_withdrawn",
+            phone,
+            text,
+            user_id=member.user_id if member else None,
+            about=("case", case.id),
+        )
+
+
 def dispatch(actor, case: Case, team_id: int | None, note: str = "") -> Case:
     """Send a case to a team (one tap from a suggestion). The team must be active, have the
     skill and cover the case's place; its lead gets a text in the same unit of work, so only
     the dispatch that moved the case texts anyone. The text says where to open the job."""
     with _changing(case, "dispatch"):
-        team = db.session.get(Team, team_id) if team_id else None
-        if team_id and (team is None or not team.active):
-            raise Refused(_l("This team is not taking work."), field="team_id", status=422)
-        if team is not None and case.category not in team.skill_codes:
-            raise Refused(
-                _l("This team does not have the skill for this case."), field="team_id", status=422
-            )
-        if (
-            team is not None
-            and db.session.scalar(queries.may_take(select(Team.id).where(Team.id == team.id), case))
-            is None
-        ):
-            raise Refused(
-                _l("This team does not cover the place of this case."), field="team_id", status=422
-            )
+        team = _team_to_take(case, team_id)
         workflow.transition(case, "dispatch", actor, note, team_id=team_id)
-        for phone, member in _team_recipients(team):
-            queue(
-                "case_dispatched",
-                phone,
-                _(
-                    "New job #%(id)d: %(what)s at %(place)s. %(where)s",
-                    id=case.id,
-                    what=case.category_text,
-                    place=case.place,
-                    where=_where_to_open(case, member),
-                ),
-                user_id=member.user_id if member else None,
-                about=("case", case.id),
-            )
+        _tell_new_job(case, team)
     return case
 
 
@@ -347,8 +378,41 @@ def assign(actor, case: Case, member_id: int | None, seen: str | None = None) ->
     return member
 
 
+def recall(actor, case: Case, note: str = "") -> Case:
+    """Take back a case its team has not accepted yet: it is to be dispatched again, the
+    reason is in the trail, the team is texted that the job is withdrawn and its job links
+    close (they are bound to the team and its dispatch). A team accepting at the same moment
+    wins or loses as a whole: the loser's 409 sends nothing."""
+    with _changing(case, "recall"):
+        team = case.team
+        workflow.transition(case, "recall", actor, note)
+        if team is not None:
+            _tell_withdrawn(case, team)
+    return case
+
+
+def reassign(actor, case: Case, team_id: int | None, note: str = "") -> Case:
+    """Send a case not yet accepted to another team in one step: the new team must be one
+    that may take it (as for a dispatch); the old team hears the job is withdrawn, the new
+    one that it is theirs; the old team's job links close."""
+    with _changing(case, "reassign"):
+        before = case.team
+        team = _team_to_take(case, team_id)
+        workflow.transition(case, "reassign", actor, note, team_id=team_id)
+        if before is not None:
+            _tell_withdrawn(case, before)
+        _tell_new_job(case, team)
+    return case
+
+
+# Steps with their own use case (a team to check, texts to send): never a plain step.
+OWN_USE_CASE = frozenset({"dispatch", "recall", "reassign"})
+
+
 def act(actor, case: Case, action: str, note: str = "") -> Case:
     """Any plain step of the workflow (accept, return, on my way, extend, …)."""
+    if action in OWN_USE_CASE:
+        raise Refused(_l("Your role cannot do this."), status=403)
     with _changing(case, action):
         workflow.transition(case, action, actor, note)
     return case
@@ -482,7 +546,7 @@ def notice_text(case: Case, entrance_name: str, floors: str, extra: str) -> tupl
         where=where,
         floors=floors_words,
         what=case.category_text,
-        day=local_date(case.created_at).isoformat(),  # the day in Beijing, not in UTC
+        day=calendar_day(local_date(case.created_at)),  # the day in Beijing, not in UTC
         extra=extra or _("Please use as little water as you can until it is fixed."),
         community=case.community.name,
         phone=case.community.office_phone or "",

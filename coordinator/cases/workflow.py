@@ -4,7 +4,8 @@
        │
        ▼
     dispatched ─► returned (wrong team) ─► dispatched (to another)
-       │
+       │    not accepted yet: recalled by the office ─► received,
+       │                      or reassigned ─► dispatched (to another team)
        ▼
     accepted (SLA clock) ─► in progress ⇄ extended / parked ─► handled
                                                                   │
@@ -91,6 +92,8 @@ SYSTEM = "system"
 ACTIONS = {
     "void": _l("Void"),
     "dispatch": _l("Dispatch"),
+    "recall": _l("Recall"),
+    "reassign": _l("Reassign"),
     "accept": _l("Accept"),
     "return": _l("Return"),
     "start": _l("On my way"),
@@ -111,6 +114,8 @@ ACTIONS = {
 DONE = {
     "void": _l("voided"),
     "dispatch": _l("dispatched"),
+    "recall": _l("recalled"),
+    "reassign": _l("reassigned"),
     "accept": _l("accepted"),
     "return": _l("returned"),
     "start": _l("started"),
@@ -158,6 +163,10 @@ def _t(to, roles, needs_note=False):
 TABLE: dict[tuple[str, str], Rule] = {
     (RECEIVED, "void"): _t(VOID, OFFICE, True),
     (RECEIVED, "dispatch"): _t(DISPATCHED, OFFICE),
+    # Until a team accepts, the office may take the job back (to be dispatched again) or send
+    # it to another team in one step; the team hears it is withdrawn (services.recall).
+    (DISPATCHED, "recall"): _t(RECEIVED, OFFICE, True),
+    (DISPATCHED, "reassign"): _t(DISPATCHED, OFFICE),
     (DISPATCHED, "accept"): _t(ACCEPTED, TEAM),
     (DISPATCHED, "return"): _t(RETURNED, TEAM, True),
     (RETURNED, "dispatch"): _t(DISPATCHED, OFFICE),
@@ -187,6 +196,8 @@ TABLE: dict[tuple[str, str], Rule] = {
 TABLE.update({(status, "settle_by_event"): _t(CLOSED, {SYSTEM}, True) for status in sorted(OPEN)})
 
 TABLE_ACTIONS = frozenset(action for _src, action in TABLE)
+# The steps that send the case to a team (a job link is bound to the latest of them).
+SENDS = ("dispatch", "reassign")
 
 DEFAULT_SLA_HOURS = {"emergency": 2, "utilities": 24, "general": 7 * 24, "complex": 15 * 24}
 
@@ -304,18 +315,24 @@ def transition(
     note = (note or "").strip()
     if rule.needs_note and not note:
         raise Refused(_l("Say why, in a few words."), field="note", status=422)
-    if action == "dispatch" and not team_id:
+    if action in SENDS and not team_id:
         raise Refused(_l("Choose a team."), field="team_id", status=422)
+    if action == "reassign" and team_id == case.team_id:
+        raise Refused(
+            _l("The case is with this team already: choose another."), field="team_id", status=422
+        )
 
     now = now or utcnow()
     before = case.status
     counted = records.seen(case)
-    if action == "dispatch":
+    if action in SENDS:
         case.team_id = team_id
         case.assignee_id = None  # a (new) dispatch is the team's until its lead assigns it
         case.dispatched_at = now
         case.accepted_at = None
         case.due_at = None
+    elif action == "recall":
+        case.dispatched_at = None
     elif action == "accept":
         case.accepted_at = now
         case.due_at = deadline_if_accepted(case, now)
@@ -336,6 +353,9 @@ def transition(
         case.due_at = now + sla_span(case)
     case.status = rule.to
     event = _event(case, actor, action, before, rule.to, note, now)
+    if action == "recall":
+        case.team_id = None  # after the event, which names the team it was taken from
+        case.assignee_id = None
     claim(case)
     records.case_moved(db.session.connection(), counted, case)
     signals.case_moved.send(case, action=action, before=before, after=rule.to, at=now)

@@ -142,8 +142,8 @@ def event_times_refusal(starts_at: datetime, ends_at: datetime) -> Refused | Non
             return Refused(
                 _l(
                     "Enter a date between %(first)s and %(last)s.",
-                    first=FIRST_DAY.isoformat(),
-                    last=LAST_DAY.isoformat(),
+                    first=calendar_day(FIRST_DAY),
+                    last=calendar_day(LAST_DAY),
                 ),
                 field=field,
                 status=422,

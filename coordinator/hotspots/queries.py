@@ -22,7 +22,7 @@ from coordinator import access, months
 from coordinator.categories import CATEGORIES, category_labels
 from coordinator.hotspots.models import WHOLE, PlaceMonthCount, RepeatSpot
 from coordinator.hotspots.periods import Period
-from coordinator.i18n import gettext, per_language, to_utc, utcnow
+from coordinator.i18n import calendar_day, gettext, per_language, to_utc, utcnow
 from coordinator.i18n import lazy_gettext as _l
 from coordinator.paging import read_rows
 from coordinator.places.models import Building, Community, Compound
@@ -422,7 +422,7 @@ def _repeats(repeat_rows, board: str) -> list[dict]:
                 "category": labels.get(category, category),
                 "cases": cases,
                 "times": times % {"n": cases},
-                "dates": "、".join(dates),
+                "dates": "、".join(calendar_day(date.fromisoformat(d)) for d in dates),
                 "url": f"{board}?building={building_id}&category={category}"
                 f"&since={since}&until={until}&status=all",
             }

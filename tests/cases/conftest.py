@@ -126,3 +126,22 @@ def world(app, make):
     )
     make.commit()
     return world
+
+
+@pytest.fixture
+def other_lead(world, make):
+    """The other team gets a lead, who hears of the jobs sent to it."""
+    from coordinator.teams.models import TeamMember
+
+    lead = make.user("lead", team_=world.other_team, name="李队长")
+    db.session.add(
+        TeamMember(
+            team_id=world.other_team.id,
+            name="李队长",
+            phone=lead.phone,
+            is_lead=True,
+            user_id=lead.id,
+        )
+    )
+    make.commit()
+    return lead

@@ -49,9 +49,9 @@ def assert_trail_equals_state(case_id: int) -> Case:
         assert event.from_status == at, [(e.action, e.from_status, e.to_status) for e in events]
         at = event.to_status
     assert at == case.status
-    dispatches = [e for e in events if e.action == "dispatch"]
-    if dispatches:
-        assert dispatches[-1].team_id == case.team_id
+    sends = [e for e in events if e.action in (*workflow.SENDS, "recall")]
+    if sends:
+        assert (None if sends[-1].action == "recall" else sends[-1].team_id) == case.team_id
     return case
 
 
@@ -107,6 +107,11 @@ class Press:
         answers = {"contacted": "yes", "solved": "yes", "note": note}
         if action == "dispatch":
             return lambda: live.post(f"{url}/dispatch", {"team_id": team_id}, cookie=cookie)
+        if action == "recall":
+            return lambda: live.post(f"{url}/recall", {"recall-note": note}, cookie=cookie)
+        if action == "reassign":
+            other = self.world.other_team.id  # read before the burst's threads
+            return lambda: live.post(f"{url}/reassign", {"reassign-team_id": other}, cookie=cookie)
         if action in ("close", "reopen"):
             answers["satisfaction"] = "satisfied" if action == "close" else "not"
             path = url if who == "resident" else f"{url}/callback"
@@ -135,6 +140,7 @@ def press(live, world):
 MOVES = [
     ("received", "void", "staff", {}),
     ("received", "dispatch", "staff", {"case_dispatched": 1}),
+    ("dispatched", "recall", "staff", {"case_withdrawn": 1}),
     ("dispatched", "accept", "lead", {}),
     ("dispatched", "return", "lead", {}),
     ("returned", "dispatch", "staff", {"case_dispatched": 1}),
@@ -195,7 +201,7 @@ def test_many_presses_at_once_move_the_case_once(world, press, status, action, w
     assert len(moved) - events_before == 1
     case = assert_trail_equals_state(case.id)
     assert case.status == workflow.TABLE[(status, action)].to or action == "verify_pass"
-    for kind in ("case_dispatched", "case_callback"):
+    for kind in ("case_dispatched", "case_callback", "case_withdrawn"):
         assert count(OutboxMessage, OutboxMessage.kind == kind) == texts.get(kind, 0), kind
     if action in ("close", "reopen"):
         assert count(Callback, Callback.case_id == case.id) == 1
@@ -222,24 +228,10 @@ def test_six_dispatches_at_once_send_one_text(world, press):
     assert_trail_equals_state(case.id)
 
 
-def test_two_teams_at_once_one_case_one_team(world, live, make):
+def test_two_teams_at_once_one_case_one_team(world, live, make, other_lead):
     """Two dispatchers choosing two teams at the same moment: the case goes to one, and only
     that team's lead hears of it."""
     second = make.user("staff", community_=world.community, name="陈静")
-    other_lead = make.user("lead", team_=world.other_team, name="李队长")
-    world.other_team.members = []
-    make.commit()
-    from coordinator.teams.models import TeamMember
-
-    db.session.add(
-        TeamMember(
-            team_id=world.other_team.id,
-            name="李队长",
-            phone=other_lead.phone,
-            is_lead=True,
-            user_id=other_lead.id,
-        )
-    )
     make.commit()
     case = world.case("received")
     url = f"/cases/{case.id}/dispatch"

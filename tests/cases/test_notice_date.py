@@ -5,7 +5,7 @@ from datetime import date, datetime
 
 from coordinator.cases import services
 from coordinator.extensions import db
-from coordinator.i18n import local_date, to_utc
+from coordinator.i18n import calendar_day, local_date, to_utc
 
 
 def test_a_notice_prints_the_beijing_date_at_seven_in_the_morning(world):
@@ -16,7 +16,9 @@ def test_a_notice_prints_the_beijing_date_at_seven_in_the_morning(world):
     assert local_date(case.created_at) == date(2026, 12, 1)
 
     notice = services.create_notice(world.staff, case, {"entrance_id": None, "floors": ""})
-    assert "2026-12-01" in notice.text and "2026-11-30" not in notice.text
+    # Written as every page writes a date (i18n.calendar_day), not in ISO.
+    assert calendar_day(date(2026, 12, 1)) in notice.text
+    assert calendar_day(date(2026, 11, 30)) not in notice.text and "2026-12-01" not in notice.text
 
 
 def test_today_in_beijing_is_ahead_of_utc_before_eight(monkeypatch):

@@ -35,6 +35,9 @@ DIAGRAM = {  # DOMAIN.md's arrows, as (from, to)
     ("reopened", "dispatched"),
     ("reopened", "in_progress"),
     ("returned", "void"),
+    # Issue 12: the office recalls a job no team has accepted yet (reassigning it to another
+    # team is a step from dispatched to dispatched).
+    ("dispatched", "received"),
 }
 
 

@@ -1,10 +1,12 @@
 """ui.when / ui.day write dates without Babel's per-call pattern parsing: same text as Babel."""
 
 import random
-from datetime import datetime, timedelta
+import re
+from datetime import date, datetime, timedelta
+from pathlib import Path
 
 import pytest
-from flask_babel import force_locale, format_datetime
+from flask_babel import force_locale, format_date, format_datetime
 
 from coordinator import i18n as ui
 
@@ -44,3 +46,29 @@ def test_dates_follow_the_reader_within_a_request(web_app):
         with force_locale("en"):
             assert ui.when(dt) == "26 Nov 2026 14:30"
         assert ui.day(dt) == "2026年11月26日"
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_month_day_writes_what_babel_writes_without_the_year(web_app, lang):
+    pattern = {"zh": "M月d日", "en": "d MMM"}[lang]
+    with web_app.test_request_context("/"), force_locale(lang):
+        for day in (date(2026, 12, 2), date(2024, 2, 29), date(2027, 1, 1)):
+            assert ui.month_day(day) == format_date(day, pattern)
+        # A stored moment is its Beijing day: 23:00 UTC on 1 Dec is 2 Dec in Beijing.
+        assert ui.month_day(datetime(2026, 12, 1, 23, 0)) == format_date(date(2026, 12, 2), pattern)
+        assert ui.month_day(None) == ""
+
+
+def test_user_facing_templates_write_no_dates_by_hand():
+    """Issue 12: one date style. Templates use the |when, |day, |calendar_day and |month_day
+    writers; strftime and isoformat stay in URLs and input values only."""
+    root = Path(__file__).resolve().parents[2] / "templates"
+    found = []
+    for path in root.rglob("*.html"):
+        for n, line in enumerate(path.read_text().splitlines(), 1):
+            for call in re.finditer(r"\.(strftime|isoformat)\(", line):
+                before = line[: call.start()]
+                if "url_for(" in before or "value=" in before:
+                    continue
+                found.append(f"{path.relative_to(root)}:{n}")
+    assert found == []

@@ -52,3 +52,33 @@ def test_an_app_cannot_choose_another_zone():
 
 def vars_of(config) -> dict:
     return {k: getattr(config, k) for k in dir(config) if k.isupper()}
+
+
+def bar_of(html: str) -> tuple[list[str], list[str]]:
+    """The hrefs of the bottom bar: (in the bar, behind its "more")."""
+    nav = html.split('class="bottombar', 1)[1].split("</nav>", 1)[0]
+    main, _sep, more = nav.partition('class="nav-more"')
+    return re.findall(r'href="([^"]+)"', main), re.findall(r'href="([^"]+)"', more)
+
+
+@pytest.mark.parametrize("role", ["admin", "staff", "lead", "worker", "volunteer", "resident"])
+def test_the_bar_holds_five_at_most_and_more_opens_the_rest(client, auth, make, role):
+    """Five items fit a 390 px phone (issue 12: a sixth cut off 辖区): a role with more places
+    has four in the bar and "more" with every other one; nothing is left out."""
+    user = make.user(role)
+    make.commit()
+    auth.login(user)
+    html = client.get("/home").get_data(as_text=True)
+    main, more = bar_of(html)
+    with client.application.test_request_context():
+        everything = [
+            entry.endpoint
+            for entry in plugins.nav_entries()
+            if role in entry.roles and entry.endpoint in client.application.view_functions
+        ]
+    assert len(main) + (1 if more else 0) <= 5
+    assert len(main) + len(more) == len(everything)
+    if role in ("admin", "staff"):
+        assert "/places/" in main + more
+    if more:
+        assert len(main) == 4 and "<summary" in html.split('class="nav-more"', 1)[1]

@@ -77,9 +77,9 @@ def _form(event, **over):
 @pytest.mark.parametrize(
     "over,message",
     [
-        ({"starts_at": "0001-01-01T00:00"}, "Enter a date between 2000-01-01 and 2099-12-31."),
-        ({"ends_at": "9999-12-31T23:59"}, "Enter a date between 2000-01-01 and 2099-12-31."),
-        ({"notice_date": "9999-12-31"}, "Enter a date between 2000-01-01 and 2099-12-31."),
+        ({"starts_at": "0001-01-01T00:00"}, "Enter a date between 1 Jan 2000 and 31 Dec 2099."),
+        ({"ends_at": "9999-12-31T23:59"}, "Enter a date between 1 Jan 2000 and 31 Dec 2099."),
+        ({"notice_date": "9999-12-31"}, "Enter a date between 1 Jan 2000 and 31 Dec 2099."),
         ({"notice_date": "2001-01-01"}, "The notice date must be within a year of the event."),
         ({"ends_at": "2099-12-31T12:00"}, "An event lasts at most 31 days"),
         ({"claim_days": "999999999999"}, "Enter a number from 1 to 90."),

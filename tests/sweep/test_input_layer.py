@@ -138,7 +138,7 @@ def test_dates_at_the_edges_are_refused_at_the_field(client, auth, make):
     )
     assert response.status_code == 422
     errors = field_errors(response.get_data(as_text=True))
-    assert errors.count("请填写 2000-01-01 至 2099-12-31 之间的日期。") == 2, errors
+    assert errors.count("请填写2000年1月1日至2099年12月31日之间的日期。") == 2, errors
     assert "车棚清理" in response.get_data(as_text=True)
 
 

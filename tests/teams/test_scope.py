@@ -174,3 +174,30 @@ def test_admin_sets_the_whole_coverage(client, auth, shared, make):
     )
     assert answer.status_code == 302, field_errors(answer.get_data(as_text=True))
     assert _coverage(team.id) == ({"文慧园路社区"}, set())
+
+
+def test_staff_on_a_subdistrict_wide_team_see_no_member_buttons_and_are_refused(client, auth, make):
+    """Issue 12: a team serving the whole subdistrict (the tree-trimming contractor covering
+    all six communities) is the admin's and its lead's to staff: community staff see its
+    members' numbers but no add or remove, the routes refuse, and its edit page is their
+    community's coverage only."""
+    communities = [make.community() for _ in range(6)]
+    team = make.team(name="北京绿荫园林绿化工程有限公司", communities=communities, members=2)
+    staff = make.user("staff", community_=communities[0])
+    make.commit()
+    member = team.members[1]
+    auth.login(staff)
+    page = client.get(f"/teams/{team.id}").get_data(as_text=True)
+    assert "/remove" not in page and f"/teams/{team.id}/members" not in page
+    assert member.phone in page
+    assert (
+        client.post(f"/teams/{team.id}/members/{member.id}/remove").status_code
+        == client.post(
+            f"/teams/{team.id}/members", data={"name": "吴师傅", "phone": "13900000022"}
+        ).status_code
+        == 403
+    )
+    edit = client.get(f"/teams/{team.id}/edit").get_data(as_text=True)
+    assert 'name="name"' not in edit and 'name="communities"' in edit
+    db.session.expire_all()
+    assert len(db.session.get(Team, team.id).members) == 2

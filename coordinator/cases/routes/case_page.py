@@ -13,6 +13,8 @@ from coordinator.cases.forms import (
     LinkForm,
     NoteForm,
     NoticeForm,
+    ReassignForm,
+    RecallForm,
     SendLinkForm,
 )
 from coordinator.forms import ButtonForm
@@ -21,7 +23,7 @@ from coordinator.rendering import render
 from coordinator.rules import Refused, show_refusal
 
 # Steps the page offers in their own sections (dispatch, call-back), not as buttons.
-NOT_BUTTONS = ("dispatch", "close", "reopen", "await_callback")
+NOT_BUTTONS = ("dispatch", "close", "reopen", "await_callback", "recall", "reassign")
 
 
 def _case_or_404(case_id: int):
@@ -33,7 +35,13 @@ def _case_or_404(case_id: int):
 def detail_context(case, revealed=False, **forms):
     """The case page's context; a form sent back (refused or invalid) is shown as it came."""
     dispatch_form = forms.get("dispatch_form") or DispatchForm(formdata=None)
-    dispatch_form.team_id.choices = [("", _("— choose a team —"))] + queries.team_options(case)
+    teams = queries.team_options(case)
+    dispatch_form.team_id.choices = [("", _("— choose a team —"))] + teams
+    # Reassigning offers the teams that may take the case, but not the one that has it.
+    reassign_form = forms.get("reassign_form") or ReassignForm(formdata=None, prefix="reassign")
+    reassign_form.team_id.choices = [("", _("— choose a team —"))] + [
+        (team_id, name) for team_id, name in teams if team_id != case.team_id
+    ]
     notice_form = forms.get("notice_form") or NoticeForm(formdata=None)
     notice_form.entrance_id.choices = [("", _("Whole building"))] + queries.place_options(
         "entrance", case.building_id
@@ -58,6 +66,8 @@ def detail_context(case, revealed=False, **forms):
         "photos": queries.photos_of(case),
         "suggestions": queries.suggestions(case),
         "dispatch_form": dispatch_form,
+        "reassign_form": reassign_form,
+        "recall_form": forms.get("recall_form") or RecallForm(formdata=None, prefix="recall"),
         "notice_form": notice_form,
         "notice_sent_back": "notice_form" in forms,
         "note_form": forms.get("note_form") or NoteForm(formdata=None),
@@ -107,6 +117,35 @@ def dispatch(case_id: int):
     except Refused as refused:
         return _refused_on(case, "dispatch_form", form, refused)
     flash(_("Dispatched to %(team)s.", team=case.team.name), "success")
+    return _back(case)
+
+
+@allow(OFFICE)
+def recall(case_id: int):
+    case = _case_or_404(case_id)
+    form = RecallForm(prefix="recall")
+    if not form.validate_on_submit():
+        return _detail(case, 422, recall_form=form)
+    try:
+        services.recall(current_user, case, form.note.data)
+    except Refused as refused:
+        return _refused_on(case, "recall_form", form, refused)
+    flash(_("Recalled: the case is waiting to be dispatched again."), "success")
+    return _back(case)
+
+
+@allow(OFFICE)
+def reassign(case_id: int):
+    case = _case_or_404(case_id)
+    form = ReassignForm(prefix="reassign")
+    form.team_id.choices = []
+    if not form.validate_on_submit():
+        return _detail(case, 422, reassign_form=form)
+    try:
+        services.reassign(current_user, case, form.team_id.data, form.note.data)
+    except Refused as refused:
+        return _refused_on(case, "reassign_form", form, refused)
+    flash(_("Reassigned to %(team)s.", team=case.team.name), "success")
     return _back(case)
 
 

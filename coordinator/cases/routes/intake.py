@@ -12,14 +12,18 @@ from coordinator.categories import CATEGORIES
 from coordinator.converters import parse_int
 from coordinator.extensions import limiter
 from coordinator.i18n import gettext as _
+from coordinator.places.queries import all_community_choices, community_choices
 from coordinator.rendering import render
 from coordinator.rules import Refused, show_refusal
 
 
-def _place_choices(form):
-    """Fill the pickers from what is chosen, so the page works without JavaScript too."""
+def _place_choices(form, public: bool = False):
+    """Fill the pickers from what is chosen, so the page works without JavaScript too. The
+    office is offered the communities it may log cases in (the places' scope rule: staff their
+    own), a resident every one."""
     blank = [("", _("— choose —"))]
-    form.community_id.choices = blank + queries.community_options()
+    communities = all_community_choices() if public else community_choices(current_user)
+    form.community_id.choices = blank + communities
     form.compound_id.choices = blank + queries.place_options("compound", form.community_id.data)
     form.building_id.choices = blank + queries.place_options("building", form.compound_id.data)
     form.entrance_id.choices = blank + queries.place_options("entrance", form.building_id.data)
@@ -51,7 +55,7 @@ def _intake_page(template, public: bool = False):
         return render(
             template,
             status=status,
-            form=_place_choices(form),
+            form=_place_choices(form, public),
             similar=similar_to(form, public),
             checked=form.compound_id.data is not None,
         )
