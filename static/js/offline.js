@@ -297,7 +297,11 @@
       li.textContent = line.text;
       list.append(li);
     }
-    if (said.length) box.hidden = false;
+    if (said.length) {
+      box.hidden = false;
+      box.scrollIntoView({ block: "center" }); // the answer is what the worker looks for now
+    }
+    history.scrollRestoration = "auto";
   }
 
   function remember(page, line) {
@@ -392,8 +396,10 @@
     }
     announce({ sent: Array.from(touched) });
     if (stop === "signin") sayInPanel(words("signinAgain"));
-    if (touched.has(location.pathname)) location.reload();
-    else await show();
+    if (touched.has(location.pathname)) {
+      history.scrollRestoration = "manual"; // the reloaded page opens at the answer, not below
+      location.reload();
+    } else await show();
   }
 
   function sayInPanel(text) {
@@ -422,21 +428,31 @@
 
   // ------------------------------------------------------------------ the service worker
 
+  // Ask the worker to keep this page and what it uses; again a little later if it could not
+  // (it was still starting, or the signal wavered), a few times.
+  function askToKeep(registration, tries) {
+    const files = [
+      ...Array.from(document.querySelectorAll("link[rel=stylesheet], link[rel=icon]"), (l) => l.href),
+      ...Array.from(document.querySelectorAll("script[src]"), (s) => s.src),
+    ];
+    const photos = Array.from(document.querySelectorAll("main img[src]"), (img) => img.src);
+    const reply = new MessageChannel();
+    reply.port1.onmessage = (event) => {
+      if (!(event.data && event.data.kept) && tries > 1 && navigator.onLine) {
+        setTimeout(() => askToKeep(registration, tries - 1), 1000);
+      }
+    };
+    registration.active.postMessage({ type: "keep", page: location.href, files, photos }, [
+      reply.port2,
+    ]);
+  }
+
   function keepThisPage(box) {
     if (!("serviceWorker" in navigator) || !box.dataset.sw) return;
     navigator.serviceWorker
       .register(box.dataset.sw, { scope: "/" })
       .then(() => navigator.serviceWorker.ready)
-      .then((registration) => {
-        const files = [
-          ...Array.from(document.querySelectorAll("link[rel=stylesheet], link[rel=icon]"), (l) => l.href),
-          ...Array.from(document.querySelectorAll("script[src]"), (s) => s.src),
-        ];
-        const photos = Array.from(document.querySelectorAll("main img[src]"), (img) => img.src);
-        // A page this worker served is kept already; the first one came before it ran.
-        const page = navigator.serviceWorker.controller ? null : location.href;
-        registration.active.postMessage({ type: "keep", page, files, photos });
-      })
+      .then((registration) => askToKeep(registration, 5))
       .catch(() => {}); // no worker (a private window): the page still works online
   }
 

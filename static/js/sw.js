@@ -51,20 +51,28 @@ self.addEventListener("activate", (event) => {
 
 // A job page asks to keep itself and what it uses (it was drawn before this worker ran, so
 // the worker saw none of those requests).
+// The answer (on the message's port) says whether the page is kept: the page asks again if not.
 self.addEventListener("message", (event) => {
   const data = event.data || {};
-  if (data.type === "keep") event.waitUntil(keep(data.page, data.files || [], data.photos || []));
+  if (data.type !== "keep") return;
+  const port = event.ports && event.ports[0];
+  event.waitUntil(
+    keep(data.page, data.files || [], data.photos || []).then(
+      (kept) => port && port.postMessage({ kept }),
+      (error) => port && port.postMessage({ kept: false, error: String(error) }),
+    ),
+  );
 });
 
 async function keep(page, files, photos) {
-  if (page) {
-    // Only a page this worker did not serve (the first one, before the worker ran).
-    const url = new URL(page, self.location);
-    if (url.origin !== self.location.origin || !isJobPage(url.pathname)) return;
+  const url = new URL(page, self.location);
+  if (url.origin !== self.location.origin || !isJobPage(url.pathname)) return false;
+  if (!(await caches.match(pageKey(url.href), { cacheName: PAGES }))) {
+    // A page this worker did not serve (the first one, drawn before the worker ran).
     try {
       await fetchPage(new Request(url.href, { credentials: "same-origin" }));
     } catch (error) {
-      return;
+      return false;
     }
   }
   const fileCache = await caches.open(FILES);
@@ -75,7 +83,7 @@ async function keep(page, files, photos) {
       const answer = await fetch(fileUrl.href, { cache: "no-cache" });
       if (answer.ok) await fileCache.put(fileUrl.href, answer);
     } catch (error) {
-      return; // no signal after all: keep what is kept
+      return false; // no signal after all: keep what is kept
     }
   }
   const pageCache = await caches.open(PAGES);
@@ -87,9 +95,10 @@ async function keep(page, files, photos) {
       const answer = await fetch(photoUrl.href, { credentials: "same-origin" });
       if (answer.ok) await pageCache.put(photoUrl.href, answer);
     } catch (error) {
-      return;
+      return false;
     }
   }
+  return Boolean(await caches.match(pageKey(url.href), { cacheName: PAGES }));
 }
 
 // The page from the network, kept when it is the page; dropped when it says it is not ours.
