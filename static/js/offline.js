@@ -261,6 +261,7 @@
       list.append(li);
     }
     box.hidden = !here.length && !box.querySelector(".pending-results li");
+    box.classList.toggle("pending-clear", !here.length);
     box.querySelector(".pending-head").hidden = !here.length;
     showSignal();
   }
@@ -297,11 +298,14 @@
       li.textContent = line.text;
       list.append(li);
     }
+    box.classList.toggle("pending-refused", said.some((line) => !line.ok));
     if (said.length) {
       box.hidden = false;
-      box.scrollIntoView({ block: "center" }); // the answer is what the worker looks for now
+      // The answer is what the worker looks for now (the reload was told not to restore the
+      // scroll: sendAll; the page may still be loading its photos).
+      box.scrollIntoView({ block: "center" });
+      window.addEventListener("load", () => box.scrollIntoView({ block: "center" }), { once: true });
     }
-    history.scrollRestoration = "auto";
   }
 
   function remember(page, line) {

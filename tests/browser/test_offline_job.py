@@ -291,3 +291,39 @@ def test_signing_out_leaves_no_job_page_on_the_phone(page, context, live_app, st
     with pytest.raises(Exception, match="net::ERR_"):  # the browser's own "no network"
         page.goto(f"/jobs/{case_id}")
     context.set_offline(False)
+
+
+def test_a_refusal_is_said_in_words_and_not_sent_again(
+    page, context, live_app, story, shot, tmp_path
+):
+    """While the worker had no signal, the lead marked the job done from the office's Wi-Fi:
+    the kept "done" is refused (409) when it arrives, the page says why, and it is dropped."""
+    case_id, _token = team_job(live_app)
+    sign_in(page, WORKER)
+    page.goto(f"/jobs/{case_id}")
+    wait_until_kept(page)
+    context.set_offline(True)
+    done = page.locator("form[action$='/done']")
+    done.locator("input[type=file]").set_input_files(photo(tmp_path, "after.jpg"))
+    done.locator("textarea[name=root_cause]").fill("头发")
+    done.locator("button[type=submit]").click()
+    expect(page.locator("#pending .pending-item")).to_have_count(1)
+    with live_app.app_context():
+        from tests.uploads.images import upload
+
+        lead = db.session.scalar(select(User).where(User.phone == LEAD))
+        with open(photo(tmp_path, "lead.jpg"), "rb") as f:
+            services.finish(
+                lead, db.session.get(Case, case_id), {"root_cause": "头发"}, upload(f.read())
+            )
+        db.session.remove()
+    context.set_offline(False)
+    said = page.locator("#pending .pending-results .flash-error")
+    expect(said).to_contain_text("未能发送：完工。")
+    expect(said).to_contain_text("张建国")  # who got there first
+    expect(page.locator("#pending .pending-item")).to_have_count(0)
+    assert_fits_phone(page)
+    shot(page, "o05-job-refused")
+    page.reload()
+    expect(page.locator("#pending .pending-item")).to_have_count(0)
+    assert tally(live_app, case_id)["done_steps"] == 1
