@@ -190,7 +190,8 @@ def test_the_service_worker_is_served_from_the_root_to_anyone(client):
     assert answer.headers["Cache-Control"] == "no-cache"
     assert "job-pages-v1" in answer.get_data(as_text=True)
     assert "script-src 'self'" in answer.headers["Content-Security-Policy"]
-    answer.close()
+    again = client.get("/sw.js", headers={"If-None-Match": answer.headers["ETag"]})
+    assert again.status_code == 304
 
 
 # ---------------------------------------------------------------- the same submission at once
