@@ -357,9 +357,12 @@
   // One item: "sent", "refused", "later" (no signal, or the server is not well) or "signin".
   async function sendOne(item) {
     let answer = await post(item);
-    if (answer.status === 400) {
+    // Twice at most: the first 400 itself starts a new session, whose cookie may land just
+    // after the page that was asked for the token (a new session of its own).
+    for (let tries = 2; answer.status === 400 && tries > 0; tries -= 1) {
       const token = await freshToken(item);
-      if (token) answer = await post(item, token);
+      if (!token) break;
+      answer = await post(item, token);
     }
     if (signedOut(answer)) return { outcome: "signin" };
     if (answer.ok) return { outcome: "sent" };
