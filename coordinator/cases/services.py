@@ -297,7 +297,7 @@ def dispatch(actor, case: Case, team_id: int | None, note: str = "") -> Case:
 
 
 def _once_key(key: str | None) -> str | None:
-    """A form's one-time key as the job page's script makes it (SUBMISSION_KEY), else none."""
+    """A form's one-time key as the page or its offline script made it (SUBMISSION_KEY)."""
     return key if key and SUBMISSION_KEY.match(key) else None
 
 
