@@ -7,6 +7,7 @@ FLASK := $(BIN)/flask --app wsgi
 HOST ?= 127.0.0.1
 PORT ?= 5000
 HTMX_VERSION := 2.0.11
+IDB_KEYVAL_VERSION := 6.3.0
 export FLASK_APP := wsgi
 # The key that signs sessions and job links: made once, kept in instance/ (SECRET_KEY wins).
 export SECRET_KEY_FILE ?= $(CURDIR)/instance/secret_key
@@ -23,7 +24,7 @@ run: setup
 	$(BIN)/gunicorn -c python:coordinator.notifications.gunicorn_conf --no-control-socket \
 	  -w $${WORKERS:-2} --threads 4 -b $(HOST):$(PORT) --access-logfile - wsgi:app
 
-setup: $(VENV)/.installed static/vendor/htmx.min.js secret-key translations
+setup: $(VENV)/.installed static/vendor/htmx.min.js static/vendor/idb-keyval.js secret-key translations
 
 secret-key: $(SECRET_KEY_FILE)
 
@@ -43,6 +44,12 @@ static/vendor/htmx.min.js:
 	mkdir -p static/vendor build
 	cd build && npm pack --silent htmx.org@$(HTMX_VERSION) >/dev/null
 	tar -xzf build/htmx.org-$(HTMX_VERSION).tgz -O package/dist/htmx.min.js > $@
+
+# idb-keyval (IndexedDB as a key-value store: the job page's offline queue, static/js/offline.js).
+static/vendor/idb-keyval.js:
+	mkdir -p static/vendor build
+	cd build && npm pack --silent idb-keyval@$(IDB_KEYVAL_VERSION) >/dev/null
+	tar -xzf build/idb-keyval-$(IDB_KEYVAL_VERSION).tgz -O package/dist/umd.js > $@
 
 translations: $(VENV)/.installed $(SECRET_KEY_FILE)
 	$(FLASK) translate compile

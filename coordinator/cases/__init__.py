@@ -16,8 +16,10 @@ def init_app(app):
     register_token_viewer("case_visit", job_links.token_views_visit)
 
     from coordinator.cases import workflow
+    from coordinator.cases.offline import offline_panel
 
     app.jinja_env.globals.update(
+        offline_panel=offline_panel,
         case_status_label=workflow.status_label,
         case_status_tone=workflow.status_tone,
         action_label=workflow.action_label,

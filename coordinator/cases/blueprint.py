@@ -2,13 +2,14 @@
 
 intake: logging a case, the resident's report, the place pickers · board: the dispatch board ·
 case_page: one case and what the office does on it · jobs: the team's jobs, signed in or through
-a job link · tracking: the resident's link. Endpoints keep their names (cases.<name>).
+a job link · offline: the job page's service worker · tracking: the resident's link.
+Endpoints keep their names (cases.<name>).
 """
 
 from flask import Blueprint, request
 
 from coordinator.cases import cli
-from coordinator.cases.routes import board, case_page, intake, jobs, tracking
+from coordinator.cases.routes import board, case_page, intake, jobs, offline, tracking
 
 bp = Blueprint("cases", __name__, cli_group="cases")
 bp.cli.add_command(cli.refresh_records_command)
@@ -55,6 +56,8 @@ route(f"{LINK}/act/<action>", jobs.link_act, POST)
 route(f"{LINK}/visit", jobs.link_visit, POST)
 route(f"{LINK}/done", jobs.link_done, POST)
 route(f"{LINK}/phone", jobs.link_phone, POST)
+# the job page offline: its service worker (static/js/sw.js), scoped to the whole site
+route("/sw.js", offline.service_worker)
 # the resident's tracking link
 route("/track/<token>", tracking.track, FORM)
 

@@ -123,7 +123,21 @@ class ReportForm(FlaskForm):
     website = StringField(_l("Leave this empty"))
 
 
-class NoteForm(FlaskForm):
+def _new_key() -> str:
+    from coordinator.cases.services import submission_key
+
+    return submission_key()
+
+
+class OnceKey:
+    """The job page's forms carry a one-time key (services.act, add_visit, finish): sent twice
+    (a double tap, or a phone sending what it kept offline), the step is taken once. The page
+    renders one; the offline script (static/js/offline.js) makes a new one for each filling."""
+
+    submission_key = HiddenField(default=_new_key)
+
+
+class NoteForm(OnceKey, FlaskForm):
     note = TextAreaField(
         _l("Note"),
         filters=[strip],
@@ -150,6 +164,8 @@ class AssignForm(FlaskForm):
     )
     # The case's version the lead's page showed (services.assign): an old page loses.
     seen = HiddenField()
+
+
 class ReassignForm(DispatchForm):
     team_id = SelectField(
         _l("Reassign to"),
@@ -170,7 +186,7 @@ class RecallForm(FlaskForm):
     )
 
 
-class VisitForm(FlaskForm):
+class VisitForm(OnceKey, FlaskForm):
     found = TextAreaField(
         _l("What did you find and do?"),
         filters=[strip],
@@ -183,7 +199,7 @@ class VisitForm(FlaskForm):
     photos = MultipleFileField(_l("Photos (up to 6)"), render_kw={"data-max": MAX_PHOTOS})
 
 
-class DoneForm(FlaskForm):
+class DoneForm(OnceKey, FlaskForm):
     note = TextAreaField(
         _l("What was done"),
         filters=[strip],

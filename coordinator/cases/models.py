@@ -93,6 +93,14 @@ def _partial(name: str, where: str, *columns: str) -> Index:
     return Index(name, *columns, sqlite_where=text(where), postgresql_where=text(where))
 
 
+def _once(name: str) -> Index:
+    """The one-time key of a form sent from a phone (a step, a visit): taken once, so a replay
+    of the same submission finds what the first one made (services.act, add_visit, finish).
+    Partial: the trail's millions of steps taken without a key are not in it."""
+    where = text("submission_key IS NOT NULL")
+    return Index(name, "submission_key", unique=True, sqlite_where=where, postgresql_where=where)
+
+
 class Case(db.Model):
     __tablename__ = "cases"
     __table_args__ = (
@@ -294,7 +302,10 @@ class CaseEvent(db.Model):
     """One line of the audit trail: who did what, when, from which status to which, and why."""
 
     __tablename__ = "case_events"
-    __table_args__ = (Index("ix_case_events_case_at", "case_id", "id"),)
+    __table_args__ = (
+        Index("ix_case_events_case_at", "case_id", "id"),
+        _once("uq_case_events_submission_key"),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"))
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
@@ -306,6 +317,7 @@ class CaseEvent(db.Model):
     note: Mapped[str] = mapped_column(Text, default="")
     team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id"))
     at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
+    submission_key: Mapped[str | None] = mapped_column(String(32))
     case: Mapped[Case] = relationship(back_populates="events")
     actor = relationship("User")
 
@@ -314,6 +326,7 @@ class Visit(db.Model):
     """Someone went there: when, who, what they found."""
 
     __tablename__ = "case_visits"
+    __table_args__ = (_once("uq_case_visits_submission_key"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
     by_name: Mapped[str] = mapped_column(String(80), default="")
@@ -322,6 +335,7 @@ class Visit(db.Model):
     at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     found: Mapped[str] = mapped_column(Text, default="")
     another_needed: Mapped[bool] = mapped_column(Boolean, default=False)
+    submission_key: Mapped[str | None] = mapped_column(String(32))
     case: Mapped[Case] = relationship(back_populates="visits")
 
 

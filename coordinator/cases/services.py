@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from coordinator import access
 from coordinator.cases import job_links, queries, records, signals, workflow
-from coordinator.cases.models import CONTENT, Callback, Case, CaseLink, Notice, Visit
+from coordinator.cases.models import CONTENT, Callback, Case, CaseEvent, CaseLink, Notice, Visit
 from coordinator.cases.workflow import Guest
 from coordinator.extensions import db
 from coordinator.forms import MOBILE
@@ -409,12 +409,64 @@ def reassign(actor, case: Case, team_id: int | None, note: str = "") -> Case:
 OWN_USE_CASE = frozenset({"dispatch", "recall", "reassign"})
 
 
-def act(actor, case: Case, action: str, note: str = "") -> Case:
-    """Any plain step of the workflow (accept, return, on my way, extend, …)."""
+def _once_key(key: str | None) -> str | None:
+    """A form's one-time key as the page or its offline script made it (SUBMISSION_KEY)."""
+    return key if key and SUBMISSION_KEY.match(key) else None
+
+
+def _step_taken(case_id: int, action: str, key: str | None) -> bool:
+    """This submission's step is in the trail already (the same form sent before)."""
+    if key is None:
+        return False
+    return (
+        db.session.scalar(
+            select(CaseEvent.id).where(
+                CaseEvent.case_id == case_id,
+                CaseEvent.action == action,
+                CaseEvent.submission_key == key,
+            )
+        )
+        is not None
+    )
+
+
+@contextmanager
+def _sent_once(taken):
+    """Around a use case whose form carries a one-time key: a twin of this submission sent at
+    the same moment (a phone replaying what it kept offline while the first answer was lost)
+    either lost the race on the case's version or on the key's unique index; when taken()
+    then finds the twin's row, the loser answers as the twin did: nothing more is saved."""
+    try:
+        yield
+    except Refused as refused:
+        if refused.status != 409 or not taken():
+            raise
+        db.session.rollback()
+
+
+def act(actor, case: Case, action: str, note: str = "", key: str | None = None) -> Case:
+    """Any plain step of the workflow (accept, return, on my way, extend, …).
+
+    key: the form's one-time key. Sent again (a double tap, or a phone sending what it kept
+    while offline after the first answer was lost), the step is taken once and the second
+    answers as the first did. A key of another step is not this one's: it is ignored."""
     if action in OWN_USE_CASE:
         raise Refused(_l("Your role cannot do this."), status=403)
-    with _changing(case, action):
-        workflow.transition(case, action, actor, note)
+    key = _once_key(key)
+    if key is not None:
+        taken = db.session.execute(
+            select(CaseEvent.case_id, CaseEvent.action).where(CaseEvent.submission_key == key)
+        ).first()
+        if taken is not None:
+            if tuple(taken) == (case.id, action):
+                return case
+            key = None
+    case_id = case.id
+    with _sent_once(lambda: _step_taken(case_id, action, key)):
+        with _changing(case, action):
+            event = workflow.transition(case, action, actor, note)
+            event.submission_key = key
+            db.session.flush()
     return case
 
 
@@ -428,8 +480,30 @@ def reveal_phone(actor, case: Case) -> str:
     return case.reporter_phone
 
 
+def _visit_of(case_id: int, key: str | None) -> Visit | None:
+    if key is None:
+        return None
+    return db.session.scalar(
+        select(Visit).where(Visit.case_id == case_id, Visit.submission_key == key)
+    )
+
+
 def add_visit(actor, case: Case, data: dict, photos=None) -> Visit:
-    """A visit: what was found, photos; 'needs another visit' is noted in the trail too."""
+    """A visit: what was found, photos; 'needs another visit' is noted in the trail too.
+
+    data["submission_key"], the form's one-time key: the same visit sent again is the visit
+    the first one made (nothing more is saved, its photos are not even read)."""
+    key = _once_key(data.get("submission_key"))
+    earlier = _visit_of(case.id, key)
+    if earlier is not None:
+        return earlier
+    case_id, visit = case.id, None
+    with _sent_once(lambda: _visit_of(case_id, key) is not None):
+        visit = _add_visit(actor, case, data, photos, key)
+    return visit if visit is not None else _visit_of(case_id, key)
+
+
+def _add_visit(actor, case: Case, data: dict, photos, key: str | None) -> Visit:
     if case.status not in workflow.VISITING:
         raise Refused(_l("Visits are recorded while the job is in progress."), status=409)
     photos = _prepare_photos(photos, "photos")
@@ -446,6 +520,7 @@ def add_visit(actor, case: Case, data: dict, photos=None) -> Visit:
             team_id=case.team_id,
             found=data["found"],
             another_needed=bool(data.get("another_needed")),
+            submission_key=key,
         )
         db.session.add(visit)
         db.session.flush()
@@ -457,16 +532,27 @@ def add_visit(actor, case: Case, data: dict, photos=None) -> Visit:
 
 
 def finish(actor, case: Case, data: dict, after_photo=None) -> Case:
-    """Done: the cause and the follow-up are written down and an 'after' photo is kept."""
+    """Done: the cause and the follow-up are written down and an 'after' photo is kept.
+    data["submission_key"]: as act's key, "done" sent again is done once."""
+    key = _once_key(data.get("submission_key"))
+    if _step_taken(case.id, "handle", key):
+        return case
+    case_id = case.id
+    with _sent_once(lambda: _step_taken(case_id, "handle", key)):
+        _finish(actor, case, data, after_photo, key)
+    return case
+
+
+def _finish(actor, case: Case, data: dict, after_photo, key: str | None) -> None:
     after = _prepare_photos([after_photo], "after_photo")
     with _changing(case, "handle"):
-        workflow.transition(case, "handle", actor, data.get("note") or "")
+        event = workflow.transition(case, "handle", actor, data.get("note") or "")
+        event.submission_key = key
         if not after:
             raise Refused(_l("Add a photo of the result."), field="after_photo", status=422)
         case.root_cause = data["root_cause"]
         case.follow_up = data.get("follow_up") or ""
         _save_photos(after, "case", case.id, "after", actor, "after_photo")
-    return case
 
 
 # ---------------------------------------------------------------- job links

@@ -160,7 +160,7 @@ def _job_act(door, action):
     if not form.validate_on_submit():
         return _job_page(door, 422, note_form=form)
     try:
-        services.act(door.actor, door.case, action, form.note.data)
+        services.act(door.actor, door.case, action, form.note.data, form.submission_key.data)
     except Refused as refused:
         return _job_refused(door, "note_form", form, refused)
     flash(_("Done: %(what)s.", what=workflow.action_label(action)), "success")
