@@ -136,14 +136,18 @@ _SMALL_TARGETS_JS = """([selector, minimum]) => {
     if (box.width === 0 && box.height === 0) continue;       // not drawn (closed <details>)
     // A check box or radio counts by its label: the label is what the thumb hits.
     if (el.matches("input[type=checkbox], input[type=radio]")) {
-      const label = el.closest("label") || (el.id && document.querySelector(`label[for="${el.id}"]`));
+      const label = el.closest("label")
+        || (el.id && document.querySelector(`label[for="${el.id}"]`));
       if (label) box = label.getBoundingClientRect();
     }
     // A file input drawn invisibly inside its label counts by the label too.
-    if (el.matches("input[type=file]") && el.closest("label")) box = el.closest("label").getBoundingClientRect();
+    if (el.matches("input[type=file]") && el.closest("label")) {
+      box = el.closest("label").getBoundingClientRect();
+    }
     if (box.height < minimum || box.width < minimum) {
-      small.push(`${el.tagName.toLowerCase()}${el.name ? "[name=" + el.name + "]" : ""}` +
-                 ` "${(el.innerText || el.value || el.getAttribute("aria-label") || "").trim().slice(0, 30)}"` +
+      const name = el.name ? "[name=" + el.name + "]" : "";
+      const text = (el.innerText || el.value || el.getAttribute("aria-label") || "").trim();
+      small.push(`${el.tagName.toLowerCase()}${name} "${text.slice(0, 30)}"` +
                  ` ${Math.round(box.width)}×${Math.round(box.height)}`);
     }
   }

@@ -16,7 +16,7 @@ from coordinator.extensions import db
 from coordinator.places.models import Building, Compound
 from coordinator.teams.models import Team
 from coordinator.uploads.models import Photo
-from tests.browser.conftest import sign_in, small_targets
+from tests.browser.conftest import assert_fits_phone, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -95,16 +95,6 @@ def tally(live_app, case_id: int) -> dict:
     return numbers
 
 
-def assert_fits_phone(page):
-    """conftest's check, less the photo inputs: the job page's photo controls are being made
-    large by lane "jobs" (issue 12's photo bullet); at the merge this becomes conftest's own."""
-    width = page.evaluate("document.documentElement.scrollWidth")
-    assert width <= page.viewport_size["width"], f"{page.url} scrolls sideways: {width}px"
-    small = [t for t in small_targets(page) if not t.startswith("input[name=photos]")]
-    small = [t for t in small if not t.startswith("input[name=after_photo]")]
-    assert not small, f"{page.url}: tap targets under 44px: {small}"
-
-
 MISSING_JS = """async () => {
   const missing = [];
   const page = await (await caches.open("job-pages-v1")).match(location.origin + location.pathname);
@@ -133,11 +123,13 @@ def record_offline(page, tmp_path):
     """With no network: a visit note with a photo, then done with the after photo."""
     visit = page.locator("form[action$='/visit']")
     visit.locator("textarea[name=found]").fill("楼外井盖下堵了，已掏通")
-    visit.locator("input[type=file]").set_input_files(photo(tmp_path))
+    visit.locator("input[type=file]").first.set_input_files(photo(tmp_path))
     visit.locator("button[type=submit]").click()
     expect(page.locator("#pending .pending-item")).to_have_count(1)
     done = page.locator("form[action$='/done']")
-    done.locator("input[type=file]").set_input_files(photo(tmp_path, "after.jpg", (40, 160, 90)))
+    done.locator("input[type=file]").first.set_input_files(
+        photo(tmp_path, "after.jpg", (40, 160, 90))
+    )
     done.locator("textarea[name=root_cause]").fill("头发、湿巾")
     done.locator("button[type=submit]").click()
     expect(page.locator("#pending .pending-item")).to_have_count(2)
@@ -304,7 +296,7 @@ def test_a_refusal_is_said_in_words_and_not_sent_again(
     wait_until_kept(page)
     context.set_offline(True)
     done = page.locator("form[action$='/done']")
-    done.locator("input[type=file]").set_input_files(photo(tmp_path, "after.jpg"))
+    done.locator("input[type=file]").first.set_input_files(photo(tmp_path, "after.jpg"))
     done.locator("textarea[name=root_cause]").fill("头发")
     done.locator("button[type=submit]").click()
     expect(page.locator("#pending .pending-item")).to_have_count(1)
