@@ -24,6 +24,7 @@ STATUS_TONES = {PENDING: "blue", SENDING: "orange", SENT: "green", FAILED: "red"
 KIND_LABELS = {
     "case_dispatched": _l("New job for a team"),
     "case_link": _l("Job link"),
+    "case_tracking": _l("Report received, with its link"),
     "case_callback": _l("Call-back request"),
     "event_reminder": _l("Event reminder"),
     "event_changed": _l("Event changed"),

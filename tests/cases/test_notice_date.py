@@ -16,7 +16,7 @@ def test_a_notice_prints_the_beijing_date_at_seven_in_the_morning(world):
     assert local_date(case.created_at) == date(2026, 12, 1)
 
     notice = services.create_notice(world.staff, case, {"entrance_id": None, "floors": ""})
-    assert "2026-12-01" in notice.text and "2026-11-30" not in notice.text
+    assert "1 Dec 2026" in notice.text and "30 Nov 2026" not in notice.text
 
 
 def test_today_in_beijing_is_ahead_of_utc_before_eight(monkeypatch):
