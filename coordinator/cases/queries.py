@@ -287,11 +287,14 @@ def resident_steps(case: Case, own: bool = True, followed: bool = False) -> list
 
 
 def resident_status(status: str) -> str:
-    """A case's status as a resident reads it (the public words of similar cases)."""
+    """A case's status as its resident reads it: the public words of similar cases, except
+    where it asks something of them (their rating) or is theirs alone (void)."""
     from coordinator.cases.similar import PUBLIC_STATUS
 
     if status == workflow.VOID:
         return str(_l("Closed without a separate job"))
+    if status in workflow.ASKING:
+        return str(_l("Done: please tell us how it went"))
     return str(PUBLIC_STATUS.get(status, ""))
 
 

@@ -15,9 +15,9 @@ from coordinator.notifications.models import OutboxMessage
 from coordinator.places import search
 from coordinator.places import services as place_services
 from coordinator.rules import Refused
+from tests.cases.test_routes import HX
+from tests.cases.test_routes import form_of as staff_form
 from tests.uploads.images import jpeg_with_gps, upload
-
-HX = {"HX-Request": "true"}
 
 
 def texts(kind="case_tracking") -> list[OutboxMessage]:
@@ -26,26 +26,6 @@ def texts(kind="case_tracking") -> list[OutboxMessage]:
             select(OutboxMessage).where(OutboxMessage.kind == kind).order_by(OutboxMessage.id)
         )
     )
-
-
-def staff_form(world, **kw):
-    data = {
-        "channel": "phone",
-        "hotline_ticket": "",
-        "category": "drain",
-        "tier": "general",
-        "community_id": world.community.id,
-        "compound_id": world.compound.id,
-        "building_id": world.building.id,
-        "entrance_id": "",
-        "floor": "1",
-        "household": "101",
-        "reporter_name": "李阿姨",
-        "reporter_phone": "139 1234 5678",
-        "description": "厨房下水道反水",
-    }
-    data.update(kw)
-    return data
 
 
 def report_form(world, **kw):

@@ -43,6 +43,7 @@ def _track_page(token):
             form=form or CallbackForm(formdata=None),
             asks=case.status in workflow.ASKING,
             mine=current_user.is_authenticated and current_user.role == access.RESIDENT,
+            status_words=queries.resident_status,
         )
 
     return page
