@@ -28,6 +28,7 @@ route("/report", intake.report, FORM)
 route("/report/similar", intake.report_similar, FORM)
 route("/report/sent", intake.report_sent)
 route("/cases/places/<any(compound, building, entrance):level>/options", intake.place_options)
+route("/cases/places/search/<any(report, new):form_name>", intake.place_search)
 # the board
 route("/cases", board.board)
 route("/cases.<any(csv, xlsx):fmt>", board.board_file)
@@ -60,6 +61,7 @@ route(f"{LINK}/phone", jobs.link_phone, POST)
 route("/sw.js", offline.service_worker)
 # the resident's tracking link
 route("/track/<token>", tracking.track, FORM)
+route("/me/reports", tracking.my_reports)
 
 
 @bp.teardown_request

@@ -331,9 +331,7 @@ def _ms_li(now) -> None:
     )
     db.session.flush()
     db.session.expire(case, ["community", "compound", "building", "entrance"])
-    title, text = notice_text(
-        case, "", "2-6", "主管道正在疏通，请楼上住户暂时少用水、不要往下水道倒垃圾。"
-    )
+    title, text = notice_text(case, "", "2-6", "请楼上住户暂时少用水，疏通完后我们再通知大家。")
     db.session.add(
         Notice(
             case=case,

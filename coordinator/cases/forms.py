@@ -52,7 +52,12 @@ def _description():
 
 
 def _place(form_cls):
-    """The place pickers, community → compound → building → entrance, plus floor and door."""
+    """The place: found by typing the compound or its street (place_query: never saved, it
+    only fills the pickers), or picked community → compound → building → entrance; plus floor
+    and door."""
+    # Not validated: a search box never stops a form from being saved (places/search.py
+    # reads at most QUERY_MAX characters of it).
+    form_cls.place_query = StringField(_l("Find your compound or street"), filters=[strip])
     form_cls.community_id = SelectField(
         _l("Community"),
         coerce=_id,

@@ -20,17 +20,31 @@ def register(app) -> None:
         {access.RESIDENT, access.VOLUNTEER},
         order=60,
     )
+    # On the resident's home page (its list of places), not in the bottom bar.
+    plugins.offer_nav(
+        app, "cases.my_reports", _l("My reports"), "☷", {access.RESIDENT}, in_bar=False, order=61
+    )
     plugins.offer_home_numbers(app, home_numbers, order=10)
     plugins.offer_team_record(app, "cases/_team_record.html", queries.team_record)
 
 
 def home_numbers(user, now) -> list[dict]:
-    """The office: cases to dispatch, overdue, in hand; a team: new jobs, overdue, in hand."""
+    """The office: cases to dispatch, overdue, in hand; a team: new jobs, overdue, in hand; a
+    resident: their own reports in hand."""
     if user.role in access.OFFICE:
         return _office_numbers(user, now)
     if user.role in access.TEAM_SIDE and user.team_id:
         return _team_numbers(user, now)
+    if user.role == access.RESIDENT and user.phone:
+        return _resident_numbers(user)
     return []
+
+
+def _resident_numbers(user) -> list[dict]:
+    """A resident: their reports still open (by their phone, as my reports finds them)."""
+    mine = select(func.count(Case.id)).where(Case.reporter_phone == user.phone)
+    open_ = plugins.count(mine.where(Case.is_open))
+    return [plugins.stat(open_, _l("My reports in hand"), url_for("cases.my_reports"), "blue")]
 
 
 def _office_numbers(user, now) -> list[dict]:

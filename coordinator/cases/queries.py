@@ -21,6 +21,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from coordinator import access
 from coordinator.campaigns.models import Campaign
 from coordinator.cases import matching, records, workflow
+from coordinator.cases import words as words_
 from coordinator.cases.forms import _id as picker_id  # '' → None, not a number → -1
 from coordinator.cases.models import (
     CHANNELS,
@@ -262,6 +263,90 @@ def team_members(team_id: int | None) -> list[tuple[int, str]]:
             .order_by(TeamMember.is_lead.desc(), TeamMember.id)
         )
     ]
+
+
+# ---------------------------------------------------------------- the resident's side
+
+
+class Step(NamedTuple):
+    """One line of the tracking timeline, in a resident's words."""
+
+    title: str
+    detail: str
+    at: datetime
+
+
+def resident_steps(case: Case, own: bool = True, followed: bool = False) -> list[Step]:
+    """What a resident is shown of a case's trail (cases/words.py STEPS): each step in plain
+    words, never a note staff wrote; an arrival recorded with its visit shows once, as the
+    visit, numbered; the call-back's answers beside the closing they caused (own=False, the
+    earlier report someone follows: not another resident's answers). Reads only what the
+    page loaded with the case (with_page)."""
+    steps: list[Step] = []
+    events = case.events
+    answers = iter(case.callbacks) if own else iter(())
+    visits = 0
+    for i, event in enumerate(events):
+        action = event.action
+        following = events[i + 1].action if i + 1 < len(events) else None
+        if action == "callback":
+            answer = next(answers, None)
+            if answer is not None and steps:
+                words = gettext(words_.YOUR_ANSWER.msgid, answer=answer.satisfaction_label)
+                steps[-1] = steps[-1]._replace(detail=words)
+            continue
+        if action == "arrive" and following == "visit":
+            continue
+        if action not in words_.STEPS:
+            continue
+        if action == "visit":
+            visits += 1
+        team = case.team.name if case.team and event.team_id == case.team_id else None
+        if action == "void" and followed:
+            title = str(words_.JOINED)
+        else:
+            title = gettext(
+                words_.STEPS[action].msgid, team=team or str(words_.SOME_TEAM), n=visits
+            )
+        steps.append(Step(title, "", event.at))
+    return steps
+
+
+def resident_status(status: str) -> str:
+    """A case's status as its resident reads it: the public words of similar cases, except
+    where it asks something of them (their rating) or is theirs alone (void)."""
+    from coordinator.cases.similar import PUBLIC_STATUS
+
+    if status == workflow.VOID:
+        return str(_l("Closed without a separate job"))
+    if status in workflow.ASKING:
+        return str(_l("Done: please tell us how it went"))
+    return str(PUBLIC_STATUS.get(status, ""))
+
+
+MY_REPORTS_PER_PAGE = 20
+
+
+def my_reports(user, page: int) -> Page:
+    """The cases a resident reported: those whose reporter's phone is their account's (a
+    resident's account is made by the office, which checks the number is theirs), newest
+    first; one statement a page, by the index on the phone."""
+    stmt = (
+        select(
+            Case.id,
+            Case.tracking_token,
+            Case.category,
+            Case.status,
+            Case.created_at,
+            Compound.name.label("compound"),
+            Building.name.label("building"),
+        )
+        .outerjoin(Compound, Compound.id == Case.compound_id)
+        .outerjoin(Building, Building.id == Case.building_id)
+        .where(Case.reporter_phone == user.phone, Case.reporter_phone != "")
+        .order_by(Case.created_at.desc(), Case.id.desc())
+    )
+    return paginate(stmt, page, MY_REPORTS_PER_PAGE, scalars=False)
 
 
 # ---------------------------------------------------------------- a team's record

@@ -10,15 +10,18 @@ import re
 import secrets
 from contextlib import contextmanager
 
+from flask import current_app, has_request_context
+from flask_babel import force_locale, get_locale
 from sqlalchemy import select
 
 from coordinator import access
-from coordinator.cases import job_links, queries, records, signals, workflow
+from coordinator.auth.models import User
+from coordinator.cases import job_links, queries, records, signals, words, workflow
 from coordinator.cases.models import CONTENT, Callback, Case, CaseEvent, CaseLink, Notice, Visit
 from coordinator.cases.workflow import Guest
 from coordinator.extensions import db
 from coordinator.forms import MOBILE
-from coordinator.i18n import calendar_day, local_date, utcnow
+from coordinator.i18n import day, utcnow
 from coordinator.i18n import gettext as _
 from coordinator.i18n import lazy_gettext as _l
 from coordinator.notifications.services import queue
@@ -110,7 +113,14 @@ def _submitted(key: str | None) -> Case | None:
     return db.session.scalar(select(Case).where(Case.submission_key == key)) if key else None
 
 
-def open_case(actor, data: dict, photos=None, joins: tuple[str, int] | None = None) -> Case:
+def open_case(
+    actor,
+    data: dict,
+    photos=None,
+    joins: tuple[str, int] | None = None,
+    *,
+    tell_reporter: bool = False,
+) -> Case:
     """Log a case from any channel.
 
     Rules: the place pickers must agree with each other; a 12345 case carries its ticket
@@ -121,6 +131,9 @@ def open_case(actor, data: dict, photos=None, joins: tuple[str, int] | None = No
 
     joins=(kind, other_id): the report is about a case already logged (similar.py found it);
     see _join for what becomes of it, in the same unit of work.
+
+    tell_reporter: a resident's report (the intake form, /report) texts its reporter the
+    tracking link at once, in the same unit of work (text_tracking_link).
     """
     key = data.get("submission_key") or ""
     key = key if SUBMISSION_KEY.match(key) else None
@@ -129,7 +142,7 @@ def open_case(actor, data: dict, photos=None, joins: tuple[str, int] | None = No
         return earlier
     photos = _prepare_photos(photos, "photos")  # decoded before the transaction begins
     try:
-        return _open_case(actor, data, photos, key, joins)
+        return _open_case(actor, data, photos, key, joins, tell_reporter)
     except Refused as refused:
         # A twin of this form got in first: its key's unique index refused ours.
         twin = _submitted(key) if refused.status == 409 else None
@@ -138,7 +151,9 @@ def open_case(actor, data: dict, photos=None, joins: tuple[str, int] | None = No
         return twin
 
 
-def _open_case(actor, data: dict, photos, key: str | None, joins=None) -> Case:
+def _open_case(
+    actor, data: dict, photos, key: str | None, joins=None, tell_reporter: bool = False
+) -> Case:
     with unit_of_work():
         place = _check_place(data)
         if actor.role == access.STAFF and place["community_id"] != actor.community_id:
@@ -174,7 +189,39 @@ def _open_case(actor, data: dict, photos, key: str | None, joins=None) -> Case:
         signals.case_opened.send(case, at=case.created_at)
         if joins:
             _join(actor, case, *joins)
+        if tell_reporter:
+            text_tracking_link(actor, case)
     return case
+
+
+def _reporter_locale(actor, phone: str) -> str:
+    """The language a resident's text is worded in: their account's, else the language they
+    reported in (their own /report), else the app's (a case the office logged for them)."""
+    chosen = db.session.scalar(select(User.locale).where(User.phone == phone).limit(1))
+    if chosen:
+        return chosen
+    if actor.role == access.RESIDENT and has_request_context():
+        return str(get_locale())
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def text_tracking_link(actor, case: Case):
+    """Rule: the resident whose report this is hears at once that it is logged, with the link
+    to follow it (closing the tab must not lose it), whether they reported it themselves or
+    the office logged their call. No text without a mobile number, nor to the person who
+    logged it (a grid worker's own patrol finding)."""
+    phone = case.reporter_phone
+    if not phone or not MOBILE.match(phone) or phone == getattr(actor, "phone", None):
+        return None
+    with force_locale(_reporter_locale(actor, phone)):
+        body = _(
+            "%(community)s has received your report %(number)s (%(what)s). Follow it here: %(url)s",
+            community=case.community.name,
+            number=case.number,
+            what=case.category_text,
+            url=job_links.tracking_url(case),
+        )
+    return queue("case_tracking", phone, body, about=("case", case.id))
 
 
 # What a new report joined to an open case becomes: the office's tap means "not a second job",
@@ -246,7 +293,7 @@ def report_case(data: dict, photos=None, follows: int | None = None) -> Case:
     data = dict(data, channel="online", tier="general", hotline_ticket="")
     resident = Guest(role=access.RESIDENT, name=data.get("reporter_name") or _("Resident"))
     joins = ("duplicate_of", follows) if follows else None
-    return open_case(resident, data, photos, joins)
+    return open_case(resident, data, photos, joins, tell_reporter=True)
 
 
 # ---------------------------------------------------------------- dispatch
@@ -613,7 +660,10 @@ def link_cases(actor, case: Case, other_id: int, kind: str) -> CaseLink:
 
 
 def notice_text(case: Case, entrance_name: str, floors: str, extra: str) -> tuple[str, str]:
-    """Title and body of a notice to residents, from the case's own facts."""
+    """Title and body of a notice to residents, from the case's own facts: what is being done
+    in plain words for its category and what neighbours can do meanwhile (cases/words.py;
+    staff's own words instead of the latter when they wrote some), the day it was reported
+    (in Beijing) and whom to ask."""
     where = " ".join(
         p
         for p in (
@@ -624,18 +674,25 @@ def notice_text(case: Case, entrance_name: str, floors: str, extra: str) -> tupl
         if p
     )
     floors_words = _("floors %(floors)s", floors=floors) if floors else _("all floors")
+    here = words.HERE["entrance" if entrance_name else "building"]
+    happening = words.HAPPENING.get(case.category, words.HAPPENING["other"])
+    meanwhile = words.MEANWHILE.get(case.category, words.MEANWHILE["other"])
+    community = case.community
+    contact = (
+        _("%(community)s, phone %(phone)s", community=community.name, phone=community.office_phone)
+        if community.office_phone
+        else community.name
+    )
     title = _("Notice to residents of %(where)s", where=where)
     body = _(
-        "Dear neighbours of %(where)s (%(floors)s): we are working on a problem that "
-        "affects you — %(what)s. Reported: %(day)s. %(extra)s Questions: %(community)s, "
-        "%(phone)s. Thank you for your understanding.",
+        "Dear neighbours of %(where)s (%(floors)s): %(happening)s %(meanwhile)s (Reported on "
+        "%(day)s.) Questions: %(contact)s. Thank you for your understanding.",
         where=where,
         floors=floors_words,
-        what=case.category_text,
-        day=calendar_day(local_date(case.created_at)),  # the day in Beijing, not in UTC
-        extra=extra or _("Please use as little water as you can until it is fixed."),
-        community=case.community.name,
-        phone=case.community.office_phone or "",
+        happening=_(happening.msgid, here=str(here)),
+        meanwhile=extra or str(meanwhile),
+        day=day(case.created_at),  # the day in Beijing, not in UTC
+        contact=contact,
     )
     return title, body
 

@@ -55,6 +55,19 @@ COMPOUNDS = {
     ],
 }
 
+# Street addresses, so that a resident finds the place by the road they live on (made up).
+ADDRESSES = {
+    "红联北村": "新街口外大街红联北村",
+    "红联北村平房区": "新街口外大街红联北村东侧",
+    "西土城路8号院": "西土城路8号",
+    "师大北路小区": "师大北路12号",
+    "学院南路32号院": "学院南路32号",
+    "文慧园路小区": "文慧园路5号",
+    "志强北园": "志强园北街3号",
+    "北三环中路40号院": "北三环中路40号",
+    "北三环中路商铺": "北三环中路42号",
+}
+
 # team: (kind, phone, capacity, skills, communities, description, members[(name, phone, lead)])
 TEAMS = {
     "北京首华物业管理有限公司": (
@@ -149,7 +162,7 @@ def load() -> None:
                     "building_count": buildings,
                     "has_bike_shed": shed,
                     "many_trees": trees,
-                    "address": "",
+                    "address": ADDRESSES.get(name, ""),
                 },
             )
             compounds[name] = compound

@@ -26,6 +26,7 @@ KIND_LABELS = {
     "case_link": _l("Job link"),
     "case_assigned": _l("Job given to a team member"),
     "case_withdrawn": _l("Job withdrawn from a team"),
+    "case_tracking": _l("Report received, with its link"),
     "case_callback": _l("Call-back request"),
     "event_reminder": _l("Event reminder"),
     "event_changed": _l("Event changed"),

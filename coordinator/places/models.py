@@ -1,10 +1,20 @@
 """The map: subdistrict → community → compound → building → entrance, and the grids."""
 
-from sqlalchemy import Boolean, Column, ForeignKey, Integer, String, Table, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import (
+    Boolean,
+    Column,
+    ForeignKey,
+    Integer,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from coordinator.extensions import db
 from coordinator.i18n import lazy_gettext as _l
+from coordinator.places import search
 
 KIND_LABELS = {
     "compound": _l("Residential compound"),
@@ -50,10 +60,20 @@ class Compound(db.Model):
     building_count: Mapped[int] = mapped_column(Integer, default=0)
     has_bike_shed: Mapped[bool] = mapped_column(Boolean, default=False)
     many_trees: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Name and address as people type them: characters, pinyin, initials (places/search.py).
+    search_key: Mapped[str] = mapped_column(Text, default="")
     community: Mapped[Community] = relationship(back_populates="compounds")
     buildings: Mapped[list["Building"]] = relationship(
         back_populates="compound", order_by="Building.id"
     )
+
+    @validates("name", "address")
+    def _keep_search_key(self, key: str, value: str | None) -> str | None:
+        """Whenever the name or the address is written, so is the key a search reads."""
+        name = value if key == "name" else self.name
+        address = value if key == "address" else self.address
+        self.search_key = search.key_of(name or "", address or "")
+        return value
 
     @property
     def is_old(self) -> bool:

@@ -9,6 +9,7 @@ from coordinator import access
 from coordinator.auth.models import User
 from coordinator.extensions import db
 from coordinator.paging import read_rows
+from coordinator.places import search
 from coordinator.places.models import Building, Community, Compound, Grid, Subdistrict
 
 
@@ -119,3 +120,52 @@ def plannable_compounds(actor, *conditions) -> list[tuple[int, str]]:
         .order_by(Community.name, Compound.name)
     )
     return [(r.id, f"{r.community} · {r.name}") for r in db.session.execute(visible(stmt, actor))]
+
+
+def compound_place(compound_id: int | None):
+    """A compound's (id, community_id), for a picker set from a search's pick; None if none."""
+    if not compound_id:
+        return None
+    return db.session.execute(
+        select(Compound.id, Compound.community_id).where(Compound.id == compound_id)
+    ).first()
+
+
+# A place search's answer is a short list to pick from; one row more tells that there are more.
+FOUND_SHOWN = 8
+
+_FOUND = (
+    select(
+        Compound.id,
+        Compound.name,
+        Compound.address,
+        Compound.community_id,
+        Community.name.label("community"),
+    )
+    .join(Community, Community.id == Compound.community_id)
+    .where(Compound.search_key.like(bindparam("pattern"), escape="\\"))
+    # The shortest names first: "红联北村" before "红联北村平房区" when both match.
+    .order_by(func.length(Compound.name), Compound.name, Compound.id)
+    .limit(FOUND_SHOWN + 1)
+)
+
+
+@cache
+def _found_statement(role: str | None):
+    return _FOUND if role is None else visible(_FOUND, access.role_actor(role))
+
+
+def find_compounds(text: str | None, actor=None) -> tuple[list, bool]:
+    """The compounds whose name or street address holds what was typed, in characters, pinyin
+    or pinyin initials (places/search.py), as (rows, more): at most FOUND_SHOWN rows, and
+    whether there are more. One statement over the stored keys. The public (a resident at
+    /report) looks in the whole subdistrict; an office actor in the communities they may see."""
+    query = search.query_of(text)
+    if not query:
+        return [], False
+    role = actor.role if actor is not None and actor.role in access.OFFICE else None
+    params = {"pattern": search.like_pattern(query)}
+    if role is not None:
+        params.update(access.scope_params(actor))
+    rows = list(read_rows(_found_statement(role), params))
+    return rows[:FOUND_SHOWN], len(rows) > FOUND_SHOWN

@@ -1,7 +1,7 @@
 """a job assigned by the team lead to a named member of the team (cases.assignee_id)
 
 Revision ID: l2a1c2d3e4f5
-Revises: k4a1c2d3e4f5
+Revises: l1a1c2d3e4f5
 Create Date: 2026-12-01 21:50:00.000000
 
 """
@@ -11,7 +11,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "l2a1c2d3e4f5"
-down_revision = "k4a1c2d3e4f5"
+down_revision = "l1a1c2d3e4f5"
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """cases: one-time keys of the job page's forms (a step, a visit) sent again from a phone
 
 Revision ID: l3a1c2d3e4f5
-Revises: k4a1c2d3e4f5
+Revises: l2a1c2d3e4f5
 Create Date: 2026-12-01 21:45:00
 
 """
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "l3a1c2d3e4f5"
-down_revision = "k4a1c2d3e4f5"
+down_revision = "l2a1c2d3e4f5"
 branch_labels = None
 depends_on = None
 

@@ -3,7 +3,7 @@
 claim with the tag number
 
 Revision ID: l5a1c2d3e4f5
-Revises: k4a1c2d3e4f5
+Revises: l3a1c2d3e4f5
 Create Date: 2026-12-01 21:50:00
 
 """
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "l5a1c2d3e4f5"
-down_revision = "k4a1c2d3e4f5"
+down_revision = "l3a1c2d3e4f5"
 branch_labels = None
 depends_on = None
 

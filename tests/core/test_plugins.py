@@ -16,8 +16,8 @@ def test_the_nav_comes_in_the_order_of_the_offers(app):
         endpoints = [entry.endpoint for entry in plugins.nav_entries()]
     assert endpoints[:4] == ["core.home", "cases.board", "cases.my_jobs", "events.index"]
     assert endpoints[-1] == "notifications.outbox"
-    # + dashboard, hot spots, Open311 keys, campaigns, plans, warnings, patrols
-    assert len(endpoints) == len(set(endpoints)) == 18
+    # + dashboard, hot spots, Open311 keys, campaigns, plans, warnings, patrols, my reports
+    assert len(endpoints) == len(set(endpoints)) == 19
 
 
 def test_a_team_page_shows_the_record_cases_offer(app):

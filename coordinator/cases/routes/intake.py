@@ -11,10 +11,13 @@ from coordinator.cases.models import INTAKE_CHANNELS
 from coordinator.categories import CATEGORIES
 from coordinator.converters import parse_int
 from coordinator.extensions import limiter
+from coordinator.forms import MOBILE
 from coordinator.i18n import gettext as _
+from coordinator.places import queries as places_queries
 from coordinator.places.queries import all_community_choices, community_choices
 from coordinator.rendering import render
 from coordinator.rules import Refused, show_refusal
+from coordinator.ui import mask_phone
 
 
 def _place_choices(form, public: bool = False):
@@ -44,29 +47,53 @@ def similar_to(form, public: bool = False) -> list:
     )
 
 
+def _picked_place(form) -> None:
+    """A compound picked from the place search's list (its button, without JavaScript): the
+    pickers take it and its community, the search is done."""
+    picked = places_queries.compound_place(parse_int(request.form.get("pick")))
+    if picked is None:
+        return
+    form.community_id.data, form.compound_id.data = picked.community_id, picked.id
+    form.building_id.data = form.entrance_id.data = None
+    form.place_query.data = ""
+
+
 def _intake_page(template, public: bool = False):
     """page(status, form) for an intake form: its pickers filled, its one-time key fresh when
-    it has none of ours (a first view, or a key we did not make), and the similar cases for
-    what it holds (the panel the htmx lookup swaps, rendered here without JavaScript)."""
+    it has none of ours (a first view, or a key we did not make), the places its search box
+    finds, and the similar cases for what it holds (the panels htmx swaps, rendered here
+    without JavaScript)."""
 
     def page(status, form):
         if not services.SUBMISSION_KEY.match(form.submission_key.data or ""):
             form.submission_key.data = services.submission_key()
+        if "pick" in request.form:
+            _picked_place(form)
+        found, more = places_queries.find_compounds(
+            form.place_query.data, None if public else current_user
+        )
         return render(
             template,
             status=status,
             form=_place_choices(form, public),
             similar=similar_to(form, public),
             checked=form.compound_id.data is not None,
+            # The no-JavaScript search and pick buttons send the form here: for /report, its
+            # similar-cases route, so that looking for a place does not use up a report.
+            place_action=url_for("cases.report_similar" if public else "cases.new"),
+            place_form="report" if public else "new",
+            query=form.place_query.data or "",
+            found=found,
+            more=more,
         )
 
     return page
 
 
 def _refresh_only() -> bool:
-    """The no-JavaScript 'update the choices' and 'check for similar cases' buttons (and the
-    htmx lookup) re-render the form without saving."""
-    return "refresh" in request.form or "check" in request.form
+    """The no-JavaScript 'update the choices', 'check for similar cases', 'find the place' and
+    'pick this place' buttons (and the htmx lookup) re-render the form without saving."""
+    return any(key in request.form for key in ("refresh", "check", "find", "pick"))
 
 
 def _wants_saving(form) -> bool:
@@ -87,7 +114,9 @@ def new():
         try:
             if form.join.data and joins is None:
                 raise Refused(_("Choose how the cases are linked."), field="join", status=422)
-            case = services.open_case(current_user, form.data, form.photos.data, joins)
+            case = services.open_case(
+                current_user, form.data, form.photos.data, joins, tell_reporter=True
+            )
         except Refused as refused:
             return show_refusal(refused, form, page)
         if joins:
@@ -114,6 +143,11 @@ def _report_limit() -> str:
 def report():
     form = ReportForm()
     page = _intake_page("cases/report.html", public=True)
+    if request.method == "GET" and current_user.is_authenticated:
+        # Signed in: who reports is known; their community too, when the office set it.
+        form.reporter_name.data = current_user.name
+        form.reporter_phone.data = current_user.phone
+        form.community_id.data = current_user.community_id
     if form.is_submitted() and form.website.data:
         return redirect(url_for("cases.report_sent"))  # a bot: thank it and keep nothing
     if _wants_saving(form) and form.validate():
@@ -126,7 +160,17 @@ def report():
             if refused.field == "join":
                 refused.field = "follows"
             return show_refusal(refused, form, page)
-        flash(_("Thank you. Keep this page's address to follow your report."), "success")
+        if MOBILE.match(case.reporter_phone or ""):
+            flash(
+                _(
+                    "Thank you. We have texted the link to this page to %(phone)s: keep it to "
+                    "follow your report.",
+                    phone=mask_phone(case.reporter_phone),
+                ),
+                "success",
+            )
+        else:
+            flash(_("Thank you. Keep this page's address to follow your report."), "success")
         return redirect(url_for("cases.track", token=case.tracking_token))
     return page(422 if _wants_saving(form) else 200, form)
 
@@ -149,6 +193,24 @@ def report_similar():
 @public
 def report_sent():
     return render("cases/report_sent.html")
+
+
+@public
+def place_search(form_name: str):
+    """The place search's list for what is typed so far (htmx, as the resident types): the
+    same list the intake pages show after their search button. The public form looks in the
+    whole subdistrict, the office's in the communities it may see."""
+    office = form_name == "new" and current_user.is_authenticated
+    query = (request.args.get("place_query") or "").strip()
+    found, more = places_queries.find_compounds(query, current_user if office else None)
+    return render(
+        "cases/_place_found.html",
+        query=query,
+        found=found,
+        more=more,
+        place_action=url_for("cases.new" if form_name == "new" else "cases.report_similar"),
+        place_form=form_name,
+    )
 
 
 @public
