@@ -13,7 +13,9 @@ from sqlalchemy import select
 from coordinator.cases.models import Case
 from coordinator.demo import CHAPTERS
 from coordinator.extensions import db
+from coordinator.notifications.services import queue
 from coordinator.places.models import Community
+from coordinator.work import unit_of_work
 from tests.browser.conftest import DESKTOP, assert_fits_phone, sign_in
 
 pytestmark = pytest.mark.browser
@@ -143,7 +145,11 @@ def test_the_board_at_a_desk(browser, base_url, whole_story, shot):
         context.close()
 
 
-def test_the_admins_outbox_and_dashboard_fit_the_phone(page, whole_story, shot):
+def test_the_admins_outbox_and_dashboard_fit_the_phone(app, page, whole_story, shot):
+    # A resident's tracking text: a long link, one word the phone must break, not scroll by.
+    with app.app_context(), unit_of_work():
+        queue("case_tracking", "13800000008", "查看进度：http://127.0.0.1:5000/track/" + "x" * 40)
+    db.session.remove()
     sign_in(page, ADMIN)
     page.locator("nav.bottombar .nav-more summary").click()
     page.locator(".nav-more-panel a", has_text="消息发送记录").click()
