@@ -53,6 +53,8 @@ HERE = {"building": _l("your building"), "entrance": _l("your entrance")}
 STEPS = {
     "opened": _l("We received your report"),
     "dispatch": _l("Passed to %(team)s to deal with"),
+    "reassign": _l("Passed to %(team)s to deal with"),  # another team, before any accepted it
+    "recall": _l("The office is finding the right team for it"),
     "return": _l("The team could not take it on: we are finding another"),
     "accept": _l("%(team)s took on the job"),
     "start": _l("A worker is on the way"),

@@ -435,7 +435,31 @@ def test_the_timeline_of_a_report_joined_by_the_office(client, world):
 
 def test_every_step_has_words():
     for action, label in words.STEPS.items():
-        assert str(label) and "%(team)s" not in str(label) or action in ("dispatch", "accept")
+        assert (
+            str(label)
+            and "%(team)s" not in str(label)
+            or action
+            in (
+                "dispatch",
+                "reassign",
+                "accept",
+            )
+        )
+
+
+def test_a_recall_and_a_reassign_read_as_the_office_finding_the_team(world, other_lead):
+    case = world.case("dispatched")
+    services.recall(world.staff, case, "派错了")
+    services.dispatch(world.staff, case, world.team.id)
+    services.reassign(world.staff, case, world.other_team.id, "换一个近的队")
+    db.session.expire_all()
+    steps = [s.title for s in queries.resident_steps(db.session.get(Case, case.id))]
+    assert steps[-3:] == [
+        "The office is finding the right team for it",
+        "Passed to a service team to deal with",  # the first team no longer has it
+        f"Passed to {world.other_team.name} to deal with",
+    ]
+    assert not any("派错了" in s or "换一个" in s for s in steps)  # the office's reasons
 
 
 # ---------------------------------------------------------------- notices
