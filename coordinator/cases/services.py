@@ -337,23 +337,34 @@ def _team_to_take(case: Case, team_id: int | None) -> Team | None:
     return team
 
 
-def _tell_new_job(case: Case, team: Team) -> None:
-    """The new job's text to the team's lead (else its duty phone), in the outbox of the use
-    case's unit of work: sent only if the step that wrote it wins. It says where to open it."""
+def _text_team(case: Case, team: Team, kind: str, words) -> None:
+    """A text about this case to the team's lead (else its duty phone), in the outbox of the
+    use case's unit of work: sent only if the step that wrote it wins. words(member) is the
+    text for that recipient (None: the team's own phone)."""
     for phone, member in _team_recipients(team):
         queue(
-            "case_dispatched",
+            kind,
             phone,
-            _(
-                "New job #%(id)d: %(what)s at %(place)s. %(where)s",
-                id=case.id,
-                what=case.category_text,
-                place=case.place,
-                where=_where_to_open(case, member),
-            ),
+            words(member),
             user_id=member.user_id if member else None,
             about=("case", case.id),
         )
+
+
+def _tell_new_job(case: Case, team: Team) -> None:
+    """The new job's text, saying where each recipient opens it."""
+    _text_team(
+        case,
+        team,
+        "case_dispatched",
+        lambda member: _(
+            "New job #%(id)d: %(what)s at %(place)s. %(where)s",
+            id=case.id,
+            what=case.category_text,
+            place=case.place,
+            where=_where_to_open(case, member),
+        ),
+    )
 
 
 def _tell_withdrawn(case: Case, team: Team) -> None:
@@ -364,14 +375,7 @@ def _tell_withdrawn(case: Case, team: Team) -> None:
         what=case.category_text,
         place=case.place,
     )
-    for phone, member in _team_recipients(team):
-        queue(
-            "case_withdrawn",
-            phone,
-            text,
-            user_id=member.user_id if member else None,
-            about=("case", case.id),
-        )
+    _text_team(case, team, "case_withdrawn", lambda _member: text)
 
 
 def dispatch(actor, case: Case, team_id: int | None, note: str = "") -> Case:
