@@ -12,7 +12,6 @@ from datetime import datetime, timedelta
 from flask import current_app
 from sqlalchemy import select, update
 
-from coordinator import access
 from coordinator.attendance.hours import correction_allowed, hours_figure, service_minutes
 from coordinator.attendance.queries import confirmed_signup
 from coordinator.auth.models import User
@@ -28,7 +27,6 @@ from coordinator.events.models import (
     Event,
     HoursCorrection,
     Signup,
-    VolunteerProfile,
 )
 from coordinator.events.queries import can_manage
 from coordinator.extensions import db
@@ -37,6 +35,7 @@ from coordinator.i18n import end_of_local_day, utcnow
 from coordinator.i18n import lazy_gettext as _l
 from coordinator.rules import Refused
 from coordinator.signups.services import take_seat_now
+from coordinator.volunteers.services import add_volunteer, volunteer_user
 from coordinator.work import Conflict, unit_of_work, update_where
 
 CODE_TTL = timedelta(minutes=10)
@@ -252,16 +251,8 @@ def add_walk_in(actor, event: Event, role_id: int, name: str, phone: str) -> Sig
     already = _l("This person was just added.")
     with unit_of_work(conflict=already, field="phone"):
         if person is None:
-            person = User(
-                name=name.strip(),
-                phone=phone,
-                role=access.VOLUNTEER,
-                community_id=event.community_id,
-                locale="",
-            )
-            db.session.add(person)
-            db.session.flush()
-            db.session.add(VolunteerProfile(user_id=person.id))
+            person = volunteer_user(name, phone, event.community_id)
+            add_volunteer(person)
         if not take_seat_now(event.id, role.id):
             raise Refused(
                 _l("%(role)s is full: choose another role.", role=role.name),

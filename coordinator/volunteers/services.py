@@ -24,29 +24,34 @@ def register_volunteer(data: dict) -> User:
         raise Refused(taken, field="phone", status=422)
     if data.get("id_number") and not data.get("id_type"):
         raise Refused(_l("Choose the type of ID."), field="id_type", status=422)
-    user = User(
-        name=data["name"].strip(),
-        phone=phone,
-        role=access.VOLUNTEER,
-        community_id=data.get("community_id") or None,
-        locale="",
-    )
+    user = volunteer_user(data["name"], phone, data.get("community_id") or None)
     user.set_password(data["password"])  # before the write: the hash takes a while
     # The same number sent many times at once: one account, the others meet the unique key.
     with unit_of_work(conflict=taken, field="phone"):
-        db.session.add(user)
-        db.session.flush()
-        db.session.add(
-            VolunteerProfile(
-                user_id=user.id,
-                id_type=data.get("id_type") or "",
-                id_number=(data.get("id_number") or "").strip().upper(),
-                volunteer_number=(data.get("volunteer_number") or "").strip(),
-                skills=(data.get("skills") or "").strip(),
-                availability=(data.get("availability") or "").strip(),
-            )
+        add_volunteer(
+            user,
+            id_type=data.get("id_type") or "",
+            id_number=(data.get("id_number") or "").strip().upper(),
+            volunteer_number=(data.get("volunteer_number") or "").strip(),
+            skills=(data.get("skills") or "").strip(),
+            availability=(data.get("availability") or "").strip(),
         )
     return user
+
+
+def volunteer_user(name: str, phone: str, community_id: int | None) -> User:
+    """A new volunteer's account (a normalised phone), not yet added: see add_volunteer."""
+    return User(
+        name=name.strip(), phone=phone, role=access.VOLUNTEER, community_id=community_id, locale=""
+    )
+
+
+def add_volunteer(user: User, **profile) -> None:
+    """A new volunteer's account and its profile, in the caller's unit of work (joining, or a
+    walk-in the organiser adds at the event)."""
+    db.session.add(user)
+    db.session.flush()
+    db.session.add(VolunteerProfile(user_id=user.id, **profile))
 
 
 def new_feed_token() -> str:
