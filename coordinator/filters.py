@@ -23,3 +23,10 @@ def options(rows: Iterable[tuple], current) -> list[tuple[str, str, bool]]:
     return [
         (str(value), label, current is not None and str(value) == current) for value, label in rows
     ]
+
+
+def like_pattern(text: str) -> str:
+    """A LIKE pattern (with escape="\\") that finds text anywhere: a search for "100%" or
+    "a_b" means those characters, not LIKE's wildcards (the teams' and the places' searches)."""
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"

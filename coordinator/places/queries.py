@@ -8,6 +8,7 @@ from sqlalchemy.orm import selectinload
 from coordinator import access
 from coordinator.auth.models import User
 from coordinator.extensions import db
+from coordinator.filters import like_pattern
 from coordinator.paging import read_rows
 from coordinator.places import search
 from coordinator.places.models import Building, Community, Compound, Grid, Subdistrict
@@ -164,7 +165,7 @@ def find_compounds(text: str | None, actor=None) -> tuple[list, bool]:
     if not query:
         return [], False
     role = actor.role if actor is not None and actor.role in access.OFFICE else None
-    params = {"pattern": search.like_pattern(query)}
+    params = {"pattern": like_pattern(query)}
     if role is not None:
         params.update(access.scope_params(actor))
     rows = list(read_rows(_found_statement(role), params))

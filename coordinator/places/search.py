@@ -59,10 +59,3 @@ def query_of(text: str | None) -> str:
     """What a search box sent, as it is looked for: normalised and cut to QUERY_MAX; '' when
     nothing is left to look for."""
     return normalise(text or "")[:QUERY_MAX]
-
-
-def like_pattern(query: str) -> str:
-    """A LIKE pattern that finds the query anywhere in a key, with LIKE's own wildcards in the
-    query taken literally (escaped with backslash)."""
-    escaped = query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"

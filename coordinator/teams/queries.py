@@ -9,6 +9,7 @@ from sqlalchemy.orm import selectinload
 from coordinator import access
 from coordinator.categories import categories_matching
 from coordinator.extensions import db
+from coordinator.filters import like_pattern
 from coordinator.paging import Page, read_rows
 from coordinator.places.models import Community, Compound
 from coordinator.teams.models import Team, TeamMember, TeamSkill, team_communities, team_compounds
@@ -60,7 +61,7 @@ def search_teams(
     )
     params = {
         **access.scope_params(actor),
-        "like": f"%{_like_escaped(q.lower())}%",
+        "like": like_pattern(q.lower()),
         "codes": codes,
         "kind": kind,
         "skill": skill,
@@ -70,11 +71,6 @@ def search_teams(
     }
     rows = [ListedTeam(row) for row in read_rows(stmt, params)]
     return Page(rows[:per_page], page, per_page, len(rows) > per_page)
-
-
-def _like_escaped(text: str) -> str:
-    """A search for "100%" or "a_b" means those characters, not LIKE's wildcards."""
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 @cache  # one statement per role and set of filters in use: at most 6 × 32, built once each

@@ -11,6 +11,7 @@ from coordinator.cases import queries, services, words
 from coordinator.cases.models import Case
 from coordinator.categories import CATEGORIES
 from coordinator.extensions import db
+from coordinator.filters import like_pattern
 from coordinator.notifications.models import OutboxMessage
 from coordinator.places import search
 from coordinator.places import services as place_services
@@ -322,7 +323,7 @@ def test_search_forms_of_a_name():
     assert search.forms_of("志强北园") == ["志强北园", "zhiqiangbeiyuan", "zqby", "zhqby"]
     assert search.forms_of("  ") == []
     assert search.query_of("Ｘ T c L") == "xtcl" and len(search.query_of("a" * 99)) == 40
-    assert search.like_pattern("50%_\\") == "%50\\%\\_\\\\%"
+    assert like_pattern("50%_\\") == "%50\\%\\_\\\\%"
 
 
 # ---------------------------------------------------------------- the rating's choices
