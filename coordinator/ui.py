@@ -21,11 +21,11 @@ from coordinator.i18n import (
 )
 
 
-def nav_items(bar: bool = True):
-    """The signed-in user's places: the bottom bar's (bar=True) or all of them."""
+def nav_items():
+    """All the signed-in user's places (the home page's list; the bar is nav_bar's)."""
     if not current_user.is_authenticated:
         return []
-    return _marked(_role_places(current_user.role, bar))
+    return _marked(_role_places(current_user.role))
 
 
 def _marked(places: list[dict]) -> list[dict]:
@@ -52,7 +52,7 @@ def nav_bar() -> dict:
     the bar's last item, "more_active": the current page is one of the rest}."""
     if not current_user.is_authenticated:
         return {"main": [], "more": [], "more_active": False}
-    places = _marked(_role_places(current_user.role, False))
+    places = _marked(_role_places(current_user.role))
     in_bar = [p for p in places if p["in_bar"]]
     if len(places) <= BAR_SLOTS:
         main, more = places, []
@@ -62,11 +62,11 @@ def nav_bar() -> dict:
     return {"main": main, "more": more, "more_active": any(p["active"] for p in more)}
 
 
-def _role_places(role: str, bar: bool) -> list[dict]:
+def _role_places(role: str) -> list[dict]:
     """A role's places, as the domains offer them (plugins.offer_nav), with their addresses:
     the same for every request of the app (behind one prefix), so worked out once per app
     rather than on every page. Entries whose endpoint is not registered are skipped."""
-    key = (role, bar, request.script_root)
+    key = (role, request.script_root)
     known = current_app.extensions.setdefault("nav", {})
     if key not in known:
         views = current_app.view_functions
@@ -80,9 +80,9 @@ def _role_places(role: str, bar: bool) -> list[dict]:
                 "active": False,
             }
             for entry in plugins.nav_entries()
-            if (entry.in_bar or not bar) and entry.endpoint in views and role in entry.roles
+            if entry.endpoint in views and role in entry.roles
         ]
-        known[key] = items[: BAR_SLOTS - 1] if bar else items
+        known[key] = items
     return known[key]
 
 
