@@ -331,8 +331,6 @@ def transition(
         case.dispatched_at = now
         case.accepted_at = None
         case.due_at = None
-    elif action == "recall":
-        case.dispatched_at = None
     elif action == "accept":
         case.accepted_at = now
         case.due_at = deadline_if_accepted(case, now)
@@ -353,9 +351,8 @@ def transition(
         case.due_at = now + sla_span(case)
     case.status = rule.to
     event = _event(case, actor, action, before, rule.to, note, now)
-    if action == "recall":
-        case.team_id = None  # after the event, which names the team it was taken from
-        case.assignee_id = None
+    if action == "recall":  # after the event, which names the team it was taken from
+        case.team_id = case.assignee_id = case.dispatched_at = None
     claim(case)
     records.case_moved(db.session.connection(), counted, case)
     signals.case_moved.send(case, action=action, before=before, after=rule.to, at=now)
