@@ -89,12 +89,14 @@ def job_context(door, revealed=False, **forms):
     case = door.case
     can = workflow.actions_for(case, door.actor.role)
     now = utcnow()
-    assigning = door.actor.role == access.LEAD and case.status in workflow.ASSIGNABLE
-    assign_form = forms.get("assign_form") or AssignForm(formdata=None, member_id=case.assignee_id)
-    # The version of the case as this page shows it, also on a form sent back after a 409:
-    # pressing again from this page is a new decision on what it shows.
-    assign_form.seen.data = str(case.version)
-    if assigning:
+    assign_form = None  # only the lead, only while the job can be given to a member
+    if door.actor.role == access.LEAD and case.status in workflow.ASSIGNABLE:
+        assign_form = forms.get("assign_form") or AssignForm(
+            formdata=None, member_id=case.assignee_id
+        )
+        # The version of the case as this page shows it, also on a form sent back after a
+        # 409: pressing again from this page is a new decision on what it shows.
+        assign_form.seen.data = str(case.version)
         assign_form.member_id.choices = [("", _("Choose a member"))] + [
             (str(i), name) for i, name in queries.team_members(case.team_id)
         ]
@@ -108,7 +110,7 @@ def job_context(door, revealed=False, **forms):
         "now": now,
         "deadline": deadline_of(case, now),
         "assignable": workflow.ASSIGNABLE,
-        "assign_form": assign_form if assigning else None,
+        "assign_form": assign_form,
         "can": set(can),
         "can_visit": case.status in workflow.VISITING,
         "photos": queries.photos_of(case),
