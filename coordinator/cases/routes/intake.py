@@ -14,7 +14,6 @@ from coordinator.extensions import limiter
 from coordinator.forms import MOBILE
 from coordinator.i18n import gettext as _
 from coordinator.places import queries as places_queries
-from coordinator.places.queries import all_community_choices, community_choices
 from coordinator.rendering import render
 from coordinator.rules import Refused, show_refusal
 from coordinator.ui import mask_phone
@@ -25,7 +24,11 @@ def _place_choices(form, public: bool = False):
     office is offered the communities it may log cases in (the places' scope rule: staff their
     own), a resident every one."""
     blank = [("", _("— choose —"))]
-    communities = all_community_choices() if public else community_choices(current_user)
+    communities = (
+        places_queries.all_community_choices()
+        if public
+        else places_queries.community_choices(current_user)
+    )
     form.community_id.choices = blank + communities
     form.compound_id.choices = blank + queries.place_options("compound", form.community_id.data)
     form.building_id.choices = blank + queries.place_options("building", form.compound_id.data)
