@@ -102,6 +102,28 @@ def get_case(actor, case_id: int) -> Case | None:
     return db.session.scalar(with_page(visible(select(Case).where(Case.id == case_id), actor)))
 
 
+def taken_from_team(case_id: int, team_id: int | None) -> bool:
+    """The office took this case from the team before it accepted (a recall, or a reassign to
+    another team): the team's late press then lost a race, it is not a stranger's (a 409 that
+    says who moved it, not a 404). The recall's trail line names the team it was taken from;
+    a reassign's names the new team, so the one before is the send that gave it to this team."""
+    if team_id is None:
+        return False
+    sends = db.session.execute(
+        select(CaseEvent.action, CaseEvent.team_id)
+        .where(
+            CaseEvent.case_id == case_id, CaseEvent.action.in_(("dispatch", "reassign", "recall"))
+        )
+        .order_by(CaseEvent.id.desc())
+        .limit(2)
+    ).all()
+    if not sends or sends[0].action not in ("recall", "reassign"):
+        return False
+    if sends[0].action == "recall":
+        return sends[0].team_id == team_id
+    return len(sends) > 1 and sends[1].team_id == team_id
+
+
 def get_by_token(token: str) -> Case | None:
     """The case a resident's tracking link opens."""
     if not token or len(token) > 40:

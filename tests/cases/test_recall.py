@@ -294,3 +294,32 @@ def test_six_reassigns_at_once_move_it_once(world, live, other_lead):
     assert count(CaseEvent, CaseEvent.case_id == case.id, CaseEvent.action == "reassign") == 1
     assert len(texts()) == 2
     assert_trail_equals_state(case.id)
+
+
+@pytest.mark.parametrize("move", ["recall", "reassign"])
+def test_the_team_pressing_accept_after_the_office_took_the_job_hears_who_took_it(
+    world, client, auth, other_lead, move
+):
+    """The late press of a race (the office's recall or reassign committed first): a 409 that
+    says who moved the job and when, not a 404, and no text; a stranger still gets a 404."""
+    case = dispatched(world)
+    if move == "recall":
+        services.recall(world.staff, case, "派错了")
+    else:
+        services.reassign(world.staff, case, world.other_team.id)
+    db.session.commit()
+    before = texts()
+    auth.login(world.lead)
+    answer = client.post(f"/jobs/{case.id}/act/accept", data={})
+    assert answer.status_code == 409
+    html = answer.get_data(as_text=True)
+    assert world.staff.name in html and ("recalled" in html or "reassigned" in html)
+    assert texts() == before
+    db.session.expire_all()
+    assert db.session.get(Case, case.id).status == (
+        "received" if move == "recall" else "dispatched"
+    )
+    client.post("/logout")
+    auth.login(world.other_worker)  # never had it: not theirs, as before
+    if move == "recall":
+        assert client.post(f"/jobs/{case.id}/act/accept", data={}).status_code == 404

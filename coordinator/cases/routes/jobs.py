@@ -125,8 +125,12 @@ def _job_page(door, status=200, **kw):
     return render("cases/job.html", status=status, **job_context(door, **kw))
 
 
-def _team_job(case_id: int) -> JobDoor:
+def _team_job(case_id: int, action: str | None = None) -> JobDoor:
+    """The signed-in team's job. A step (action) pressed on a job the office has just taken
+    back or given to another team lost a race: a 409 saying who moved it, as for any step."""
     case = queries.get_case(current_user, case_id)
+    if case is None and action and queries.taken_from_team(case_id, current_user.team_id):
+        raise workflow.lost_race(case_id, action)
     access.require(case is not None)
     return JobDoor(case, current_user)
 
@@ -226,22 +230,22 @@ def job(case_id: int):
 
 @allow(TEAM_SIDE)
 def job_act(case_id: int, action: str):
-    return _job_act(_team_job(case_id), action)
+    return _job_act(_team_job(case_id, action), action)
 
 
 @allow(TEAM_SIDE)
 def job_visit(case_id: int):
-    return _job_visit(_team_job(case_id))
+    return _job_visit(_team_job(case_id, "visit"))
 
 
 @allow(TEAM_SIDE)
 def job_done(case_id: int):
-    return _job_done(_team_job(case_id))
+    return _job_done(_team_job(case_id, "handle"))
 
 
 @allow(access.LEAD)
 def job_assign(case_id: int):
-    return _job_assign(_team_job(case_id))
+    return _job_assign(_team_job(case_id, "assign"))
 
 
 @allow(TEAM_SIDE)
