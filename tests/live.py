@@ -77,9 +77,28 @@ class Live:
             return list(pool.map(go, range(n)))
 
 
+def whole_bodies(app):
+    """Wrap app so that each response body is read whole and closed before it is written.
+
+    werkzeug's dev server closes the body only after draining the socket, and a read on a socket
+    the client has reset (a browser cancelling a favicon or a superseded htmx request) raises
+    first: the static file stays open and its ResourceWarning fails a later test at random.
+    Test servers only: the bodies here are small, and production runs under gunicorn."""
+
+    def wsgi(environ, start_response):
+        body = app(environ, start_response)
+        try:
+            return [b"".join(body)]
+        finally:
+            if hasattr(body, "close"):
+                body.close()
+
+    return wsgi
+
+
 def serve(app):
     """Start a threaded server for app; returns (Live, stop)."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    server = make_server("127.0.0.1", 0, whole_bodies(app), threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
 

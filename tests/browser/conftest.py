@@ -16,6 +16,7 @@ from coordinator import create_app
 from coordinator.demo import story as demo_story
 from coordinator.extensions import db
 from tests.conftest import settings
+from tests.live import whole_bodies
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = [
@@ -55,7 +56,7 @@ def live_app(app, database_url, tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def live_server(live_app):
-    server = make_server("127.0.0.1", _free_port(), live_app, threaded=True)
+    server = make_server("127.0.0.1", _free_port(), whole_bodies(live_app), threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}"
