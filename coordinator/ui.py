@@ -43,15 +43,19 @@ def _marked(places: list[dict]) -> list[dict]:
 
 # How many places the bar holds: five fit a 390 px phone at 78 px each (the longest label four
 # characters). A role with more has its first four there and a fifth, "more", which opens the
-# rest (a <details>: no script needed).
+# rest (a <details>: no script needed). A wide screen (the bar on top) has room for every place
+# offered for the bar; only the others stay behind "more" there.
 BAR_SLOTS = 5
 
 
 def nav_bar() -> dict:
-    """The bar of the signed-in user: {"main": places in the bar, "more": the rest, opened by
-    the bar's last item, "more_active": the current page is one of the rest}."""
+    """The bar of the signed-in user: {"main": places in the bar, "wide": the bar's places that
+    only a wide screen shows in the bar (a phone finds them under "more"), "more": the rest,
+    opened by the bar's last item, "more_class": the current page is one of the rest (on a wide
+    screen: "current" is one of those not in its bar, "narrow-current" one that is),
+    "more_wide": "more" still has something on a wide screen}."""
     if not current_user.is_authenticated:
-        return {"main": [], "more": [], "more_active": False}
+        return {"main": [], "wide": [], "more": [], "more_class": "", "more_wide": False}
     places = _marked(_role_places(current_user.role))
     in_bar = [p for p in places if p["in_bar"]]
     if len(places) <= BAR_SLOTS:
@@ -59,7 +63,20 @@ def nav_bar() -> dict:
     else:
         main = in_bar[: BAR_SLOTS - 1]
         more = [p for p in places if p not in main]
-    return {"main": main, "more": more, "more_active": any(p["active"] for p in more)}
+    wide = [p for p in more if p["in_bar"]]
+    return {
+        "main": main,
+        "wide": wide,
+        "more": more,
+        "more_class": (
+            "current"
+            if any(p["active"] and not p["in_bar"] for p in more)
+            else "narrow-current"
+            if any(p["active"] for p in more)
+            else ""
+        ),
+        "more_wide": any(not p["in_bar"] for p in more),
+    }
 
 
 def _role_places(role: str) -> list[dict]:

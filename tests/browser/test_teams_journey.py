@@ -22,7 +22,7 @@ def test_staff_finds_a_team_by_typing_and_switches_to_english(page, story, shot)
 
     # Teams sit behind the bar's "more" (four places and "more" fit a 390 px phone).
     page.locator("nav.bottombar .nav-more summary").click()
-    page.locator("nav.bottombar a[href='/teams/']").click()
+    page.locator("nav.bottombar .nav-more-panel a[href='/teams/']").click()
     page.wait_for_url(re.compile(r"/teams/$"))
     cards = page.locator("#team-list tbody tr")
     expect(cards.filter(has_text="红联北村能工巧匠服务队")).to_have_count(1)
@@ -56,7 +56,7 @@ def test_staff_finds_a_team_by_typing_and_switches_to_english(page, story, shot)
 
     # Back on the list in English, the search still narrows without a page load.
     page.locator("nav.bottombar .nav-more summary").click()
-    page.locator("nav.bottombar a[href='/teams/']").click()
+    page.locator("nav.bottombar .nav-more-panel a[href='/teams/']").click()
     page.wait_for_url(re.compile(r"/teams/$"))
     expect(page.locator("main h1")).to_have_text("Service teams")
     page.evaluate("window.__stillHere = 'yes'")  # switching language was a full page load
@@ -76,7 +76,7 @@ def test_chinese_screens_show_chinese_words(page, story):
     for selector in (
         "main h1",
         "label[for=q]",
-        "nav.bottombar a[href='/teams/']",
+        "nav.bottombar .nav-more-panel a[href='/teams/']",
         "nav.bottombar a[href='/home']",
     ):
         text = page.locator(selector).inner_text()

@@ -54,31 +54,43 @@ def vars_of(config) -> dict:
     return {k: getattr(config, k) for k in dir(config) if k.isupper()}
 
 
-def bar_of(html: str) -> tuple[list[str], list[str]]:
-    """The hrefs of the bottom bar: (in the bar, behind its "more")."""
+def bar_of(html: str) -> tuple[list[str], list[str], list[str], list[str]]:
+    """The hrefs of the bottom bar: (in the bar, in the bar on a wide screen only, behind its
+    "more", behind "more" on a phone only)."""
     nav = html.split('class="bottombar', 1)[1].split("</nav>", 1)[0]
-    main, _sep, more = nav.partition('class="nav-more"')
-    return re.findall(r'href="([^"]+)"', main), re.findall(r'href="([^"]+)"', more)
+    bar, _sep, more = nav.partition('<details class="nav-more')
+    main = re.findall(r'<a href="([^"]+)"', bar)
+    wide = re.findall(r'<a class="wide-only" href="([^"]+)"', bar)
+    behind = re.findall(r'href="([^"]+)"', more)
+    narrow = re.findall(r'<a class="narrow-only" href="([^"]+)"', more)
+    return main, wide, behind, narrow
 
 
 @pytest.mark.parametrize("role", ["admin", "staff", "lead", "worker", "volunteer", "resident"])
 def test_the_bar_holds_five_at_most_and_more_opens_the_rest(client, auth, make, role):
     """Five items fit a 390 px phone (issue 12: a sixth cut off 辖区): a role with more places
-    has four in the bar and "more" with every other one; nothing is left out."""
+    has four in the bar and "more" with every other one; nothing is left out. A wide screen
+    shows every place meant for the bar in it, and only the others behind "more"."""
     user = make.user(role)
     make.commit()
     auth.login(user)
     html = client.get("/home").get_data(as_text=True)
-    main, more = bar_of(html)
+    main, wide, more, narrow = bar_of(html)
     with client.application.test_request_context():
         everything = [
             entry.endpoint
             for entry in plugins.nav_entries()
             if role in entry.roles and entry.endpoint in client.application.view_functions
         ]
+    # A phone: the bar and "more".
     assert len(main) + (1 if more else 0) <= 5
     assert len(main) + len(more) == len(everything)
+    # A wide screen: the bar, its wide-only places, and "more" without them; each once.
+    assert wide == narrow and set(wide) <= set(more)
+    on_wide = main + wide + [href for href in more if href not in narrow]
+    assert sorted(on_wide) == sorted(set(on_wide)) and len(on_wide) == len(everything)
     if role in ("admin", "staff"):
         assert "/places/" in main + more
+        assert "/places/" in main + wide  # a desk's screen has 辖区 in its bar
     if more:
-        assert len(main) == 4 and "<summary" in html.split('class="nav-more"', 1)[1]
+        assert len(main) == 4 and "<summary" in html.split('<details class="nav-more', 1)[1]
