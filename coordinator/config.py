@@ -129,6 +129,10 @@ class Config:
     CASE_SIMILAR_TEXT_SCORE = 50  # rapidfuzz WRatio (0-100) from which descriptions are alike
     # The public lookup of /report ("already reported here"), per address.
     CASE_SIMILAR_RATE_LIMIT = "20 per minute; 200 per day"
+    # The place search of /report and /cases/new (a request a keystroke), per address.
+    PLACE_SEARCH_RATE_LIMIT = os.environ.get(
+        "PLACE_SEARCH_RATE_LIMIT", "120 per minute; 3000 per day"
+    )
     # The address in text messages' links, when requests cannot tell it (CLI, a proxy).
     PUBLIC_URL = ""
 

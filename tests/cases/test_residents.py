@@ -492,3 +492,25 @@ def test_every_category_has_its_sentences():
     assert set(words.HAPPENING) == set(CATEGORIES) == set(words.MEANWHILE)
     for text in words.HAPPENING.values():
         assert "%(here)s" in text.msgid
+
+
+def test_place_search_is_rate_limited(app, places, database_url, tmp_path):
+    """A search a keystroke is allowed plenty; a script walking the subdistrict is stopped."""
+    from coordinator import create_app
+    from coordinator.extensions import db, limiter
+    from tests.conftest import settings
+
+    limits = dict(RATELIMIT_ENABLED=True, PLACE_SEARCH_RATE_LIMIT="3 per minute")
+    limited = create_app(settings(database_url, str(tmp_path), **limits))
+    try:
+        with limited.app_context():
+            client = limited.test_client()
+            codes = [
+                client.get("/cases/places/search/report?place_query=xtcl", headers=HX).status_code
+                for _ in range(4)
+            ]
+            db.session.remove()
+            db.engine.dispose()
+    finally:
+        limiter.init_app(app)
+    assert codes == [200, 200, 200, 429]

@@ -198,11 +198,17 @@ def report_sent():
     return render("cases/report_sent.html")
 
 
+def _place_search_limit() -> str:
+    return current_app.config["PLACE_SEARCH_RATE_LIMIT"]
+
+
 @public
+@limiter.limit(_place_search_limit)
 def place_search(form_name: str):
     """The place search's list for what is typed so far (htmx, as the resident types): the
     same list the intake pages show after their search button. The public form looks in the
-    whole subdistrict, the office's in the communities it may see."""
+    whole subdistrict, the office's in the communities it may see. Limited per address: a
+    search a keystroke is a few dozen requests a report, a script walking it is thousands."""
     office = form_name == "new" and current_user.is_authenticated
     query = (request.args.get("place_query") or "").strip()
     found, more = places_queries.find_compounds(query, current_user if office else None)
