@@ -494,11 +494,13 @@ def test_every_category_has_its_sentences():
         assert "%(here)s" in text.msgid
 
 
-def test_place_search_is_rate_limited(app, places, database_url, tmp_path):
-    """A search a keystroke is allowed plenty; a script walking the subdistrict is stopped."""
+def test_place_search_is_rate_limited_for_strangers(app, places, make, database_url, tmp_path):
+    """A search a keystroke is allowed plenty; a script walking the subdistrict is stopped.
+    Staff are not: a whole office shares one address."""
     from coordinator import create_app
     from coordinator.extensions import db, limiter
     from tests.conftest import settings
+    from tests.factories import PASSWORD
 
     limits = dict(RATELIMIT_ENABLED=True, PLACE_SEARCH_RATE_LIMIT="3 per minute")
     limited = create_app(settings(database_url, str(tmp_path), **limits))
@@ -509,8 +511,17 @@ def test_place_search_is_rate_limited(app, places, database_url, tmp_path):
                 client.get("/cases/places/search/report?place_query=xtcl", headers=HX).status_code
                 for _ in range(4)
             ]
+            staff = make.user("staff")
+            make.commit()
+            signed_in = client.post("/login", data={"phone": staff.phone, "password": PASSWORD})
+            assert signed_in.status_code == 302
+            office = [
+                client.get("/cases/places/search/new?place_query=xtcl", headers=HX).status_code
+                for _ in range(4)
+            ]
             db.session.remove()
             db.engine.dispose()
     finally:
         limiter.init_app(app)
     assert codes == [200, 200, 200, 429]
+    assert office == [200] * 4

@@ -203,12 +203,13 @@ def _place_search_limit() -> str:
 
 
 @public
-@limiter.limit(_place_search_limit)
+@limiter.limit(_place_search_limit, exempt_when=lambda: current_user.is_authenticated)
 def place_search(form_name: str):
     """The place search's list for what is typed so far (htmx, as the resident types): the
     same list the intake pages show after their search button. The public form looks in the
-    whole subdistrict, the office's in the communities it may see. Limited per address: a
-    search a keystroke is a few dozen requests a report, a script walking it is thousands."""
+    whole subdistrict, the office's in the communities it may see. Strangers are limited per
+    address (a search a keystroke is a few dozen requests a report, a script walking the
+    subdistrict thousands); people signed in are not, since a whole office shares one address."""
     office = form_name == "new" and current_user.is_authenticated
     query = (request.args.get("place_query") or "").strip()
     found, more = places_queries.find_compounds(query, current_user if office else None)
