@@ -256,7 +256,7 @@ def _edit(event: Event | None):
         flash(_("Saved %(title)s.", title=saved.title), "success")
         warning = _claim_warning(form)
         if warning:
-            flash(str(warning), "error")
+            flash(str(warning), "warning")  # saved all the same: a warning, not a refusal
         return redirect(url_for("events.detail", event_id=saved.id))
     return _form_page(form, event, 422 if form.is_submitted() else 200)
 

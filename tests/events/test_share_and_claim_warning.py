@@ -1,5 +1,6 @@
 """An event shared as a WeChat text; a drive's day before its claim deadline warned at the form."""
 
+import re
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
@@ -109,6 +110,10 @@ def test_the_warning_shows_on_the_form_and_after_saving_without_js(app, client, 
     saved = client.post("/events/new", data=_drive_form(staff), follow_redirects=True)
     assert "Saved 车棚清理" in saved.get_data(as_text=True)
     assert "owners may claim their bikes until 16 May 2030" in saved.get_data(as_text=True)
+    # Saved all the same: a warning (orange), not an error (red).
+    assert re.search(
+        r'class="flash flash-warning"[^>]*>[^<]*owners may claim', saved.get_data(as_text=True)
+    )
     event = db.session.scalar(select(Event))
     edit = client.get(f"/events/{event.id}/edit").get_data(as_text=True)
     assert "owners may claim their bikes" in edit
