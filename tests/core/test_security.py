@@ -2,9 +2,7 @@
 secret key that is never a default, sign-in timing that does not tell which numbers exist."""
 
 import re
-import statistics
 import subprocess
-import time
 from pathlib import Path
 
 import pytest
@@ -217,6 +215,9 @@ def test_make_makes_one_random_key_and_keeps_it(app, tmp_path):
 
 
 def test_every_sign_in_checks_exactly_one_real_hash(app, make, monkeypatch):
+    """Known, unknown, empty and inactive numbers cost the same: one hash of the configured
+    method each. That is the timing property, counted rather than timed (a stopwatch in a
+    unit test fails on a busy machine and proves less)."""
     checked = []
     real = auth_models.check_password_hash
 
@@ -244,21 +245,3 @@ def test_every_sign_in_checks_exactly_one_real_hash(app, make, monkeypatch):
         checked.clear()
         auth_services.authenticate(phone, password)
         assert checked == [method], phone
-
-
-def test_unknown_numbers_take_as_long_as_known_ones(app, make, monkeypatch):
-    monkeypatch.setitem(app.config, "PASSWORD_HASH_METHOD", "pbkdf2:sha256:60000")
-    user = make.user("volunteer")
-    make.commit()
-
-    def median_seconds(phone):
-        times = []
-        for _ in range(5):
-            start = time.perf_counter()
-            auth_services.authenticate(phone, "wrong-password")
-            times.append(time.perf_counter() - start)
-        return statistics.median(times)
-
-    median_seconds("13999999999")  # the dummy hash is made once per process
-    known, unknown = median_seconds(user.phone), median_seconds("13999999999")
-    assert unknown > 0.5 * known, (known, unknown)

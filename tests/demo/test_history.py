@@ -2,7 +2,6 @@
 it is there to tell (红联北村's drains, the bike sheds, branches before winter, call-backs
 getting better)."""
 
-import time
 from collections import Counter, defaultdict
 
 from sqlalchemy import func, select
@@ -21,11 +20,9 @@ from tests.demo.test_story import row_counts
 def load_all():
     story.load()
     demo.load()
-    began = time.perf_counter()
     history.load()
     hotspots_demo.load()
     db.session.commit()
-    return time.perf_counter() - began
 
 
 def test_the_chapter_sits_after_the_cases_and_before_the_rest():
@@ -33,9 +30,8 @@ def test_the_chapter_sits_after_the_cases_and_before_the_rest():
     assert CHAPTERS[at + 1 : at + 3] == ["coordinator.cases.history", "coordinator.hotspots.demo"]
 
 
-def test_history_is_quick_and_idempotent(app):
-    took = load_all()
-    assert took < 5
+def test_history_is_idempotent(app):
+    load_all()
     counts = row_counts()
     history.load()
     hotspots_demo.load()
