@@ -104,7 +104,7 @@ def test_georeport_library_sees_errors_as_http_errors(endpoint):
 
 
 def test_civicbot_client_reads_and_posts(endpoint, key, world):
-    civicbot = pytest.importorskip("civicbot")
+    import civicbot  # a dev dependency (pyproject.toml): missing, the test fails, not skips
     from civicbot.http import HttpTransport, RateLimiter
 
     transport = HttpTransport(rate_limiter=RateLimiter(min_interval=0))  # no politeness pause
