@@ -66,6 +66,13 @@ class Config:
     # Redis away: count in this process for a while (and log it) rather than fail sign-ins.
     RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
     LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute; 50 per hour")
+    # A texted link to set one's password (auth/password_links.py): how long it works, and how
+    # often one account is texted one when someone asks for it (/password).
+    PASSWORD_LINK_HOURS = int(os.environ.get("PASSWORD_LINK_HOURS", "168"))
+    PASSWORD_LINK_EVERY_MINUTES = 10
+    PASSWORD_LINK_RATE_LIMIT = os.environ.get(
+        "PASSWORD_LINK_RATE_LIMIT", "5 per minute; 20 per hour"
+    )
     # How many proxies in front of the app set X-Forwarded-For (and -Proto); 0 = none, and the
     # header is ignored, so a client cannot name its own address to dodge the limits.
     PROXY_COUNT = _int("PROXY_COUNT", 0)

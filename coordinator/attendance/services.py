@@ -14,6 +14,7 @@ from sqlalchemy import select, update
 
 from coordinator.attendance.hours import correction_allowed, hours_figure, service_minutes
 from coordinator.attendance.queries import confirmed_signup
+from coordinator.auth import password_links
 from coordinator.auth.models import User
 from coordinator.events.changes import changed_meanwhile, changing, log, tell
 from coordinator.events.models import (
@@ -229,8 +230,8 @@ def check_in_with_code(event: Event, phone: str, code: str) -> Signup:
 def add_walk_in(actor, event: Event, role_id: int, name: str, phone: str) -> Signup:
     """The organiser adds someone who came without signing up: a seat in a role with room,
     checked in at once. A number we know is that person (their account, their record of
-    hours); a new one becomes a volunteer account without a password (they may set one by
-    joining later, through the office). While check-in is open only; once per person."""
+    hours); a new one becomes a volunteer account without a password, and is texted a link to
+    set one (auth/password_links.py). While check-in is open only; once per person."""
     _require_organiser(actor, event)
     refusal = checkin_refusal(event)
     if refusal:
@@ -253,6 +254,8 @@ def add_walk_in(actor, event: Event, role_id: int, name: str, phone: str) -> Sig
         if person is None:
             person = volunteer_user(name, phone, event.community_id)
             add_volunteer(person)
+            # Their hours are kept under this number: a text lets them set a password to see them.
+            password_links.text_link(person, event_title=event.title)
         if not take_seat_now(event.id, role.id):
             raise Refused(
                 _l("%(role)s is full: choose another role.", role=role.name),

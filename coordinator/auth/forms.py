@@ -1,5 +1,5 @@
 from wtforms import BooleanField, PasswordField, SelectField, StringField
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import DataRequired, EqualTo, Length, Optional
 
 from coordinator.access import ROLES
 from coordinator.forms import FlaskForm, Mobile, normalise_phone, options
@@ -38,3 +38,28 @@ class UserForm(FlaskForm):
         validators=[Optional(), Length(min=8, max=128, message=_l("Use 8 to 128 characters."))],
     )
     active = BooleanField(_l("Account active"), default=True)
+
+
+class PasswordLinkForm(FlaskForm):
+    """/password: the number to text a link to."""
+
+    phone = StringField(
+        _l("Mobile number"),
+        filters=[normalise_phone],
+        validators=[DataRequired(_l("Enter your mobile number.")), Mobile()],
+    )
+
+
+class SetPasswordForm(FlaskForm):
+    """/password/<token>: the new password, twice."""
+
+    password = PasswordField(
+        _l("New password"),
+        validators=[
+            DataRequired(_l("Choose a password.")),
+            Length(min=8, max=128, message=_l("At least 8 characters.")),
+        ],
+    )
+    confirm = PasswordField(
+        _l("Password again"), validators=[EqualTo("password", _l("The two passwords differ."))]
+    )

@@ -3,8 +3,8 @@ from flask_login import current_user, login_user, logout_user
 
 from coordinator import access
 from coordinator.access import OFFICE, SIGNED_IN, allow, public
-from coordinator.auth import queries, services
-from coordinator.auth.forms import LoginForm, UserForm
+from coordinator.auth import password_links, queries, services
+from coordinator.auth.forms import LoginForm, PasswordLinkForm, SetPasswordForm, UserForm
 from coordinator.core.security import local_target
 from coordinator.extensions import limiter
 from coordinator.filters import chosen, options
@@ -34,6 +34,45 @@ def login():
         form.password.errors.append(_("Wrong mobile number or password."))
     status = 422 if request.method == "POST" else 200
     return render("auth/login.html", status=status, form=form)
+
+
+def _password_link_limit() -> str:
+    return current_app.config["PASSWORD_LINK_RATE_LIMIT"]
+
+
+@public
+@limiter.limit(_password_link_limit, methods=["POST"])
+def password_link():
+    """No password yet (a walk-in registered at an event) or forgotten: a link by text."""
+    form = PasswordLinkForm()
+    if form.validate_on_submit():
+        services.ask_for_password_link(form.phone.data)
+        return render("auth/password_link.html", form=form, sent=True)
+    status = 422 if request.method == "POST" else 200
+    return render("auth/password_link.html", status=status, form=form, sent=False)
+
+
+@public
+def set_password(token: str):
+    """The texted link: a new password, then signed in (every earlier session ends)."""
+    found = password_links.read_link(token)
+    if found is None:
+        return render("auth/password_set.html", status=404, form=None, user=None)
+    user, bound = found
+    form = SetPasswordForm()
+
+    def page(status, form):
+        return render("auth/password_set.html", status=status, form=form, user=user)
+
+    if form.validate_on_submit():
+        try:
+            services.set_password_by_link(user, bound, form.password.data)
+        except Refused as refused:
+            return show_refusal(refused, form, page)
+        login_user(user)
+        flash(_("Your password is set. You are signed in."), "success")
+        return redirect(url_for("core.home"))
+    return page(422 if form.is_submitted() else 200, form)
 
 
 @allow(SIGNED_IN)

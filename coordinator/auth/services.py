@@ -1,6 +1,7 @@
 """Use cases for accounts. Each public function is one transaction and commits once (people
 management through coordinator.work.unit_of_work)."""
 
+from datetime import timedelta
 from functools import cache
 
 from flask import current_app
@@ -8,13 +9,15 @@ from sqlalchemy import func, select, update
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from coordinator import access
+from coordinator.auth import password_links
 from coordinator.auth.models import User, new_session_token
 from coordinator.extensions import db
 from coordinator.forms import normalise_phone
 from coordinator.i18n import lazy_gettext as _l
 from coordinator.i18n import utcnow
+from coordinator.notifications.models import OutboxMessage
 from coordinator.rules import Refused
-from coordinator.work import unit_of_work
+from coordinator.work import Conflict, unit_of_work
 
 # Roles that staff may hand out inside their own community.
 STAFF_GRANTABLE = {access.VOLUNTEER, access.RESIDENT, access.STAFF}
@@ -54,6 +57,51 @@ def end_sessions(user_id: int) -> None:
             .values(session_token=new_session_token())
             .execution_options(synchronize_session="evaluate")
         )
+
+
+def ask_for_password_link(phone: str) -> None:
+    """Someone asks for a link to set the password of this number's account: texted to the
+    number (only its owner reads it) if an account of the self-service roles has it, at most
+    once every PASSWORD_LINK_EVERY_MINUTES; the page says the same whatever happened here, so
+    it does not tell which numbers have accounts."""
+    user = db.session.scalar(select(User).where(User.phone == normalise_phone(phone)))
+    if user is None or not user.active or user.role not in password_links.SELF_SERVICE:
+        return
+    minutes = current_app.config["PASSWORD_LINK_EVERY_MINUTES"]
+    recent = db.session.scalar(
+        select(OutboxMessage.id)
+        .where(
+            OutboxMessage.kind == password_links.KIND,
+            OutboxMessage.user_id == user.id,
+            OutboxMessage.created_at > utcnow() - timedelta(minutes=minutes),
+        )
+        .limit(1)
+    )
+    if recent is not None:
+        return
+    with unit_of_work():
+        password_links.text_link(user)
+
+
+def set_password_by_link(user: User, bound: str, password: str) -> User:
+    """The password from a texted link (password_links.read_link): a conditional write on the
+    session token the link was made for, which it renews, so the link works once (two taps at
+    once: one sets it, the other is told the link is used) and every earlier session ends."""
+    method = current_app.config["PASSWORD_HASH_METHOD"]
+    hashed = generate_password_hash(password, method=method)  # before the write: it takes a while
+    try:
+        with unit_of_work():
+            result = db.session.execute(
+                update(User)
+                .where(User.id == user.id, User.session_token == bound, User.active.is_(True))
+                .values(password_hash=hashed, session_token=new_session_token())
+                .execution_options(synchronize_session=False)
+            )
+            if result.rowcount != 1:
+                raise Conflict(_l("This link has been used already. Ask for a new one."))
+    finally:
+        db.session.expire(user)
+    return user
 
 
 def grantable_roles(actor: User) -> list[str]:

@@ -1,7 +1,7 @@
 """The links a case sends by text message: the team's signed job link (/j/<token>) and the
 resident's tracking link (/track/<token>), written as full URLs."""
 
-from flask import current_app, has_request_context, url_for
+from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import select
 
@@ -15,6 +15,7 @@ from coordinator.i18n import gettext as _
 from coordinator.i18n import lazy_gettext as _l
 from coordinator.rules import Refused
 from coordinator.teams.models import Team, TeamMember
+from coordinator.urls import external_url
 
 
 def _serializer() -> URLSafeTimedSerializer:
@@ -130,12 +131,3 @@ def job_link_url(case: Case, member: TeamMember | None = None) -> str:
 def my_jobs_url(case: Case) -> str:
     """The job's page for a member signed in with an account (/jobs/<id>)."""
     return external_url("cases.job", case_id=case.id)
-
-
-def external_url(endpoint: str, **values) -> str:
-    """A full URL for a text message; PUBLIC_URL when set (behind a proxy, or from the CLI)."""
-    base = current_app.config["PUBLIC_URL"]
-    if has_request_context() and not base:
-        return url_for(endpoint, _external=True, **values)
-    with current_app.test_request_context(base_url=base or "http://localhost"):
-        return url_for(endpoint, _external=True, **values)

@@ -36,6 +36,7 @@ KIND_LABELS = {
     "bike_claim_rejected": _l("Bike claim not accepted"),
     "bike_released": _l("Bike released to its owner"),
     "hours_confirmed": _l("Service hours confirmed"),
+    "password_link": _l("Link to set a password"),
 }
 CHANNEL_LABELS = {"sms": _l("Text message"), "email": _l("E-mail")}
 SUBJECT_LABELS = {

@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from coordinator import access
 from coordinator.auth.models import User
+from coordinator.auth.services import ask_for_password_link
 from coordinator.events.models import CalendarFeed, VolunteerProfile
 from coordinator.extensions import db
 from coordinator.forms import normalise_phone
@@ -20,7 +21,19 @@ def register_volunteer(data: dict) -> User:
     """A resident becomes a volunteer with an account; ID and volunteer numbers stay private."""
     phone = normalise_phone(data["phone"])
     taken = _l("This number already has an account: sign in instead.")
-    if db.session.scalar(select(User.id).where(User.phone == phone)) is not None:
+    known = db.session.scalar(select(User).where(User.phone == phone))
+    if known is not None and not known.password_hash and known.active:
+        # Registered at an event by its organiser, without a password: text them the link.
+        ask_for_password_link(phone)
+        raise Refused(
+            _l(
+                "This number was registered at an event and has no password yet: we have "
+                "texted it a link to set one."
+            ),
+            field="phone",
+            status=422,
+        )
+    if known is not None:
         raise Refused(taken, field="phone", status=422)
     if data.get("id_number") and not data.get("id_type"):
         raise Refused(_l("Choose the type of ID."), field="id_type", status=422)
