@@ -469,3 +469,32 @@ def test_kept_steps_after_the_office_parked_the_job_are_refused_in_words(
     counted = step_counts(live_app, case_id)
     assert "arrive" not in counted and "handle" not in counted
     assert tally(live_app, case_id)["status"] == "parked"
+
+
+def test_a_job_links_items_are_sent_from_a_page_with_no_account(
+    new_context, live_app, story, tmp_path
+):
+    """A job link's kept visit carries its link in its address: it is sent from whatever page
+    of the site is open when the signal returns (here the sign-in page, no one signed in)."""
+    case_id, token = team_job(live_app)
+    before = tally(live_app, case_id)
+    context = new_context()
+    page = context.new_page()
+    page.goto(f"/j/{token}")
+    wait_until_kept(page)
+    other = context.new_page()
+    other.goto("/login")
+    context.set_offline(True)
+    visit = page.locator("form#visit")
+    visit.locator("textarea[name=found]").fill("链接的上门记录")
+    visit.locator("button[type=submit]").click()
+    expect(page.locator("#pending .pending-item")).to_have_count(1)
+    page.close()
+    context.set_offline(False)
+    for _ in range(100):
+        if tally(live_app, case_id)["visits"] > before["visits"]:
+            break
+        other.wait_for_timeout(100)
+    assert tally(live_app, case_id)["visits"] == before["visits"] + 1
+    other.goto(f"/j/{token}")
+    expect(other.locator("#pending .pending-results")).to_contain_text("已发送：上门记录。")
