@@ -16,10 +16,11 @@ def init_app(app):
     register_token_viewer("case_visit", job_links.token_views_visit)
 
     from coordinator.cases import workflow
-    from coordinator.cases.offline import offline_panel
+    from coordinator.cases.offline import offline_panel, offline_sender
 
     app.jinja_env.globals.update(
         offline_panel=offline_panel,
+        offline_sender=offline_sender,
         case_status_label=workflow.status_label,
         case_status_tone=workflow.status_tone,
         action_label=workflow.action_label,

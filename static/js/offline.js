@@ -10,10 +10,18 @@
 //   - With no network (navigator.onLine false, or htmx could not reach the server) the submission
 //     goes into IndexedDB (idb-keyval; photos as Blobs) with its CSRF token, what it is and when,
 //     and the list "not sent yet" of templates/cases/_pending.html shows it.
-//   - When the signal returns (the "online" event, and each time a job page opens), the kept
-//     submissions are sent in the order they were made, one tab at a time (Web Locks). Sent, or
+//   - The page goes on with what is kept: a step kept ("on my way") hides its button and shows
+//     the next one ("arrived"), then the done form, which the server rendered hidden for this
+//     (data-offline-after / data-offline-until name the kept steps that show and hide them;
+//     coordinator/cases/offline.py steps_ahead). A page opened again offline does the same
+//     from what IndexedDB holds. Each kept item can be dropped ("don't send"), which undoes that.
+//   - When the signal returns (the "online" event, and each time any page of the site opens),
+//     the kept submissions are sent in the order they were made, one tab at a time (Web Locks):
+//     the signed-in account's (the viewer of templates/base.html's #offline-sender) and those
+//     kept through a job link (no account: the link in their address is their key). Sent, or
 //     refused in words (409 someone else got there first, 403 the link is closed, 422): the item
-//     goes and the page reloads with the answer; a network failure or a 5xx keeps it for later.
+//     goes and the job page reloads with the answer (sent from another page, the answer is
+//     shown when the job page next opens in this tab); a network failure or a 5xx keeps it.
 //     A refused CSRF token (400: the session changed) is renewed from a fresh copy of the page
 //     and the item sent once more.
 // Every word shown comes from the page (data-* attributes written with the server's _()).
@@ -35,6 +43,16 @@
 
   function panel() {
     return document.getElementById("pending");
+  }
+
+  // Every page's: who is signed in, where one signs in (templates/base.html).
+  function sender() {
+    return document.getElementById("offline-sender");
+  }
+
+  function viewer() {
+    const who = sender();
+    return (who && who.dataset.viewer) || "";
   }
 
   // ------------------------------------------------------------------ words and times
@@ -110,6 +128,11 @@
     return form.action;
   }
 
+  // The workflow step a submission records (data-offline-step), which the page goes on from.
+  function stepOf(form, submitter) {
+    return (submitter && submitter.dataset.offlineStep) || form.dataset.offlineStep || "";
+  }
+
   function whatOf(form, submitter) {
     return form.dataset.offline || (submitter && submitter.textContent.trim()) || "";
   }
@@ -168,6 +191,7 @@
       key,
       page: location.pathname,
       action,
+      step: stepOf(form, submitter),
       what: whatOf(form, submitter),
       at: Date.now(),
       viewer: box.dataset.viewer || "",
@@ -180,8 +204,9 @@
     const note = form.querySelector(".offline-note");
     if (note) note.remove();
     announce({ kept: item.page });
-    await show();
-    box.scrollIntoView({ block: "center" });
+    const shown = await show();
+    // The next step is what the worker needs now; the list says the last one is kept.
+    (shown[0] || box).scrollIntoView({ block: "center" });
     return true;
   }
 
@@ -210,9 +235,11 @@
 
   // ------------------------------------------------------------------ the list
 
+  // Items of the account signed in, and those kept through a job link (no account): sent from
+  // any page, since a link's item acts as the link whoever is signed in. Another account's
+  // stay on the phone, unsent and unseen, until it signs in again.
   function mine(item) {
-    const box = panel();
-    return !item.viewer || (box && item.viewer === box.dataset.viewer);
+    return !item.viewer || item.viewer === viewer();
   }
 
   async function pending() {
@@ -222,15 +249,19 @@
     return items.sort((a, b) => a.at - b.at);
   }
 
+  // The list of what this page keeps, and the page gone on with it; returns the elements
+  // that this showed (the next step's button, the done form).
   async function show() {
     const box = panel();
-    if (!box) return;
+    if (!box) return [];
     const list = box.querySelector(".pending-list");
     const here = (await pending()).filter((item) => item.page === location.pathname);
     list.replaceChildren();
     for (const item of here) {
       const li = document.createElement("li");
       li.className = "pending-item";
+      const about = document.createElement("div");
+      about.className = "pending-what";
       const tag = document.createElement("span");
       tag.className = "badge badge-orange";
       tag.textContent = words("tag");
@@ -244,7 +275,8 @@
       ]
         .filter(Boolean)
         .join(" · ");
-      li.append(tag, " ", what, " ", details);
+      about.append(tag, " ", what, " ", details);
+      li.append(about, dropButton(item));
       const thumbs = item.fields.filter((field) => field.blob);
       if (thumbs.length) {
         const row = document.createElement("span");
@@ -264,6 +296,46 @@
     box.classList.toggle("pending-clear", !here.length);
     box.querySelector(".pending-head").hidden = !here.length;
     showSignal();
+    return goOn(here);
+  }
+
+  // The page as the server would draw it once the kept steps are taken: an element naming the
+  // steps it follows (data-offline-after) shows once one of them is kept, one naming the
+  // steps that end it (data-offline-until) hides once one of them is. Only the elements the
+  // server marked for this; nothing else of the page changes.
+  function goOn(items) {
+    const kept = new Set(items.map((item) => item.step).filter(Boolean));
+    const any = (names) => names.split(/\s+/).some((name) => kept.has(name));
+    const shown = [];
+    for (const el of document.querySelectorAll("main [data-offline-after], main [data-offline-until]")) {
+      const after = el.dataset.offlineAfter;
+      const until = el.dataset.offlineUntil;
+      const hide = Boolean((after && !any(after)) || (until && any(until)));
+      if (el.hidden && !hide) shown.push(el);
+      el.hidden = hide;
+    }
+    return shown;
+  }
+
+  // ------------------------------------------------------------------ dropping
+
+  function dropButton(item) {
+    const button = document.createElement("button");
+    button.type = "button";
+    button.className = "secondary pending-drop";
+    button.textContent = words("drop");
+    button.addEventListener("click", () => drop(item));
+    return button;
+  }
+
+  // "Don't send": the item goes from the phone, after a yes; the page forgets what it showed.
+  async function drop(item) {
+    if (!window.confirm(words("dropConfirm", { what: item.what }))) return;
+    const where = db();
+    if (!where) return;
+    await idbKeyval.del(item.key, where);
+    announce({ kept: item.page });
+    await show();
   }
 
   function showSignal() {
@@ -295,7 +367,7 @@
     for (const line of said) {
       const li = document.createElement("li");
       li.className = `flash flash-${line.ok ? "success" : "error"}`;
-      li.textContent = line.text;
+      li.textContent = line.text || sayResult(line);
       list.append(li);
     }
     box.classList.toggle("pending-refused", said.some((line) => !line.ok));
@@ -306,6 +378,13 @@
       box.scrollIntoView({ block: "center" });
       window.addEventListener("load", () => box.scrollIntoView({ block: "center" }), { once: true });
     }
+  }
+
+  // A result is remembered as what it is (sent from a page with no panel, which has not the
+  // words) and said in the job page's words when it is shown.
+  function sayResult(line) {
+    if (line.ok) return words("sent", { what: line.what });
+    return words("refused", { what: line.what, why: line.why || words("refusedAnyway") });
   }
 
   function remember(page, line) {
@@ -346,12 +425,12 @@
     } catch (error) {
       // fall through to the page's own words
     }
-    return words("refusedAnyway");
+    return "";
   }
 
   function signedOut(answer) {
-    const box = panel();
-    return answer.redirected && box && new URL(answer.url).pathname === box.dataset.signin;
+    const who = sender();
+    return answer.redirected && who && new URL(answer.url).pathname === who.dataset.signin;
   }
 
   // One item: "sent", "refused", "later" (no signal, or the server is not well) or "signin".
@@ -390,20 +469,14 @@
         }
         await idbKeyval.del(item.key, where);
         touched.add(item.page);
-        remember(item.page, {
-          ok: result.outcome === "sent",
-          text:
-            result.outcome === "sent"
-              ? words("sent", { what: item.what })
-              : words("refused", { what: item.what, why: result.why }),
-        });
+        remember(item.page, { ok: result.outcome === "sent", what: item.what, why: result.why || "" });
       }
     } finally {
       sending = false;
     }
     announce({ sent: Array.from(touched) });
     if (stop === "signin") sayInPanel(words("signinAgain"));
-    if (touched.has(location.pathname)) {
+    if (panel() && touched.has(location.pathname)) {
       history.scrollRestoration = "manual"; // the reloaded page opens at the answer, not below
       location.reload();
     } else await show();
@@ -417,7 +490,7 @@
   }
 
   function sendWhenOnline() {
-    if (!navigator.onLine || !panel()) return;
+    if (!navigator.onLine || !sender()) return;
     if (navigator.locks) navigator.locks.request(CHANNEL, () => sendAll());
     else sendAll();
   }
@@ -465,10 +538,18 @@
 
   // ------------------------------------------------------------------ start
 
+  // Once per page drawn (htmx:load also comes for each fragment swapped in: the marker is on
+  // an element that only a new page brings).
   function start() {
     const box = panel();
-    if (!box || box.dataset.offlineStarted) return;
-    box.dataset.offlineStarted = "1";
+    const who = sender();
+    const marked = box || who;
+    if (!marked || marked.dataset.offlineStarted) return;
+    marked.dataset.offlineStarted = "1";
+    if (!box) {
+      sendWhenOnline();
+      return;
+    }
     keepThisPage(box);
     showResults();
     show().then(sendWhenOnline);

@@ -319,3 +319,182 @@ def test_a_refusal_is_said_in_words_and_not_sent_again(
     page.reload()
     expect(page.locator("#pending .pending-item")).to_have_count(0)
     assert tally(live_app, case_id)["done_steps"] == 1
+
+
+def step_counts(live_app, case_id: int) -> dict:
+    with live_app.app_context():
+        rows = db.session.execute(
+            select(CaseEvent.action, func.count())
+            .where(CaseEvent.case_id == case_id)
+            .group_by(CaseEvent.action)
+        ).all()
+        db.session.remove()
+    return dict(rows)
+
+
+def drop(page, what: str):
+    """'Don't send' on the kept item saying `what`, and yes to the question."""
+    asked = []
+
+    def answer(dialog):
+        asked.append(dialog.message)
+        dialog.accept()
+
+    page.once("dialog", answer)
+    page.locator("#pending .pending-item", has_text=what).locator(".pending-drop").click()
+    expect(page.locator("#pending .pending-item", has_text=what)).to_have_count(0)
+    assert asked == [f"不发送“{what}”了吗？它会从这部手机上删除，不再发送。"]
+
+
+def test_an_accepted_job_goes_on_offline_to_done_and_is_sent_from_another_page(
+    context, live_app, story, shot, tmp_path
+):
+    """In a basement with no signal: "on my way" kept, the page shows "arrived"; kept, the done
+    form. A step dropped ("don't send") takes back what it showed, and a dropped visit note is
+    never sent. The job page is closed when the signal returns: "My jobs" sends the three, in
+    order, once, and the job page says so when it opens."""
+    case_id, _token = team_job(live_app, "accepted")
+    jobs = context.new_page()  # "My jobs", open in another tab
+    sign_in(jobs, WORKER)
+    page = context.new_page()
+    page.goto(f"/jobs/{case_id}")
+    wait_until_kept(page)
+    jobs.goto("/jobs")
+    context.set_offline(True)
+    page.reload()
+    start = page.get_by_role("button", name="出发")
+    arrive = page.get_by_role("button", name="已到达")
+    done = page.locator("form#done")
+    expect(arrive).to_be_hidden()
+    expect(done).to_be_hidden()
+    shot(page, "o06-accepted-offline")
+
+    start.click()
+    expect(arrive).to_be_visible()
+    expect(start).to_be_hidden()
+    expect(done).to_be_visible()  # on the way, done may be recorded (as the server offers)
+    drop(page, "出发")  # changed his mind: nothing kept, the page as it was drawn
+    expect(page.locator("#pending .pending-item")).to_have_count(0)
+    expect(start).to_be_visible()
+    expect(arrive).to_be_hidden()
+    expect(done).to_be_hidden()
+    start.click()
+    expect(arrive).to_be_visible()
+    assert_fits_phone(page)
+    shot(page, "o07-started-offline")
+
+    arrive.click()
+    expect(arrive).to_be_hidden()
+    expect(page.locator("#pending .pending-item")).to_have_count(2)
+    # A visit note kept, then dropped: it is never sent.
+    visit = page.locator("form#visit")
+    visit.locator("textarea[name=found]").fill("记错了，不发")
+    visit.locator("button[type=submit]").click()
+    expect(page.locator("#pending .pending-item")).to_have_count(3)
+    drop(page, "上门记录")
+    expect(page.locator("#pending .pending-item")).to_have_count(2)
+    expect(done).to_be_visible()  # "arrived" is still kept
+    shot(page, "o08-arrived-offline")
+
+    done.locator("input[type=file]").first.set_input_files(photo(tmp_path, "after.jpg"))
+    done.locator("textarea[name=root_cause]").fill("头发、湿巾")
+    done.locator("button[type=submit]").click()
+    items = page.locator("#pending .pending-item")
+    expect(items).to_have_count(3)
+    for i, what in enumerate(["出发", "已到达", "完工"]):
+        expect(items.nth(i)).to_contain_text(what)
+    expect(page.locator("#pending .pending-drop").first).to_have_text("不发送了")
+    assert_fits_phone(page)  # the "don't send" buttons are a thumb's size
+    page.locator("#pending").scroll_into_view_if_needed()
+    shot(page, "o09-done-offline-pending")
+    reloaded = context.new_page()  # opened again with no signal: it goes on from what is kept
+    reloaded.goto(f"/jobs/{case_id}")
+    expect(reloaded.get_by_role("button", name="出发")).to_be_hidden()
+    expect(reloaded.get_by_role("button", name="已到达")).to_be_hidden()
+    expect(reloaded.locator("form#done")).to_be_visible()
+    reloaded.close()
+    assert step_counts(live_app, case_id).get("start", 0) == 0
+
+    page.close()  # no job page open: "My jobs" sends them
+    context.set_offline(False)
+    for _ in range(100):
+        if tally(live_app, case_id)["status"] == "handled":
+            break
+        jobs.wait_for_timeout(100)
+    counted = step_counts(live_app, case_id)
+    assert (counted["start"], counted["arrive"], counted["handle"]) == (1, 1, 1), counted
+    numbers = tally(live_app, case_id)
+    assert numbers["after_photos"] == 1 and numbers["visits"] == 0
+    assert numbers["status"] == "handled"
+    jobs.goto(f"/jobs/{case_id}")  # the answer, in this tab's memory, on the job page
+    results = jobs.locator("#pending .pending-results")
+    for what in ["出发", "已到达", "完工"]:
+        expect(results).to_contain_text(f"已发送：{what}。")
+    assert_fits_phone(jobs)
+    shot(jobs, "o10-sent-from-my-jobs")
+    jobs.reload()
+    assert step_counts(live_app, case_id) == counted  # nothing twice
+
+
+def test_kept_steps_after_the_office_parked_the_job_are_refused_in_words(
+    page, context, live_app, story, shot, tmp_path
+):
+    """On the way with no signal: "arrived" and done kept; meanwhile the office parked the job.
+    When the signal returns each is refused in words, in order, and none is taken."""
+    case_id, _token = team_job(live_app)
+    sign_in(page, WORKER)
+    page.goto(f"/jobs/{case_id}")
+    wait_until_kept(page)
+    context.set_offline(True)
+    page.get_by_role("button", name="已到达").click()
+    expect(page.get_by_role("button", name="已到达")).to_be_hidden()
+    done = page.locator("form#done")
+    done.locator("input[type=file]").first.set_input_files(photo(tmp_path, "after.jpg"))
+    done.locator("textarea[name=root_cause]").fill("头发")
+    done.locator("button[type=submit]").click()
+    expect(page.locator("#pending .pending-item")).to_have_count(2)
+    with live_app.app_context():
+        staff = db.session.scalar(select(User).where(User.phone == STAFF))
+        services.act(staff, db.session.get(Case, case_id), "park", "冬季施工")
+        db.session.remove()
+    context.set_offline(False)
+    said = page.locator("#pending .pending-results .flash-error")
+    expect(said).to_have_count(2)
+    expect(said.nth(0)).to_contain_text("未能发送：已到达。")
+    expect(said.nth(1)).to_contain_text("未能发送：完工。")
+    expect(said.nth(0)).to_contain_text("王伟已于")  # who moved it, and when
+    expect(said.nth(0)).to_contain_text("挂账")
+    expect(page.locator("#pending .pending-item")).to_have_count(0)
+    shot(page, "o11-parked-refused")
+    counted = step_counts(live_app, case_id)
+    assert "arrive" not in counted and "handle" not in counted
+    assert tally(live_app, case_id)["status"] == "parked"
+
+
+def test_a_job_links_items_are_sent_from_a_page_with_no_account(
+    new_context, live_app, story, tmp_path
+):
+    """A job link's kept visit carries its link in its address: it is sent from whatever page
+    of the site is open when the signal returns (here the sign-in page, no one signed in)."""
+    case_id, token = team_job(live_app)
+    before = tally(live_app, case_id)
+    context = new_context()
+    page = context.new_page()
+    page.goto(f"/j/{token}")
+    wait_until_kept(page)
+    other = context.new_page()
+    other.goto("/login")
+    context.set_offline(True)
+    visit = page.locator("form#visit")
+    visit.locator("textarea[name=found]").fill("链接的上门记录")
+    visit.locator("button[type=submit]").click()
+    expect(page.locator("#pending .pending-item")).to_have_count(1)
+    page.close()
+    context.set_offline(False)
+    for _ in range(100):
+        if tally(live_app, case_id)["visits"] > before["visits"]:
+            break
+        other.wait_for_timeout(100)
+    assert tally(live_app, case_id)["visits"] == before["visits"] + 1
+    other.goto(f"/j/{token}")
+    expect(other.locator("#pending .pending-results")).to_contain_text("已发送：上门记录。")

@@ -4,6 +4,7 @@ two tabs, a double tap) is taken once and answered as the first was; the service
 served from the root. The browser's side is tests/browser/test_offline_job.py."""
 
 import io
+import re
 import secrets
 
 import pytest
@@ -254,3 +255,127 @@ def test_accept_sent_six_times_at_once_with_one_key(world, live):
     assert [a.status for a in answers] == [302] * PRESSES
     assert steps(case.id, "accept") == 1
     assert_trail_equals_state(case.id)
+
+
+# ---------------------------------------------------------------- the page goes on offline
+
+
+def ahead_of(html: str) -> dict:
+    """The job page's elements that the offline script shows or hides as steps are kept:
+    {id: (hidden?, data-offline-after, data-offline-until)}, plus the big button's."""
+    found = {}
+    for tag in re.findall(r"<(?:form|div|button)\b[^>]*data-offline-(?:after|until)[^>]*>", html):
+        name = re.search(r'id="([^"]+)"', tag) or re.search(r"/act/(\w+)", tag)
+        after = re.search(r'data-offline-after="([^"]*)"', tag)
+        until = re.search(r'data-offline-until="([^"]*)"', tag)
+        found[name.group(1)] = (
+            " hidden" in tag,
+            after.group(1) if after else None,
+            until.group(1) if until else None,
+        )
+    return found
+
+
+def test_an_accepted_job_carries_its_next_steps_hidden_for_the_team(client, auth, world):
+    case = world.case("accepted")
+    auth.login(world.worker)
+    html = client.get(f"/jobs/{case.id}").get_data(as_text=True)
+    assert ahead_of(html) == {
+        "start": (False, None, "start arrive visit"),  # the big button, shown
+        "step-arrive": (True, "start", "arrive visit"),
+        "done-step": (True, "start arrive visit", None),
+    }
+    # Hidden by the attribute itself: without script the page is as it was (one step).
+    assert re.search(r'<form [^>]*id="step-arrive"[^>]*\shidden', html)
+    assert re.search(r'<div id="done-step" hidden', html)
+    assert f'formaction="/jobs/{case.id}/act/arrive" data-offline-step="arrive"' in html
+    assert 'id="done"' in html and 'data-offline-step="handle"' in html
+    assert 'data-offline-step="visit"' in html
+    # Each form its own one-time key (steps, arrive, visit, done).
+    keys = re.findall(r'name="submission_key" type="hidden" value="([^"]+)"', html)
+    assert len(keys) == 4 == len(set(keys))
+
+
+def test_a_job_link_carries_the_same_steps_with_its_own_addresses(client, world):
+    case = world.case("accepted")
+    token = job_links.job_link_token(case)
+    html = client.get(f"/j/{token}").get_data(as_text=True)
+    assert set(ahead_of(html)) == {"start", "step-arrive", "done-step"}
+    assert f'formaction="/j/{token}/act/arrive"' in html and f'action="/j/{token}/done"' in html
+
+
+def test_on_the_way_arrived_is_next_and_done_is_shown_as_before(client, auth, world):
+    case = world.case("in_progress")
+    auth.login(world.worker)
+    html = client.get(f"/jobs/{case.id}").get_data(as_text=True)
+    assert ahead_of(html) == {"arrive": (False, None, "arrive visit")}
+    assert 'id="done-step">' in html  # shown: no hidden, nothing it waits for
+
+
+@pytest.mark.parametrize("status", ["dispatched", "extended", "parked"])
+def test_no_steps_ahead_off_the_way(client, auth, world, status):
+    case = world.case(status)
+    auth.login(world.lead)
+    html = client.get(f"/jobs/{case.id}").get_data(as_text=True)
+    assert ahead_of(html) == {} and 'id="step-' not in html
+
+
+def test_on_site_nothing_is_ahead(client, auth, world):
+    case = world.case("in_progress")
+    services.act(world.worker, case, "arrive")
+    auth.login(world.worker)
+    html = client.get(f"/jobs/{case.id}").get_data(as_text=True)
+    assert ahead_of(html) == {} and 'id="done"' in html
+
+
+def test_steps_ahead_read_the_table_for_the_role(world):
+    from coordinator import access
+    from coordinator.cases.offline import NOTHING_AHEAD, steps_ahead
+
+    accepted = world.case("accepted")
+    ahead = steps_ahead(accepted, access.WORKER, "start")
+    assert [s.action for s in ahead.later] == ["arrive"]
+    assert ahead.done_after == ("start", "arrive", "visit")
+    # The office takes none of these steps: nothing ahead for it (it never sees this page).
+    assert steps_ahead(accepted, access.STAFF, "start") == steps_ahead(
+        accepted, access.WORKER, "accept"
+    )
+    assert steps_ahead(accepted, access.STAFF, "start").later == ()
+    assert steps_ahead(accepted, access.WORKER, None) == NOTHING_AHEAD
+    # Reopened, the team starts again: "arrived" and done follow as for an accepted job.
+    reopened = world.case("reopened")
+    assert steps_ahead(reopened, access.WORKER, "start").done_after[0] == "start"
+
+
+def test_every_page_names_who_is_signed_in_for_sending(client, auth, world):
+    assert 'id="offline-sender" hidden data-viewer=""' in client.get("/login").get_data(
+        as_text=True
+    )
+    auth.login(world.worker)
+    html = client.get("/jobs").get_data(as_text=True)
+    assert (
+        f'id="offline-sender" hidden data-viewer="u{world.worker.id}" data-signin="/login"' in html
+    )
+
+
+def test_kept_steps_sent_after_the_office_parked_the_job_are_refused_in_words(client, auth, world):
+    """What a phone sends in order when the signal returns ("arrived", then done) after the
+    office parked the job meanwhile: each is refused with a 409 that says why, none is taken."""
+    case = world.case("in_progress")
+    services.act(world.staff, case, "park", "冬季施工")
+    auth.login(world.worker)
+    arrive = client.post(f"/jobs/{case.id}/act/arrive", data={"submission_key": key()})
+    done = client.post(
+        f"/jobs/{case.id}/done",
+        data={
+            "root_cause": "头发",
+            "submission_key": key(),
+            "after_photo": (io.BytesIO(jpeg()), "a.jpg"),
+        },
+        content_type="multipart/form-data",
+    )
+    assert (arrive.status_code, done.status_code) == (409, 409)
+    for answer in (arrive, done):
+        assert "flash-error" in answer.get_data(as_text=True)
+    assert steps(case.id, "arrive") == steps(case.id, "handle") == 0
+    assert count(Photo, Photo.kind == "after") == 0

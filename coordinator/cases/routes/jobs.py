@@ -11,6 +11,7 @@ from coordinator import access
 from coordinator.access import TEAM_SIDE, allow, public
 from coordinator.cases import job_links, queries, services, workflow
 from coordinator.cases.forms import AssignForm, DoneForm, NoteForm, VisitForm
+from coordinator.cases.offline import steps_ahead
 from coordinator.forms import ButtonForm
 from coordinator.i18n import due_in, time_limit, utcnow, when
 from coordinator.i18n import gettext as _
@@ -85,9 +86,13 @@ class JobDoor:
 
 def job_context(door, revealed=False, **forms):
     """The job page's context; a form sent back (refused or invalid) is shown as it came.
-    One big button: the first step the table offers now (accept, on my way, arrived, …)."""
+    One big button: the first step the table offers now (accept, on my way, arrived, …); the
+    steps that follow it on the way to "done" are on the page too, hidden, for a phone with no
+    signal to show as it keeps each (cases/offline.py steps_ahead)."""
     case = door.case
     can = workflow.actions_for(case, door.actor.role)
+    step = next((a for a in can if a not in NOT_BUTTONS), None)
+    ahead = steps_ahead(case, door.actor.role, step)
     now = utcnow()
     assign_form = None  # only the lead, only while the job can be given to a member
     if door.actor.role == access.LEAD and case.status in workflow.ASSIGNABLE:
@@ -105,7 +110,10 @@ def job_context(door, revealed=False, **forms):
         "door": door,
         "revealed": revealed,
         "button": ButtonForm(),
-        "step": next((a for a in can if a not in NOT_BUTTONS), None),
+        "step": step,
+        "ahead": ahead,
+        # Each later step is a form of its own, with its own one-time key.
+        "ahead_forms": [(later, NoteForm(formdata=None)) for later in ahead.later],
         "folded": [a for a in can if a in FOLDED],
         "now": now,
         "deadline": deadline_of(case, now),
