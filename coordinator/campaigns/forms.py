@@ -120,6 +120,9 @@ class CampaignForm(TargetFields):
         _l("Meeting place at each compound"), filters=[strip], validators=[Length(max=150)]
     )
     submission_key = HiddenField()
+    # The source drive's version when the form was drawn: a launch from a page older than the
+    # drive's last change (another tab launched it first) is refused, however late it comes.
+    drive_seen = HiddenField()
 
 
 class FoundForm(FlaskForm):

@@ -168,6 +168,7 @@ class Source:
             form.event_day.data = local_date() + timedelta(days=14)
             form.copy_name.data = copy_name(event)
             form.copy_meeting_place.data = copy_meeting_place(event)
+            form.drive_seen.data = str(event.version)
             form.fill_targets(Targets(bike_shed=True) if self.category == "bikes" else Targets())
         elif self.spot:
             form.title.data = _("%(category)s campaign", category=label) if label else ""

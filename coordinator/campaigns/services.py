@@ -28,6 +28,7 @@ from coordinator.campaigns import targets as targeting
 from coordinator.campaigns.models import CLOSED, OPEN, Campaign, CampaignTarget, CaseEventLink
 from coordinator.cases import matching, signals, workflow
 from coordinator.cases.models import FINAL_STATUSES, Case
+from coordinator.converters import parse_int
 from coordinator.events.models import CANCELLED, DONE, DRAFT, Event, EventRole
 from coordinator.extensions import db
 from coordinator.i18n import gettext as _
@@ -68,6 +69,7 @@ class Drive:
     notice_days: int = NOTICE_DAYS
     name: str = ""  # each copy's title after its compound's name; "": the source's, renamed
     meeting_place: str = ""  # where people meet at each compound; "": the source's, unplaced
+    seen: int | None = None  # the drive's version the form was drawn with; None: as read now
 
 
 def case_text(work: Work) -> str:
@@ -267,9 +269,10 @@ def organisers(community_ids) -> dict[int, int]:
 
 def _launch_drive(actor, work: Work, drive: Drive, compounds, criteria, now, source) -> Campaign:
     event = drive.source
-    # On the drive as read (its version): two launches from one page at once make one set of
-    # copies; the second finds the drive changed (409).
-    update_where(Event, event.id, {"version": event.version}, version=event.version + 1)
+    # On the drive as the form showed it (its version): two tabs launching it, at once or one
+    # after the other, make one set of copies; the later finds the drive changed (409).
+    seen = event.version if drive.seen is None else drive.seen
+    update_where(Event, event.id, {"version": seen}, version=seen + 1)
     campaign = _campaign(actor, work, "event", criteria, now, source)
     if event.campaign_id is None:
         event.campaign_id = campaign.id
@@ -479,6 +482,7 @@ def launch_from_form(actor, form, source, key: str | None) -> Campaign:
             notice_days=form.notice_days.data if form.notice_days.data is not None else NOTICE_DAYS,
             name=form.copy_name.data or "",
             meeting_place=form.copy_meeting_place.data or "",
+            seen=parse_int(form.drive_seen.data),
         )
         return launch(actor, work, chosen, criteria=targets, drive=drive, **ids)
     return launch(actor, work, chosen, criteria=targets, **ids)

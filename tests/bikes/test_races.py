@@ -165,11 +165,12 @@ def test_repeating_a_drive_twice_at_once_makes_one_set_of_copies(app, live, make
         "notice_days": "7",
         "tier": "general",
         "communities": event.community_id,
+        "drive_seen": event.version,  # every tab drew the form from the drive as it is now
     }
     target_id = target.id
 
-    # Two tabs of the form (each its own one-time key), sent at once: the drive's version
-    # lets one campaign through.
+    # Four tabs of the form (each its own one-time key), sent at once: the drive's version as
+    # the tabs showed it lets one campaign through, whichever request is read first.
     results = live.burst(
         4,
         lambda i: live.post(
@@ -181,6 +182,11 @@ def test_repeating_a_drive_twice_at_once_makes_one_set_of_copies(app, live, make
     assert codes.count(303) == 1 and set(codes) <= {303, 409}, [r.text[:300] for r in results]
     assert _count(Campaign) == 1
     assert _count(Event, Event.compound_id == target_id) == 1
+
+    # A fifth tab, drawn before the launch and sent after it: refused too, not a second set.
+    late = live.post(path, {**form, "submission_key": "key-of-a-late-tab"}, cookie=cookies[0])
+    assert late.status == 409
+    assert _count(Campaign) == 1 and _count(Event, Event.compound_id == target_id) == 1
 
 
 def test_bikes_registered_at_once_get_one_tag_each(app, live, make, drives):
