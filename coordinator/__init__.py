@@ -47,6 +47,10 @@ def create_app(config=None) -> Flask:
     elif config is not None:
         app.config.from_object(config)
     app.config["SECRET_KEY"] = secret_key(app.config, development=app.debug or app.testing)
+    # The app's own lines at LOG_LEVEL (INFO unless set): without a level the app logger says
+    # only warnings, and a text "sent" by the log sender in development (the demo's tracking
+    # links, job links, password links) reached no one.
+    app.logger.setLevel(app.config["LOG_LEVEL"])
     # One catalog for the whole app (coordinator/core/i18n.py: `flask translate`).
     app.config.setdefault(
         "BABEL_TRANSLATION_DIRECTORIES", str(ROOT / "coordinator" / "translations")

@@ -66,6 +66,7 @@ class Config:
     # Redis away: count in this process for a while (and log it) rather than fail sign-ins.
     RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
     LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute; 50 per hour")
+    LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO").upper()  # the app logger's (stderr)
     # A texted link to set one's password (auth/password_links.py): how long it works, and how
     # often one account is texted one when someone asks for it (/password).
     PASSWORD_LINK_HOURS = int(os.environ.get("PASSWORD_LINK_HOURS", "168"))

@@ -84,7 +84,8 @@ class SmsSender:
 
 
 class LogSmsSender(SmsSender):
-    """No gateway: the text goes to the app log (development, demos, tests)."""
+    """No gateway: the text goes to the app log, on standard error at LOG_LEVEL INFO: the
+    terminal of `make run` shows each text the demo sends (development, demos, tests)."""
 
     def send(self, phone: str, body: str) -> None:
         current_app.logger.info("SMS to %s: %s", phone, body)
