@@ -12,7 +12,14 @@ import wtforms
 from flask_wtf import FlaskForm as _FlaskForm
 from wtforms.fields.choices import SelectChoice, SelectFieldBase
 from wtforms.fields.core import UnboundField
-from wtforms.validators import NumberRange, StopValidation, ValidationError
+from wtforms.validators import (
+    DataRequired,
+    EqualTo,
+    Length,
+    NumberRange,
+    StopValidation,
+    ValidationError,
+)
 
 from coordinator.converters import parse_int
 from coordinator.i18n import calendar_day
@@ -196,6 +203,21 @@ class Phone:
             raise ValidationError(
                 _l("Enter a mobile number (13800138000) or a landline (010-62000000).")
             )
+
+
+def new_password_fields(label) -> tuple[UnboundField, UnboundField]:
+    """A new password and the same again (joining, a texted link): password, confirm = ..."""
+    password = wtforms.PasswordField(
+        label,
+        validators=[
+            DataRequired(_l("Choose a password.")),
+            Length(min=8, max=128, message=_l("At least 8 characters.")),
+        ],
+    )
+    confirm = wtforms.PasswordField(
+        _l("Password again"), validators=[EqualTo("password", _l("The two passwords differ."))]
+    )
+    return password, confirm
 
 
 class ButtonForm(FlaskForm):

@@ -1,8 +1,8 @@
 from wtforms import BooleanField, PasswordField, SelectField, StringField
-from wtforms.validators import DataRequired, EqualTo, Length, Optional
+from wtforms.validators import DataRequired, Length, Optional
 
 from coordinator.access import ROLES
-from coordinator.forms import FlaskForm, Mobile, normalise_phone, options
+from coordinator.forms import FlaskForm, Mobile, new_password_fields, normalise_phone, options
 from coordinator.i18n import lazy_gettext as _l
 
 
@@ -53,13 +53,4 @@ class PasswordLinkForm(FlaskForm):
 class SetPasswordForm(FlaskForm):
     """/password/<token>: the new password, twice."""
 
-    password = PasswordField(
-        _l("New password"),
-        validators=[
-            DataRequired(_l("Choose a password.")),
-            Length(min=8, max=128, message=_l("At least 8 characters.")),
-        ],
-    )
-    confirm = PasswordField(
-        _l("Password again"), validators=[EqualTo("password", _l("The two passwords differ."))]
-    )
+    password, confirm = new_password_fields(_l("New password"))

@@ -1,11 +1,11 @@
 """The form a resident fills in to become a volunteer."""
 
-from wtforms import PasswordField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, EqualTo, Length, Optional
+from wtforms import SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional
 
 from coordinator.events.forms import options
 from coordinator.events.models import ID_TYPES
-from coordinator.forms import FlaskForm, Mobile, normalise_phone, strip
+from coordinator.forms import FlaskForm, Mobile, new_password_fields, normalise_phone, strip
 from coordinator.i18n import lazy_gettext as _l
 
 
@@ -20,16 +20,7 @@ class JoinForm(FlaskForm):
         filters=[normalise_phone],
         validators=[DataRequired(_l("Enter a mobile number.")), Mobile()],
     )
-    password = PasswordField(
-        _l("Password"),
-        validators=[
-            DataRequired(_l("Choose a password.")),
-            Length(min=8, max=128, message=_l("At least 8 characters.")),
-        ],
-    )
-    confirm = PasswordField(
-        _l("Password again"), validators=[EqualTo("password", _l("The two passwords differ."))]
-    )
+    password, confirm = new_password_fields(_l("Password"))
     community_id = SelectField(_l("Your community"), coerce=int, validators=[Optional()])
     skills = StringField(
         _l("What you are good at"),

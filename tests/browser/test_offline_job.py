@@ -32,6 +32,26 @@ def photo(tmp_path, name="visit.jpg", colour=(90, 140, 200)):
     return str(path)
 
 
+def link_opened(new_context, live_app):
+    """A new job's link opened on a phone with no account, the page kept by the worker:
+    (the case's id, the link's token, its tally before, the phone's context, the page)."""
+    case_id, token = team_job(live_app)
+    before = tally(live_app, case_id)
+    context = new_context()
+    page = context.new_page()
+    page.goto(f"/j/{token}")
+    wait_until_kept(page)
+    return case_id, token, before, context, page
+
+
+def press_done(page, tmp_path, cause="头发", colour=(90, 140, 200)):
+    """Fill the done form (an after photo and the root cause) and press "完工"."""
+    done = page.locator("form#done")
+    done.locator("input[type=file]").first.set_input_files(photo(tmp_path, "after.jpg", colour))
+    done.locator("textarea[name=root_cause]").fill(cause)
+    done.locator("button[type=submit]").click()
+
+
 def team_job(live_app, status: str = "in_progress") -> tuple[int, str]:
     """A new drain job of the worker's team, walked to this status by the people who would
     (the duty officer dispatches, the lead accepts, the worker is on the way), and its link."""
@@ -126,12 +146,7 @@ def record_offline(page, tmp_path):
     visit.locator("input[type=file]").first.set_input_files(photo(tmp_path))
     visit.locator("button[type=submit]").click()
     expect(page.locator("#pending .pending-item")).to_have_count(1)
-    done = page.locator("form[action$='/done']")
-    done.locator("input[type=file]").first.set_input_files(
-        photo(tmp_path, "after.jpg", (40, 160, 90))
-    )
-    done.locator("textarea[name=root_cause]").fill("头发、湿巾")
-    done.locator("button[type=submit]").click()
+    press_done(page, tmp_path, "头发、湿巾", (40, 160, 90))
     expect(page.locator("#pending .pending-item")).to_have_count(2)
 
 
@@ -194,12 +209,7 @@ def test_job_link_offline_with_its_session_lost(new_context, live_app, story, sh
     """The link has no account; its forms' CSRF token lives in the session cookie. The cookie
     is gone when the signal returns (the phone cleared it): the script takes a fresh token
     from the page and sends once."""
-    case_id, token = team_job(live_app)
-    before = tally(live_app, case_id)
-    context = new_context()
-    page = context.new_page()
-    page.goto(f"/j/{token}")
-    wait_until_kept(page)
+    case_id, token, before, context, page = link_opened(new_context, live_app)
     context.set_offline(True)
     page.reload()
     record_offline(page, tmp_path)
@@ -295,10 +305,7 @@ def test_a_refusal_is_said_in_words_and_not_sent_again(
     page.goto(f"/jobs/{case_id}")
     wait_until_kept(page)
     context.set_offline(True)
-    done = page.locator("form[action$='/done']")
-    done.locator("input[type=file]").first.set_input_files(photo(tmp_path, "after.jpg"))
-    done.locator("textarea[name=root_cause]").fill("头发")
-    done.locator("button[type=submit]").click()
+    press_done(page, tmp_path)
     expect(page.locator("#pending .pending-item")).to_have_count(1)
     with live_app.app_context():
         from tests.uploads.images import upload
@@ -396,9 +403,7 @@ def test_an_accepted_job_goes_on_offline_to_done_and_is_sent_from_another_page(
     expect(done).to_be_visible()  # "arrived" is still kept
     shot(page, "o08-arrived-offline")
 
-    done.locator("input[type=file]").first.set_input_files(photo(tmp_path, "after.jpg"))
-    done.locator("textarea[name=root_cause]").fill("头发、湿巾")
-    done.locator("button[type=submit]").click()
+    press_done(page, tmp_path, "头发、湿巾")
     items = page.locator("#pending .pending-item")
     expect(items).to_have_count(3)
     for i, what in enumerate(["出发", "已到达", "完工"]):
@@ -448,10 +453,7 @@ def test_kept_steps_after_the_office_parked_the_job_are_refused_in_words(
     context.set_offline(True)
     page.get_by_role("button", name="已到达").click()
     expect(page.get_by_role("button", name="已到达")).to_be_hidden()
-    done = page.locator("form#done")
-    done.locator("input[type=file]").first.set_input_files(photo(tmp_path, "after.jpg"))
-    done.locator("textarea[name=root_cause]").fill("头发")
-    done.locator("button[type=submit]").click()
+    press_done(page, tmp_path)
     expect(page.locator("#pending .pending-item")).to_have_count(2)
     with live_app.app_context():
         staff = db.session.scalar(select(User).where(User.phone == STAFF))
@@ -476,12 +478,7 @@ def test_a_job_links_items_are_sent_from_a_page_with_no_account(
 ):
     """A job link's kept visit carries its link in its address: it is sent from whatever page
     of the site is open when the signal returns (here the sign-in page, no one signed in)."""
-    case_id, token = team_job(live_app)
-    before = tally(live_app, case_id)
-    context = new_context()
-    page = context.new_page()
-    page.goto(f"/j/{token}")
-    wait_until_kept(page)
+    case_id, token, before, context, page = link_opened(new_context, live_app)
     other = context.new_page()
     other.goto("/login")
     context.set_offline(True)
