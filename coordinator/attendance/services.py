@@ -23,7 +23,6 @@ from coordinator.events.models import (
     OPEN,
     PENDING,
     REJECTED,
-    SIGNUP_CANCELLED,
     CheckinCode,
     Event,
     HoursCorrection,
@@ -35,6 +34,7 @@ from coordinator.forms import normalise_phone
 from coordinator.i18n import end_of_local_day, utcnow
 from coordinator.i18n import lazy_gettext as _l
 from coordinator.rules import Refused
+from coordinator.signups.queries import my_signups
 from coordinator.signups.services import take_seat_now
 from coordinator.volunteers.services import add_volunteer, volunteer_user
 from coordinator.work import Conflict, unit_of_work, update_where
@@ -243,7 +243,7 @@ def add_walk_in(actor, event: Event, role_id: int, name: str, phone: str) -> Sig
     person = db.session.scalar(select(User).where(User.phone == phone))
     if person is not None and not person.active:
         raise Refused(_l("This number's account is switched off."), field="phone", status=422)
-    if person is not None and _active_signup(event, person.id) is not None:
+    if person is not None and my_signups(person, event.id):
         raise Refused(
             _l("%(name)s is signed up already: check them in on the list.", name=person.name),
             field="phone",
@@ -276,16 +276,6 @@ def add_walk_in(actor, event: Event, role_id: int, name: str, phone: str) -> Sig
         log(event, "walk_in", actor, signup, role.name)
         log(event, "checked_in", actor, signup, "walk_in")
     return signup
-
-
-def _active_signup(event: Event, user_id: int) -> Signup | None:
-    return db.session.scalar(
-        select(Signup).where(
-            Signup.event_id == event.id,
-            Signup.user_id == user_id,
-            Signup.status != SIGNUP_CANCELLED,
-        )
-    )
 
 
 def _require_organiser(actor, event: Event) -> None:

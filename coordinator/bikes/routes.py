@@ -75,19 +75,20 @@ def register_context(event, form=None, handover_form=None, saved=None, office=Tr
     if form is None:
         form = BikeForm(formdata=None)
         form.location.data = services.last_location(event.id)
-    if not office:
-        return {
-            "event": event,
-            "form": form,
-            "office": False,
-            "saved": saved,
-            "takes_bikes": services.takes_bikes(event),
-            "colours": COLOUR_LABELS,
-            "brands": BRANDS,
-            "deadline": services.claim_deadline(event),
-            "counts": services.tally([event.id])[event.id],
-        }
     counts = services.tally([event.id])[event.id]
+    entry = {
+        "event": event,
+        "form": form,
+        "office": office,
+        "saved": saved,
+        "takes_bikes": services.takes_bikes(event),
+        "colours": COLOUR_LABELS,
+        "brands": BRANDS,
+        "deadline": services.claim_deadline(event),
+        "counts": counts,
+    }
+    if not office:
+        return entry
     if handover_form is None:
         handover_form = HandoverForm(formdata=None)
         handover_form.handed_at.data = services.local_date()
@@ -98,26 +99,18 @@ def register_context(event, form=None, handover_form=None, saved=None, office=Tr
     from coordinator.uploads.queries import photos_of
 
     return {
-        "event": event,
-        "form": form,
-        "office": True,
+        **entry,
         "handover_form": handover_form,
         "button": ButtonForm(),
-        "counts": counts,
         "page": page,
         "status_filter": status,
         "statuses": STATUSES,
         "photos": photos_of("bike", [b.id for b in page.items]),
         "claims": services.pending_claims(event),
         "handovers": services.handovers(event),
-        "deadline": services.claim_deadline(event),
         "deadline_end": services.claim_deadline_end(event),
         "claims_open": services.claims_open(event),
         "may_recycle": services.may_move_to_recycle(event),
-        "colours": COLOUR_LABELS,
-        "brands": BRANDS,
-        "saved": saved,
-        "takes_bikes": services.takes_bikes(event),
         "claim_link": claim_url(event.id),
     }
 

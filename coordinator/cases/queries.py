@@ -111,9 +111,7 @@ def taken_from_team(case_id: int, team_id: int | None) -> bool:
         return False
     sends = db.session.execute(
         select(CaseEvent.action, CaseEvent.team_id)
-        .where(
-            CaseEvent.case_id == case_id, CaseEvent.action.in_(("dispatch", "reassign", "recall"))
-        )
+        .where(CaseEvent.case_id == case_id, CaseEvent.action.in_((*workflow.SENDS, "recall")))
         .order_by(CaseEvent.id.desc())
         .limit(2)
     ).all()
